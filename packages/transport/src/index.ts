@@ -1,0 +1,6 @@
+export { MagmaError } from "./magma-error.js";
+export type { PacketOwner } from "./packet-owner.js";
+export type { PacketPort, PacketReceiverFactory, PortStatistics } from "./packet-port.js";
+export type { IPacketReceiver } from "./packet-receiver.js";
+export type { IPacketTransmitter } from "./packet-transmitter.js";
+export { RandomSequenceNumberSource } from "./random-sequence-number.js";
