@@ -1,0 +1,192 @@
+import { describe, expect, it } from "vitest";
+import { configureAdapter, planConfiguration, removeConfiguration } from "./configure-adapter.js";
+import type { IpConfigurationBackend } from "./ip-configuration-backend.js";
+import { IpHelperError, IpHelperStatus } from "./ip-helper-status.js";
+import { IpConfigurationError, type IpPrefix } from "./ip-prefix.js";
+
+const LUID = (53n << 48n) | (7n << 24n);
+
+/** Records every call; answers from a script keyed by "call what", NO_ERROR otherwise. */
+class FakeBackend implements IpConfigurationBackend {
+  readonly calls: string[] = [];
+  readonly answers = new Map<string, number[]>();
+
+  answer(key: string, ...statuses: number[]): this {
+    this.answers.set(key, statuses);
+    return this;
+  }
+
+  private record(key: string, luid: bigint): number {
+    expect(luid).toBe(LUID);
+    this.calls.push(key);
+    const queue = this.answers.get(key);
+    return queue !== undefined && queue.length > 0
+      ? (queue.shift() as number)
+      : IpHelperStatus.NO_ERROR;
+  }
+
+  addUnicastAddress(luid: bigint, address: IpPrefix): number {
+    return this.record(`addAddress ${address.text}`, luid);
+  }
+  deleteUnicastAddress(luid: bigint, address: IpPrefix): number {
+    return this.record(`deleteAddress ${address.text}`, luid);
+  }
+  addRoute(
+    luid: bigint,
+    destination: IpPrefix,
+    nextHop: IpPrefix | undefined,
+    metric: number,
+  ): number {
+    return this.record(
+      `addRoute ${prefixText(destination)} via ${nextHop?.text ?? "on-link"} metric ${metric}`,
+      luid,
+    );
+  }
+  deleteRoute(luid: bigint, destination: IpPrefix, nextHop: IpPrefix | undefined): number {
+    return this.record(
+      `deleteRoute ${prefixText(destination)} via ${nextHop?.text ?? "on-link"}`,
+      luid,
+    );
+  }
+  setMtu(luid: bigint, family: 4 | 6, mtu: number): number {
+    return this.record(`setMtu v${family} ${mtu}`, luid);
+  }
+}
+
+function prefixText(prefix: IpPrefix): string {
+  return `${[...prefix.bytes].join(".")}/${prefix.prefixLength}`;
+}
+
+const noWait = { notBoundRetryDelayMs: 0 };
+
+describe("configureAdapter", () => {
+  it("sets the MTU per family, then addresses, then routes with masked destinations", async () => {
+    const backend = new FakeBackend();
+    await configureAdapter(backend, LUID, {
+      addresses: ["198.18.0.1/24", "fd6d:6167:6d61::1/64"],
+      routes: ["198.19.1.2/16", { destination: "198.20.0.0/15", nextHop: "198.18.0.2", metric: 5 }],
+      mtu: 1400,
+    });
+    expect(backend.calls).toEqual([
+      "setMtu v4 1400",
+      "setMtu v6 1400",
+      "addAddress 198.18.0.1/24",
+      "addAddress fd6d:6167:6d61::1/64",
+      "addRoute 198.19.0.0/16 via on-link metric 0",
+      "addRoute 198.20.0.0/15 via 198.18.0.2 metric 5",
+    ]);
+  });
+
+  it("treats an address or route that already exists as done, and does not remove it later", async () => {
+    const backend = new FakeBackend()
+      .answer("addAddress 198.18.0.1/24", IpHelperStatus.ERROR_OBJECT_ALREADY_EXISTS)
+      .answer(
+        "addRoute 198.19.0.0/16 via on-link metric 0",
+        IpHelperStatus.ERROR_OBJECT_ALREADY_EXISTS,
+      );
+    const applied = await configureAdapter(backend, LUID, {
+      addresses: ["198.18.0.1/24", "198.18.0.9/24"],
+      routes: ["198.19.0.0/16"],
+    });
+    backend.calls.length = 0;
+    removeConfiguration(backend, LUID, applied);
+    expect(backend.calls).toEqual(["deleteAddress 198.18.0.9/24"]);
+  });
+
+  it("undoes what it created when a later call fails, then throws a typed error with a hint", async () => {
+    const backend = new FakeBackend().answer(
+      "addRoute 198.19.0.0/16 via on-link metric 0",
+      IpHelperStatus.ERROR_ACCESS_DENIED,
+    );
+    const failure = configureAdapter(backend, LUID, {
+      addresses: ["198.18.0.1/24"],
+      routes: ["198.19.0.0/16"],
+    });
+    await expect(failure).rejects.toBeInstanceOf(IpHelperError);
+    await expect(failure).rejects.toMatchObject({
+      code: 5,
+      symbol: "ERROR_ACCESS_DENIED",
+      call: "CreateIpForwardEntry2",
+    });
+    await expect(failure).rejects.toThrow(/run as root or with CAP_NET_ADMIN|run as Administrator/);
+    expect(backend.calls.at(-1)).toBe("deleteAddress 198.18.0.1/24");
+  });
+
+  it("waits for an address family that is not bound yet, up to the retry limit", async () => {
+    const notFound = IpHelperStatus.ERROR_NOT_FOUND;
+    const bound = new FakeBackend().answer(
+      "setMtu v4 1500",
+      notFound,
+      notFound,
+      IpHelperStatus.NO_ERROR,
+    );
+    await configureAdapter(bound, LUID, { addresses: ["198.18.0.1/24"], mtu: 1500 }, noWait);
+    expect(bound.calls.filter((call) => call.startsWith("setMtu"))).toHaveLength(3);
+
+    const never = new FakeBackend().answer(
+      "setMtu v4 1500",
+      ...new Array<number>(10).fill(notFound),
+    );
+    const failure = configureAdapter(
+      never,
+      LUID,
+      { addresses: ["198.18.0.1/24"], mtu: 1500 },
+      {
+        ...noWait,
+        notBoundRetries: 3,
+      },
+    );
+    await expect(failure).rejects.toMatchObject({ code: 1168, call: "SetIpInterfaceEntry" });
+    expect(never.calls).toEqual(new Array(4).fill("setMtu v4 1500"));
+  });
+
+  it("refuses bad input before making any call", async () => {
+    const cases: Array<[Parameters<typeof configureAdapter>[2], RegExp]> = [
+      [{ addresses: ["198.18.0.300/24"] }, /not an IPv4 or IPv6 address/],
+      [{ addresses: ["198.18.0.1/33"] }, /invalid prefix length/],
+      [{ addresses: ["fd6d:6167:6d61::1/64"], mtu: 1279 }, /IPv6 needs at least 1280/],
+      [{ addresses: ["198.18.0.1/24"], mtu: 70000 }, /MTU 70000 is out of range/],
+      [{ addresses: [], routes: [{ destination: "198.19.0.0/16", metric: -1 }] }, /bad metric/],
+      [
+        { addresses: [], routes: [{ destination: "198.19.0.0/16", nextHop: "fd6d::1" }] },
+        /another address family/,
+      ],
+    ];
+    for (const [configuration, message] of cases) {
+      const backend = new FakeBackend();
+      await expect(configureAdapter(backend, LUID, configuration)).rejects.toBeInstanceOf(
+        IpConfigurationError,
+      );
+      await expect(configureAdapter(backend, LUID, configuration)).rejects.toThrow(message);
+      expect(backend.calls).toEqual([]);
+    }
+  });
+});
+
+describe("removeConfiguration", () => {
+  it("removes routes before addresses, accepts what is already gone, and reports the first failure after trying all", async () => {
+    const backend = new FakeBackend();
+    const applied = await configureAdapter(backend, LUID, {
+      addresses: ["198.18.0.1/24", "198.18.0.2/24"],
+      routes: ["198.19.0.0/16"],
+    });
+    backend.calls.length = 0;
+    backend
+      .answer("deleteRoute 198.19.0.0/16 via on-link", IpHelperStatus.ERROR_NOT_FOUND)
+      .answer("deleteAddress 198.18.0.2/24", IpHelperStatus.ERROR_ACCESS_DENIED);
+    expect(() => removeConfiguration(backend, LUID, applied)).toThrow(
+      /DeleteUnicastIpAddressEntry failed/,
+    );
+    expect(backend.calls).toEqual([
+      "deleteRoute 198.19.0.0/16 via on-link",
+      "deleteAddress 198.18.0.2/24",
+      "deleteAddress 198.18.0.1/24",
+    ]);
+  });
+});
+
+describe("planConfiguration", () => {
+  it("defaults to the IPv4 family when nothing names one", () => {
+    expect(planConfiguration({ addresses: [], mtu: 1500 }).families).toEqual([4]);
+  });
+});
