@@ -1,0 +1,120 @@
+// IP Helper behind `adapter.configure()` on Windows, keyed by the adapter's NET_LUID; never netsh.
+// Each call returns its NETIO_STATUS (a Win32 code returned directly, not through GetLastError).
+#include <winsock2.h>
+#include <ws2ipdef.h>
+#include <iphlpapi.h>
+#include <netioapi.h>
+
+#include <cstring>
+
+#include "ip_configuration.h"
+
+// The layouts this file hands to iphlpapi.dll, pinned for x64 (the only Windows target we build).
+static_assert(sizeof(NET_LUID) == 8, "NET_LUID");
+static_assert(sizeof(SOCKADDR_INET) == 28, "SOCKADDR_INET");
+static_assert(sizeof(IP_ADDRESS_PREFIX) == 32, "IP_ADDRESS_PREFIX");
+static_assert(sizeof(MIB_UNICASTIPADDRESS_ROW) == 80, "MIB_UNICASTIPADDRESS_ROW");
+static_assert(offsetof(MIB_UNICASTIPADDRESS_ROW, InterfaceLuid) == 32, "row.InterfaceLuid");
+static_assert(offsetof(MIB_UNICASTIPADDRESS_ROW, DadState) == 64, "row.DadState");
+static_assert(sizeof(MIB_IPFORWARD_ROW2) == 104, "MIB_IPFORWARD_ROW2");
+static_assert(offsetof(MIB_IPFORWARD_ROW2, NextHop) == 44, "route.NextHop");
+static_assert(offsetof(MIB_IPFORWARD_ROW2, Metric) == 84, "route.Metric");
+static_assert(sizeof(MIB_IPINTERFACE_ROW) == 168, "MIB_IPINTERFACE_ROW");
+static_assert(offsetof(MIB_IPINTERFACE_ROW, SitePrefixLength) == 144, "if.SitePrefixLength");
+static_assert(offsetof(MIB_IPINTERFACE_ROW, NlMtu) == 152, "if.NlMtu");
+
+namespace magma::ipconfig {
+namespace {
+
+NET_LUID LuidOf(uint64_t value) {
+  NET_LUID luid;
+  luid.Value = value;
+  return luid;
+}
+
+void WriteAddress(SOCKADDR_INET& target, const IpPrefix& address) {
+  std::memset(&target, 0, sizeof target);
+  if (address.family == 6) {
+    target.Ipv6.sin6_family = AF_INET6;
+    std::memcpy(&target.Ipv6.sin6_addr, address.bytes, 16);
+  } else {
+    target.Ipv4.sin_family = AF_INET;
+    std::memcpy(&target.Ipv4.sin_addr, address.bytes, 4);
+  }
+}
+
+void WriteUnspecifiedAddress(SOCKADDR_INET& target, int family) {
+  std::memset(&target, 0, sizeof target);
+  target.si_family = family == 6 ? AF_INET6 : AF_INET;
+}
+
+MIB_IPFORWARD_ROW2 RouteRow(uint64_t luid, const IpPrefix& destination, const IpPrefix* next_hop) {
+  MIB_IPFORWARD_ROW2 row;
+  InitializeIpForwardEntry(&row);
+  row.InterfaceLuid = LuidOf(luid);
+  WriteAddress(row.DestinationPrefix.Prefix, destination);
+  row.DestinationPrefix.PrefixLength = destination.prefix_length;
+  if (next_hop != nullptr) {
+    WriteAddress(row.NextHop, *next_hop);
+  } else {
+    WriteUnspecifiedAddress(row.NextHop, destination.family);
+  }
+  return row;
+}
+
+}  // namespace
+
+uint32_t AddUnicastAddress(uint64_t luid, const IpPrefix& address) {
+  MIB_UNICASTIPADDRESS_ROW row;
+  InitializeUnicastIpAddressEntry(&row);
+  row.InterfaceLuid = LuidOf(luid);
+  WriteAddress(row.Address, address);
+  row.OnLinkPrefixLength = address.prefix_length;
+  // Usable at once: a tunnel has no one to detect a duplicate with (wireguard does the same).
+  row.DadState = IpDadStatePreferred;
+  return CreateUnicastIpAddressEntry(&row);
+}
+
+uint32_t DeleteUnicastAddress(uint64_t luid, const IpPrefix& address) {
+  MIB_UNICASTIPADDRESS_ROW row;
+  InitializeUnicastIpAddressEntry(&row);
+  row.InterfaceLuid = LuidOf(luid);
+  WriteAddress(row.Address, address);
+  return DeleteUnicastIpAddressEntry(&row);
+}
+
+uint32_t AddRoute(uint64_t luid, const IpPrefix& destination, const IpPrefix* next_hop,
+                  uint32_t metric) {
+  MIB_IPFORWARD_ROW2 row = RouteRow(luid, destination, next_hop);
+  row.Metric = metric;
+  row.Protocol = static_cast<NL_ROUTE_PROTOCOL>(MIB_IPPROTO_NETMGMT);
+  return CreateIpForwardEntry2(&row);
+}
+
+uint32_t DeleteRoute(uint64_t luid, const IpPrefix& destination, const IpPrefix* next_hop) {
+  MIB_IPFORWARD_ROW2 row = RouteRow(luid, destination, next_hop);
+  // Fill in the rest of the key as the system holds it; absent means ERROR_NOT_FOUND.
+  DWORD status = GetIpForwardEntry2(&row);
+  if (status != NO_ERROR) return status;
+  return DeleteIpForwardEntry2(&row);
+}
+
+uint32_t SetInterfaceMtu(uint64_t luid, int family, uint32_t mtu) {
+  MIB_IPINTERFACE_ROW row;
+  InitializeIpInterfaceEntry(&row);
+  row.Family = family == 6 ? AF_INET6 : AF_INET;
+  row.InterfaceLuid = LuidOf(luid);
+  // ERROR_NOT_FOUND here means the family is not bound yet; the caller retries.
+  DWORD status = GetIpInterfaceEntry(&row);
+  if (status != NO_ERROR) return status;
+  row.NlMtu = mtu;
+  // Get may return a SitePrefixLength that Set rejects (OpenVPN and wireguard both clamp it).
+  if (family == 4) {
+    row.SitePrefixLength = 0;
+  } else if (row.SitePrefixLength > 128) {
+    row.SitePrefixLength = 128;
+  }
+  return SetIpInterfaceEntry(&row);
+}
+
+}  // namespace magma::ipconfig
