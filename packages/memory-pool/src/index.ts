@@ -1,0 +1,12 @@
+export { PacketMemoryPool } from "./packet-memory-pool.js";
+export {
+  LARGE_SLOT_SIZE,
+  MAX_PACKET_SIZE,
+  type PacketMemoryPoolOptions,
+} from "./packet-memory-pool-options.js";
+export type {
+  PacketMemoryPoolStatistics,
+  SizeClassStatistics,
+} from "./packet-memory-pool-statistics.js";
+export { PacketPoolError, type PacketPoolErrorCode } from "./packet-pool-error.js";
+export { PooledPacket } from "./pooled-packet.js";
