@@ -1,0 +1,35 @@
+// Per-session traffic counters, written by the emulated driver threads and read by tests through
+// WintunEmuGetSessionCounters; every session also adds to the process-wide totals.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "wintun_emu.h"
+
+namespace wintun_emu {
+
+struct Counters {
+  std::atomic<uint64_t> packetsToApp{0};
+  std::atomic<uint64_t> bytesToApp{0};
+  std::atomic<uint64_t> packetsFromApp{0};
+  std::atomic<uint64_t> bytesFromApp{0};
+  std::atomic<uint64_t> batchesDroppedRingFull{0};
+  std::atomic<uint64_t> packetsDroppedRingFull{0};
+  std::atomic<uint64_t> packetsDiscardedFromApp{0};
+  std::atomic<uint64_t> packetsLostByFault{0};
+  std::atomic<uint64_t> packetsDuplicatedByFault{0};
+  std::atomic<uint64_t> packetsReorderedByFault{0};
+
+  void snapshot(WINTUN_EMU_COUNTERS *out) const;
+};
+
+Counters &globalCounters();
+
+// Adds to a session counter and the matching global one.
+inline void count(Counters &session, std::atomic<uint64_t> Counters::*field, uint64_t amount) {
+  (session.*field).fetch_add(amount, std::memory_order_relaxed);
+  (globalCounters().*field).fetch_add(amount, std::memory_order_relaxed);
+}
+
+}  // namespace wintun_emu

@@ -1,0 +1,146 @@
+#include "tun_device.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "wintun_api.h"
+
+namespace wintun_emu {
+
+namespace {
+
+void copyName(ifreq &request, const char *name) {
+  std::snprintf(request.ifr_name, IFNAMSIZ, "%s", name);
+}
+
+uint32_t win32FromErrno(int error) {
+  switch (error) {
+    case EPERM:
+    case EACCES:
+      return WINTUN_ERROR_ACCESS_DENIED;
+    case ENOMEM:
+    case ENOBUFS:
+      return WINTUN_ERROR_NOT_ENOUGH_MEMORY;
+    default:
+      return WINTUN_ERROR_DEVICE_NOT_AVAILABLE;
+  }
+}
+
+int attach(int fd, const char *name) {
+  ifreq request{};
+  request.ifr_flags = IFF_TUN | IFF_NO_PI;
+  copyName(request, name);
+  if (ioctl(fd, TUNSETIFF, &request) != 0) return -errno;
+  return 0;
+}
+
+bool setInterfaceUp(const char *name) {
+  int control = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (control < 0) return false;
+  ifreq request{};
+  copyName(request, name);
+  bool ok = ioctl(control, SIOCGIFFLAGS, &request) == 0;
+  if (ok) {
+    request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP);
+    ok = ioctl(control, SIOCSIFFLAGS, &request) == 0;
+  }
+  close(control);
+  return ok;
+}
+
+}  // namespace
+
+TunOpenResult openTunInterface(const std::string &preferredName) {
+  TunOpenResult result;
+  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    int error = errno;
+    result.error = win32FromErrno(error);
+    result.failure = std::string("Failed to open /dev/net/tun: ") + std::strerror(error);
+    return result;
+  }
+  int attached = preferredName.empty() ? -EBUSY : attach(fd, preferredName.c_str());
+  // A name held by another interface: EBUSY (a TUN in use) or EINVAL/EEXIST (another type).
+  if (attached == -EBUSY || attached == -EINVAL || attached == -EEXIST) {
+    attached = attach(fd, "wintun%d");
+  }
+  if (attached != 0) {
+    result.error = win32FromErrno(-attached);
+    result.failure = std::string("Failed to create TUN interface: ") + std::strerror(-attached);
+    close(fd);
+    return result;
+  }
+  ifreq names{};
+  if (ioctl(fd, TUNGETIFF, &names) != 0) {
+    int error = errno;
+    result.error = win32FromErrno(error);
+    result.failure = std::string("Failed to read TUN interface name: ") + std::strerror(error);
+    close(fd);
+    return result;
+  }
+  names.ifr_name[IFNAMSIZ - 1] = '\0';
+  result.interfaceName = names.ifr_name;
+  // Media disconnected until a session starts; administratively up so addresses and routes can
+  // be configured beforehand, as on Windows.
+  if (!setTunCarrier(fd, false) || !setInterfaceUp(names.ifr_name)) {
+    int error = errno;
+    result.error = win32FromErrno(error);
+    result.failure = std::string("Failed to configure TUN interface: ") + std::strerror(error);
+    close(fd);
+    return result;
+  }
+  int control = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (control >= 0) {
+    ifreq index{};
+    copyName(index, names.ifr_name);
+    if (ioctl(control, SIOCGIFINDEX, &index) == 0) result.ifIndex = static_cast<uint32_t>(index.ifr_ifindex);
+    close(control);
+  }
+  if (result.ifIndex == 0) {
+    result.error = WINTUN_ERROR_DEVICE_NOT_AVAILABLE;
+    result.failure = "Failed to read the TUN interface index";
+    close(fd);
+    return result;
+  }
+  result.fd = fd;
+  return result;
+}
+
+bool setTunCarrier(int fd, bool on) {
+  int carrier = on ? 1 : 0;
+  return ioctl(fd, TUNSETCARRIER, &carrier) == 0;
+}
+
+bool tunInterfaceAttached(int fd) {
+  ifreq names{};
+  return ioctl(fd, TUNGETIFF, &names) == 0;
+}
+
+void discardQueuedPackets(int fd) {
+  std::vector<uint8_t> scratch(0x10000);
+  for (int i = 0; i < 100000; ++i) {
+    if (read(fd, scratch.data(), scratch.size()) < 0) return;
+  }
+}
+
+bool processHasNetAdmin() {
+  __user_cap_header_struct header{};
+  header.version = _LINUX_CAPABILITY_VERSION_3;
+  header.pid = 0;
+  __user_cap_data_struct data[2]{};
+  if (syscall(SYS_capget, &header, data) != 0) return false;
+  return (data[CAP_NET_ADMIN / 32].effective & (1u << (CAP_NET_ADMIN % 32))) != 0;
+}
+
+}  // namespace wintun_emu
