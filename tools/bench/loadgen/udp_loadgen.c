@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -402,15 +403,19 @@ int main(int argc, char **argv) {
     measured_end_ns = monotonic_ns();
     received_at_end = run.counts.received;
   }
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  double cpu_seconds = (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
+                       (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
   double seconds = (double)(measured_end_ns - measured_start_ns) / 1e9;
   uint64_t measured = received_at_end - received_at_start;
   printf("{\"payloadBytes\":%zu,\"window\":%u,\"sent\":%" PRIu64 ",\"received\":%" PRIu64
          ",\"lost\":%" PRIu64 ",\"unexpected\":%" PRIu64 ",\"corrupt\":%" PRIu64
          ",\"stalls\":%" PRIu64 ",\"inFlightAtEnd\":%" PRIu64 ",\"measuredPackets\":%" PRIu64
-         ",\"measuredSeconds\":%.6f,\"pps\":%.1f,\"failed\":%s}\n",
+         ",\"measuredSeconds\":%.6f,\"pps\":%.1f,\"cpuSeconds\":%.3f,\"failed\":%s}\n",
          options.payload, options.window, run.counts.sent, run.counts.received, run.counts.lost,
          run.counts.unexpected, run.counts.corrupt, run.counts.stalls, run.in_flight, measured,
-         seconds, seconds > 0 ? (double)measured / seconds : 0.0, failed ? "true" : "false");
+         seconds, seconds > 0 ? (double)measured / seconds : 0.0, cpu_seconds, failed ? "true" : "false");
   close(fd);
   return failed ? 1 : 0;
 }

@@ -1,0 +1,71 @@
+// One measurement: a fresh namespace, the reflector in it, the load generator against it, and
+// the reflector's CPU time over exactly the generator's run. Several reflectors are measured in
+// alternation, round by round, so slow drifts of a shared machine touch them all alike.
+import { benchPaths, requireBuilt } from "./bench-paths.mjs";
+import { runLoadGenerator } from "./load-generator.mjs";
+import { configureBenchInterface, createNetworkNamespace } from "./network-namespace.mjs";
+import { startReflector } from "./reflector-process.mjs";
+import { median, sum } from "./statistics.mjs";
+
+export async function measureReflector(spec, load = {}) {
+  requireBuilt(benchPaths.loadGenerator, ...(spec.requires ?? []));
+  const namespace = createNetworkNamespace();
+  let reflector;
+  try {
+    reflector = await startReflector(namespace, spec);
+    // A reflector that set its own address (through the API under test) says so when ready.
+    if (reflector.ready.configured !== true) configureBenchInterface(namespace, reflector.ifname);
+    const cpuBefore = reflector.cpuSeconds();
+    const started = process.hrtime.bigint();
+    const result = await runLoadGenerator(namespace, load);
+    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const reflectorCpuSeconds = reflector.cpuSeconds() - cpuBefore;
+    const stopped = await reflector.stop();
+    reflector = undefined;
+    return {
+      name: spec.name,
+      load: result,
+      wallSeconds,
+      reflectorCpuSeconds,
+      reflectorSummary: stopped.summary,
+      reflectorExit: stopped.code,
+    };
+  } finally {
+    await reflector?.stop();
+    namespace.destroy();
+  }
+}
+
+/** rounds × specs measurements, alternating; returns Map name -> measurements, in round order. */
+export async function measureAlternating(specs, { rounds, load, onMeasurement } = {}) {
+  const byName = new Map(specs.map((spec) => [spec.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    // Reverse the order every other round so neither side always runs first.
+    const order = round % 2 === 0 ? specs : [...specs].reverse();
+    for (const spec of order) {
+      const measurement = await measureReflector(spec, load);
+      byName.get(spec.name).push(measurement);
+      onMeasurement?.(spec, measurement, round);
+    }
+  }
+  return byName;
+}
+
+/** Medians over rounds: pps, reflector CPU% of one core, reflector CPU µs per reflected packet. */
+export function summarizeMeasurements(measurements) {
+  const pps = measurements.map((m) => m.load.pps);
+  const cpuPercent = measurements.map((m) => (100 * m.reflectorCpuSeconds) / m.wallSeconds);
+  const cpuMicrosPerPacket = measurements.map(
+    (m) => (1e6 * m.reflectorCpuSeconds) / Math.max(1, m.load.received),
+  );
+  const generatorCpuPercent = measurements.map((m) => (100 * m.load.cpuSeconds) / m.wallSeconds);
+  return {
+    pps: median(pps),
+    ppsRuns: pps,
+    cpuPercent: median(cpuPercent),
+    cpuMicrosPerPacket: median(cpuMicrosPerPacket),
+    generatorCpuPercent: median(generatorCpuPercent),
+    lost: sum(measurements.map((m) => m.load.lost)),
+    corrupt: sum(measurements.map((m) => m.load.corrupt + m.load.unexpected)),
+  };
+}
