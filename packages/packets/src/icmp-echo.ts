@@ -24,7 +24,7 @@ export class IcmpEchoView {
     this.offset = offset;
     const available = Math.min(length, bytes.length - offset);
     this.length = Math.max(available, 0);
-    if (offset < 0 || available < ICMP_ECHO_HEADER_LENGTH) {
+    if (offset < 0 || !(available >= ICMP_ECHO_HEADER_LENGTH)) {
       this.status = "truncated";
       return false;
     }

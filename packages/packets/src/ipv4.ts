@@ -36,7 +36,7 @@ export class Ipv4View {
     this.bytes = bytes;
     this.offset = offset;
     const available = Math.min(length, bytes.length - offset);
-    if (offset < 0 || available < IPV4_MIN_HEADER_LENGTH) return this.#refuse("truncated");
+    if (offset < 0 || !(available >= IPV4_MIN_HEADER_LENGTH)) return this.#refuse("truncated");
     const first = bytes[offset]!;
     if (first >>> 4 !== 4) return this.#refuse("bad-version");
     const headerLength = (first & 0x0f) * 4;

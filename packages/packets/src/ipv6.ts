@@ -55,7 +55,7 @@ export class Ipv6View {
     this.moreFragments = false;
     this.fragmentIdentification = 0;
     const available = Math.min(length, bytes.length - offset);
-    if (offset < 0 || available < IPV6_HEADER_LENGTH) return this.#refuse("truncated");
+    if (offset < 0 || !(available >= IPV6_HEADER_LENGTH)) return this.#refuse("truncated");
     if (bytes[offset]! >>> 4 !== 6) return this.#refuse("bad-version");
     const end = offset + IPV6_HEADER_LENGTH + ((bytes[offset + 4]! << 8) | bytes[offset + 5]!);
     if (end > offset + available) return this.#refuse("bad-payload-length");

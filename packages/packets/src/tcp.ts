@@ -39,7 +39,7 @@ export class TcpView {
     this.offset = offset;
     const available = Math.min(length, bytes.length - offset);
     this.length = Math.max(available, 0);
-    if (offset < 0 || available < TCP_MIN_HEADER_LENGTH) return this.#refuse("truncated");
+    if (offset < 0 || !(available >= TCP_MIN_HEADER_LENGTH)) return this.#refuse("truncated");
     const headerLength = (bytes[offset + 12]! >>> 4) * 4;
     if (headerLength < TCP_MIN_HEADER_LENGTH || headerLength > available) {
       return this.#refuse("bad-data-offset");

@@ -21,7 +21,7 @@ export class UdpView {
     this.bytes = bytes;
     this.offset = offset;
     const available = Math.min(length, bytes.length - offset);
-    if (offset < 0 || available < UDP_HEADER_LENGTH) return this.#refuse("truncated");
+    if (offset < 0 || !(available >= UDP_HEADER_LENGTH)) return this.#refuse("truncated");
     const datagramLength = (bytes[offset + 4]! << 8) | bytes[offset + 5]!;
     if (datagramLength < UDP_HEADER_LENGTH || datagramLength > available) {
       return this.#refuse("bad-length");
