@@ -34,7 +34,12 @@ export class IpHelperError extends MagmaError<number> {
 
   constructor(call: IpHelperCall, status: number, what: string) {
     const symbol = symbolOf(status);
-    super(status, `${call} failed for ${what}: ${symbol} (${status})`, { hint: hintFor(status) });
+    const hint = hintFor(status);
+    super(
+      status,
+      `${call} failed for ${what}: ${symbol} (${status})`,
+      hint === undefined ? {} : { hint },
+    );
     this.symbol = symbol;
     this.call = call;
   }

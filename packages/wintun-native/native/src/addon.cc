@@ -1,0 +1,26 @@
+// The addon's entry point: wintun libraries, adapters and sessions, the logger bridge, and the
+// adapter IP configuration calls.
+#include <napi.h>
+
+#include "binding/adapter_binding.h"
+#include "binding/addon_data.h"
+#include "binding/library_binding.h"
+#include "binding/session_binding.h"
+#include "ipconfig/ip_configuration_binding.h"
+#include "logger/logger_bridge.h"
+
+namespace {
+
+Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new magma::wintun::AddonData());
+  magma::wintun::LibraryBinding::Register(env, exports);
+  magma::wintun::AdapterBinding::Register(env, exports);
+  magma::wintun::SessionBinding::Register(env, exports);
+  magma::wintun::RegisterLoggerBridge(env, exports);
+  magma::ipconfig::RegisterIpConfiguration(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(magma_wintun, Initialize)

@@ -1,0 +1,14 @@
+// Per-environment state of the addon: the constructors of its native classes.
+#pragma once
+
+#include <napi.h>
+
+namespace magma::wintun {
+
+struct AddonData {
+  Napi::FunctionReference library_constructor;
+  Napi::FunctionReference adapter_constructor;
+  Napi::FunctionReference session_constructor;
+};
+
+}  // namespace magma::wintun

@@ -1,0 +1,284 @@
+#include "session_binding.h"
+
+#include <cstring>
+#include <string>
+
+#include "../platform/last_error.h"
+#include "../session/send_path.h"
+#include "addon_data.h"
+#include "win32_error.h"
+
+namespace magma::wintun {
+namespace {
+
+struct SessionInit {
+  std::shared_ptr<const WintunApi> api;
+  WINTUN_SESSION_HANDLE session;
+  const Napi::CallbackInfo* arguments;
+};
+
+uint32_t ConfigValue(Napi::Object config, const char* name, uint32_t low, uint32_t high) {
+  Napi::Value value = config.Get(name);
+  if (!value.IsNumber()) throw Napi::TypeError::New(config.Env(), std::string("config.") + name + " must be a number");
+  double number = value.As<Napi::Number>().DoubleValue();
+  if (!(number >= low && number <= high) || number != static_cast<uint32_t>(number)) {
+    throw Napi::RangeError::New(config.Env(), std::string("config.") + name + " out of range");
+  }
+  return static_cast<uint32_t>(number);
+}
+
+Napi::Int32Array Int32ArrayArgument(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (!info[index].IsTypedArray() || info[index].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be an Int32Array");
+  }
+  return info[index].As<Napi::Int32Array>();
+}
+
+uint32_t CountArgument(const Napi::CallbackInfo& info, size_t index, size_t limit) {
+  if (!info[index].IsNumber()) throw Napi::TypeError::New(info.Env(), "count must be a number");
+  double count = info[index].As<Napi::Number>().DoubleValue();
+  if (!(count >= 0 && count <= static_cast<double>(limit)) || count != static_cast<uint32_t>(count)) {
+    throw Napi::RangeError::New(info.Env(), "count out of range");
+  }
+  return static_cast<uint32_t>(count);
+}
+
+}  // namespace
+
+void SessionBinding::Register(Napi::Env env, Napi::Object exports) {
+  Napi::Function constructor =
+      DefineClass(env, "NativeSession",
+                  {InstanceMethod<&SessionBinding::ProvideSlots>("provideSlots"),
+                   InstanceMethod<&SessionBinding::SendSlots>("sendSlots"),
+                   InstanceMethod<&SessionBinding::SendBuffers>("sendBuffers"),
+                   InstanceMethod<&SessionBinding::ReadStatistics>("readStatistics"),
+                   InstanceMethod<&SessionBinding::TakeHeldSlots>("takeHeldSlots"),
+                   InstanceMethod<&SessionBinding::Close>("close"), InstanceMethod<&SessionBinding::Ref>("ref"),
+                   InstanceMethod<&SessionBinding::Unref>("unref")});
+  env.GetInstanceData<AddonData>()->session_constructor = Napi::Persistent(constructor);
+  exports.Set("NativeSession", constructor);
+}
+
+Napi::Value SessionBinding::Start(const Napi::CallbackInfo& info, std::shared_ptr<const WintunApi> api,
+                                  WINTUN_ADAPTER_HANDLE adapter) {
+  Napi::Env env = info.Env();
+  // Every argument is checked before the session exists, so a bad one leaves nothing behind.
+  if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "capacity must be a number");
+  if (!info[1].IsArray()) throw Napi::TypeError::New(env, "slabs must be an array of ArrayBuffers");
+  Int32ArrayArgument(info, 2, "slotTable");
+  Int32ArrayArgument(info, 3, "deliveries");
+  Int32ArrayArgument(info, 4, "refill");
+  if (!info[5].IsObject()) throw Napi::TypeError::New(env, "config must be an object");
+  if (!info[6].IsFunction()) throw Napi::TypeError::New(env, "onMessage must be a function");
+
+  WINTUN_SESSION_HANDLE session = api->StartSession(adapter, info[0].As<Napi::Number>().Uint32Value());
+  if (session == nullptr) throw Win32Error(env, LastWin32Error(), "WintunStartSession");
+  SessionInit init{api, session, &info};
+  try {
+    return env.GetInstanceData<AddonData>()->session_constructor.New({Napi::External<SessionInit>::New(env, &init)});
+  } catch (...) {
+    // The constructor ends the session itself once it owns it; before that it is ours to end.
+    if (init.session != nullptr) api->EndSession(init.session);
+    throw;
+  }
+}
+
+SessionBinding::SessionBinding(const Napi::CallbackInfo& construct) : Napi::ObjectWrap<SessionBinding>(construct) {
+  Napi::Env env = construct.Env();
+  if (construct.Length() != 1 || !construct[0].IsExternal()) {
+    throw Napi::TypeError::New(env, "NativeSession is created by adapter.startSession()");
+  }
+  SessionInit* init = construct[0].As<Napi::External<SessionInit>>().Data();
+  const Napi::CallbackInfo& info = *init->arguments;
+  api_ = init->api;
+  session_ = init->session;
+  init->session = nullptr;  // ours from here on
+  env_ = env;
+  try {
+    Napi::Array slabs = info[1].As<Napi::Array>();
+    Napi::Int32Array table = info[2].As<Napi::Int32Array>();
+    Napi::Int32Array deliveries = info[3].As<Napi::Int32Array>();
+    Napi::Int32Array refill = info[4].As<Napi::Int32Array>();
+    Napi::Object config_object = info[5].As<Napi::Object>();
+
+    ReceivePumpConfig config;
+    config.max_batch = ConfigValue(config_object, "maxBatch", 1, 4096);
+    config.batch_buffers = ConfigValue(config_object, "batchBuffers", 1, 64);
+    config.spin_microseconds = ConfigValue(config_object, "spinMicroseconds", 0, 1000000);
+    config.small_slot_size = ConfigValue(config_object, "smallSlotSize", 1, 1u << 30);
+
+    std::vector<uint8_t*> slab_data;
+    std::vector<size_t> slab_length;
+    for (uint32_t i = 0; i < slabs.Length(); ++i) {
+      Napi::Value slab = slabs.Get(i);
+      if (!slab.IsArrayBuffer()) throw Napi::TypeError::New(env, "slabs must be an array of ArrayBuffers");
+      Napi::ArrayBuffer buffer = slab.As<Napi::ArrayBuffer>();
+      slab_data.push_back(static_cast<uint8_t*>(buffer.Data()));
+      slab_length.push_back(buffer.ByteLength());
+      slabs_.push_back(Napi::Persistent(buffer));
+    }
+    if (table.ElementLength() % 3 != 0) throw Napi::RangeError::New(env, "slotTable holds (slab, offset, capacity) triples");
+    const int32_t* entries = table.Data();
+    for (size_t id = 0; id < table.ElementLength() / 3; ++id) {
+      int32_t slab = entries[3 * id], offset = entries[3 * id + 1], capacity = entries[3 * id + 2];
+      if (slab < 0 || static_cast<size_t>(slab) >= slab_data.size() || offset < 0 || capacity <= 0 ||
+          static_cast<size_t>(offset) + static_cast<size_t>(capacity) > slab_length[slab]) {
+        throw Napi::RangeError::New(env, "slot " + std::to_string(id) + " lies outside its slab");
+      }
+      slots_.push_back(SlotMemory{slab_data[slab] + offset, static_cast<uint32_t>(capacity)});
+    }
+    if (deliveries.ElementLength() < static_cast<size_t>(config.batch_buffers) * (1 + 2 * config.max_batch)) {
+      throw Napi::RangeError::New(env, "deliveries is too small for batchBuffers * (1 + 2 * maxBatch)");
+    }
+    deliveries_ = Napi::Persistent(deliveries);
+    refill_ = Napi::Persistent(refill);
+
+    to_javascript_ = ThreadSafeCallback::New(env, info[6].As<Napi::Function>(), "magma-wintun-receive", 0, 1, this);
+    has_javascript_callback_ = true;
+    pump_ = std::make_unique<ReceivePump>(api_, session_, slots_, deliveries.Data(), config, stats_, Notify, this);
+    if (!pump_->Start()) throw Win32Error(env, LastWin32Error(), "CreateEvent/eventfd", "cannot create the wake event");
+  } catch (...) {
+    Shutdown();
+    throw;
+  }
+  napi_add_env_cleanup_hook(env_, CleanupAtExit, this);
+}
+
+SessionBinding::~SessionBinding() { Shutdown(); }
+
+void SessionBinding::CleanupAtExit(void* self) { static_cast<SessionBinding*>(self)->Shutdown(); }
+
+// The contract's order: stop flag, wake the waiting thread, join it, end the session. Packets
+// already handed to JavaScript live in pool memory, so nothing lent out points into the ring.
+void SessionBinding::Shutdown() {
+  if (closed_) return;
+  closed_ = true;
+  if (pump_) pump_->Stop();
+  if (session_ != nullptr) {
+    api_->EndSession(session_);
+    session_ = nullptr;
+  }
+  if (has_javascript_callback_) to_javascript_.Release();
+  napi_remove_env_cleanup_hook(env_, CleanupAtExit, this);
+}
+
+bool SessionBinding::Notify(void* context, uint32_t message) {
+  auto* self = static_cast<SessionBinding*>(context);
+  void* data = reinterpret_cast<void*>(static_cast<uintptr_t>(message));
+  return self->to_javascript_.NonBlockingCall(data) == napi_ok;
+}
+
+uint32_t SessionBinding::ProvideFromRefill(uint32_t count) {
+  if (closed_ || count == 0) return 0;
+  Napi::Int32Array refill = refill_.Value();
+  if (count > refill.ElementLength()) count = static_cast<uint32_t>(refill.ElementLength());
+  return pump_->ProvideSlots(refill.Data(), count);
+}
+
+void SessionBinding::CallJs(Napi::Env env, Napi::Function callback, SessionBinding* self, void* data) {
+  if (env == nullptr) return;  // the environment is going away; the pool goes with it
+  const auto message = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data));
+  try {
+    if (message == ReceivePump::kEnded) {
+      callback.Call({Napi::Number::New(env, 2), Napi::Number::New(env, self->pump_->end_code())});
+      return;
+    }
+    const bool batch = message < ReceivePump::kRefillRequest;
+    uint32_t refilled = 0;
+    try {
+      Napi::Value result = callback.Call({Napi::Number::New(env, batch ? 0 : 1), Napi::Number::New(env, message)});
+      if (result.IsNumber()) refilled = result.As<Napi::Number>().Uint32Value();
+    } catch (...) {
+      // Whatever JavaScript did, the thread must get its buffer back or it would wait forever.
+      if (batch) self->pump_->CompleteBatch(message); else self->pump_->AnswerRefill();
+      throw;
+    }
+    self->ProvideFromRefill(refilled);
+    if (batch) self->pump_->CompleteBatch(message); else self->pump_->AnswerRefill();
+  } catch (const Napi::Error& error) {
+    error.ThrowAsJavaScriptException();
+  }
+}
+
+Napi::Value SessionBinding::ProvideSlots(const Napi::CallbackInfo& info) {
+  uint32_t count = CountArgument(info, 0, refill_.Value().ElementLength());
+  return Napi::Number::New(info.Env(), ProvideFromRefill(count));
+}
+
+Napi::Value SessionBinding::SendSlots(const Napi::CallbackInfo& info) {
+  Napi::Int32Array pairs = Int32ArrayArgument(info, 0, "pairs");
+  uint32_t count = CountArgument(info, 1, pairs.ElementLength() / 2);
+  if (closed_) {
+    stats_.drop_session_ended.fetch_add(count, std::memory_order_relaxed);
+    return Napi::Number::New(info.Env(), 0);
+  }
+  const int32_t* data = pairs.Data();
+  uint32_t sent = SendBatch(
+      *api_, session_, count,
+      [&](uint32_t i, const uint8_t*& packet, uint32_t& length) {
+        int32_t id = data[2 * i], size = data[2 * i + 1];
+        if (id < 0 || static_cast<size_t>(id) >= slots_.size() || size <= 0 ||
+            static_cast<uint32_t>(size) > slots_[id].capacity) {
+          return false;
+        }
+        packet = slots_[id].data;
+        length = static_cast<uint32_t>(size);
+        return true;
+      },
+      stats_);
+  return Napi::Number::New(info.Env(), sent);
+}
+
+Napi::Value SessionBinding::SendBuffers(const Napi::CallbackInfo& info) {
+  if (!info[0].IsArray()) throw Napi::TypeError::New(info.Env(), "buffers must be an array of Uint8Arrays");
+  Napi::Array buffers = info[0].As<Napi::Array>();
+  uint32_t count = CountArgument(info, 1, buffers.Length());
+  if (closed_) {
+    stats_.drop_session_ended.fetch_add(count, std::memory_order_relaxed);
+    return Napi::Number::New(info.Env(), 0);
+  }
+  uint32_t sent = SendBatch(
+      *api_, session_, count,
+      [&](uint32_t i, const uint8_t*& packet, uint32_t& length) {
+        Napi::Value value = buffers.Get(i);
+        if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) return false;
+        Napi::Uint8Array bytes = value.As<Napi::Uint8Array>();
+        packet = bytes.Data();
+        length = static_cast<uint32_t>(bytes.ElementLength() > 0xFFFFFFFFu ? 0xFFFFFFFFu : bytes.ElementLength());
+        return true;
+      },
+      stats_);
+  return Napi::Number::New(info.Env(), sent);
+}
+
+Napi::Value SessionBinding::ReadStatistics(const Napi::CallbackInfo& info) {
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+      info[0].As<Napi::Float64Array>().ElementLength() < SessionStatistics::kFieldCount) {
+    throw Napi::TypeError::New(info.Env(), "out must be a Float64Array of at least 10 elements");
+  }
+  stats_.CopyTo(info[0].As<Napi::Float64Array>().Data());
+  return info.Env().Undefined();
+}
+
+Napi::Value SessionBinding::TakeHeldSlots(const Napi::CallbackInfo& info) {
+  Napi::Int32Array out = Int32ArrayArgument(info, 0, "out");
+  if (!closed_) throw Napi::Error::New(info.Env(), "takeHeldSlots() is for after close()");
+  return Napi::Number::New(info.Env(), pump_->TakeHeldSlots(out.Data(), static_cast<uint32_t>(out.ElementLength())));
+}
+
+Napi::Value SessionBinding::Close(const Napi::CallbackInfo& info) {
+  Shutdown();
+  return info.Env().Undefined();
+}
+
+Napi::Value SessionBinding::Ref(const Napi::CallbackInfo& info) {
+  if (!closed_) to_javascript_.Ref(info.Env());
+  return info.Env().Undefined();
+}
+
+Napi::Value SessionBinding::Unref(const Napi::CallbackInfo& info) {
+  if (!closed_) to_javascript_.Unref(info.Env());
+  return info.Env().Undefined();
+}
+
+}  // namespace magma::wintun

@@ -1,0 +1,72 @@
+// JavaScript class `NativeSession`: one WINTUN_SESSION_HANDLE, its receive thread and its send path.
+//
+//   adapter.startSession(capacity: number, slabs: ArrayBuffer[], slotTable: Int32Array,
+//                        deliveries: Int32Array, refill: Int32Array,
+//                        config: { maxBatch, batchBuffers, spinMicroseconds, smallSlotSize },
+//                        onMessage: (kind: 0 | 1 | 2, value: number) => number): NativeSession
+//
+// slotTable holds (slabIndex, byteOffset, capacity) per slot id. onMessage runs on the JavaScript
+// thread: kind 0 = batch `value` is ready in `deliveries`; 1 = the thread has no free slot; 2 = the
+// session ended underneath with Win32 code `value`. For kinds 0 and 1 it returns how many slot ids
+// it wrote into `refill` for the thread to use.
+//
+//   provideSlots(count): number            ids from refill[0..count), returns how many were taken
+//   sendSlots(pairs: Int32Array, count): number      (slotId, length) pairs; returns packets sent
+//   sendBuffers(buffers: Uint8Array[], count): number
+//   readStatistics(out: Float64Array): void
+//   takeHeldSlots(out: Int32Array): number           after close: slot ids the thread still held
+//   close(): void    stop flag, wake, join, WintunEndSession; idempotent
+//   ref(): void / unref(): void                       whether the session keeps the event loop alive
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <vector>
+
+#include "../library/wintun_library.h"
+#include "../session/receive_pump.h"
+#include "../session/session_statistics.h"
+
+namespace magma::wintun {
+
+class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
+ public:
+  static void Register(Napi::Env env, Napi::Object exports);
+  static Napi::Value Start(const Napi::CallbackInfo& info, std::shared_ptr<const WintunApi> api,
+                           WINTUN_ADAPTER_HANDLE adapter);
+  explicit SessionBinding(const Napi::CallbackInfo& info);
+  ~SessionBinding() override;
+
+ private:
+  static void CallJs(Napi::Env env, Napi::Function callback, SessionBinding* self, void* data);
+  static bool Notify(void* context, uint32_t message);
+  static void CleanupAtExit(void* self);
+  using ThreadSafeCallback = Napi::TypedThreadSafeFunction<SessionBinding, void, CallJs>;
+
+  Napi::Value ProvideSlots(const Napi::CallbackInfo& info);
+  Napi::Value SendSlots(const Napi::CallbackInfo& info);
+  Napi::Value SendBuffers(const Napi::CallbackInfo& info);
+  Napi::Value ReadStatistics(const Napi::CallbackInfo& info);
+  Napi::Value TakeHeldSlots(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Ref(const Napi::CallbackInfo& info);
+  Napi::Value Unref(const Napi::CallbackInfo& info);
+  void Shutdown();
+  uint32_t ProvideFromRefill(uint32_t count);
+
+  std::shared_ptr<const WintunApi> api_;
+  WINTUN_SESSION_HANDLE session_ = nullptr;
+  napi_env env_ = nullptr;
+  bool closed_ = false;
+  SessionStatistics stats_;
+  std::vector<SlotMemory> slots_;
+  std::vector<Napi::Reference<Napi::ArrayBuffer>> slabs_;  // keep slot memory alive
+  Napi::Reference<Napi::Int32Array> deliveries_;
+  Napi::Reference<Napi::Int32Array> refill_;
+  ThreadSafeCallback to_javascript_;
+  bool has_javascript_callback_ = false;
+  std::unique_ptr<ReceivePump> pump_;
+};
+
+}  // namespace magma::wintun

@@ -1,0 +1,49 @@
+// The emulator's read event is an eventfd: readable while signalled, and reading its 8-byte
+// counter resets it (auto-reset). A second eventfd of our own wakes the thread for shutdown.
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+
+#include "read_wait.h"
+
+namespace magma::wintun {
+
+ReadWaiter::ReadWaiter(HANDLE read_event) : read_event_(read_event) {
+  int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (fd >= 0) wake_ = fd;
+}
+
+ReadWaiter::~ReadWaiter() {
+  if (wake_ != kInvalid) close(static_cast<int>(wake_));
+}
+
+ReadWaiter::Outcome ReadWaiter::Wait() {
+  const int read_fd = static_cast<int>(reinterpret_cast<intptr_t>(read_event_));
+  struct pollfd fds[2] = {{static_cast<int>(wake_), POLLIN, 0}, {read_fd, POLLIN, 0}};
+  for (;;) {
+    int ready = poll(fds, 2, -1);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      return Outcome::kFailed;
+    }
+    if (fds[0].revents != 0) return Outcome::kWoken;
+    if (fds[1].revents & POLLIN) {
+      uint64_t counter;
+      // We are the event's only reader, so POLLIN guarantees this read does not block.
+      if (read(read_fd, &counter, sizeof counter) < 0 && errno != EAGAIN) return Outcome::kFailed;
+      return Outcome::kReadable;
+    }
+    if (fds[1].revents != 0) return Outcome::kFailed;
+  }
+}
+
+void ReadWaiter::Wake() {
+  uint64_t one = 1;
+  // Cannot fail short of counter overflow, which 2^64 wakes would take.
+  [[maybe_unused]] ssize_t written = write(static_cast<int>(wake_), &one, sizeof one);
+}
+
+}  // namespace magma::wintun

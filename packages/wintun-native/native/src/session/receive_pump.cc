@@ -1,0 +1,265 @@
+#include "receive_pump.h"
+
+#include <chrono>
+#include <cstring>
+
+#include "../platform/last_error.h"
+
+namespace magma::wintun {
+namespace {
+
+inline void CpuRelax() {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+}  // namespace
+
+ReceivePump::ReceivePump(std::shared_ptr<const WintunApi> api, WINTUN_SESSION_HANDLE session,
+                         std::vector<SlotMemory> slots, int32_t* deliveries, ReceivePumpConfig config,
+                         SessionStatistics& stats, Notify notify, void* notify_context)
+    : api_(std::move(api)),
+      session_(session),
+      slots_(std::move(slots)),
+      deliveries_(deliveries),
+      config_(config),
+      stats_(stats),
+      notify_(notify),
+      notify_context_(notify_context) {
+  held_.assign(slots_.size(), 0);
+  free_small_.reserve(slots_.size());
+  free_large_.reserve(slots_.size());
+  for (uint32_t i = config_.batch_buffers; i > 0; --i) free_batches_.push_back(i - 1);
+}
+
+ReceivePump::~ReceivePump() { Stop(); }
+
+bool ReceivePump::Start() {
+  waiter_ = std::make_unique<ReadWaiter>(api_->GetReadWaitEvent(session_));
+  if (!waiter_->ok()) return false;
+  thread_ = std::thread([this] { Run(); });
+  return true;
+}
+
+void ReceivePump::Stop() {
+  if (!thread_.joinable()) return;
+  stop_.store(true, std::memory_order_release);
+  waiter_->Wake();
+  {
+    // Taking the lock orders the flag before any predicate check a waiter is about to make.
+    std::lock_guard<std::mutex> guard(lock_);
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+void ReceivePump::CompleteBatch(uint32_t batch) {
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    free_batches_.push_back(batch);
+    --batches_in_flight_;
+  }
+  changed_.notify_all();
+}
+
+void ReceivePump::AnswerRefill() {
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    refill_requested_ = false;
+  }
+  changed_.notify_all();
+}
+
+uint32_t ReceivePump::ProvideSlots(const int32_t* ids, uint32_t count) {
+  uint32_t accepted = 0;
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    for (uint32_t i = 0; i < count; ++i) {
+      int32_t id = ids[i];
+      // A slot we already hold, or an unknown id, would let two packets share memory: refuse it.
+      if (id < 0 || static_cast<size_t>(id) >= slots_.size() || held_[id] != 0) continue;
+      held_[id] = 1;
+      if (slots_[id].capacity > config_.small_slot_size) {
+        free_large_.push_back(id);
+        starved_large_ = false;
+      } else {
+        free_small_.push_back(id);
+        starved_small_ = false;
+      }
+      ++accepted;
+    }
+  }
+  changed_.notify_all();
+  return accepted;
+}
+
+uint32_t ReceivePump::TakeHeldSlots(int32_t* out, uint32_t capacity) {
+  std::lock_guard<std::mutex> guard(lock_);
+  uint32_t taken = 0;
+  for (auto* stack : {&free_small_, &free_large_}) {
+    while (!stack->empty() && taken < capacity) {
+      int32_t id = stack->back();
+      stack->pop_back();
+      held_[id] = 0;
+      out[taken++] = id;
+    }
+  }
+  return taken;
+}
+
+int32_t ReceivePump::AcquireBatch() {
+  std::unique_lock<std::mutex> guard(lock_);
+  changed_.wait(guard, [this] { return stop_.load(std::memory_order_acquire) || !free_batches_.empty(); });
+  if (stop_.load(std::memory_order_acquire)) return -1;
+  int32_t batch = static_cast<int32_t>(free_batches_.back());
+  free_batches_.pop_back();
+  return batch;
+}
+
+void ReceivePump::Publish(int32_t& batch, uint32_t& count) {
+  deliveries_[static_cast<size_t>(batch) * stride()] = static_cast<int32_t>(count);
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    ++batches_in_flight_;
+  }
+  stats_.rx_batches.fetch_add(1, std::memory_order_relaxed);
+  if (!notify_(notify_context_, static_cast<uint32_t>(batch))) {
+    // JavaScript is gone (teardown); the buffer is ours again.
+    std::lock_guard<std::mutex> guard(lock_);
+    --batches_in_flight_;
+    free_batches_.push_back(static_cast<uint32_t>(batch));
+  }
+  batch = -1;
+  count = 0;
+}
+
+int32_t ReceivePump::TakeSlot(uint32_t size, int32_t& batch, uint32_t& count) {
+  const bool large = size > config_.small_slot_size;
+  std::unique_lock<std::mutex> guard(lock_);
+  std::vector<int32_t>& stack = large ? free_large_ : free_small_;
+  bool& starved = large ? starved_large_ : starved_small_;
+  if (stack.empty() && !starved) {
+    // JavaScript refills after every batch: hand over what we have, then ask if nothing is pending.
+    if (count > 0) {
+      guard.unlock();
+      Publish(batch, count);
+      guard.lock();
+    }
+    if (batches_in_flight_ == 0 && !refill_requested_) {
+      refill_requested_ = true;
+      guard.unlock();
+      bool sent = notify_(notify_context_, kRefillRequest);
+      guard.lock();
+      if (!sent) refill_requested_ = false;
+    }
+    changed_.wait(guard, [&] {
+      return stop_.load(std::memory_order_acquire) || !stack.empty() ||
+             (batches_in_flight_ == 0 && !refill_requested_);
+    });
+    if (stack.empty()) starved = true;
+  }
+  if (stack.empty()) return -1;
+  int32_t id = stack.back();
+  stack.pop_back();
+  held_[id] = 0;
+  return id;
+}
+
+void ReceivePump::Run() {
+  using Clock = std::chrono::steady_clock;
+  const auto spin = std::chrono::microseconds(config_.spin_microseconds);
+  int32_t batch = -1;
+  uint32_t count = 0;
+  bool busy = false;  // packets arrived since the last sleep
+  bool spinning = false;
+  Clock::time_point spin_until;
+  uint32_t end_code = 0;
+
+  while (!stop_.load(std::memory_order_acquire)) {
+    if (batch < 0) {
+      batch = AcquireBatch();
+      if (batch < 0) break;
+    }
+    DWORD size = 0;
+    BYTE* packet = api_->ReceivePacket(session_, &size);
+    if (packet == nullptr) {
+      uint32_t code = LastWin32Error();
+      if (code != WINTUN_ERROR_NO_MORE_ITEMS) {
+        end_code = code;  // ERROR_HANDLE_EOF, ERROR_INVALID_DATA, or worse: this session is over
+        break;
+      }
+      if (count > 0) Publish(batch, count);
+      if (busy && config_.spin_microseconds > 0) {
+        Clock::time_point now = Clock::now();
+        if (!spinning) {
+          spinning = true;
+          spin_until = now + spin;
+        }
+        if (now < spin_until) {
+          CpuRelax();
+          continue;
+        }
+      }
+      busy = false;
+      spinning = false;
+      stats_.receive_waits.fetch_add(1, std::memory_order_relaxed);
+      ReadWaiter::Outcome outcome = waiter_->Wait();
+      if (outcome == ReadWaiter::Outcome::kWoken) break;
+      if (outcome == ReadWaiter::Outcome::kFailed) {
+        end_code = LastWin32Error();
+        if (end_code == 0) end_code = WINTUN_ERROR_INVALID_DATA;
+        break;
+      }
+      continue;
+    }
+    busy = true;
+    spinning = false;
+    if (size == 0 || size > WINTUN_MAX_IP_PACKET_SIZE) {
+      api_->ReleaseReceivePacket(session_, packet);
+      stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    int32_t slot = TakeSlot(size, batch, count);
+    if (slot >= 0 && batch < 0) {
+      batch = AcquireBatch();  // TakeSlot published the partial batch
+      if (batch < 0) {
+        ProvideSlots(&slot, 1);
+        slot = -1;
+      }
+    }
+    if (slot < 0) {
+      api_->ReleaseReceivePacket(session_, packet);
+      if (stop_.load(std::memory_order_acquire)) break;
+      stats_.drop_pool_exhausted.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    std::memcpy(slots_[slot].data, packet, size);
+    // Released before JavaScript sees the copy: the ring never waits on JavaScript.
+    api_->ReleaseReceivePacket(session_, packet);
+    int32_t* descriptor = deliveries_ + static_cast<size_t>(batch) * stride() + 1 + 2 * count;
+    descriptor[0] = slot;
+    descriptor[1] = static_cast<int32_t>(size);
+    ++count;
+    stats_.rx_packets.fetch_add(1, std::memory_order_relaxed);
+    stats_.rx_bytes.fetch_add(size, std::memory_order_relaxed);
+    if (count == config_.max_batch) Publish(batch, count);
+  }
+
+  if (batch >= 0) {
+    if (count > 0) {
+      Publish(batch, count);
+    } else {
+      std::lock_guard<std::mutex> guard(lock_);
+      free_batches_.push_back(static_cast<uint32_t>(batch));
+    }
+  }
+  if (end_code != 0 && !stop_.load(std::memory_order_acquire)) {
+    end_code_.store(end_code, std::memory_order_release);
+    notify_(notify_context_, kEnded);
+  }
+}
+
+}  // namespace magma::wintun

@@ -1,0 +1,103 @@
+// The receive side of a session: one native thread that waits on the read event, drains the ring,
+// copies each packet into a free pool slot handed over by JavaScript, releases the ring packet at
+// once, and publishes (slot id, length) descriptors for JavaScript one batch at a time.
+//
+// Memory shared with JavaScript: `deliveries` holds `batch_buffers` batch buffers of
+// 1 + 2 * max_batch int32 each ([count, id0, length0, id1, length1, ...]). A buffer belongs to this
+// thread until it is published and to JavaScript until CompleteBatch; the hand-over goes through
+// the thread-safe function's queue, whose lock orders the writes.
+//
+// Back-pressure: with every batch buffer in flight the thread waits for JavaScript. Without a free
+// slot it publishes what it has and waits for the refill that follows each batch; only when
+// JavaScript has answered and still has no slot (the pool is exhausted) does it drop packets,
+// counted as "pool exhausted", until slots come back.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "../library/wintun_library.h"
+#include "../platform/read_wait.h"
+#include "session_statistics.h"
+#include "slot_memory.h"
+
+namespace magma::wintun {
+
+struct ReceivePumpConfig {
+  uint32_t max_batch = 128;
+  uint32_t batch_buffers = 4;
+  // After a busy drain, poll the ring this long before sleeping. Idle costs nothing: a thread
+  // woken without packets sleeps again at once.
+  uint32_t spin_microseconds = 50;
+  uint32_t small_slot_size = 2048;
+};
+
+class ReceivePump {
+ public:
+  // Messages to JavaScript: a batch index below kRefillRequest, or one of these.
+  static constexpr uint32_t kRefillRequest = 0x10000;
+  static constexpr uint32_t kEnded = 0x10001;
+  // Must not block; false when JavaScript can no longer be reached (environment teardown).
+  using Notify = bool (*)(void* context, uint32_t message);
+
+  ReceivePump(std::shared_ptr<const WintunApi> api, WINTUN_SESSION_HANDLE session, std::vector<SlotMemory> slots,
+              int32_t* deliveries, ReceivePumpConfig config, SessionStatistics& stats, Notify notify,
+              void* notify_context);
+  ~ReceivePump();
+  ReceivePump(const ReceivePump&) = delete;
+  ReceivePump& operator=(const ReceivePump&) = delete;
+
+  // False when the wait primitive could not be created.
+  bool Start();
+  // Stop flag, wake, join. Idempotent; afterwards nothing touches the session.
+  void Stop();
+
+  // JavaScript thread.
+  void CompleteBatch(uint32_t batch);
+  void AnswerRefill();
+  uint32_t ProvideSlots(const int32_t* ids, uint32_t count);
+  // After Stop: the free slots still held here, so JavaScript can return them to the pool.
+  uint32_t TakeHeldSlots(int32_t* out, uint32_t capacity);
+
+  // The Win32 code that ended the session from underneath (ERROR_HANDLE_EOF: adapter removed;
+  // ERROR_INVALID_DATA: ring corrupt), or 0.
+  uint32_t end_code() const { return end_code_.load(std::memory_order_acquire); }
+  uint32_t stride() const { return 1 + 2 * config_.max_batch; }
+
+ private:
+  void Run();
+  int32_t AcquireBatch();
+  void Publish(int32_t& batch, uint32_t& count);
+  int32_t TakeSlot(uint32_t size, int32_t& batch, uint32_t& count);
+
+  std::shared_ptr<const WintunApi> api_;
+  WINTUN_SESSION_HANDLE session_;
+  std::vector<SlotMemory> slots_;
+  int32_t* deliveries_;
+  ReceivePumpConfig config_;
+  SessionStatistics& stats_;
+  Notify notify_;
+  void* notify_context_;
+  std::unique_ptr<ReadWaiter> waiter_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<uint32_t> end_code_{0};
+
+  std::mutex lock_;  // guards everything below
+  std::condition_variable changed_;
+  std::vector<int32_t> free_small_;
+  std::vector<int32_t> free_large_;
+  std::vector<uint8_t> held_;  // per slot id: 1 while in a free stack here
+  std::vector<uint32_t> free_batches_;
+  uint32_t batches_in_flight_ = 0;
+  bool refill_requested_ = false;
+  bool starved_small_ = false;
+  bool starved_large_ = false;
+};
+
+}  // namespace magma::wintun

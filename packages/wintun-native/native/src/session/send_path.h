@@ -1,0 +1,45 @@
+// Copies a batch of packets into the send ring in order: AllocateSendPacket, copy, SendPacket.
+// A full ring or a dead session stops the batch (later packets would otherwise overtake the ones
+// that did not fit); the packets not sent are counted as drops by cause and never thrown.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "../library/wintun_library.h"
+#include "../platform/last_error.h"
+#include "session_statistics.h"
+
+namespace magma::wintun {
+
+// `packet_at(i, data, length)` names packet i; false means it is malformed (counted, skipped).
+// Returns how many packets reached the ring.
+template <typename PacketAt>
+uint32_t SendBatch(const WintunApi& api, WINTUN_SESSION_HANDLE session, uint32_t count, PacketAt packet_at,
+                   SessionStatistics& stats) {
+  uint32_t sent = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    const uint8_t* data = nullptr;
+    uint32_t length = 0;
+    // The DLL does not check the size; above 0xFFFF the driver would declare the ring corrupt.
+    if (!packet_at(i, data, length) || length == 0 || length > WINTUN_MAX_IP_PACKET_SIZE) {
+      stats.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    BYTE* target = api.AllocateSendPacket(session, length);
+    if (target == nullptr) {
+      uint32_t code = LastWin32Error();
+      auto& cause = code == WINTUN_ERROR_BUFFER_OVERFLOW ? stats.drop_send_ring_full : stats.drop_session_ended;
+      cause.fetch_add(count - i, std::memory_order_relaxed);
+      break;
+    }
+    std::memcpy(target, data, length);
+    api.SendPacket(session, target);
+    ++sent;
+    stats.tx_packets.fetch_add(1, std::memory_order_relaxed);
+    stats.tx_bytes.fetch_add(length, std::memory_order_relaxed);
+  }
+  return sent;
+}
+
+}  // namespace magma::wintun

@@ -1,0 +1,32 @@
+// Per-session counters. Written by the receive thread (rx) and the JavaScript thread (tx), read by
+// either at any time: relaxed atomics, each counter exact on its own.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace magma::wintun {
+
+struct SessionStatistics {
+  std::atomic<uint64_t> rx_packets{0};
+  std::atomic<uint64_t> rx_bytes{0};
+  std::atomic<uint64_t> rx_batches{0};
+  std::atomic<uint64_t> tx_packets{0};
+  std::atomic<uint64_t> tx_bytes{0};
+  std::atomic<uint64_t> drop_send_ring_full{0};
+  std::atomic<uint64_t> drop_pool_exhausted{0};
+  std::atomic<uint64_t> drop_invalid_packet{0};
+  std::atomic<uint64_t> drop_session_ended{0};
+  std::atomic<uint64_t> receive_waits{0};
+
+  static constexpr int kFieldCount = 10;
+  // The order JavaScript reads them in (src/session/session-statistics.ts).
+  void CopyTo(double* out) const {
+    const std::atomic<uint64_t>* fields[kFieldCount] = {
+        &rx_packets, &rx_bytes, &rx_batches, &tx_packets, &tx_bytes, &drop_send_ring_full,
+        &drop_pool_exhausted, &drop_invalid_packet, &drop_session_ended, &receive_waits};
+    for (int i = 0; i < kFieldCount; ++i) out[i] = static_cast<double>(fields[i]->load(std::memory_order_relaxed));
+  }
+};
+
+}  // namespace magma::wintun

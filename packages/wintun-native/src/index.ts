@@ -1,0 +1,28 @@
+export {
+  DEFAULT_RING_CAPACITY,
+  MAX_RING_CAPACITY,
+  MIN_RING_CAPACITY,
+  validateRingCapacity,
+} from "./session/ring-capacity.js";
+export type { WinTunSessionStatistics } from "./session/session-statistics.js";
+export {
+  type WinTunBatchHandler,
+  WinTunSession,
+  type WinTunSessionEnd,
+  type WinTunSessionEndReason,
+  type WinTunSessionOptions,
+} from "./session/wintun-session.js";
+export { Win32Error, win32ErrorName } from "./win32-error-names.js";
+export {
+  type CreateAdapterOptions,
+  type OpenAdapterOptions,
+  WinTunAdapter,
+} from "./wintun-adapter.js";
+export { WinTunError } from "./wintun-error.js";
+export { type WinTunDriverVersion, WinTunLibrary } from "./wintun-library.js";
+export type {
+  WinTunLogEntry,
+  WinTunLogger,
+  WinTunLogLevel,
+  WinTunLogTarget,
+} from "./wintun-logger.js";

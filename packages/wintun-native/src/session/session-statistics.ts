@@ -1,0 +1,39 @@
+/** Counters of one session since it started. */
+export interface WinTunSessionStatistics {
+  /** Packets and bytes received from the adapter and delivered to JavaScript. */
+  readonly rxPackets: number;
+  readonly rxBytes: number;
+  /** Crossings into JavaScript that carried them. */
+  readonly rxBatches: number;
+  /** Packets and bytes written into the send ring. */
+  readonly txPackets: number;
+  readonly txBytes: number;
+  readonly drops: {
+    /** Sends refused because the send ring had no room (wintun gives no signal when it frees). */
+    readonly sendRingFull: number;
+    /** Received packets dropped because the pool had no free slot of their size. */
+    readonly poolExhausted: number;
+    /** Packets of length 0 or above 65535, or not from this session's pool. */
+    readonly invalidPacket: number;
+    /** Sends after the session ended or while the adapter was going away. */
+    readonly sessionEnded: number;
+  };
+  /** Times the receive thread went to sleep on the read event. */
+  readonly receiveWaits: number;
+}
+
+/** Field order of native/src/session/session_statistics.h. */
+export const STATISTICS_FIELD_COUNT = 10;
+
+export function statisticsFrom(fields: Float64Array): WinTunSessionStatistics {
+  const at = (index: number): number => fields[index] ?? 0;
+  return {
+    rxPackets: at(0),
+    rxBytes: at(1),
+    rxBatches: at(2),
+    txPackets: at(3),
+    txBytes: at(4),
+    drops: { sendRingFull: at(5), poolExhausted: at(6), invalidPacket: at(7), sessionEnded: at(8) },
+    receiveWaits: at(9),
+  };
+}

@@ -1,0 +1,427 @@
+import { EventEmitter } from "node:events";
+import { PacketMemoryPool, type PooledPacket } from "@magma/memory-pool";
+import { type NativeAdapter, type NativeSession, SessionMessage } from "../native-addon.js";
+import { Win32Error } from "../win32-error-names.js";
+import { translateNativeError, WinTunError } from "../wintun-error.js";
+import { PacketQueue } from "./packet-queue.js";
+import { DEFAULT_RING_CAPACITY, validateRingCapacity } from "./ring-capacity.js";
+import {
+  STATISTICS_FIELD_COUNT,
+  statisticsFrom,
+  type WinTunSessionStatistics,
+} from "./session-statistics.js";
+
+export interface WinTunSessionOptions {
+  /** Ring capacity per direction: a power of two from 0x20000 to 0x4000000. Default 4 MiB. */
+  readonly capacity?: number;
+  /** Where received packets are placed and sent packets come from. Default: a new PacketMemoryPool(). */
+  readonly pool?: PacketMemoryPool;
+  /** Small slots kept ready for the receive thread. Default: 256, at most half the pool's small slots. */
+  readonly receiveSlots?: number;
+  /** Large (64 KiB) slots kept ready for packets bigger than a small slot. Default 2, at most half. */
+  readonly receiveLargeSlots?: number;
+  /** Most packets per crossing into JavaScript. Default 128. */
+  readonly maxBatch?: number;
+  /** Batches that may wait for JavaScript at once before the thread waits. Default 4. */
+  readonly batchesInFlight?: number;
+  /**
+   * After a busy drain the receive thread polls the ring this long before it sleeps on the read
+   * event, saving a wake-up when packets follow closely. Idle sessions never spin. Default 50; 0
+   * always sleeps.
+   */
+  readonly spinMicroseconds?: number;
+}
+
+export type WinTunSessionEndReason = "closed" | "adapter-removed" | "failed";
+
+/** Why a session ended: closed by us, its adapter gone (ERROR_HANDLE_EOF), or a fatal ring error. */
+export interface WinTunSessionEnd {
+  readonly reason: WinTunSessionEndReason;
+  /** For "adapter-removed" and "failed": the error the ring reported. */
+  readonly error?: WinTunError;
+}
+
+/** Receives each batch synchronously; it owns every packet and must dispose each one. */
+export type WinTunBatchHandler = (packets: readonly PooledPacket[], count: number) => void;
+
+interface Waiter {
+  readonly max: number;
+  resolve(packets: PooledPacket[]): void;
+  reject(error: unknown): void;
+}
+
+/** Anything the session needs from its adapter. */
+export interface SessionOwner {
+  readonly native: NativeAdapter;
+  sessionEnded(session: WinTunSession): void;
+}
+
+const slotTables = new WeakMap<PacketMemoryPool, Int32Array>();
+
+function slotTableOf(pool: PacketMemoryPool): Int32Array {
+  let table = slotTables.get(pool);
+  if (table === undefined) {
+    table = new Int32Array(pool.slotCount * 3);
+    for (let id = 0; id < pool.slotCount; id++) {
+      const slot = pool.slot(id);
+      table[3 * id] = slot.slabIndex;
+      table[3 * id + 1] = slot.byteOffset;
+      table[3 * id + 2] = slot.capacity;
+    }
+    slotTables.set(pool, table);
+  }
+  return table;
+}
+
+function positiveInteger(
+  value: number | undefined,
+  fallback: number,
+  name: string,
+  max: number,
+): number {
+  const chosen = value ?? fallback;
+  if (!Number.isInteger(chosen) || chosen < 0 || chosen > max) {
+    throw new RangeError(`${name} must be an integer from 0 to ${max}, got ${String(chosen)}`);
+  }
+  return chosen;
+}
+
+/**
+ * A running wintun session: a ring pair with one native receive thread. Received packets arrive in
+ * batches as `PooledPacket`s (the thread copied each into a pool slot and released the ring packet
+ * already), through `setReceiveHandler`, `receive()` or `for await (const batch of session)`.
+ * Sending copies packets into the send ring in one native call per batch. `close()` is idempotent
+ * and safe while packets flow; packets already handed out stay valid (they live in the pool).
+ */
+export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error: [unknown] }> {
+  readonly capacity: number;
+  readonly pool: PacketMemoryPool;
+  /** Resolves once, when the session has ended, with why. */
+  readonly ended: Promise<WinTunSessionEnd>;
+
+  readonly #owner: SessionOwner;
+  readonly #native: NativeSession;
+  readonly #deliveries: Int32Array;
+  readonly #stride: number;
+  readonly #refill: Int32Array;
+  readonly #rentScratch: PooledPacket[];
+  readonly #batch: PooledPacket[];
+  readonly #targetSmall: number;
+  readonly #targetLarge: number;
+  readonly #statistics = new Float64Array(STATISTICS_FIELD_COUNT);
+  readonly #queue = new PacketQueue();
+  readonly #waiters: Waiter[] = [];
+  #heldSmall = 0;
+  #heldLarge = 0;
+  #refillRetry: NodeJS.Timeout | undefined;
+  #handler: WinTunBatchHandler | undefined;
+  #sendPairs = new Int32Array(256);
+  #end: WinTunSessionEnd | undefined;
+  #resolveEnded: (end: WinTunSessionEnd) => void = () => {};
+
+  /** @internal Use `adapter.startSession()`. */
+  constructor(owner: SessionOwner, options: WinTunSessionOptions = {}) {
+    super();
+    this.capacity = validateRingCapacity(options.capacity ?? DEFAULT_RING_CAPACITY);
+    const pool = options.pool ?? new PacketMemoryPool();
+    this.pool = pool;
+    const maxBatch = positiveInteger(options.maxBatch, 128, "maxBatch", 4096) || 1;
+    const batchesInFlight = positiveInteger(options.batchesInFlight, 4, "batchesInFlight", 64) || 1;
+    const spinMicroseconds = positiveInteger(
+      options.spinMicroseconds,
+      50,
+      "spinMicroseconds",
+      1_000_000,
+    );
+    const largeSlotCount = this.#countLargeSlots();
+    const smallSlotCount = pool.slotCount - largeSlotCount;
+    this.#targetSmall = positiveInteger(
+      options.receiveSlots,
+      Math.min(256, Math.floor(smallSlotCount / 2)),
+      "receiveSlots",
+      smallSlotCount,
+    );
+    this.#targetLarge = positiveInteger(
+      options.receiveLargeSlots,
+      Math.min(2, Math.floor(largeSlotCount / 2)),
+      "receiveLargeSlots",
+      largeSlotCount,
+    );
+    this.#stride = 1 + 2 * maxBatch;
+    this.#deliveries = new Int32Array(batchesInFlight * this.#stride);
+    this.#refill = new Int32Array(this.#targetSmall + this.#targetLarge);
+    this.#rentScratch = new Array<PooledPacket>(this.#targetSmall);
+    this.#batch = new Array<PooledPacket>(maxBatch);
+    this.#owner = owner;
+    this.ended = new Promise((resolve) => {
+      this.#resolveEnded = resolve;
+    });
+    try {
+      this.#native = owner.native.startSession(
+        this.capacity,
+        pool.slabs,
+        slotTableOf(pool),
+        this.#deliveries,
+        this.#refill,
+        { maxBatch, batchBuffers: batchesInFlight, spinMicroseconds, smallSlotSize: pool.slotSize },
+        (kind, value) => this.#onNativeMessage(kind, value),
+      );
+    } catch (error) {
+      throw translateNativeError(error);
+    }
+    const provided = this.#writeRefill();
+    if (provided > 0) this.#native.provideSlots(provided);
+  }
+
+  /** Counters since the session started; drops are counted by cause, never thrown. */
+  get stats(): WinTunSessionStatistics {
+    this.#native.readStatistics(this.#statistics);
+    return statisticsFrom(this.#statistics);
+  }
+
+  get isClosed(): boolean {
+    return this.#end !== undefined;
+  }
+
+  /**
+   * Delivers every batch to `handler`, synchronously on the JavaScript thread, with one call per
+   * batch. `packets` is reused between calls: take what you need from it before returning. The
+   * handler owns each packet and must dispose it. Packets queued for `receive()` go to it first.
+   * `undefined` switches back to queueing.
+   */
+  setReceiveHandler(handler: WinTunBatchHandler | undefined): void {
+    this.#handler = handler;
+    if (handler === undefined || this.#queue.size === 0) return;
+    const queued = this.#queue.take(this.#queue.size);
+    handler(queued, queued.length);
+  }
+
+  /**
+   * The next batch of received packets (at least one, at most `maxPackets`); the caller owns and
+   * must dispose each. Rejects with the signal's reason when aborted, and with a WinTunError once
+   * the session has ended and every packet received before has been taken.
+   */
+  receive(options: { signal?: AbortSignal; maxPackets?: number } = {}): Promise<PooledPacket[]> {
+    const { signal } = options;
+    const max = options.maxPackets ?? Number.POSITIVE_INFINITY;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#queue.size > 0) return Promise.resolve(this.#queue.take(max));
+    if (this.#end !== undefined) return Promise.reject(this.#endError(this.#end));
+    return new Promise<PooledPacket[]>((resolve, reject) => {
+      const onAbort = (): void => {
+        const index = this.#waiters.indexOf(waiter);
+        if (index >= 0) this.#waiters.splice(index, 1);
+        reject(signal?.reason);
+      };
+      const waiter: Waiter = {
+        max,
+        resolve: (packets) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(packets);
+        },
+        reject: (error) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /**
+   * Batches as they arrive, until the session is closed or its adapter removed (the loop then
+   * ends); a fatal ring error is thrown. Cancel with `signal`.
+   */
+  async *batches(
+    options: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<PooledPacket[], void, undefined> {
+    for (;;) {
+      let packets: PooledPacket[];
+      try {
+        packets = await this.receive(options);
+      } catch (error) {
+        if (this.#end !== undefined && this.#end.reason !== "failed" && this.#queue.size === 0)
+          return;
+        throw error;
+      }
+      yield packets;
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncGenerator<PooledPacket[], void, undefined> {
+    return this.batches();
+  }
+
+  /**
+   * Copies `count` packets (each a whole Uint8Array) into the send ring in order, in one native
+   * call. Returns how many were sent; the rest are counted as drops by cause (a full ring stops the
+   * batch, so later packets never overtake earlier ones). Never throws for a full ring.
+   */
+  send(packets: readonly Uint8Array[], count: number = packets.length): number {
+    return this.#native.sendBuffers(packets, Math.min(count, packets.length));
+  }
+
+  /**
+   * Sends the first `count` pooled packets (`memory[0 .. length)` of each, which must come from
+   * this session's pool) in one native call. The caller keeps ownership of the packets and disposes
+   * them as it likes. Returns how many were sent, as `send()` does.
+   */
+  sendPooled(packets: readonly PooledPacket[], count: number = packets.length): number {
+    const total = Math.min(count, packets.length);
+    if (this.#sendPairs.length < 2 * total) this.#sendPairs = new Int32Array(2 * total);
+    const pairs = this.#sendPairs;
+    for (let i = 0; i < total; i++) {
+      const packet = packets[i] as PooledPacket;
+      // A slot of another pool would name memory the session does not know: count it as invalid.
+      pairs[2 * i] = packet.pool === this.pool ? packet.id : -1;
+      pairs[2 * i + 1] = packet.length;
+    }
+    return this.#native.sendSlots(pairs, total);
+  }
+
+  /** Whether the session keeps the process alive (it does by default). */
+  ref(): this {
+    this.#native.ref();
+    return this;
+  }
+
+  unref(): this {
+    this.#native.unref();
+    return this;
+  }
+
+  /**
+   * Ends the session in the contract's order (stop flag, wake the thread, join it, end the
+   * session) and returns every slot it held to the pool. Idempotent.
+   */
+  close(): void {
+    if (this.#end !== undefined) return;
+    this.#finish({ reason: "closed" });
+  }
+
+  #finish(end: WinTunSessionEnd): void {
+    this.#end = end;
+    this.#native.close();
+    if (this.#refillRetry !== undefined) clearTimeout(this.#refillRetry);
+    const held = new Int32Array(this.#heldSmall + this.#heldLarge);
+    const count = this.#native.takeHeldSlots(held);
+    for (let i = 0; i < count; i++) this.pool.slot(held[i] as number).dispose();
+    this.#heldSmall = 0;
+    this.#heldLarge = 0;
+    if (end.reason === "closed") {
+      // Nobody will read them now.
+      for (const packet of this.#queue.take(this.#queue.size)) packet.dispose();
+    }
+    const error = this.#endError(end);
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+    this.#owner.sessionEnded(this);
+    this.#resolveEnded(end);
+    this.emit("end", end);
+  }
+
+  #endError(end: WinTunSessionEnd): WinTunError {
+    return (
+      end.error ??
+      new WinTunError(Win32Error.HANDLE_EOF, "WintunReceivePacket", "the session is closed", {
+        hint: "start a new session with adapter.startSession()",
+      })
+    );
+  }
+
+  #onNativeMessage(kind: SessionMessage, value: number): number {
+    if (kind === SessionMessage.Batch) return this.#onBatch(value);
+    if (kind === SessionMessage.NeedSlots) return this.#end === undefined ? this.#writeRefill() : 0;
+    if (this.#end === undefined) {
+      const error = WinTunError.fromCode(value, "WintunReceivePacket");
+      this.#finish({
+        reason: value === Win32Error.HANDLE_EOF ? "adapter-removed" : "failed",
+        error,
+      });
+    }
+    return 0;
+  }
+
+  // Runs once per batch: turns (slot id, length) descriptors into the pool's own owner objects.
+  // No allocation per packet.
+  #onBatch(index: number): number {
+    const deliveries = this.#deliveries;
+    const base = index * this.#stride;
+    const count = deliveries[base] ?? 0;
+    const packets = this.#batch;
+    const smallSize = this.pool.slotSize;
+    for (let i = 0; i < count; i++) {
+      const packet = this.pool.slot(deliveries[base + 1 + 2 * i] ?? 0);
+      packet.length = deliveries[base + 2 + 2 * i] ?? 0;
+      packets[i] = packet;
+      if (packet.capacity > smallSize) this.#heldLarge--;
+      else this.#heldSmall--;
+    }
+    if (this.#end?.reason === "closed") {
+      for (let i = 0; i < count; i++) (packets[i] as PooledPacket).dispose();
+      return 0;
+    }
+    this.#deliver(packets, count);
+    return this.#end === undefined ? this.#writeRefill() : 0;
+  }
+
+  #deliver(packets: PooledPacket[], count: number): void {
+    const handler = this.#handler;
+    if (handler !== undefined) {
+      try {
+        handler(packets, count);
+      } catch (error) {
+        this.emit("error", error);
+      }
+      return;
+    }
+    for (let i = 0; i < count; i++) this.#queue.push(packets[i] as PooledPacket);
+    while (this.#waiters.length > 0 && this.#queue.size > 0) {
+      const waiter = this.#waiters.shift() as Waiter;
+      waiter.resolve(this.#queue.take(waiter.max));
+    }
+  }
+
+  // Rents slots to bring the thread's stock back to its targets; writes their ids into the shared
+  // refill array and returns how many. When the pool is exhausted a timer retries, so the thread
+  // gets slots again as soon as the application disposes packets.
+  #writeRefill(): number {
+    const refill = this.#refill;
+    let written = 0;
+    const wantSmall = this.#targetSmall - this.#heldSmall;
+    if (wantSmall > 0) {
+      const rented = this.pool.rentInto(this.#rentScratch, wantSmall);
+      for (let i = 0; i < rented; i++)
+        refill[written++] = (this.#rentScratch[i] as PooledPacket).id;
+      this.#heldSmall += rented;
+    }
+    while (this.#heldLarge < this.#targetLarge) {
+      const large = this.pool.tryRent(this.pool.slotSize + 1);
+      if (large === undefined) break;
+      refill[written++] = large.id;
+      this.#heldLarge++;
+    }
+    const short = this.#heldSmall < this.#targetSmall || this.#heldLarge < this.#targetLarge;
+    if (short && this.#refillRetry === undefined) {
+      this.#refillRetry = setTimeout(() => {
+        this.#refillRetry = undefined;
+        if (this.#end !== undefined) return;
+        const count = this.#writeRefill();
+        if (count > 0) this.#native.provideSlots(count);
+      }, 1);
+      this.#refillRetry.unref();
+    }
+    return written;
+  }
+
+  #countLargeSlots(): number {
+    let large = 0;
+    for (
+      let id = this.pool.slotCount - 1;
+      id >= 0 && this.pool.slot(id).capacity > this.pool.slotSize;
+      id--
+    )
+      large++;
+    return large;
+  }
+}

@@ -1,0 +1,47 @@
+/** Symbolic names of the Win32 codes wintun.dll and this package report (values from winerror.h). */
+const NAMES: ReadonlyMap<number, string> = new Map([
+  [0, "ERROR_SUCCESS"],
+  [2, "ERROR_FILE_NOT_FOUND"],
+  [3, "ERROR_PATH_NOT_FOUND"],
+  [5, "ERROR_ACCESS_DENIED"],
+  [8, "ERROR_NOT_ENOUGH_MEMORY"],
+  [13, "ERROR_INVALID_DATA"],
+  [14, "ERROR_OUTOFMEMORY"],
+  [31, "ERROR_GEN_FAILURE"],
+  [38, "ERROR_HANDLE_EOF"],
+  [50, "ERROR_NOT_SUPPORTED"],
+  [87, "ERROR_INVALID_PARAMETER"],
+  [111, "ERROR_BUFFER_OVERFLOW"],
+  [122, "ERROR_INSUFFICIENT_BUFFER"],
+  [126, "ERROR_MOD_NOT_FOUND"],
+  [127, "ERROR_PROC_NOT_FOUND"],
+  [183, "ERROR_ALREADY_EXISTS"],
+  [193, "ERROR_BAD_EXE_FORMAT"],
+  [258, "WAIT_TIMEOUT"],
+  [259, "ERROR_NO_MORE_ITEMS"],
+  [777, "ERROR_VERSION_PARSE_ERROR"],
+  [1168, "ERROR_NOT_FOUND"],
+  [1247, "ERROR_ALREADY_INITIALIZED"],
+  [1450, "ERROR_NO_SYSTEM_RESOURCES"],
+  [1784, "ERROR_INVALID_USER_BUFFER"],
+  [4319, "ERROR_DEVICE_NOT_AVAILABLE"],
+]);
+
+/** `ERROR_ACCESS_DENIED` for 5; `WIN32_ERROR_<n>` for a code without a name here. */
+export function win32ErrorName(code: number): string {
+  return NAMES.get(code) ?? `WIN32_ERROR_${code}`;
+}
+
+export const Win32Error = {
+  FILE_NOT_FOUND: 2,
+  ACCESS_DENIED: 5,
+  INVALID_DATA: 13,
+  HANDLE_EOF: 38,
+  INVALID_PARAMETER: 87,
+  BUFFER_OVERFLOW: 111,
+  MOD_NOT_FOUND: 126,
+  PROC_NOT_FOUND: 127,
+  BAD_EXE_FORMAT: 193,
+  NOT_FOUND: 1168,
+  ALREADY_INITIALIZED: 1247,
+} as const;

@@ -1,0 +1,86 @@
+import { defaultLibraryPath } from "./library-path.js";
+import { type NativeLibrary, nativeAddon } from "./native-addon.js";
+import { Win32Error } from "./win32-error-names.js";
+import { translateNativeError, WinTunError } from "./wintun-error.js";
+import { installLogTarget, type WinTunLogTarget } from "./wintun-logger.js";
+
+/** The version of the running wintun driver (0.14 for wintun 0.14.x). */
+export interface WinTunDriverVersion {
+  readonly major: number;
+  readonly minor: number;
+}
+
+const loaded = new Map<string, WinTunLibrary>();
+
+/**
+ * One loaded wintun library: wintun.dll on Windows, the emulator's libwintun.so on Linux. All 14
+ * exports of wintun 0.14 are resolved when it loads; libraries are never unloaded.
+ */
+export class WinTunLibrary {
+  /** Where the library was loaded from ("" on Windows: wintun.dll from the application directory or System32). */
+  readonly path: string;
+  /** @internal */
+  readonly native: NativeLibrary;
+
+  private constructor(path: string, native: NativeLibrary) {
+    this.path = path;
+    this.native = native;
+  }
+
+  /**
+   * Loads the library at `path`, else `MAGMA_WINTUN_DLL` (Windows) / `MAGMA_WINTUN_LIBRARY`, else
+   * the default (wintun.dll from the application directory or System32 on Windows; the emulator
+   * built in this workspace on Linux). Throws WinTunError: ERROR_MOD_NOT_FOUND (126) when it is
+   * missing, ERROR_BAD_EXE_FORMAT (193) for another architecture, ERROR_PROC_NOT_FOUND (127) for a
+   * library without the 0.14 exports.
+   */
+  static load(path?: string): WinTunLibrary {
+    const resolved = path ?? defaultLibraryPath();
+    const cached = loaded.get(resolved);
+    if (cached !== undefined) return cached;
+    let native: NativeLibrary;
+    try {
+      native = nativeAddon().loadLibrary(resolved);
+    } catch (error) {
+      throw translateNativeError(
+        error,
+        resolved === "" ? "wintun.dll (application directory, System32)" : resolved,
+      );
+    }
+    const library = new WinTunLibrary(resolved, native);
+    loaded.set(resolved, library);
+    return library;
+  }
+
+  /** The running driver's version, or undefined when no driver is loaded (no adapter exists). */
+  runningDriverVersion(): WinTunDriverVersion | undefined {
+    let version: number;
+    try {
+      version = this.native.runningDriverVersion();
+    } catch (error) {
+      const translated = translateNativeError(error, this.path);
+      if (translated instanceof WinTunError && translated.code === Win32Error.FILE_NOT_FOUND)
+        return undefined;
+      throw translated;
+    }
+    return { major: (version >>> 16) & 0xffff, minor: version & 0xffff };
+  }
+
+  /** Removes the wintun driver from the system (an uninstaller's last step; fails while adapters exist). */
+  deleteDriver(): void {
+    try {
+      this.native.deleteDriver();
+    } catch (error) {
+      throw translateNativeError(error, this.path);
+    }
+  }
+
+  /**
+   * Sends wintun's log messages to `logger` (`console` works), or stops with `undefined`. One
+   * destination per process: the last call wins for every loaded library.
+   */
+  setLogger(logger: WinTunLogTarget | undefined): void {
+    installLogTarget(logger);
+    this.native.setLogging(logger !== undefined);
+  }
+}
