@@ -1,3 +1,11 @@
 import { defineProject } from "vitest/config";
 
-export default defineProject({ test: { name: "wintun-native", include: ["src/**/*.test.ts"] } });
+export default defineProject({
+  test: {
+    name: "wintun-native",
+    include: ["src/**/*.test.ts"],
+    // Network tests move real traffic through the kernel; each bounds its own loops as well.
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
+  },
+});
