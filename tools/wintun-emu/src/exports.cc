@@ -194,6 +194,12 @@ WINTUN_EXPORT BOOL WintunEmuGetStrictMode(void) { return strictMode() ? 1 : 0; }
 
 WINTUN_EXPORT void WintunEmuSetAccessDenied(BOOL Denied) { setAccessDenied(Denied != 0); }
 
+WINTUN_EXPORT BOOL WintunEmuGetAdapterGuid(WINTUN_ADAPTER_HANDLE Adapter, GUID *Guid) {
+  if (checkAdapter(Adapter, "WintunEmuGetAdapterGuid") == nullptr || Guid == nullptr) return 0;
+  *Guid = Adapter->device->guid;
+  return 1;
+}
+
 WINTUN_EXPORT BOOL WintunEmuGetInterfaceName(WINTUN_ADAPTER_HANDLE Adapter, char *Name,
                                              DWORD NameBytes) {
   if (checkAdapter(Adapter, "WintunEmuGetInterfaceName") == nullptr || Name == nullptr) return 0;

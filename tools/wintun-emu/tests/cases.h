@@ -1,0 +1,56 @@
+/* Every test case, one ctest test each (tests/CMakeLists.txt reads the table in cases.c). */
+#ifndef WINTUN_EMU_TEST_CASES_H
+#define WINTUN_EMU_TEST_CASES_H
+
+void createNamesInterfaceAfterValidAdapterName(void);
+void createDerivesInterfaceNameOtherwise(void);
+void createEnforcesNameAndTunnelTypeLimits(void);
+void createKeepsRequestedGuidOrGeneratesOne(void);
+void luidEncodesInterfaceIndex(void);
+void openMatchesNameIgnoringCase(void);
+void closingOpenedHandleKeepsAdapter(void);
+void duplicateNameRenamesOlderAdapter(void);
+void driverVersionWhileAdaptersExist(void);
+void deleteDriverRefusedWhileAdaptersExist(void);
+void successLeavesLastErrorAlone(void);
+void lastErrorIsPerThread(void);
+void loggerReportsLifecycleAndFailures(void);
+void faultLossDropsPacketsEachWay(void);
+void faultDuplicationRepeatsPackets(void);
+void faultReorderingSwapsPackets(void);
+void faultSameSeedSameDecisions(void);
+void faultForcedEndOfSession(void);
+void faultCorruptReceiveRingReportsInvalidData(void);
+void faultCorruptSendRingEndsAllocation(void);
+void faultsFromEnvironment(void);
+void accessDeniedWithoutNetAdmin(void);
+void accessDeniedSwitchActsAsUnprivileged(void);
+void startSessionValidatesCapacity(void);
+void secondSessionIsAlreadyInitialized(void);
+void linkIsUpOnlyDuringSession(void);
+void ringLayoutMatchesWintun(void);
+void sendRingFitsExactly87FullSizeAllocations(void);
+void sendOrderIsAllocationOrder(void);
+void outOfOrderReleaseReclaimsAtHeadOfLine(void);
+void receivedPacketsStayContiguousPastWrap(void);
+void sentPacketsStayContiguousPastWrap(void);
+void strictAbortsOnDoubleRelease(void);
+void strictAbortsOnReleaseOfUnknownPointer(void);
+void strictAbortsOnSendOfUnallocatedPointer(void);
+void strictAbortsOnSendingTwice(void);
+void strictAbortsOnCallsAfterEndSession(void);
+void strictAbortsOnNullOrClosedHandles(void);
+void lenientModeReportsNullHandles(void);
+void endSessionUnderTrafficFromSeveralThreads(void);
+void closingCreatedAdapterUnderTrafficEndsSession(void);
+void closingCreatedAdapterSignalsReadEvent(void);
+void externalRemovalEndsSession(void);
+void kernelDatagramsReachReceiveRing(void);
+void sentPacketsReachKernelSocket(void);
+void readEventIsAutoResetAndSignalledPerPublish(void);
+void fullReceiveRingDropsWholeBatchesAndCounts(void);
+void nonIpAndShortPacketsAreDroppedSilently(void);
+void oversizePacketKillsSendRingOnly(void);
+void countersTrackPacketsAndBytesEachWay(void);
+
+#endif
