@@ -68,7 +68,9 @@ describe("internetChecksum", () => {
   it("agrees with the reference on the largest IP packet", () => {
     const bytes = new Uint8Array(65535).map((_, i) => (i * 131 + 7) & 0xff);
     for (const offset of [0, 1, 2, 3]) {
-      expect(internetChecksum(bytes, offset)).toBe(referenceChecksum(bytes, offset, 65535 - offset));
+      expect(internetChecksum(bytes, offset)).toBe(
+        referenceChecksum(bytes, offset, 65535 - offset),
+      );
     }
   });
 
@@ -129,7 +131,9 @@ describe("RFC 1624 incremental update", () => {
           const after16 = updateChecksum16(before, old16, word);
           expect(after16).toBe(internetChecksum(data));
 
-          const old32 = ((((data[at]! << 8) | data[at + 1]!) << 16) | (data[at + 2]! << 8) | data[at + 3]!) >>> 0;
+          const old32 =
+            ((((data[at]! << 8) | data[at + 1]!) << 16) | (data[at + 2]! << 8) | data[at + 3]!) >>>
+            0;
           for (let i = 0; i < 4; i++) data[at + i] = (doubleWord >>> (24 - i * 8)) & 0xff;
           expect(updateChecksum32(after16, old32, doubleWord)).toBe(internetChecksum(data));
         },

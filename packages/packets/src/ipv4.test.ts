@@ -44,7 +44,15 @@ describe("Ipv4View", () => {
     const length = writeIpv4Header(
       bytes,
       0,
-      { source: 1, destination: 2, protocol: 17, dscp: 46, ecn: 3, moreFragments: true, fragmentOffset: 0x1abc },
+      {
+        source: 1,
+        destination: 2,
+        protocol: 17,
+        dscp: 46,
+        ecn: 3,
+        moreFragments: true,
+        fragmentOffset: 0x1abc,
+      },
       40,
     );
     expect(length).toBe(20);
@@ -61,7 +69,12 @@ describe("Ipv4View", () => {
   it("walks options: router alert and record route, padded to a 4-byte boundary", () => {
     const bytes = new Uint8Array(64);
     const options = Uint8Array.of(0x94, 0x04, 0x00, 0x00, 0x07, 0x07, 0x04, 0, 0, 0, 0);
-    const headerLength = writeIpv4Header(bytes, 0, { source: 1, destination: 2, protocol: 6, options }, 0);
+    const headerLength = writeIpv4Header(
+      bytes,
+      0,
+      { source: 1, destination: 2, protocol: 6, options },
+      0,
+    );
     expect(headerLength).toBe(32);
     expect(view.wrap(bytes)).toBe(true);
     expect(view.ihl).toBe(8);

@@ -6,12 +6,23 @@ import { hexToBytes } from "./test-support/reference-checksum.js";
 const source = parseIpv6Address("fd6d:6167:6d61::1")!;
 const destination = parseIpv6Address("fd6d:6167:6d61::2")!;
 
-function build(extensionHeaders: Parameters<typeof writeIpv6Header>[2]["extensionHeaders"], upper = 8) {
+function build(
+  extensionHeaders: Parameters<typeof writeIpv6Header>[2]["extensionHeaders"],
+  upper = 8,
+) {
   const bytes = new Uint8Array(400);
   const headerLength = writeIpv6Header(
     bytes,
     0,
-    { source, destination, protocol: 17, trafficClass: 0xb9, flowLabel: 0xabcde, hopLimit: 9, extensionHeaders },
+    {
+      source,
+      destination,
+      protocol: 17,
+      trafficClass: 0xb9,
+      flowLabel: 0xabcde,
+      hopLimit: 9,
+      extensionHeaders,
+    },
     upper,
   );
   return { bytes: bytes.subarray(0, headerLength + upper), headerLength };
@@ -69,7 +80,9 @@ describe("Ipv6View", () => {
   });
 
   it("reports a later fragment", () => {
-    const { bytes } = build([{ type: 44, fragmentOffset: 100, moreFragments: true, identification: 3 }]);
+    const { bytes } = build([
+      { type: 44, fragmentOffset: 100, moreFragments: true, identification: 3 },
+    ]);
     expect(view.wrap(bytes)).toBe(true);
     expect(view.isFragment).toBe(true);
     expect(view.fragmentOffset).toBe(100);
@@ -82,11 +95,16 @@ describe("Ipv6View", () => {
     expect(view.wrap(bytes)).toBe(false);
     expect(view.status).toBe("bad-extension-header");
 
-    const misplaced = build([{ type: 60, data: new Uint8Array(6) }, { type: 0, data: new Uint8Array(6) }]);
+    const misplaced = build([
+      { type: 60, data: new Uint8Array(6) },
+      { type: 0, data: new Uint8Array(6) },
+    ]);
     expect(view.wrap(misplaced.bytes)).toBe(false);
     expect(view.status).toBe("bad-extension-header");
 
-    const chain = build(Array.from({ length: 17 }, () => ({ type: 60 as const, data: new Uint8Array(6) })));
+    const chain = build(
+      Array.from({ length: 17 }, () => ({ type: 60 as const, data: new Uint8Array(6) })),
+    );
     expect(view.wrap(chain.bytes)).toBe(false);
     expect(view.status).toBe("too-many-extension-headers");
 

@@ -86,9 +86,16 @@ const damagedPacket = fc
   .tuple(
     ipFields,
     fc.oneof(
-      udpFields.map((f) => (ipSpec: Parameters<typeof buildUdpPacket>[1]) => buildUdpPacket(slot, ipSpec, f)),
-      tcpFields.map((f) => (ipSpec: Parameters<typeof buildTcpPacket>[1]) => buildTcpPacket(slot, ipSpec, f)),
-      icmpEchoFields.map((f) => (ipSpec: Parameters<typeof buildIcmpEchoPacket>[1]) => buildIcmpEchoPacket(slot, ipSpec, f)),
+      udpFields.map(
+        (f) => (ipSpec: Parameters<typeof buildUdpPacket>[1]) => buildUdpPacket(slot, ipSpec, f),
+      ),
+      tcpFields.map(
+        (f) => (ipSpec: Parameters<typeof buildTcpPacket>[1]) => buildTcpPacket(slot, ipSpec, f),
+      ),
+      icmpEchoFields.map(
+        (f) => (ipSpec: Parameters<typeof buildIcmpEchoPacket>[1]) =>
+          buildIcmpEchoPacket(slot, ipSpec, f),
+      ),
     ),
     fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 4 }),
     fc.option(fc.nat()),
@@ -131,7 +138,9 @@ describe("malformed input", () => {
           const result = reply(backing, before, packet.length);
           expect(typeof result).toBe("string");
           expect(backing.subarray(0, before).every((byte) => byte === 0xa5)).toBe(true);
-          expect(backing.subarray(before + packet.length).every((byte) => byte === 0xa5)).toBe(true);
+          expect(backing.subarray(before + packet.length).every((byte) => byte === 0xa5)).toBe(
+            true,
+          );
           if (result !== "replied") {
             expect(backing.subarray(before, before + packet.length)).toEqual(packet);
           }

@@ -3,15 +3,16 @@ import { describe, expect, it } from "vitest";
 import { IcmpEchoView, Icmpv4Type, Icmpv6Type } from "./icmp-echo.js";
 import { IpPacketView } from "./ip-packet-view.js";
 import { IpProtocol } from "./ip-protocol.js";
-import { buildIcmpEchoPacket, buildTcpPacket, buildUdpPacket, ipHeaderLength, type IpFields } from "./packet-builders.js";
+import {
+  buildIcmpEchoPacket,
+  buildTcpPacket,
+  buildUdpPacket,
+  type IpFields,
+  ipHeaderLength,
+} from "./packet-builders.js";
 import { TcpView } from "./tcp.js";
 import { TcpOptions } from "./tcp-options.js";
-import {
-  icmpEchoFields,
-  ipFields,
-  tcpFields,
-  udpFields,
-} from "./test-support/arbitraries.js";
+import { icmpEchoFields, ipFields, tcpFields, udpFields } from "./test-support/arbitraries.js";
 import { UdpView } from "./udp.js";
 import { upperLayerChecksumVerifies } from "./upper-layer-checksum.js";
 
@@ -41,7 +42,9 @@ function expectIpLayer(fields: IpFields, protocol: number, length: number): void
     const v6 = ip.ipv6;
     expect(v6.payloadLength).toBe(length - 40);
     expect(slot.subarray(v6.sourceOffset, v6.sourceOffset + 16)).toEqual(fields.source);
-    expect(slot.subarray(v6.destinationOffset, v6.destinationOffset + 16)).toEqual(fields.destination);
+    expect(slot.subarray(v6.destinationOffset, v6.destinationOffset + 16)).toEqual(
+      fields.destination,
+    );
     expect(v6.trafficClass).toBe(fields.trafficClass ?? 0);
     expect(v6.flowLabel).toBe(fields.flowLabel ?? 0);
     expect(v6.hopLimit).toBe(fields.hopLimit ?? 64);
@@ -116,7 +119,9 @@ describe("packet builders round-trip through the views", () => {
         expect(echo.code).toBe(0);
         expect(echo.identifier).toBe(spec.identifier);
         expect(echo.sequenceNumber).toBe(spec.sequenceNumber);
-        expect(slot.subarray(echo.dataOffset, echo.dataOffset + echo.dataLength)).toEqual(spec.payload);
+        expect(slot.subarray(echo.dataOffset, echo.dataOffset + echo.dataLength)).toEqual(
+          spec.payload,
+        );
       }),
       { numRuns: 200 },
     );
@@ -126,25 +131,41 @@ describe("packet builders round-trip through the views", () => {
     const fields: IpFields = { version: 4, source: 0xc612_0001, destination: 0xc612_0002 };
     const target = new Uint8Array(40);
     target.set([1, 2, 3, 4], 28);
-    expect(buildUdpPacket(target, fields, { sourcePort: 1, destinationPort: 2, payloadLength: 4 })).toBe(32);
+    expect(
+      buildUdpPacket(target, fields, { sourcePort: 1, destinationPort: 2, payloadLength: 4 }),
+    ).toBe(32);
     expect(ip.wrap(target)).toBe(true); // bytes after the total length are padding
     expect(ip.upperLayerLength).toBe(12);
     expect(Array.from(target.subarray(28, 32))).toEqual([1, 2, 3, 4]);
     expect(upperLayerChecksumVerifies(ip)).toBe(true);
-    expect(buildUdpPacket(target, fields, { sourcePort: 1, destinationPort: 2, payloadLength: 13 })).toBe(0);
+    expect(
+      buildUdpPacket(target, fields, { sourcePort: 1, destinationPort: 2, payloadLength: 13 }),
+    ).toBe(0);
   });
 
   it("rejects options that cannot fit a header, as programming errors", () => {
     const fields: IpFields = { version: 4, source: 1, destination: 2, options: new Uint8Array(44) };
-    expect(() => buildUdpPacket(slot, fields, { sourcePort: 1, destinationPort: 2 })).toThrow(RangeError);
+    expect(() => buildUdpPacket(slot, fields, { sourcePort: 1, destinationPort: 2 })).toThrow(
+      RangeError,
+    );
     const tcp = {
       sourcePort: 1,
       destinationPort: 2,
       sequenceNumber: 0,
       flags: 0,
       window: 0,
-      options: { maximumSegmentSize: 1, timestamp: { value: 1, echoReply: 2 }, sackBlocks: [[1, 2], [3, 4], [5, 6]] as const },
+      options: {
+        maximumSegmentSize: 1,
+        timestamp: { value: 1, echoReply: 2 },
+        sackBlocks: [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ] as const,
+      },
     } as const;
-    expect(() => buildTcpPacket(slot, { version: 4, source: 1, destination: 2 }, tcp)).toThrow(RangeError);
+    expect(() => buildTcpPacket(slot, { version: 4, source: 1, destination: 2 }, tcp)).toThrow(
+      RangeError,
+    );
   });
 });

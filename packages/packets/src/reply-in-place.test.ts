@@ -9,10 +9,14 @@ import { fillUpperLayerChecksum, upperLayerChecksumVerifies } from "./upper-laye
 const slot = new Uint8Array(2048);
 
 /** Packets a reply can be made from: a routing header would send the reply the wrong way. */
-const replyableIp = ipFields.map((fields): IpFields =>
-  fields.version === 4
-    ? fields
-    : { ...fields, extensionHeaders: fields.extensionHeaders?.filter((header) => header.type !== 43) },
+const replyableIp = ipFields.map(
+  (fields): IpFields =>
+    fields.version === 4
+      ? fields
+      : {
+          ...fields,
+          extensionHeaders: fields.extensionHeaders?.filter((header) => header.type !== 43),
+        },
 );
 const ip = new IpPacketView();
 
@@ -86,7 +90,7 @@ describe("replies made in place", () => {
 
     let length = buildIcmpEchoPacket(slot, v4, echo);
     const corrupted = slot.slice(0, length);
-    corrupted[length - 1] ^= 0xff;
+    corrupted[length - 1] = corrupted[length - 1]! ^ 0xff;
     expect(turnEchoRequestIntoReply(corrupted)).toBe("bad-checksum");
 
     length = buildIcmpEchoPacket(slot, { ...v4, moreFragments: true }, echo);
@@ -104,7 +108,11 @@ describe("replies made in place", () => {
     };
     length = buildIcmpEchoPacket(slot, v6, echo);
     expect(turnEchoRequestIntoReply(slot.slice(0, length))).toBe("routing-header");
-    length = buildUdpPacket(slot, { ...v6, extensionHeaders: [] }, { sourcePort: 1, destinationPort: 2 });
+    length = buildUdpPacket(
+      slot,
+      { ...v6, extensionHeaders: [] },
+      { sourcePort: 1, destinationPort: 2 },
+    );
     const zeroChecksum = slot.slice(0, length);
     zeroChecksum[46] = 0;
     zeroChecksum[47] = 0;

@@ -108,7 +108,9 @@ function expectSameAsScapy(bytes: Uint8Array, scapy: ScapyFields): void {
       expected.nh,
       expected.hlim,
     ]);
-    expect(bytes.subarray(v6.sourceOffset, v6.sourceOffset + 16)).toEqual(parseIpv6Address(expected.src));
+    expect(bytes.subarray(v6.sourceOffset, v6.sourceOffset + 16)).toEqual(
+      parseIpv6Address(expected.src),
+    );
     expect(bytes.subarray(v6.destinationOffset, v6.destinationOffset + 16)).toEqual(
       parseIpv6Address(expected.dst),
     );

@@ -22,7 +22,9 @@ describe("TCP options", () => {
   });
 
   it("decodes SACK blocks after NOP padding and stops at end-of-list", () => {
-    const { ok, options } = read("0101 0512 ffff fff0 0000 0010 0000 0020 0000 0030 0000 0204 05b4");
+    const { ok, options } = read(
+      "0101 0512 ffff fff0 0000 0010 0000 0020 0000 0030 0000 0204 05b4",
+    );
     expect(ok).toBe(true);
     expect(options.sackBlockCount).toBe(2);
     expect(Array.from(options.sackBlocks.subarray(0, 4))).toEqual([0xfffffff0, 0x10, 0x20, 0x30]);
@@ -37,7 +39,18 @@ describe("TCP options", () => {
   });
 
   it("reports bad lengths: zero, one, past the end, wrong for the kind", () => {
-    for (const hex of ["fe00", "fe01", "fe08 0000", "0203 05", "0205 05b4 00", "0303", "0403 00", "0506 0000 0000", "080b 0000 0000 0000 0000 00", "02"]) {
+    for (const hex of [
+      "fe00",
+      "fe01",
+      "fe08 0000",
+      "0203 05",
+      "0205 05b4 00",
+      "0303",
+      "0403 00",
+      "0506 0000 0000",
+      "080b 0000 0000 0000 0000 00",
+      "02",
+    ]) {
       const { ok, options } = read(hex);
       expect(ok, hex).toBe(false);
       expect(options.status, hex).toBe("bad-length");

@@ -97,14 +97,20 @@ function tsharkRows(packets: readonly Uint8Array[]): TsharkRow[] {
       args.push("-o", preference);
     }
     for (const field of FIELDS) args.push("-e", field);
-    const result = spawnSync("tshark", args, { encoding: "utf8", timeout: 60_000, maxBuffer: 64 << 20 });
+    const result = spawnSync("tshark", args, {
+      encoding: "utf8",
+      timeout: 60_000,
+      maxBuffer: 64 << 20,
+    });
     if (result.status !== 0) throw new Error(`tshark failed: ${result.stderr}`);
     return result.stdout
       .split("\n")
       .filter((line) => line !== "")
       .map((line) => {
         const values = line.split("\t");
-        return Object.fromEntries(FIELDS.map((field, index) => [field, values[index] ?? ""])) as TsharkRow;
+        return Object.fromEntries(
+          FIELDS.map((field, index) => [field, values[index] ?? ""]),
+        ) as TsharkRow;
       });
   } finally {
     rmSync(directory, { recursive: true, force: true });
@@ -173,7 +179,8 @@ function expectSameAsTshark(packet: Uint8Array, row: TsharkRow): void {
       row["ipv6.src"],
       row["ipv6.dst"],
     ]);
-    if (v6.hasFragmentHeader) expect(v6.fragmentIdentification).toBe(num(row["ipv6.fraghdr.ident"]));
+    if (v6.hasFragmentHeader)
+      expect(v6.fragmentIdentification).toBe(num(row["ipv6.fraghdr.ident"]));
   }
   const at = ip.upperLayerOffset;
   const length = ip.upperLayerLength;
@@ -204,8 +211,10 @@ function expectSameAsTshark(packet: Uint8Array, row: TsharkRow): void {
       windowScale:
         row["tcp.options.wscale.shift"] === "" ? undefined : num(row["tcp.options.wscale.shift"]),
       sackPermitted: row["tcp.options.sack_perm"] !== "",
-      sackLeft: row["tcp.options.sack_le"] === "" ? [] : row["tcp.options.sack_le"].split(",").map(num),
-      sackRight: row["tcp.options.sack_re"] === "" ? [] : row["tcp.options.sack_re"].split(",").map(num),
+      sackLeft:
+        row["tcp.options.sack_le"] === "" ? [] : row["tcp.options.sack_le"].split(",").map(num),
+      sackRight:
+        row["tcp.options.sack_re"] === "" ? [] : row["tcp.options.sack_re"].split(",").map(num),
       timestamp:
         row["tcp.options.timestamp.tsval"] === ""
           ? [undefined, undefined]
@@ -230,7 +239,10 @@ function expectSameAsTshark(packet: Uint8Array, row: TsharkRow): void {
     expect([echo.type, echo.identifier, echo.sequenceNumber]).toEqual(
       fields.map((field) => num(field.split(",")[0] ?? "")),
     );
-    expect(ip.version === 4 ? row["icmp.checksum.status"] : row["icmpv6.checksum.status"], prefix).toBe(GOOD);
+    expect(
+      ip.version === 4 ? row["icmp.checksum.status"] : row["icmpv6.checksum.status"],
+      prefix,
+    ).toBe(GOOD);
   }
 }
 
@@ -241,7 +253,9 @@ describe.skipIf(!haveTshark && !externalToolsRequired)("cross-check against tsha
     const builders = fc.oneof(
       fc.tuple(ipFields, udpFields).map(([i, u]) => slot.slice(0, buildUdpPacket(slot, i, u))),
       fc.tuple(ipFields, tcpFields).map(([i, t]) => slot.slice(0, buildTcpPacket(slot, i, t))),
-      fc.tuple(ipFields, icmpEchoFields).map(([i, e]) => slot.slice(0, buildIcmpEchoPacket(slot, i, e))),
+      fc
+        .tuple(ipFields, icmpEchoFields)
+        .map(([i, e]) => slot.slice(0, buildIcmpEchoPacket(slot, i, e))),
     );
     const packets = fc.sample(builders, { numRuns: 150, seed: 1071 });
     const rows = tsharkRows(packets);

@@ -1,5 +1,10 @@
 /** The textbook RFC 1071 loop, one byte at a time: the oracle the fast paths are checked against. */
-export function referenceChecksum(bytes: Uint8Array, offset: number, length: number, initial = 0): number {
+export function referenceChecksum(
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+  initial = 0,
+): number {
   let sum = initial;
   for (let i = 0; i < length; i++) {
     const byte = bytes[offset + i] ?? 0;
