@@ -5,17 +5,26 @@ import { benchPaths } from "./bench-paths.mjs";
 /** Interface (and adapter) name every reflector is given; each run has its own namespace. */
 export const benchInterfaceName = "mbench0";
 
-/** The C reflector on the wintun API, over the emulator (tools/wintun-emu). */
-export function cReflectorOverEmulator({ spinMicros, ringCapacity, env } = {}) {
+/**
+ * The C reflector on the wintun API, over the emulator (tools/wintun-emu). `library` compares
+ * another build of the emulator (give it its own `name`).
+ */
+export function cReflectorOverEmulator({
+  name = "c-emulator",
+  library = benchPaths.wintunEmulatorLibrary,
+  spinMicros,
+  ringCapacity,
+  env,
+} = {}) {
   return {
-    name: "c-emulator",
-    label: "C reflector, wintun emulator",
+    name,
+    label: name === "c-emulator" ? "C reflector, wintun emulator" : `C reflector, ${name}`,
     ifname: benchInterfaceName,
-    requires: [benchPaths.wintunReflector, benchPaths.wintunEmulatorLibrary],
+    requires: [benchPaths.wintunReflector, library],
     env: env ?? {},
     argv: (ifname) => [
       benchPaths.wintunReflector,
-      ...["--library", benchPaths.wintunEmulatorLibrary, "--adapter", ifname],
+      ...["--library", library, "--adapter", ifname],
       ...(spinMicros === undefined ? [] : ["--spin-us", String(spinMicros)]),
       ...(ringCapacity === undefined ? [] : ["--capacity", String(ringCapacity)]),
     ],
