@@ -9,7 +9,9 @@ import { describe } from "vitest";
 export const inTestNamespace = process.env.MAGMA_TEST_NETNS === "1";
 
 /** `describe` for tests that create adapters and move kernel traffic; skipped outside the namespace. */
-export const describeNetwork = describe.skipIf(!inTestNamespace);
+export const describeNetwork: ReturnType<typeof describe.skipIf> = describe.skipIf(
+  !inTestNamespace,
+);
 
 export function run(command: string, args: readonly string[]): string {
   return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
