@@ -32,4 +32,9 @@ inline void count(Counters &session, std::atomic<uint64_t> Counters::*field, uin
   (globalCounters().*field).fetch_add(amount, std::memory_order_relaxed);
 }
 
+inline void uncount(Counters &session, std::atomic<uint64_t> Counters::*field, uint64_t amount) {
+  (session.*field).fetch_sub(amount, std::memory_order_relaxed);
+  (globalCounters().*field).fetch_sub(amount, std::memory_order_relaxed);
+}
+
 }  // namespace wintun_emu

@@ -141,14 +141,15 @@ class FromAppDriver {
   }
 
   bool writeToKernel(const uint8_t *packet, uint32_t size) {
+    // Counted before the write so a peer that has the packet also sees it counted.
+    count(session_.counters, &Counters::packetsFromApp, 1);
+    count(session_.counters, &Counters::bytesFromApp, size);
     while (true) {
       ssize_t written = write(session_.tunFd, packet, size);
-      if (written >= 0) {
-        count(session_.counters, &Counters::packetsFromApp, 1);
-        count(session_.counters, &Counters::bytesFromApp, size);
-        return true;
-      }
+      if (written >= 0) return true;
       if (errno == EINTR) continue;
+      uncount(session_.counters, &Counters::packetsFromApp, 1);
+      uncount(session_.counters, &Counters::bytesFromApp, size);
       if (errno == EBADFD || errno == EIO || errno == ENXIO || errno == EBADF) {
         logMessage(WINTUN_LOG_WARN, "TUN interface removed; ending the session");
         session_.interfaceGone.store(true);

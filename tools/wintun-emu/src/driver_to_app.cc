@@ -60,7 +60,9 @@ class ToAppDriver {
         break;
       }
     }
-    // As wintun.sys does when it unregisters: the app's receive ring is dead, wake the reader.
+    // As wintun.sys does when it unregisters: media disconnected, the app's receive ring dead,
+    // the reader woken.
+    setTunCarrier(session_.tunFd, false);
     storeRelease(&ring_->tail, kDeadOffset);
     signalEvent(session_.readEvent);
   }
@@ -135,9 +137,9 @@ class ToAppDriver {
       offset += footprint;
       payloadBytes += size;
     }
-    storeRelease(&ring_->tail, tail_);
     count(session_.counters, &Counters::packetsToApp, stagedPackets_);
     count(session_.counters, &Counters::bytesToApp, payloadBytes);
+    storeRelease(&ring_->tail, tail_);
     published_ += stagedPackets_;
     signalEvent(session_.readEvent);
   }

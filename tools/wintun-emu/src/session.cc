@@ -105,7 +105,9 @@ Session *startSession(Device &device, uint32_t capacity) {
   discardQueuedPackets(device.tunFd);
   session->toAppThread = std::thread(runToAppDriver, std::ref(*session));
   session->fromAppThread = std::thread(runFromAppDriver, std::ref(*session));
-  setTunCarrier(device.tunFd, true);
+  if (!setTunCarrier(device.tunFd, true)) {
+    logMessage(WINTUN_LOG_WARN, "The kernel did not report the link up");
+  }
   return session;
 }
 

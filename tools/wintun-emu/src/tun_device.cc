@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <sys/ioctl.h>
@@ -117,9 +119,26 @@ TunOpenResult openTunInterface(const std::string &preferredName) {
   return result;
 }
 
+
 bool setTunCarrier(int fd, bool on) {
   int carrier = on ? 1 : 0;
-  return ioctl(fd, TUNSETCARRIER, &carrier) == 0;
+  if (ioctl(fd, TUNSETCARRIER, &carrier) != 0) return false;
+  // The kernel applies a carrier change later, in its link-watch work (up to a second later for
+  // carrier off); until then a new carrier drops every packet. ETHTOOL_GLINK runs that pending
+  // work for this interface synchronously (ethtool_op_get_link -> linkwatch_sync_dev), so the
+  // link is really up or down when this returns.
+  ifreq names{};
+  if (ioctl(fd, TUNGETIFF, &names) != 0) return false;
+  int control = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (control < 0) return false;
+  ethtool_value link{};
+  link.cmd = ETHTOOL_GLINK;
+  ifreq request{};
+  copyName(request, names.ifr_name);
+  request.ifr_data = reinterpret_cast<char *>(&link);
+  bool synced = ioctl(control, SIOCETHTOOL, &request) == 0 && (link.data != 0) == on;
+  close(control);
+  return synced;
 }
 
 bool tunInterfaceAttached(int fd) {

@@ -19,7 +19,8 @@ struct TunOpenResult {
 // Tries `preferredName` (when not empty) and falls back to a kernel-numbered "wintun%d" name
 // when that name is taken.
 TunOpenResult openTunInterface(const std::string &preferredName);
-// Carrier on or off (TUNSETCARRIER). Returns false if the interface is gone.
+// Carrier on or off (TUNSETCARRIER), returning once the kernel has applied it: after `on` it
+// transmits through the interface. Returns false if the interface is gone.
 bool setTunCarrier(int fd, bool on);
 // Whether the interface still exists (it is deleted by `ip link del` or namespace teardown).
 bool tunInterfaceAttached(int fd);

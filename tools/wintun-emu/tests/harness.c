@@ -81,14 +81,21 @@ void interfaceNameOf(WINTUN_ADAPTER_HANDLE adapter, char ifname[16]) {
 
 unsigned interfaceIndex(const char *ifname) { return if_nametoindex(ifname); }
 
+/* LOWER_UP (the carrier) lies beyond the 16 bits SIOCGIFFLAGS returns, and the operstate behind
+ * IFF_RUNNING follows it up to a second later, so ask rtnetlink through `ip`. */
 bool interfaceHasCarrier(const char *ifname) {
-  int control = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  struct ifreq request;
-  memset(&request, 0, sizeof request);
-  snprintf(request.ifr_name, IFNAMSIZ, "%s", ifname);
-  CHECK(ioctl(control, SIOCGIFFLAGS, &request) == 0, "SIOCGIFFLAGS: %s", strerror(errno));
-  close(control);
-  return (request.ifr_flags & IFF_RUNNING) != 0;
+  char command[128];
+  snprintf(command, sizeof command, "ip -o link show dev %s", ifname);
+  FILE *output = popen(command, "r");
+  CHECK(output != NULL, "popen: %s", strerror(errno));
+  char line[1024] = {0};
+  size_t got = fread(line, 1, sizeof line - 1, output);
+  line[got] = '\0';
+  int status = pclose(output);
+  CHECK(status == 0 && got > 0, "%s failed (%d)", command, status);
+  const char *flagsEnd = strchr(line, '>');
+  const char *lowerUp = strstr(line, "LOWER_UP");
+  return lowerUp != NULL && flagsEnd != NULL && lowerUp < flagsEnd;
 }
 
 TestAdapter createTestAdapter(const WINTUN_WCHAR *name) {

@@ -77,7 +77,8 @@ static void *sender(void *argument) {
   Traffic *traffic = argument;
   uint8_t packet[256];
   size_t length = buildUdp4(packet, PEER_ADDRESS, ADAPTER_ADDRESS, 4000, 7200, "load", 4);
-  for (int i = 0; i < 200000 && !atomic_load(&traffic->closing); ++i) {
+  uint64_t deadline = nowMs() + 5000; /* bounded by time: a full ring makes iterations cheap */
+  while (nowMs() < deadline && !atomic_load(&traffic->closing)) {
     BYTE *slot = WintunAllocateSendPacket(traffic->session, (DWORD)length);
     if (slot == NULL) {
       if (WintunEmuGetLastError() == WINTUN_ERROR_HANDLE_EOF) {

@@ -189,7 +189,12 @@ void countersTrackPacketsAndBytesEachWay(void) {
     CHECK(sendToKernel(session, packet, length), "allocate failed");
     CHECK(udpReceive(socketFd, buffer, sizeof buffer, 2000) == 3, "datagram %d missing", i);
   }
+  /* The driver counts after write() returns, which can be after the socket has the datagram. */
   WINTUN_EMU_COUNTERS counters = countersOf(session);
+  for (uint64_t deadline = nowMs() + 2000; counters.PacketsFromApp < 3 && nowMs() < deadline;) {
+    sleepMs(1);
+    counters = countersOf(session);
+  }
   CHECK_EQ_U(counters.PacketsToApp, 5);
   CHECK_EQ_U(counters.BytesToApp, 5 * 36);
   CHECK_EQ_U(counters.PacketsFromApp, 3);
