@@ -29,10 +29,11 @@ std::vector<Device *> &presentDevices() {
   return devices;
 }
 
-// Strict-mode tombstones of closed handles and ended sessions, kept reachable on purpose.
+// Strict-mode tombstones of closed handles and ended sessions, kept reachable on purpose (and
+// never destroyed, so they stay reachable for the leak checker at exit).
 std::vector<void *> &tombstones() {
-  static std::vector<void *> kept;
-  return kept;
+  static auto *kept = new std::vector<void *>();
+  return *kept;
 }
 
 bool accessDeniedFromEnvironment() {

@@ -219,15 +219,18 @@ void faultsFromEnvironment(void) {
   WINTUN_EMU_FAULTS none = {0};
   WintunEmuSetSessionFaults(session, &none);
   udpSendToPeer(socketFd, 5353, "kept", 4);
-  BYTE *packet = receiveWithin(session, &size, 2000);
-  CHECK(packet != NULL, "no packet after clearing the loss");
-  WintunReleaseReceivePacket(session, packet);
+  /* The session ends right after that publish; as on Windows, a dead ring reports EOF even
+   * with a packet still in it, so only the counter tells it was published. */
   uint64_t deadline = nowMs() + 2000;
-  while (WintunReceivePacket(session, &size) == NULL &&
-         WintunEmuGetLastError() != WINTUN_ERROR_HANDLE_EOF && nowMs() < deadline) {
+  BYTE *packet;
+  while ((packet = WintunReceivePacket(session, &size)) != NULL ||
+         WintunEmuGetLastError() != WINTUN_ERROR_HANDLE_EOF) {
+    if (packet != NULL) WintunReleaseReceivePacket(session, packet);
+    CHECK(nowMs() < deadline, "the session did not end after one packet");
     waitReadEvent(session, 10);
   }
-  CHECK_EQ_U(WintunEmuGetLastError(), WINTUN_ERROR_HANDLE_EOF);
+  WintunEmuGetSessionCounters(session, &counters);
+  CHECK_EQ_U(counters.PacketsToApp, 1);
   WintunEndSession(session);
   WintunCloseAdapter(made.adapter);
 }

@@ -9,6 +9,11 @@
 
 #define RING_SIZE(capacity) ((capacity) + 0x1000Cu)
 
+/* The driver threads write Head and Tail concurrently: read them as atomics, as wintun.dll does. */
+static uint32_t ringField(volatile uint32_t *field) {
+  return __atomic_load_n(field, __ATOMIC_ACQUIRE);
+}
+
 static WINTUN_SESSION_HANDLE startOn(WINTUN_ADAPTER_HANDLE adapter, DWORD capacity) {
   WINTUN_SESSION_HANDLE session = WintunStartSession(adapter, capacity);
   CHECK(session != NULL, "start session failed: %u", WintunEmuGetLastError());
@@ -79,24 +84,24 @@ void ringLayoutMatchesWintun(void) {
   CHECK(((uintptr_t)packet & 3u) == 0, "packet not 4-byte aligned");
   RingHeader *receiveRing = receiveRingOf(packet);
   CHECK(((uintptr_t)receiveRing & 4095u) == 0, "rings do not start the page-aligned region");
-  CHECK_EQ_U(receiveRing->tail, (4 + size + 3) & ~3u);
-  CHECK_EQ_U(receiveRing->head, 0);
+  CHECK_EQ_U(ringField(&receiveRing->tail), (4 + size + 3) & ~3u);
+  CHECK_EQ_U(ringField(&receiveRing->head), 0);
   CHECK_EQ_U(*(const uint32_t *)(packet - 4), size);
   WintunReleaseReceivePacket(session, packet);
-  CHECK_EQ_U(receiveRing->head, receiveRing->tail);
+  CHECK_EQ_U(ringField(&receiveRing->head), ringField(&receiveRing->tail));
 
   BYTE *slot = WintunAllocateSendPacket(session, 41);
   RingHeader *sendRing = (RingHeader *)((uint8_t *)receiveRing + RING_SIZE(TEST_CAPACITY));
   CHECK(slot == (BYTE *)sendRing + 12 + 4, "send ring is not Capacity + 0x1000C after the first");
   CHECK_EQ_U(*(const uint32_t *)(slot - 4), 41u | 0x80000000u);
-  CHECK_EQ_U(sendRing->tail, 0);
+  CHECK_EQ_U(ringField(&sendRing->tail), 0);
   memset(slot, 0, 41);
   WintunSendPacket(session, slot);
-  CHECK_EQ_U(sendRing->tail, 48);
+  CHECK_EQ_U(ringField(&sendRing->tail), 48);
   CHECK_EQ_U(*(const uint32_t *)(slot - 4), 41);
   uint64_t deadline = nowMs() + 2000;
-  while (sendRing->head != 48 && nowMs() < deadline) sleepMs(1);
-  CHECK_EQ_U(sendRing->head, 48);
+  while (ringField(&sendRing->head) != 48 && nowMs() < deadline) sleepMs(1);
+  CHECK_EQ_U(ringField(&sendRing->head), 48);
   WintunEndSession(session);
   WintunCloseAdapter(made.adapter);
 }
@@ -178,10 +183,10 @@ void outOfOrderReleaseReclaimsAtHeadOfLine(void) {
         "packets are not consecutive in the ring");
   WintunReleaseReceivePacket(session, packets[2]);
   WintunReleaseReceivePacket(session, packets[1]);
-  CHECK_EQ_U(ring->head, 0);
+  CHECK_EQ_U(ringField(&ring->head), 0);
   CHECK((*(const uint32_t *)(packets[1] - 4) & 0x80000000u) != 0, "released flag not set");
   WintunReleaseReceivePacket(session, packets[0]);
-  CHECK_EQ_U(ring->head, 3 * footprint);
+  CHECK_EQ_U(ringField(&ring->head), 3 * footprint);
   WintunEndSession(session);
   WintunCloseAdapter(made.adapter);
 }
