@@ -1,3 +1,14 @@
+export { PortError, type PortErrorCode } from "./port/port-error.js";
+export {
+  WinTunPort,
+  type WinTunPortOptions,
+  type WinTunPortStatistics,
+} from "./port/win-tun-port.js";
+export { type TransmitterDrops, WinTunTransmitter } from "./port/win-tun-transmitter.js";
+export {
+  type ReceiverCounters,
+  WinTunTransportReceiver,
+} from "./port/win-tun-transport-receiver.js";
 export {
   DEFAULT_RING_CAPACITY,
   MAX_RING_CAPACITY,

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { describe } from "vitest";
 
 /**
@@ -36,7 +37,9 @@ export function linkExists(name: string): boolean {
 
 /** Threads of this process right now (the receive thread and the emulator's threads show here). */
 export function threadCount(): number {
-  return Number(/^Threads:\s+(\d+)/m.exec(run("cat", ["/proc/self/status"]))?.[1] ?? Number.NaN);
+  return Number(
+    /^Threads:\s+(\d+)/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? Number.NaN,
+  );
 }
 
 /** Polls `condition` every 10 ms until it holds or `timeoutMs` passes. */

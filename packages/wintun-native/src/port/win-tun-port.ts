@@ -1,0 +1,179 @@
+import { EventEmitter } from "node:events";
+import type { PacketMemoryPool } from "@magma/memory-pool";
+import type {
+  IPacketReceiver,
+  PacketPort,
+  PacketReceiverFactory,
+  PortStatistics,
+} from "@magma/transport";
+import type { WinTunSession, WinTunSessionEnd } from "../session/wintun-session.js";
+import { Win32Error } from "../win32-error-names.js";
+import { WinTunAdapter } from "../wintun-adapter.js";
+import { WinTunError } from "../wintun-error.js";
+import { WinTunTransmitter } from "./win-tun-transmitter.js";
+import { type ReceiverCounters, WinTunTransportReceiver } from "./win-tun-transport-receiver.js";
+
+export interface WinTunPortOptions<TReceiver extends IPacketReceiver> {
+  /** The adapter to open, or to create when none has this name. */
+  readonly adapterName: string;
+  /** For a created adapter: shown as "<tunnelType> Tunnel". Default "Magma". */
+  readonly tunnelType?: string;
+  /** For a created adapter: a fixed GUID keeps its network identity across runs. */
+  readonly guid?: string;
+  /** Ring capacity per direction; see `WinTunSessionOptions.capacity`. */
+  readonly capacity?: number;
+  /** Packet memory shared by receive and send. Default: a new PacketMemoryPool(). */
+  readonly pool?: PacketMemoryPool;
+  /** The wintun library; see `WinTunLibrary.load`. */
+  readonly libraryPath?: string;
+  /** Builds the receiver from the port's transmitter, so it can answer what it receives. */
+  readonly packetReceiverFactory: PacketReceiverFactory<WinTunTransmitter, TReceiver>;
+}
+
+/** `PortStatistics` with the port's own detail. */
+export interface WinTunPortStatistics extends PortStatistics {
+  /** Crossings from native code into JavaScript that carried the received packets. */
+  readonly rxBatches: number;
+  readonly receiver: Readonly<ReceiverCounters>;
+}
+
+interface WinTunPortEvents {
+  /** A receiver that threw, or broke the contract; the pump goes on. */
+  error: [unknown];
+  /** The session ended: closed by us, its adapter removed, or a fatal ring error. */
+  end: [WinTunSessionEnd];
+}
+
+/**
+ * Magma's contracts over one wintun adapter: received packets go to `receiver.tryConsume` in
+ * batches, replies go out through `transmitter`. Swapping the backend means swapping this factory;
+ * the receiver stays as it is.
+ *
+ * ```ts
+ * const port = await WinTunPort.create<MyReceiver>({
+ *   adapterName: "Magma TAP",
+ *   packetReceiverFactory: (transmitter) => new MyReceiver(transmitter),
+ * });
+ * ```
+ */
+export class WinTunPort<TReceiver extends IPacketReceiver>
+  extends EventEmitter<WinTunPortEvents>
+  implements PacketPort<WinTunTransmitter, TReceiver>
+{
+  readonly adapter: WinTunAdapter;
+  readonly session: WinTunSession;
+  readonly transmitter: WinTunTransmitter;
+  readonly receiver: TReceiver;
+  /** Resolves once, when the session has ended, with why. */
+  readonly ended: Promise<WinTunSessionEnd>;
+  readonly #pump: WinTunTransportReceiver<TReceiver>;
+  #closing: Promise<void> | undefined;
+
+  private constructor(
+    adapter: WinTunAdapter,
+    session: WinTunSession,
+    factory: PacketReceiverFactory<WinTunTransmitter, TReceiver>,
+  ) {
+    super();
+    this.adapter = adapter;
+    this.session = session;
+    this.transmitter = new WinTunTransmitter(session);
+    this.receiver = factory(this.transmitter);
+    this.#pump = new WinTunTransportReceiver(session, this.receiver, this.transmitter, (error) =>
+      this.#report(error),
+    );
+    this.ended = session.ended;
+    session.on("error", (error) => this.#report(error));
+    session.once("end", (end) => {
+      this.transmitter.close();
+      this.emit("end", end);
+    });
+  }
+
+  /**
+   * Opens the adapter named `adapterName` (or creates it), starts its session and the receive pump.
+   * Throws `WinTunError` as `WinTunAdapter.create/open` and `startSession` do; nothing is left
+   * behind on failure.
+   */
+  static async create<TReceiver extends IPacketReceiver>(
+    options: WinTunPortOptions<TReceiver>,
+  ): Promise<WinTunPort<TReceiver>> {
+    if (typeof options.packetReceiverFactory !== "function") {
+      throw new TypeError("packetReceiverFactory must be a function (transmitter) => receiver");
+    }
+    const adapter = await openOrCreate(options);
+    let session: WinTunSession | undefined;
+    try {
+      session = adapter.startSession({
+        ...(options.capacity === undefined ? {} : { capacity: options.capacity }),
+        ...(options.pool === undefined ? {} : { pool: options.pool }),
+      });
+      return new WinTunPort(adapter, session, options.packetReceiverFactory);
+    } catch (error) {
+      session?.close();
+      adapter.close();
+      throw error;
+    }
+  }
+
+  get stats(): WinTunPortStatistics {
+    const session = this.session.stats;
+    const { drops } = session;
+    return {
+      rxPackets: session.rxPackets,
+      rxBytes: session.rxBytes,
+      rxBatches: session.rxBatches,
+      txPackets: session.txPackets,
+      txBytes: session.txBytes,
+      drops: {
+        rxPoolExhausted: drops.poolExhausted,
+        txRingFull: drops.sendRingFull,
+        txPoolExhausted: this.transmitter.drops.txPoolExhausted,
+        txSessionEnded: drops.sessionEnded + this.transmitter.drops.txSessionEnded,
+        txInvalidPacket: drops.invalidPacket,
+      },
+      receiver: { ...this.#pump.counters },
+    };
+  }
+
+  /**
+   * Sends what the transmitter has queued, ends the session in wintun's order and closes the
+   * adapter (removing it if this port created it). Idempotent; safe while packets flow. Packets
+   * the receiver still holds stay valid until it disposes them.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.transmitter.close();
+      this.session.close();
+      this.adapter.close();
+    })();
+    return this.#closing;
+  }
+
+  #report(error: unknown): void {
+    // An "error" event with no listener would throw out of the pump; warn instead.
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+    else
+      process.emitWarning(
+        error instanceof Error ? error : new Error(String(error)),
+        "MagmaPortWarning",
+      );
+  }
+}
+
+async function openOrCreate<TReceiver extends IPacketReceiver>(
+  options: WinTunPortOptions<TReceiver>,
+): Promise<WinTunAdapter> {
+  const library = options.libraryPath === undefined ? {} : { libraryPath: options.libraryPath };
+  try {
+    return await WinTunAdapter.open(options.adapterName, library);
+  } catch (error) {
+    if (!(error instanceof WinTunError) || error.code !== Win32Error.NOT_FOUND) throw error;
+  }
+  return WinTunAdapter.create({
+    name: options.adapterName,
+    tunnelType: options.tunnelType ?? "Magma",
+    ...(options.guid === undefined ? {} : { guid: options.guid }),
+    ...library,
+  });
+}

@@ -1,0 +1,164 @@
+import type { PacketMemoryPool, PooledPacket } from "@magma/memory-pool";
+import { type IPacketTransmitter, RandomSequenceNumberSource } from "@magma/transport";
+import type { WinTunSession } from "../session/wintun-session.js";
+import { PortError } from "./port-error.js";
+
+/** Drops counted by the transmitter, beside the session's own (send ring full, ...). */
+export interface TransmitterDrops {
+  /** `tryGetNextBuffer()` found no free pool slot. */
+  txPoolExhausted: number;
+  /** Packets handed to `sendBuffer` after the session ended. */
+  txSessionEnded: number;
+}
+
+/**
+ * Magma's `IPacketTransmitter` over a wintun session. `tryGetNextBuffer()` lends a pool slot;
+ * `sendBuffer()` queues the packet written there, and queued packets go to the send ring in one
+ * native call: at the end of each received batch (the pump calls `flush()`), or on a microtask
+ * for packets sent outside a batch. Nothing is allocated per packet: slots are found from the
+ * buffer's slab and offset, and the queue is a preallocated array.
+ */
+export class WinTunTransmitter implements IPacketTransmitter {
+  readonly pool: PacketMemoryPool;
+  readonly drops: TransmitterDrops = { txPoolExhausted: 0, txSessionEnded: 0 };
+  readonly #session: WinTunSession;
+  readonly #sequenceNumbers = new RandomSequenceNumberSource();
+  readonly #slabIndexOf = new Map<ArrayBufferLike, number>();
+  /** Per slab: the id of its first slot and its slot size (slots in a slab are uniform). */
+  readonly #firstSlotOfSlab: number[] = [];
+  readonly #slotSizeOfSlab: number[] = [];
+  /** 1 while a slot is lent out by this transmitter and not yet sent or discarded. */
+  readonly #lent: Uint8Array;
+  readonly #queue: PooledPacket[];
+  #queued = 0;
+  #batchDepth = 0;
+  #flushScheduled = false;
+  #closed = false;
+  readonly #flushOnMicrotask = (): void => {
+    this.#flushScheduled = false;
+    if (this.#batchDepth === 0) this.flush();
+  };
+
+  constructor(session: WinTunSession) {
+    this.#session = session;
+    this.pool = session.pool;
+    const pool = session.pool;
+    for (const [index, slab] of pool.slabs.entries()) this.#slabIndexOf.set(slab, index);
+    for (let id = 0; id < pool.slotCount; id++) {
+      const slot = pool.slot(id);
+      if (this.#firstSlotOfSlab[slot.slabIndex] === undefined) {
+        this.#firstSlotOfSlab[slot.slabIndex] = id;
+        this.#slotSizeOfSlab[slot.slabIndex] = slot.capacity;
+      }
+    }
+    this.#lent = new Uint8Array(pool.slotCount);
+    this.#queue = new Array<PooledPacket>(pool.slotCount);
+  }
+
+  /** A pool slot's whole memory, or `undefined` when the pool is exhausted or the port closed. */
+  tryGetNextBuffer(): Uint8Array | undefined {
+    if (this.#closed) return undefined;
+    const packet = this.pool.tryRent();
+    if (packet === undefined) {
+      this.drops.txPoolExhausted++;
+      return undefined;
+    }
+    this.#lent[packet.id] = 1;
+    return packet.memory;
+  }
+
+  sendBuffer(buffer: Uint8Array, length: number = buffer.length): void {
+    const packet = this.#takeLent(buffer, "sendBuffer");
+    if (
+      !Number.isInteger(length) ||
+      length < 1 ||
+      length > packet.capacity ||
+      length > buffer.length
+    ) {
+      this.#lent[packet.id] = 1;
+      throw new PortError(
+        "INVALID_LENGTH",
+        `sendBuffer: length ${length} does not fit the buffer`,
+        {
+          hint: `send 1 to ${Math.min(packet.capacity, buffer.length)} bytes`,
+        },
+      );
+    }
+    if (this.#closed) {
+      this.drops.txSessionEnded++;
+      packet.dispose();
+      return;
+    }
+    packet.length = length;
+    this.#queue[this.#queued++] = packet;
+    if (this.#queued === this.#queue.length) {
+      this.flush();
+    } else if (this.#batchDepth === 0 && !this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.#flushOnMicrotask);
+    }
+  }
+
+  discardBuffer(buffer: Uint8Array): void {
+    this.#takeLent(buffer, "discardBuffer").dispose();
+  }
+
+  randomSequenceNumber(): number {
+    return this.#sequenceNumbers.next();
+  }
+
+  /** Packets queued by `sendBuffer` and not yet handed to the ring. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /**
+   * Hands every queued packet to the send ring in one native call and returns their slots to the
+   * pool. Packets the ring refuses are counted by the session (send ring full), never thrown.
+   */
+  flush(): number {
+    const count = this.#queued;
+    if (count === 0) return 0;
+    this.#queued = 0;
+    const sent = this.#session.isClosed ? 0 : this.#session.sendPooled(this.#queue, count);
+    if (this.#session.isClosed) this.drops.txSessionEnded += count;
+    for (let i = 0; i < count; i++) {
+      (this.#queue[i] as PooledPacket).dispose();
+    }
+    return sent;
+  }
+
+  /** @internal The pump brackets each received batch so replies leave in one crossing. */
+  beginBatch(): void {
+    this.#batchDepth++;
+  }
+
+  /** @internal */
+  endBatch(): void {
+    this.#batchDepth--;
+    if (this.#batchDepth === 0) this.flush();
+  }
+
+  /** @internal Sends what is queued, then lends nothing more; later sends count as drops. */
+  close(): void {
+    if (this.#closed) return;
+    this.flush();
+    this.#closed = true;
+  }
+
+  #takeLent(buffer: Uint8Array, call: string): PooledPacket {
+    const slab = this.#slabIndexOf.get(buffer.buffer);
+    const first = slab === undefined ? undefined : this.#firstSlotOfSlab[slab];
+    const size = slab === undefined ? undefined : this.#slotSizeOfSlab[slab];
+    const id =
+      first === undefined || size === undefined ? -1 : first + Math.floor(buffer.byteOffset / size);
+    const packet = id >= 0 && id < this.#lent.length ? this.pool.slot(id) : undefined;
+    if (packet === undefined || this.#lent[id] !== 1 || packet.byteOffset !== buffer.byteOffset) {
+      throw new PortError("NOT_LENT", `${call}: this buffer was not lent by this transmitter`, {
+        hint: "pass the buffer tryGetNextBuffer() returned (or a prefix view of it), once",
+      });
+    }
+    this.#lent[id] = 0;
+    return packet;
+  }
+}

@@ -1,0 +1,90 @@
+import type { PooledPacket } from "@magma/memory-pool";
+import type { IPacketReceiver } from "@magma/transport";
+import type { WinTunSession } from "../session/wintun-session.js";
+import { PortError } from "./port-error.js";
+import type { WinTunTransmitter } from "./win-tun-transmitter.js";
+
+/** What the pump saw of its receiver, beside the port's traffic counters. */
+export interface ReceiverCounters {
+  /** Packets the receiver took (`tryConsume` returned null). */
+  consumed: number;
+  /** Packets it declined, which the pump disposed. */
+  declined: number;
+  /** Calls of `tryConsume` or `flushPendingAcks` that threw. */
+  receiverErrors: number;
+}
+
+/**
+ * The receive pump: offers every packet of a received batch to the receiver's `tryConsume`,
+ * disposes what it declines, calls `flushPendingAcks()` once per batch, and then flushes the
+ * replies the receiver queued on the transmitter, so a batch in costs one crossing out.
+ * A receiver that throws is reported through `onError` and the pump goes on with the next packet.
+ */
+export class WinTunTransportReceiver<TReceiver extends IPacketReceiver> {
+  readonly receiver: TReceiver;
+  readonly counters: ReceiverCounters = { consumed: 0, declined: 0, receiverErrors: 0 };
+  readonly #transmitter: WinTunTransmitter;
+  readonly #onError: (error: unknown) => void;
+
+  constructor(
+    session: WinTunSession,
+    receiver: TReceiver,
+    transmitter: WinTunTransmitter,
+    onError: (error: unknown) => void,
+  ) {
+    this.receiver = receiver;
+    this.#transmitter = transmitter;
+    this.#onError = onError;
+    session.setReceiveHandler((packets, count) => this.#onBatch(packets, count));
+  }
+
+  #onBatch(packets: readonly PooledPacket[], count: number): void {
+    const transmitter = this.#transmitter;
+    transmitter.beginBatch();
+    try {
+      for (let i = 0; i < count; i++) this.#offer(packets[i] as PooledPacket);
+      try {
+        this.receiver.flushPendingAcks();
+      } catch (error) {
+        this.#receiverFailed("flushPendingAcks", error);
+      }
+    } finally {
+      transmitter.endBatch();
+    }
+  }
+
+  #offer(packet: PooledPacket): void {
+    let result: PooledPacket | null;
+    try {
+      result = this.receiver.tryConsume(packet);
+    } catch (error) {
+      this.#receiverFailed("tryConsume", error);
+      // We cannot tell whether it kept the packet; if it did not dispose it, nobody will.
+      if (packet.isRented) packet.dispose();
+      return;
+    }
+    if (result === null) {
+      this.counters.consumed++;
+    } else if (result === packet) {
+      this.counters.declined++;
+      packet.dispose();
+    } else {
+      this.counters.receiverErrors++;
+      if (packet.isRented) packet.dispose();
+      this.#onError(
+        new PortError("CONTRACT_VIOLATION", "tryConsume returned neither null nor its input", {
+          hint: "return null when you keep the packet, or the packet itself when you decline it",
+        }),
+      );
+    }
+  }
+
+  #receiverFailed(call: string, error: unknown): void {
+    this.counters.receiverErrors++;
+    this.#onError(
+      new PortError("RECEIVER_FAILED", `the receiver's ${call} threw; the pump goes on`, {
+        cause: error,
+      }),
+    );
+  }
+}
