@@ -415,7 +415,8 @@ int main(int argc, char **argv) {
          ",\"measuredSeconds\":%.6f,\"pps\":%.1f,\"cpuSeconds\":%.3f,\"failed\":%s}\n",
          options.payload, options.window, run.counts.sent, run.counts.received, run.counts.lost,
          run.counts.unexpected, run.counts.corrupt, run.counts.stalls, run.in_flight, measured,
-         seconds, seconds > 0 ? (double)measured / seconds : 0.0, cpu_seconds, failed ? "true" : "false");
+         seconds, seconds > 0 ? (double)measured / seconds : 0.0, cpu_seconds,
+         failed ? "true" : "false");
   close(fd);
   return failed ? 1 : 0;
 }

@@ -17,6 +17,7 @@
 // Columns: "reflector CPU" is the reflector process's user+system time (all its threads, the
 // emulator's driver threads included) over the load generator's run, as % of one core and as
 // microseconds per reflected packet; "generator CPU" is the load generator's own share.
+import { readFileSync } from "node:fs";
 import { defaultLoad } from "../lib/load-generator.mjs";
 import { networkPrerequisiteProblem } from "../lib/network-namespace.mjs";
 import { measureAlternating, summarizeMeasurements } from "../lib/reflector-measurement.mjs";
@@ -48,6 +49,9 @@ if (problem !== null) {
   process.exit(1);
 }
 
+// The machine is shared: a busy neighbour shows up here and explains a noisy table.
+const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+console.log(`load average before: ${loadAverage()}`);
 console.log(
   `${rounds} rounds x ${load.durationMs} ms per reflector, ${load.payloadBytes}-byte UDP payload, ` +
     `${load.window} packets in flight`,
@@ -66,6 +70,8 @@ const results = await measureAlternating(reflectors, {
             `  waits ${m.reflectorSummary.waits}`),
     ),
 });
+
+console.log(`load average after: ${loadAverage()}`);
 
 const summaries = reflectors.map((spec) => ({
   spec,
