@@ -1,0 +1,252 @@
+import * as dgram from "node:dgram";
+import { once } from "node:events";
+import { PacketMemoryPool, type PooledPacket } from "@magma/memory-pool";
+import { turnUdpIntoReply } from "@magma/packets";
+import type { IPacketReceiver, IPacketTransmitter, PacketOwner } from "@magma/transport";
+import { afterEach, expect, it } from "vitest";
+import { writeUdp } from "../test-support/ipv4-udp.js";
+import { describeNetwork, linkExists, waitFor } from "../test-support/network-test.js";
+import { closeSessions, openSession } from "../test-support/session-fixture.js";
+import type { WinTunAdapter } from "../wintun-adapter.js";
+import { PortError } from "./port-error.js";
+import { WinTunPort } from "./win-tun-port.js";
+
+afterEach(closeSessions);
+
+/** Answers every UDP datagram by sending it back with addresses and ports swapped. */
+class UdpReflector implements IPacketReceiver {
+  flushes = 0;
+  constructor(private readonly transmitter: IPacketTransmitter) {}
+
+  tryConsume<T extends PacketOwner>(input: T): T | null {
+    const buffer = this.transmitter.tryGetNextBuffer();
+    if (buffer === undefined) return input;
+    buffer.set(input.memory.subarray(0, input.length));
+    if (turnUdpIntoReply(buffer, 0, input.length) !== "replied") {
+      this.transmitter.discardBuffer(buffer);
+      return input;
+    }
+    this.transmitter.sendBuffer(buffer, input.length);
+    input.dispose();
+    return null;
+  }
+
+  flushPendingAcks(): void {
+    this.flushes++;
+  }
+}
+
+/** Declines everything, so the port must dispose every packet itself. */
+class DecliningReceiver implements IPacketReceiver {
+  offered = 0;
+  tryConsume<T extends PacketOwner>(input: T): T | null {
+    this.offered++;
+    return input;
+  }
+  flushPendingAcks(): void {}
+}
+
+/** Throws on every other packet and keeps the rest. */
+class ThrowingReceiver implements IPacketReceiver {
+  kept = 0;
+  #calls = 0;
+  tryConsume<T extends PacketOwner>(input: T): T | null {
+    if (this.#calls++ % 2 === 0) throw new Error("receiver bug");
+    this.kept++;
+    input.dispose();
+    return null;
+  }
+  flushPendingAcks(): void {}
+}
+
+async function kernelSocket(address: string): Promise<dgram.Socket> {
+  const socket = dgram.createSocket("udp4");
+  socket.bind(0, address);
+  await once(socket, "listening");
+  return socket;
+}
+
+/** An adapter with IPv4 configured and IPv6 off, whose session the port will start. */
+async function preparedAdapter(name: string, subnet: number): Promise<WinTunAdapter> {
+  const { adapter, session } = await openSession(name, subnet);
+  // The fixture started a session to bring the link up configured; the port starts its own.
+  session.close();
+  return adapter;
+}
+
+describeNetwork("WinTunPort with the kernel as peer", () => {
+  it("offers received packets to the receiver and sends its replies back to kernel sockets", async () => {
+    await preparedAdapter("mgw-p1", 61);
+    const port = await WinTunPort.create<UdpReflector>({
+      adapterName: "MGW-P1",
+      packetReceiverFactory: (transmitter) => new UdpReflector(transmitter),
+    });
+    expect(port.adapter.created).toBe(false);
+    const socket = await kernelSocket("198.18.61.1");
+    const answers: string[] = [];
+    socket.on("message", (message, from) => {
+      expect(from.address).toBe("198.18.61.2");
+      expect(from.port).toBe(7);
+      answers.push(message.toString());
+    });
+    // In bursts of 50, so the kernel socket's receive buffer never overflows.
+    const count = 500;
+    for (let i = 0; i < count; i++) {
+      socket.send(`datagram ${i}`, 7, "198.18.61.2");
+      if (i % 50 === 49) expect(await waitFor(() => answers.length === i + 1, 5000)).toBe(true);
+    }
+    expect(new Set(answers).size).toBe(count);
+    const stats = port.stats;
+    expect(stats.rxPackets).toBeGreaterThanOrEqual(count);
+    expect(stats.txPackets).toBe(count);
+    expect(stats.receiver.consumed).toBe(count);
+    expect(stats.rxBatches).toBeLessThanOrEqual(stats.rxPackets);
+    // One flushPendingAcks per batch, never per packet.
+    expect(port.receiver.flushes).toBe(stats.rxBatches);
+    expect(Object.values(stats.drops).every((drops) => drops === 0)).toBe(true);
+    socket.close();
+    await port.close();
+    await port.close();
+    expect(linkExists("mgw-p1")).toBe(true);
+  });
+
+  it("creates the adapter when none has the name, and removes it on close", async () => {
+    const port = await WinTunPort.create({
+      adapterName: "mgw-p2",
+      packetReceiverFactory: () => new DecliningReceiver(),
+    });
+    expect(port.adapter.created).toBe(true);
+    expect(linkExists("mgw-p2")).toBe(true);
+    const ended = port.ended;
+    await port.close();
+    expect(await ended).toEqual({ reason: "closed" });
+    expect(linkExists("mgw-p2")).toBe(false);
+  });
+
+  it("disposes every packet its receiver declines", async () => {
+    await preparedAdapter("mgw-p3", 63);
+    const pool = new PacketMemoryPool({ slotsPerSlab: 64, slabCount: 2, largeSlotCount: 2 });
+    const port = await WinTunPort.create({
+      adapterName: "mgw-p3",
+      pool,
+      packetReceiverFactory: () => new DecliningReceiver(),
+    });
+    const socket = await kernelSocket("198.18.63.1");
+    // Far more packets than the pool has slots: only disposal keeps them flowing.
+    const count = 1000;
+    for (let i = 0; i < count; i++) socket.send("x", 9, "198.18.63.2");
+    expect(await waitFor(() => port.receiver.offered >= count, 10_000)).toBe(true);
+    expect(port.stats.receiver.declined).toBe(port.receiver.offered);
+    expect(port.stats.drops.rxPoolExhausted).toBe(0);
+    socket.close();
+    await port.close();
+    expect(pool.stats.inUse).toBe(0);
+  });
+
+  it("reports a receiver that throws and keeps pumping", async () => {
+    await preparedAdapter("mgw-p4", 64);
+    const port = await WinTunPort.create({
+      adapterName: "mgw-p4",
+      packetReceiverFactory: () => new ThrowingReceiver(),
+    });
+    const errors: unknown[] = [];
+    port.on("error", (error) => errors.push(error));
+    const socket = await kernelSocket("198.18.64.1");
+    for (let i = 0; i < 10; i++) socket.send("x", 9, "198.18.64.2");
+    expect(await waitFor(() => port.receiver.kept + errors.length >= 10, 5000)).toBe(true);
+    expect(port.receiver.kept).toBe(5);
+    expect(errors).toHaveLength(5);
+    expect(errors[0]).toBeInstanceOf(PortError);
+    expect(errors[0]).toMatchObject({ code: "RECEIVER_FAILED" });
+    expect(port.stats.receiver.receiverErrors).toBe(5);
+    socket.close();
+    await port.close();
+    expect(port.session.pool.stats.inUse).toBe(0);
+  });
+
+  it("counts sends refused by an exhausted pool or a full ring, and never throws for them", async () => {
+    await preparedAdapter("mgw-p5", 65);
+    const pool = new PacketMemoryPool({ slotsPerSlab: 512, slabCount: 4, largeSlotCount: 2 });
+    const port = await WinTunPort.create({
+      adapterName: "mgw-p5",
+      pool,
+      capacity: 0x20000,
+      packetReceiverFactory: () => new DecliningReceiver(),
+    });
+    const { transmitter } = port;
+    const lent: Uint8Array[] = [];
+    for (;;) {
+      const buffer = transmitter.tryGetNextBuffer();
+      if (buffer === undefined) break;
+      lent.push(buffer);
+    }
+    expect(transmitter.tryGetNextBuffer()).toBeUndefined();
+    expect(port.stats.drops.txPoolExhausted).toBe(2);
+    // 1400-byte datagrams to a black-hole address: far more than a 128 KiB ring holds at once.
+    for (const buffer of lent) {
+      const length = writeUdp(buffer, "198.18.65.2", "198.18.65.99", 9, 9, 1372, (p) => p.fill(1));
+      transmitter.sendBuffer(buffer, length);
+    }
+    const sent = transmitter.flush();
+    const stats = port.stats;
+    expect(sent).toBeLessThan(lent.length);
+    expect(stats.drops.txRingFull).toBe(lent.length - sent);
+    expect(stats.txPackets).toBe(sent);
+    expect(pool.stats.inUse).toBeLessThanOrEqual(port.session.pool.stats.capacity);
+    await port.close();
+    expect(pool.stats.inUse).toBe(0);
+  });
+
+  it("refuses buffers it did not lend, and lent buffers sent twice", async () => {
+    await preparedAdapter("mgw-p6", 66);
+    const port = await WinTunPort.create({
+      adapterName: "mgw-p6",
+      packetReceiverFactory: () => new DecliningReceiver(),
+    });
+    const { transmitter } = port;
+    expect(() => transmitter.sendBuffer(new Uint8Array(100))).toThrow(PortError);
+    const buffer = transmitter.tryGetNextBuffer() as Uint8Array;
+    expect(() => transmitter.sendBuffer(buffer, 0)).toThrow(/length 0/);
+    transmitter.discardBuffer(buffer);
+    expect(() => transmitter.discardBuffer(buffer)).toThrow(/not lent/);
+    const other = transmitter.tryGetNextBuffer() as Uint8Array;
+    const length = writeUdp(other, "198.18.66.2", "198.18.66.1", 9, 9, 10, (p) => p.fill(2));
+    transmitter.sendBuffer(other.subarray(0, length));
+    expect(() => transmitter.sendBuffer(other, length)).toThrow(/not lent/);
+    expect(typeof transmitter.randomSequenceNumber()).toBe("number");
+    await port.close();
+    expect(port.session.pool.stats.inUse).toBe(0);
+  });
+
+  it("closes under load: no interface, no held slots, an idempotent end", async () => {
+    const pool = new PacketMemoryPool();
+    const port = await WinTunPort.create({
+      adapterName: "mgw-p7",
+      pool,
+      packetReceiverFactory: (transmitter) => new UdpReflector(transmitter),
+    });
+    await import("../test-support/network-test.js").then(({ run }) => {
+      run("sysctl", ["-qw", "net.ipv6.conf.mgw-p7.disable_ipv6=1"]);
+      run("ip", ["addr", "add", "198.18.67.1/24", "dev", "mgw-p7"]);
+    });
+    const socket = await kernelSocket("198.18.67.1");
+    const payload = Buffer.alloc(200, 3);
+    let sending = true;
+    const load = (async () => {
+      for (let i = 0; sending && i < 200_000; i++) {
+        socket.send(payload, 7, "198.18.67.2");
+        if (i % 200 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    expect(await waitFor(() => port.stats.txPackets > 1000, 10_000)).toBe(true);
+    await Promise.all([port.close(), port.close()]);
+    sending = false;
+    await load;
+    socket.close();
+    expect(linkExists("mgw-p7")).toBe(false);
+    expect(pool.stats.inUse).toBe(0);
+    const packet: PooledPacket | undefined = pool.tryRent();
+    expect(packet).toBeDefined();
+    packet?.dispose();
+  });
+});
