@@ -74,14 +74,16 @@ typedef enum {
 WINTUN_EMU_EXPORT DWORD WintunEmuGetLastError(void);
 
 /* Counters of one session, alive or ended by the driver; FALSE for a NULL handle. */
-WINTUN_EMU_EXPORT BOOL WintunEmuGetSessionCounters(WINTUN_SESSION_HANDLE Session, WINTUN_EMU_COUNTERS *Counters);
+WINTUN_EMU_EXPORT BOOL WintunEmuGetSessionCounters(WINTUN_SESSION_HANDLE Session,
+                                                   WINTUN_EMU_COUNTERS *Counters);
 /* Totals over every session this process has started. */
 WINTUN_EMU_EXPORT void WintunEmuGetGlobalCounters(WINTUN_EMU_COUNTERS *Counters);
 
 /* Faults for sessions started from now on (initially from the WINTUN_EMU_* environment). */
 WINTUN_EMU_EXPORT void WintunEmuSetDefaultFaults(const WINTUN_EMU_FAULTS *Faults);
 /* Faults of a running session, effective for the next packet. */
-WINTUN_EMU_EXPORT BOOL WintunEmuSetSessionFaults(WINTUN_SESSION_HANDLE Session, const WINTUN_EMU_FAULTS *Faults);
+WINTUN_EMU_EXPORT BOOL WintunEmuSetSessionFaults(WINTUN_SESSION_HANDLE Session,
+                                                 const WINTUN_EMU_FAULTS *Faults);
 
 /* The emulated driver ends the session as if the adapter had gone: ReceivePacket and
  * AllocateSendPacket then fail with ERROR_HANDLE_EOF (38) and the read event is signalled. */
@@ -102,7 +104,8 @@ WINTUN_EMU_EXPORT void WintunEmuSetAccessDenied(BOOL Denied);
 WINTUN_EMU_EXPORT BOOL WintunEmuGetAdapterGuid(WINTUN_ADAPTER_HANDLE Adapter, GUID *Guid);
 
 /* The Linux interface name of an adapter (at most 15 bytes plus NUL, so pass 16 bytes). */
-WINTUN_EMU_EXPORT BOOL WintunEmuGetInterfaceName(WINTUN_ADAPTER_HANDLE Adapter, char *Name, DWORD NameBytes);
+WINTUN_EMU_EXPORT BOOL WintunEmuGetInterfaceName(WINTUN_ADAPTER_HANDLE Adapter, char *Name,
+                                                 DWORD NameBytes);
 
 #ifdef __cplusplus
 }

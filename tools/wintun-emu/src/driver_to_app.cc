@@ -70,7 +70,8 @@ class ToAppDriver {
  private:
   // Reads until the kernel queue is empty or the batch is full; false if the interface is gone.
   bool readBatch() {
-    while (stagedPackets_ < kMaxBatchPackets && stagedBytes_ + kMaxPacketFootprint <= batchBudget_) {
+    while (stagedPackets_ < kMaxBatchPackets &&
+           stagedBytes_ + kMaxPacketFootprint <= batchBudget_) {
       uint8_t *slot = staging_.data() + stagedBytes_;
       ssize_t got = read(session_.tunFd, slot + kPacketHeaderSize, kMaxIpPacketSize);
       if (got < 0) {

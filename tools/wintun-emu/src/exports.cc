@@ -119,7 +119,9 @@ WINTUN_EXPORT HANDLE WintunGetReadWaitEvent(WINTUN_SESSION_HANDLE Session) {
 
 WINTUN_EXPORT BYTE *WintunReceivePacket(WINTUN_SESSION_HANDLE Session, DWORD *PacketSize) {
   if (checkSession(Session, "WintunReceivePacket") == nullptr) return nullptr;
-  if (PacketSize == nullptr && strictMode()) strictAbort("WintunReceivePacket", "PacketSize is NULL");
+  if (PacketSize == nullptr && strictMode()) {
+    strictAbort("WintunReceivePacket", "PacketSize is NULL");
+  }
   SessionCall call(Session);
   DWORD ignored;
   return receivePacket(*Session, PacketSize != nullptr ? PacketSize : &ignored);
@@ -226,8 +228,8 @@ static_assert(std::is_same<decltype(WintunGetRunningDriverVersion),
 static_assert(std::is_same<decltype(WintunSetLogger), WINTUN_SET_LOGGER_FUNC>::value, "");
 static_assert(std::is_same<decltype(WintunStartSession), WINTUN_START_SESSION_FUNC>::value, "");
 static_assert(std::is_same<decltype(WintunEndSession), WINTUN_END_SESSION_FUNC>::value, "");
-static_assert(std::is_same<decltype(WintunGetReadWaitEvent), WINTUN_GET_READ_WAIT_EVENT_FUNC>::value,
-              "");
+static_assert(
+    std::is_same<decltype(WintunGetReadWaitEvent), WINTUN_GET_READ_WAIT_EVENT_FUNC>::value, "");
 static_assert(std::is_same<decltype(WintunReceivePacket), WINTUN_RECEIVE_PACKET_FUNC>::value, "");
 static_assert(std::is_same<decltype(WintunReleaseReceivePacket),
                            WINTUN_RELEASE_RECEIVE_PACKET_FUNC>::value,

@@ -106,7 +106,9 @@ TunOpenResult openTunInterface(const std::string &preferredName) {
   if (control >= 0) {
     ifreq index{};
     copyName(index, names.ifr_name);
-    if (ioctl(control, SIOCGIFINDEX, &index) == 0) result.ifIndex = static_cast<uint32_t>(index.ifr_ifindex);
+    if (ioctl(control, SIOCGIFINDEX, &index) == 0) {
+      result.ifIndex = static_cast<uint32_t>(index.ifr_ifindex);
+    }
     close(control);
   }
   if (result.ifIndex == 0) {

@@ -1,4 +1,5 @@
-/* Adapters: names, GUID, LUID, open/close semantics, driver version, DeleteDriver, errors, logger. */
+/* Adapters: names, GUID, LUID, open/close semantics, driver version, DeleteDriver, errors and
+ * the logger. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>

@@ -55,9 +55,11 @@ static void setFlags(const char *ifname, short add) {
   struct ifreq request;
   memset(&request, 0, sizeof request);
   snprintf(request.ifr_name, IFNAMSIZ, "%s", ifname);
-  CHECK(ioctl(control, SIOCGIFFLAGS, &request) == 0, "SIOCGIFFLAGS %s: %s", ifname, strerror(errno));
+  CHECK(ioctl(control, SIOCGIFFLAGS, &request) == 0, "SIOCGIFFLAGS %s: %s", ifname,
+        strerror(errno));
   request.ifr_flags = (short)(request.ifr_flags | add);
-  CHECK(ioctl(control, SIOCSIFFLAGS, &request) == 0, "SIOCSIFFLAGS %s: %s", ifname, strerror(errno));
+  CHECK(ioctl(control, SIOCSIFFLAGS, &request) == 0, "SIOCSIFFLAGS %s: %s", ifname,
+        strerror(errno));
   close(control);
 }
 

@@ -46,9 +46,11 @@ void accessDeniedWithoutNetAdmin(void) {
   }
   int status = 0;
   CHECK(waitpid(child, &status, 0) == child, "waitpid");
-  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the unprivileged child failed (%d)", status);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the unprivileged child failed (%d)",
+        status);
   WINTUN_SESSION_HANDLE session = WintunStartSession(made.adapter, TEST_CAPACITY);
-  CHECK(session != NULL, "the privileged parent cannot start a session: %u", WintunEmuGetLastError());
+  CHECK(session != NULL, "the privileged parent cannot start a session: %u",
+        WintunEmuGetLastError());
   WintunEndSession(session);
   WintunCloseAdapter(made.adapter);
 }
