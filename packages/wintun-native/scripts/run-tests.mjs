@@ -56,7 +56,8 @@ function runVitest(reportName, extraEnv, extraArgs) {
   );
 }
 
-let failed = runVitest("vitest.json", {}, vitestArgs) !== 0;
+// Strict mode of the emulator: any misuse of the wintun API aborts the test run with its name.
+let failed = runVitest("vitest.json", { WINTUN_EMU_STRICT: "1" }, vitestArgs) !== 0;
 if (runAsan && missing === undefined) {
   const asan = spawnSync("bash", [join(packageDir, "scripts/run-asan-tests.sh")], {
     cwd: packageDir,

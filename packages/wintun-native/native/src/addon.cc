@@ -5,6 +5,7 @@
 #include "binding/adapter_binding.h"
 #include "binding/addon_data.h"
 #include "binding/library_binding.h"
+#include "binding/live_resources.h"
 #include "binding/session_binding.h"
 #include "ipconfig/ip_configuration_binding.h"
 #include "logger/logger_bridge.h"
@@ -17,6 +18,7 @@ Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   magma::wintun::AdapterBinding::Register(env, exports);
   magma::wintun::SessionBinding::Register(env, exports);
   magma::wintun::RegisterLoggerBridge(env, exports);
+  magma::wintun::RegisterLiveResources(env, exports);
   magma::ipconfig::RegisterIpConfiguration(env, exports);
   return exports;
 }

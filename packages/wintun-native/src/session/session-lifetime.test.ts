@@ -2,6 +2,7 @@ import * as dgram from "node:dgram";
 import { once } from "node:events";
 import { PacketMemoryPool, type PooledPacket } from "@magma/memory-pool";
 import { afterEach, expect, it } from "vitest";
+import { nativeAddon } from "../native-addon.js";
 import { writeUdp } from "../test-support/ipv4-udp.js";
 import {
   describeNetwork,
@@ -69,6 +70,7 @@ describeNetwork("WinTunSession lifetime", () => {
     expect(session.isClosed).toBe(true);
     expect(await session.ended).toEqual({ reason: "closed" });
     expect(linkExists("mgw-l1")).toBe(false);
+    expect(nativeAddon().liveResources()).toEqual({ adapters: 0, sessions: 0, receiveThreads: 0 });
     for (const packet of held) {
       expect(packet.memory[0]).toBe(0x45);
       packet.dispose();
@@ -118,7 +120,9 @@ describeNetwork("WinTunSession lifetime", () => {
     // The iterator ends (no throw) once the packets received before the end are taken.
     expect(await batches).toBeGreaterThan(500);
     await expect(session.receive()).rejects.toMatchObject({ code: 38 });
+    expect(nativeAddon().liveResources()).toEqual({ adapters: 1, sessions: 0, receiveThreads: 0 });
     adapter.close();
+    expect(nativeAddon().liveResources()).toEqual({ adapters: 0, sessions: 0, receiveThreads: 0 });
     expect(await waitFor(() => threadCount() === baseline)).toBe(true);
     expect(session.pool.stats.inUse).toBe(0);
   });

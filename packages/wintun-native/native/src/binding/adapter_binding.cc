@@ -1,6 +1,7 @@
 #include "adapter_binding.h"
 
 #include "addon_data.h"
+#include "live_resources.h"
 #include "session_binding.h"
 
 namespace magma::wintun {
@@ -36,6 +37,7 @@ AdapterBinding::AdapterBinding(const Napi::CallbackInfo& info) : Napi::ObjectWra
   api_ = init->api;
   handle_ = init->handle;
   env_ = info.Env();
+  LiveResources::adapters.fetch_add(1);
   napi_add_env_cleanup_hook(env_, CleanupAtExit, this);
 }
 
@@ -48,6 +50,7 @@ void AdapterBinding::CloseHandle() {
   napi_remove_env_cleanup_hook(env_, CleanupAtExit, this);
   api_->CloseAdapter(handle_);
   handle_ = nullptr;
+  LiveResources::adapters.fetch_sub(1);
 }
 
 Napi::Value AdapterBinding::Luid(const Napi::CallbackInfo& info) {

@@ -6,6 +6,7 @@
 #include "../platform/last_error.h"
 #include "../session/send_path.h"
 #include "addon_data.h"
+#include "live_resources.h"
 #include "win32_error.h"
 
 namespace magma::wintun {
@@ -93,6 +94,7 @@ SessionBinding::SessionBinding(const Napi::CallbackInfo& construct) : Napi::Obje
   api_ = init->api;
   session_ = init->session;
   init->session = nullptr;  // ours from here on
+  LiveResources::sessions.fetch_add(1);
   env_ = env;
   try {
     Napi::Array slabs = info[1].As<Napi::Array>();
@@ -157,6 +159,7 @@ void SessionBinding::Shutdown() {
   if (session_ != nullptr) {
     api_->EndSession(session_);
     session_ = nullptr;
+    LiveResources::sessions.fetch_sub(1);
   }
   if (has_javascript_callback_) to_javascript_.Release();
   napi_remove_env_cleanup_hook(env_, CleanupAtExit, this);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "../binding/live_resources.h"
 #include "../platform/last_error.h"
 
 namespace magma::wintun {
@@ -40,7 +41,11 @@ ReceivePump::~ReceivePump() { Stop(); }
 bool ReceivePump::Start() {
   waiter_ = std::make_unique<ReadWaiter>(api_->GetReadWaitEvent(session_));
   if (!waiter_->ok()) return false;
-  thread_ = std::thread([this] { Run(); });
+  LiveResources::receive_threads.fetch_add(1);
+  thread_ = std::thread([this] {
+    Run();
+    LiveResources::receive_threads.fetch_sub(1);
+  });
   return true;
 }
 

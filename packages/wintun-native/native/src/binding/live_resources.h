@@ -1,0 +1,21 @@
+// Counts of the native resources this process holds open right now: adapter handles, sessions and
+// receive threads. Tests read them (liveResources()) to prove that closing leaves nothing behind,
+// which the AddressSanitizer run cannot show with leak detection off (see scripts/run-asan-tests.sh).
+#pragma once
+
+#include <napi.h>
+
+#include <atomic>
+
+namespace magma::wintun {
+
+struct LiveResources {
+  static std::atomic<int> adapters;
+  static std::atomic<int> sessions;
+  static std::atomic<int> receive_threads;
+};
+
+// liveResources(): { adapters, sessions, receiveThreads }
+void RegisterLiveResources(Napi::Env env, Napi::Object exports);
+
+}  // namespace magma::wintun
