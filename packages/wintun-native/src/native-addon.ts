@@ -52,6 +52,8 @@ export interface NativeAddon extends IpConfigurationBinding {
   setLogSink(
     sink: (level: number, unixMilliseconds: number, message: string, dropped: number) => void,
   ): void;
+  /** Adapter handles, sessions and receive threads open in this process right now. */
+  liveResources(): { adapters: number; sessions: number; receiveThreads: number };
 }
 
 const ADDON_PATH = "../build/Release/magma_wintun.node";
