@@ -70,7 +70,9 @@ describe("the demo's summary", () => {
   it("prints each probe's counts and round trips, the responder's and the port's counters", () => {
     const text = formatDemoReport(report());
     expect(text).toMatch(/ping 198\.18\.0\.2\s+5\s+5\s+0\.100\s+0\.200\s+0\.300/);
-    expect(text).toContain("10 requests (5 ICMP echo, 5 UDP echo), 10 answered, 0 dropped (none)");
+    expect(text).toContain(
+      "10 requests (5 ICMP echo, 5 UDP echo), 10 answered, 0 dropped (none); 2 other packets left to the port",
+    );
     expect(text).toContain("received 12 packets (1000 bytes) in 10 batches");
     expect(text).toContain("drops: none");
     expect(text.split("\n").at(-1)).toBe("OK: all 10 requests answered (1.5 s)");

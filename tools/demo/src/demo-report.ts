@@ -50,8 +50,8 @@ export function formatDemoReport(report: EchoDemoReport): string {
       .map((p) => `  ${p.label}: ${p.problem}`),
     "",
     `responder: ${r.requests} requests (${r.icmpRequests} ICMP echo, ${r.udpRequests} UDP echo), ` +
-      `${r.answered} answered, ${droppedByResponder} dropped (${dropsText(r.dropped)}), ` +
-      `${r.ignored} other ${r.ignored === 1 ? "packet" : "packets"} (not echo requests for it) left to the port`,
+      `${r.answered} answered, ${droppedByResponder} dropped (${dropsText(r.dropped)}); ` +
+      `${r.ignored} other ${r.ignored === 1 ? "packet" : "packets"} left to the port`,
     `port: received ${port.rxPackets} packets (${port.rxBytes} bytes) in ${port.rxBatches} batches, ` +
       `sent ${port.txPackets} packets (${port.txBytes} bytes), drops: ${dropsText(port.drops)}`,
     ...report.portErrors.map((e) => `port error: ${e}`),
