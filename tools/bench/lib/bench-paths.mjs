@@ -5,11 +5,29 @@ import { fileURLToPath } from "node:url";
 
 const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const buildDir = process.env.MAGMA_BENCH_BUILD_DIR ?? join(benchDir, "build");
+const nodeReflectorsDir = join(benchDir, "reflectors-node");
+/** node-gyp-build looks for build/Release/*.node under APPIUM_IOS_TUNTAP_PREBUILD. */
+const appiumTuntapPrebuildDir = join(buildDir, "appium-ios-tuntap");
 
 export const benchPaths = {
   loadGenerator: join(buildDir, "loadgen", "udp-loadgen"),
   tunReflector: join(buildDir, "reflector", "udp-reflector-tun"),
   wintunReflector: join(buildDir, "reflector", "udp-reflector-wintun"),
+  magmaPortReflector: join(nodeReflectorsDir, "magma-port-reflector.mjs"),
+  appiumTuntapReflector: join(nodeReflectorsDir, "appium-tuntap-reflector.mjs"),
+  appiumTuntapPrebuildDir,
+  appiumTuntapAddon: join(appiumTuntapPrebuildDir, "build", "Release", "tuntap.node"),
+  wintunNativeAddon: resolve(
+    benchDir,
+    "..",
+    "..",
+    "packages",
+    "wintun-native",
+    "build",
+    "Release",
+    "magma_wintun.node",
+  ),
+  wintunNativeDist: resolve(benchDir, "..", "..", "packages", "wintun-native", "dist", "index.js"),
   wintunEmulatorLibrary:
     process.env.MAGMA_WINTUN_LIBRARY ??
     resolve(benchDir, "..", "wintun-emu", "build", "libwintun.so"),
@@ -22,7 +40,8 @@ export function requireBuilt(...files) {
     throw new Error(
       `not built: ${missing.join(", ")}. Build with: cmake -S tools/bench -B tools/bench/build ` +
         "-DCMAKE_BUILD_TYPE=Release && cmake --build tools/bench/build " +
-        "(and pnpm --filter @magma/wintun-emu build for libwintun.so)",
+        "(and pnpm --filter @magma/wintun-emu build for libwintun.so, " +
+        "pnpm --filter @magma/wintun-native build for the port)",
     );
   }
 }

@@ -7,7 +7,19 @@ import { configureBenchInterface, createNetworkNamespace } from "./network-names
 import { startReflector } from "./reflector-process.mjs";
 import { median, sum } from "./statistics.mjs";
 
-export async function measureReflector(spec, load = {}) {
+/** No-traffic CPU: read after the load has stopped and this settling pause, over idleWindowMs. */
+const idleSettleMs = 300;
+export const idleWindowMs = 2_000;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One reflector in a fresh namespace under the load generator. With `spec.measuredWindow`, the
+ * reflector's heap/GC window spans exactly the generator's run; with `spec.measureIdleCpu` (or
+ * `options.idleCpu`), its CPU is then also read over idleWindowMs with no traffic.
+ */
+export async function measureReflector(spec, load = {}, options = {}) {
+  const measureIdle = options.idleCpu ?? spec.measureIdleCpu === true;
   requireBuilt(benchPaths.loadGenerator, ...(spec.requires ?? []));
   const namespace = createNetworkNamespace();
   let reflector;
@@ -15,11 +27,22 @@ export async function measureReflector(spec, load = {}) {
     reflector = await startReflector(namespace, spec);
     // A reflector that set its own address (through the API under test) says so when ready.
     if (reflector.ready.configured !== true) configureBenchInterface(namespace, reflector.ifname);
+    if (spec.measuredWindow === true) await reflector.toggleWindow("started");
     const cpuBefore = reflector.cpuSeconds();
     const started = process.hrtime.bigint();
     const result = await runLoadGenerator(namespace, load);
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const reflectorCpuSeconds = reflector.cpuSeconds() - cpuBefore;
+    if (spec.measuredWindow === true) await reflector.toggleWindow("ended");
+    let idleCpuPercent;
+    if (measureIdle) {
+      await sleep(idleSettleMs);
+      const idleCpuBefore = reflector.cpuSeconds();
+      const idleStarted = process.hrtime.bigint();
+      await sleep(idleWindowMs);
+      const idleSeconds = Number(process.hrtime.bigint() - idleStarted) / 1e9;
+      idleCpuPercent = (100 * (reflector.cpuSeconds() - idleCpuBefore)) / idleSeconds;
+    }
     const stopped = await reflector.stop();
     reflector = undefined;
     return {
@@ -27,6 +50,7 @@ export async function measureReflector(spec, load = {}) {
       load: result,
       wallSeconds,
       reflectorCpuSeconds,
+      idleCpuPercent,
       reflectorSummary: stopped.summary,
       reflectorExit: stopped.code,
     };
@@ -51,7 +75,15 @@ export async function measureAlternating(specs, { rounds, load, onMeasurement } 
   return byName;
 }
 
-/** Medians over rounds: pps, reflector CPU% of one core, reflector CPU µs per reflected packet. */
+const medianOf = (values) => {
+  const known = values.filter((value) => typeof value === "number" && Number.isFinite(value));
+  return known.length === 0 ? undefined : median(known);
+};
+
+/**
+ * Medians over rounds: pps, reflector CPU% of one core, reflector CPU µs per reflected packet,
+ * and, where the reflector reports them, idle CPU% and its measured window's heap and GC figures.
+ */
 export function summarizeMeasurements(measurements) {
   const pps = measurements.map((m) => m.load.pps);
   const cpuPercent = measurements.map((m) => (100 * m.reflectorCpuSeconds) / m.wallSeconds);
@@ -59,12 +91,21 @@ export function summarizeMeasurements(measurements) {
     (m) => (1e6 * m.reflectorCpuSeconds) / Math.max(1, m.load.received),
   );
   const generatorCpuPercent = measurements.map((m) => (100 * m.load.cpuSeconds) / m.wallSeconds);
+  const windows = measurements.map((m) => m.reflectorSummary?.window);
   return {
     pps: median(pps),
     ppsRuns: pps,
     cpuPercent: median(cpuPercent),
     cpuMicrosPerPacket: median(cpuMicrosPerPacket),
     generatorCpuPercent: median(generatorCpuPercent),
+    idleCpuPercent: medianOf(measurements.map((m) => m.idleCpuPercent)),
+    heapGrowthBytes: medianOf(windows.map((w) => w?.heapGrowthBytes)),
+    heapGrowthPerPacket: medianOf(windows.map((w) => w?.heapGrowthPerPacket)),
+    gcCount: medianOf(windows.map((w) => w?.gcCount)),
+    gcCountMax: windows.some((w) => w !== undefined)
+      ? Math.max(...windows.map((w) => w?.gcCount ?? 0))
+      : undefined,
+    gcMs: medianOf(windows.map((w) => w?.gcMs)),
     lost: sum(measurements.map((m) => m.load.lost)),
     corrupt: sum(measurements.map((m) => m.load.corrupt + m.load.unexpected)),
   };

@@ -38,10 +38,30 @@ export function startReflector(namespace, spec, { readyTimeoutMs = 10_000 } = {}
     child.on("error", (error) => resolve({ code: null, signalName: null, error }));
   });
   let onLine;
+  const lineWatchers = new Set();
   createInterface({ input: child.stdout }).on("line", (line) => {
     lines.push(line);
     onLine?.(line);
+    for (const watcher of lineWatchers) watcher(line);
   });
+  /** Sends `signalName` and resolves with the first JSON line after it that `accepts`. */
+  const signalAndAwait = (pid, signalName, accepts, timeoutMs) =>
+    new Promise((resolve, reject) => {
+      const watcher = (line) => {
+        const message = parseJson(line);
+        if (message !== undefined && accepts(message)) {
+          lineWatchers.delete(watcher);
+          clearTimeout(timer);
+          resolve(message);
+        }
+      };
+      const timer = setTimeout(() => {
+        lineWatchers.delete(watcher);
+        reject(new Error(`${spec.name}: no answer to ${signalName} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      lineWatchers.add(watcher);
+      signal(pid, signalName);
+    });
 
   const ready = new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -75,6 +95,13 @@ export function startReflector(namespace, spec, { readyTimeoutMs = 10_000 } = {}
         ifname: message.ifname,
         ready: message,
         cpuSeconds: () => readProcessCpuSeconds(pid),
+        /**
+         * For reflectors with `spec.measuredWindow`: SIGUSR2 opens (then closes) the window over
+         * which they report heap and GC figures; resolves once the reflector has printed
+         * {"window":"started"} (or "ended").
+         */
+        toggleWindow: (expected, { timeoutMs = 5_000 } = {}) =>
+          signalAndAwait(pid, "SIGUSR2", (message) => message.window === expected, timeoutMs),
         /** Asks it to stop (SIGTERM), kills it after timeoutMs, resolves to its summary line. */
         stop({ timeoutMs = 5_000 } = {}) {
           stopped ??= (async () => {
@@ -83,7 +110,9 @@ export function startReflector(namespace, spec, { readyTimeoutMs = 10_000 } = {}
             const { code, signalName } = await exited;
             clearTimeout(timer);
             forget();
-            const summary = lines.map(parseJson).findLast((value) => value?.ready !== true);
+            const summary = lines
+              .map(parseJson)
+              .findLast((value) => typeof value?.reflected === "number");
             return { code, signalName, summary: summary ?? null, stderr: stderr.trim() };
           })();
           return stopped;

@@ -1,5 +1,6 @@
 // The reflectors this folder builds, as specs for startReflector / measureReflector. Another
-// suite adds its own the same way: { name, label, ifname, argv(ifname), env?, requires? }.
+// suite adds its own the same way: { name, label, ifname, argv(ifname), env?, requires?,
+// measuredWindow? (answers SIGUSR2, see reflector-process.mjs), measureIdleCpu? }.
 import { benchPaths } from "./bench-paths.mjs";
 
 /** Interface (and adapter) name every reflector is given; each run has its own namespace. */
@@ -40,5 +41,44 @@ export function cReflectorDirect() {
     requires: [benchPaths.tunReflector],
     env: {},
     argv: (ifname) => [benchPaths.tunReflector, "--ifname", ifname],
+  };
+}
+
+/** Node.js, given --expose-gc so a reflector can start its measured window from a full GC. */
+const nodeArgv = (script) => [process.execPath, "--expose-gc", script];
+
+/**
+ * Ours: the Node.js reflector written against WinTunPort (@magma/wintun-native), over the emulator.
+ * It reports heap and GC over the measured window; its CPU is also read with no traffic.
+ */
+export function magmaPortReflector({ library = benchPaths.wintunEmulatorLibrary, env } = {}) {
+  return {
+    name: "node-magma-port",
+    label: "Node.js, Magma WinTunPort, emulator",
+    ifname: benchInterfaceName,
+    requires: [
+      benchPaths.magmaPortReflector,
+      benchPaths.wintunNativeDist,
+      benchPaths.wintunNativeAddon,
+      library,
+    ],
+    env: { MAGMA_WINTUN_LIBRARY: library, ...env },
+    measuredWindow: true,
+    measureIdleCpu: true,
+    argv: (ifname) => [...nodeArgv(benchPaths.magmaPortReflector), "--adapter", ifname],
+  };
+}
+
+/** The same reflector on appium-ios-tuntap over /dev/net/tun (its addon built from source). */
+export function appiumTuntapReflector({ env } = {}) {
+  return {
+    name: "node-appium-tuntap",
+    label: "Node.js, appium-ios-tuntap, /dev/net/tun",
+    ifname: benchInterfaceName,
+    requires: [benchPaths.appiumTuntapReflector, benchPaths.appiumTuntapAddon],
+    env: { APPIUM_IOS_TUNTAP_PREBUILD: benchPaths.appiumTuntapPrebuildDir, ...env },
+    measuredWindow: true,
+    measureIdleCpu: true,
+    argv: (ifname) => [...nodeArgv(benchPaths.appiumTuntapReflector), "--ifname", ifname],
   };
 }

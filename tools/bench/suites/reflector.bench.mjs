@@ -1,27 +1,46 @@
-// UDP reflector benchmark: the same C reflector over the wintun emulator (tools/wintun-emu,
-// through the wintun.dll API) and straight on /dev/net/tun, driven by the same closed-loop
-// kernel-side load generator, in one run. Prints packets per second (median over rounds), the
-// emulator/direct ratio (target: at least 0.8), and the CPU each reflector used.
+// UDP reflector benchmark: four reflectors of the same UDP datagrams (addresses and ports
+// swapped), driven by the same closed-loop kernel-side load generator, measured in alternating
+// rounds in one run:
+//   c-emulator          the C reflector on the wintun API over the emulator (tools/wintun-emu)
+//   c-direct            the same C reflector straight on /dev/net/tun (the raw baseline)
+//   node-magma-port     ours: Node.js, a receiver on WinTunPort (@magma/wintun-native), emulator
+//   node-appium-tuntap  Node.js on appium-ios-tuntap over /dev/net/tun (busy polling, one call
+//                       per packet)
+// Prints packets per second (median over rounds), the ratios the targets are set on (ours / C
+// over the emulator >= 0.8, ours / appium-ios-tuntap > 1, C emulator / C direct), the CPU each
+// reflector used, and for the Node.js reflectors their heap and GC over the load and their CPU
+// with no traffic.
 //
 // Needs root and /dev/net/tun; every run happens in its own network namespace on 198.18.0.0/24.
 // Build first (the suite builds nothing):
 //   cmake -S tools/bench -B tools/bench/build -DCMAKE_BUILD_TYPE=Release
-//   cmake --build tools/bench/build --parallel
+//   cmake --build tools/bench/build --parallel      (also builds appium-ios-tuntap's addon)
 //   pnpm --filter @magma/wintun-emu build
+//   pnpm --filter @magma/wintun-native build
 // Run:
 //   node tools/bench/run-benchmarks.mjs reflector
 // Environment: MAGMA_BENCH_ROUNDS (3), MAGMA_BENCH_DURATION_MS (3000 per run),
 // MAGMA_BENCH_PAYLOAD (64 UDP payload bytes), MAGMA_BENCH_WINDOW (256 packets in flight),
 // MAGMA_BENCH_REFLECTORS (comma-separated names, default all).
 //
-// Columns: "reflector CPU" is the reflector process's user+system time (all its threads, the
-// emulator's driver threads included) over the load generator's run, as % of one core and as
-// microseconds per reflected packet; "generator CPU" is the load generator's own share.
+// Columns: "CPU %" is the reflector process's user+system time (all its threads: the emulator's
+// driver threads and our receive thread included) over the load generator's run, as % of one
+// core; "CPU us/pkt" the same per reflected packet; "gen CPU %" the load generator's own share.
+// "idle CPU %" is the reflector's CPU over 2 s with no traffic, after the load. "heap B/pkt" is
+// heapUsed after minus before the load, per reflected packet, and "GCs" the collections inside
+// that window (the window starts after a full GC): with no GC, the heap growth is exactly what
+// JavaScript allocated, so an object allocated per packet (16 bytes at the very least) would
+// show as >= 16 B/pkt, and in practice as scavenges.
 import { readFileSync } from "node:fs";
 import { defaultLoad } from "../lib/load-generator.mjs";
 import { networkPrerequisiteProblem } from "../lib/network-namespace.mjs";
 import { measureAlternating, summarizeMeasurements } from "../lib/reflector-measurement.mjs";
-import { cReflectorDirect, cReflectorOverEmulator } from "../lib/reflectors.mjs";
+import {
+  appiumTuntapReflector,
+  cReflectorDirect,
+  cReflectorOverEmulator,
+  magmaPortReflector,
+} from "../lib/reflectors.mjs";
 import { formatTable } from "../lib/table.mjs";
 
 const numberFromEnv = (name, fallback) => {
@@ -37,11 +56,13 @@ const load = {
   payloadBytes: numberFromEnv("MAGMA_BENCH_PAYLOAD", defaultLoad.payloadBytes),
   window: numberFromEnv("MAGMA_BENCH_WINDOW", defaultLoad.window),
 };
-const baseline = cReflectorDirect();
 const wanted = process.env.MAGMA_BENCH_REFLECTORS?.split(",");
-const reflectors = [cReflectorOverEmulator(), baseline].filter(
-  (spec) => wanted === undefined || wanted.includes(spec.name),
-);
+const reflectors = [
+  cReflectorOverEmulator(),
+  cReflectorDirect(),
+  magmaPortReflector(),
+  appiumTuntapReflector(),
+].filter((spec) => wanted === undefined || wanted.includes(spec.name));
 
 const problem = networkPrerequisiteProblem();
 if (problem !== null) {
@@ -67,7 +88,15 @@ const results = await measureAlternating(reflectors, {
         (m.reflectorSummary?.driver === undefined
           ? ""
           : `  ring-full drops ${m.reflectorSummary.driver.packetsDroppedRingFull}` +
-            `  waits ${m.reflectorSummary.waits}`),
+            `  waits ${m.reflectorSummary.waits}`) +
+        (m.reflectorSummary?.port === undefined
+          ? ""
+          : `  packets/batch ${m.reflectorSummary.port.packetsPerBatch}`) +
+        (m.reflectorSummary?.window === undefined
+          ? ""
+          : `  heap +${m.reflectorSummary.window.heapGrowthBytes} B` +
+            `  GCs ${m.reflectorSummary.window.gcCount}`) +
+        (m.idleCpuPercent === undefined ? "" : `  idle CPU ${m.idleCpuPercent.toFixed(1)}%`),
     ),
 });
 
@@ -77,8 +106,11 @@ const summaries = reflectors.map((spec) => ({
   spec,
   summary: summarizeMeasurements(results.get(spec.name)),
 }));
-const baselinePps = summaries.find((row) => row.spec.name === baseline.name)?.summary.pps;
+const byName = new Map(summaries.map((row) => [row.spec.name, row.summary]));
 const formatCount = (value) => Math.round(value).toLocaleString("en-US");
+const orDash = (value, format) => (value === undefined ? "-" : format(value));
+const ppsOf = (name) => byName.get(name)?.pps;
+const emulatorPps = ppsOf("c-emulator");
 
 console.log();
 console.log(
@@ -87,13 +119,21 @@ console.log(
       { title: "reflector", value: (row) => row.spec.label, align: "left" },
       { title: "pps (median)", value: (row) => formatCount(row.summary.pps) },
       {
-        title: "vs direct",
-        value: (row) =>
-          baselinePps === undefined ? "-" : (row.summary.pps / baselinePps).toFixed(2),
+        title: "/ C emu",
+        value: (row) => orDash(emulatorPps, (pps) => (row.summary.pps / pps).toFixed(2)),
       },
-      { title: "reflector CPU %", value: (row) => row.summary.cpuPercent.toFixed(0) },
-      { title: "CPU us/packet", value: (row) => row.summary.cpuMicrosPerPacket.toFixed(2) },
-      { title: "generator CPU %", value: (row) => row.summary.generatorCpuPercent.toFixed(0) },
+      { title: "CPU %", value: (row) => row.summary.cpuPercent.toFixed(0) },
+      { title: "CPU us/pkt", value: (row) => row.summary.cpuMicrosPerPacket.toFixed(2) },
+      { title: "gen CPU %", value: (row) => row.summary.generatorCpuPercent.toFixed(0) },
+      {
+        title: "idle CPU %",
+        value: (row) => orDash(row.summary.idleCpuPercent, (value) => value.toFixed(1)),
+      },
+      {
+        title: "heap B/pkt",
+        value: (row) => orDash(row.summary.heapGrowthPerPacket, (value) => value.toFixed(2)),
+      },
+      { title: "GCs", value: (row) => orDash(row.summary.gcCount, (value) => String(value)) },
       { title: "lost", value: (row) => formatCount(row.summary.lost) },
       { title: "corrupt", value: (row) => formatCount(row.summary.corrupt) },
     ],
@@ -101,11 +141,52 @@ console.log(
   ),
 );
 
-const emulator = summaries.find((row) => row.spec.name === "c-emulator");
-if (emulator !== undefined && baselinePps !== undefined) {
-  const ratio = emulator.summary.pps / baselinePps;
+// Targets: reported as measured, met or not.
+const verdict = (met) => (met ? "met" : "NOT met");
+const ratioLine = (label, numerator, denominator, target, isMet) => {
+  const a = ppsOf(numerator);
+  const b = ppsOf(denominator);
+  if (a === undefined || b === undefined) return;
+  const ratio = a / b;
+  console.log(`${label.padEnd(34)} ${ratio.toFixed(2)}  (${target}: ${verdict(isMet(ratio))})`);
+};
+console.log();
+ratioLine(
+  "ours / C over the emulator",
+  "node-magma-port",
+  "c-emulator",
+  "target >= 0.80",
+  (r) => r >= 0.8,
+);
+ratioLine(
+  "ours / appium-ios-tuntap",
+  "node-magma-port",
+  "node-appium-tuntap",
+  "target > 1",
+  (r) => r > 1,
+);
+ratioLine("C emulator / C direct", "c-emulator", "c-direct", "target >= 0.80", (r) => r >= 0.8);
+ratioLine(
+  "appium-ios-tuntap / C direct",
+  "node-appium-tuntap",
+  "c-direct",
+  "for reference",
+  () => true,
+);
+const ours = byName.get("node-magma-port");
+if (ours?.gcCountMax !== undefined) {
+  // Below 4 B per packet with no collection cannot be an object per packet (16 B at least); it is
+  // what each batch costs, spread over its packets.
+  const noAllocation = ours.gcCountMax === 0 && ours.heapGrowthPerPacket < 4;
   console.log(
-    `\nemulator / direct = ${ratio.toFixed(2)} (target >= 0.80: ${ratio >= 0.8 ? "met" : "NOT met"})`,
+    `${"ours: per-packet allocation".padEnd(34)} GCs ${ours.gcCountMax} (most in a round), ` +
+      `heap ${ours.heapGrowthPerPacket.toFixed(2)} B/pkt  (target none: ${verdict(noAllocation)})`,
+  );
+}
+if (ours?.idleCpuPercent !== undefined) {
+  console.log(
+    `${"ours: CPU with no traffic".padEnd(34)} ${ours.idleCpuPercent.toFixed(2)}% of a core ` +
+      `(target ~0, under 1%: ${verdict(ours.idleCpuPercent < 1)})`,
   );
 }
 if (summaries.some((row) => row.summary.corrupt > 0)) {

@@ -1,0 +1,111 @@
+// UDP reflector written against Magma's port: WinTunPort from @magma/wintun-native with a receiver
+// that copies each request into a buffer lent by the transmitter, swaps its addresses and ports
+// and sends it; the port hands packets over in batches and sends the replies of a batch in one
+// crossing. Follows the reflector contract of ../reflector/README.md.
+//
+//   node --expose-gc magma-port-reflector.mjs --adapter NAME [--max-seconds N]
+//
+// The wintun library is the addon's default (on Linux MAGMA_WINTUN_LIBRARY, else the emulator built
+// in tools/wintun-emu/build). The adapter name is also the Linux interface name (the emulator uses
+// a valid Linux name as it is).
+import { WinTunPort } from "@magma/wintun-native";
+import {
+  announceReady,
+  MeasuredWindow,
+  maxSecondsOption,
+  onStopRequest,
+  readOptions,
+} from "./reflector-contract.mjs";
+import { swapUdpInPlace } from "./udp-swap.mjs";
+
+/** The receiver: answers every UDP datagram, declines the rest (the port disposes those). */
+class UdpReflector {
+  ignored = 0;
+  /** No free slot for the reply. */
+  dropped = 0;
+  #transmitter;
+
+  constructor(transmitter) {
+    this.#transmitter = transmitter;
+  }
+
+  tryConsume(input) {
+    const length = input.length;
+    const reply = this.#transmitter.tryGetNextBuffer();
+    if (reply === undefined) {
+      this.dropped++;
+      return input;
+    }
+    // `memory` views the whole slot. Copying the whole slot (one memcpy of 2 KiB) allocates
+    // nothing, where the prefix view `memory.subarray(0, length)` would be a new object per packet.
+    if (input.capacity <= reply.length) reply.set(input.memory);
+    else reply.set(input.memory.subarray(0, length));
+    if (!swapUdpInPlace(reply, length)) {
+      this.#transmitter.discardBuffer(reply);
+      this.ignored++;
+      return input;
+    }
+    this.#transmitter.sendBuffer(reply, length);
+    input.dispose();
+    return null;
+  }
+
+  flushPendingAcks() {
+    // Nothing to acknowledge: every reply was queued in tryConsume, and the port flushes them.
+  }
+}
+
+const options = readOptions(process.argv.slice(2), {
+  required: ["adapter"],
+  usage: "magma-port-reflector.mjs --adapter NAME [--max-seconds N]",
+});
+const maxSeconds = maxSecondsOption(options);
+const adapterName = options.get("adapter");
+
+const window = new MeasuredWindow();
+const port = await WinTunPort.create({
+  adapterName,
+  packetReceiverFactory: (transmitter) => new UdpReflector(transmitter),
+});
+let portError;
+port.on("error", (error) => {
+  portError ??= error;
+});
+// Replies that reached the send ring.
+const reflected = () => port.session.stats.txPackets;
+window.listen(reflected);
+
+onStopRequest(maxSeconds, async () => {
+  const windowReport = window.report(reflected());
+  await port.close();
+  const stats = port.stats;
+  const { drops } = stats;
+  return {
+    reflected: stats.txPackets,
+    ignored: port.receiver.ignored,
+    dropped:
+      port.receiver.dropped +
+      drops.rxPoolExhausted +
+      drops.txRingFull +
+      drops.txSessionEnded +
+      drops.txInvalidPacket,
+    port: {
+      rxPackets: stats.rxPackets,
+      rxBatches: stats.rxBatches,
+      packetsPerBatch:
+        stats.rxBatches > 0 ? Number((stats.rxPackets / stats.rxBatches).toFixed(2)) : 0,
+      txPackets: stats.txPackets,
+      drops,
+      receiver: stats.receiver,
+    },
+    ...(windowReport === undefined ? {} : { window: windowReport }),
+    ...(portError === undefined ? {} : { error: String(portError) }),
+  };
+});
+port.ended.then((end) => {
+  if (end.reason !== "closed") {
+    console.error(`session ended: ${end.reason} ${end.error?.message ?? ""}`);
+    process.kill(process.pid, "SIGTERM");
+  }
+});
+announceReady(adapterName);
