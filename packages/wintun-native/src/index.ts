@@ -1,3 +1,11 @@
+export type {
+  AdapterConfiguration,
+  AppliedConfiguration,
+  ConfigureOptions,
+  RouteSpec,
+} from "./configuration/configure-adapter.js";
+export { IpHelperError, IpHelperStatus } from "./configuration/ip-helper-status.js";
+export { IpConfigurationError } from "./configuration/ip-prefix.js";
 export { PortError, type PortErrorCode } from "./port/port-error.js";
 export {
   WinTunPort,

@@ -1,5 +1,13 @@
+import {
+  type AdapterConfiguration,
+  type AppliedConfiguration,
+  type ConfigureOptions,
+  configureAdapter,
+  removeConfiguration,
+} from "./configuration/configure-adapter.js";
+import { NativeIpConfiguration } from "./configuration/native-ip-configuration.js";
 import { guidBytes } from "./guid.js";
-import type { NativeAdapter } from "./native-addon.js";
+import { type NativeAdapter, nativeAddon } from "./native-addon.js";
 import { WinTunSession, type WinTunSessionOptions } from "./session/wintun-session.js";
 import { translateNativeError, WinTunError } from "./wintun-error.js";
 import { type WinTunDriverVersion, WinTunLibrary } from "./wintun-library.js";
@@ -106,6 +114,36 @@ export class WinTunAdapter {
     );
     this.#session ??= session;
     return session;
+  }
+
+  /**
+   * Gives the adapter addresses, routes and an MTU, keyed by its LUID: IP Helper on Windows
+   * (never netsh), rtnetlink on Linux. The whole configuration is checked before any change;
+   * what already exists counts as done; on a failure the changes made so far are undone and an
+   * `IpHelperError` says which call failed and why. Returns what was applied, for
+   * `removeConfiguration`.
+   */
+  configure(
+    configuration: AdapterConfiguration,
+    options: ConfigureOptions = {},
+  ): Promise<AppliedConfiguration> {
+    if (this.#closed) {
+      return Promise.reject(
+        new WinTunError(6, "configure", `adapter ${this.name} is closed`, {
+          hint: "configure an open adapter",
+        }),
+      );
+    }
+    return configureAdapter(this.#ipConfiguration(), this.luid, configuration, options);
+  }
+
+  /** Removes the addresses and routes `configure` added (not those that were there before). */
+  removeConfiguration(applied: AppliedConfiguration): void {
+    removeConfiguration(this.#ipConfiguration(), this.luid, applied);
+  }
+
+  #ipConfiguration(): NativeIpConfiguration {
+    return new NativeIpConfiguration(nativeAddon());
   }
 
   /** Ends the session, then closes the handle (removing the adapter if this handle created it). */
