@@ -53,6 +53,39 @@ const char *outstandingProblem(const Session &session, TunRing *ring, uint32_t f
   return "not outstanding";
 }
 
+// WintunSendPacket's ring step, under the send lock: clears the packet's flag and publishes Tail
+// past every sent packet at the head of the line. True when Tail moved.
+bool publishSentPacket(Session &session, const uint8_t *packet) {
+  SendSide &side = session.send;
+  TunRing *ring = session.fromApp;
+  const uint32_t mask = session.capacity - 1;
+  std::lock_guard<std::mutex> guard(side.lock);
+  uint32_t offset = packetOffset(session, ring, packet);
+  if (strictMode()) {
+    const char *problem = offset == UINT32_MAX
+                              ? "not a pointer into this session's send ring"
+                              : outstandingProblem(session, ring, side.tailRelease,
+                                                   side.packetsToRelease, offset, false);
+    if (problem != nullptr) {
+      strictAbort("WintunSendPacket", "packet %p was never allocated or was sent before (%s)",
+                  static_cast<const void *>(packet), problem);
+    }
+  } else if (offset == UINT32_MAX) {
+    logMessage(WINTUN_LOG_ERR, "WintunSendPacket: pointer outside the ring ignored");
+    return false;
+  }
+  *sizeWordAt(ring, offset) &= ~kPacketFlag;
+  while (side.packetsToRelease > 0) {
+    uint32_t word = *sizeWordAt(ring, side.tailRelease);
+    if ((word & kPacketFlag) != 0) break;
+    side.tailRelease = (side.tailRelease + packetFootprint(word)) & mask;
+    --side.packetsToRelease;
+  }
+  if (__atomic_load_n(&ring->tail, __ATOMIC_RELAXED) == side.tailRelease) return false;
+  __atomic_store_n(&ring->tail, side.tailRelease, __ATOMIC_SEQ_CST);
+  return true;
+}
+
 }  // namespace
 
 void signalEvent(int eventFd) {
@@ -102,6 +135,7 @@ Session *startSession(Device &device, uint32_t capacity) {
   session->tunFd = device.tunFd;
   session->device = &device;
   session->faults.copyFrom(defaultFaults());
+  session->consumer = std::make_unique<SendRingConsumer>(*session);
   discardQueuedPackets(device.tunFd);
   session->toAppThread = std::thread(runToAppDriver, std::ref(*session));
   session->fromAppThread = std::thread(runFromAppDriver, std::ref(*session));
@@ -122,6 +156,9 @@ void stopSessionDriver(Session &session) {
   requestDriverStop(session);
   if (session.toAppThread.joinable()) session.toAppThread.join();
   if (session.fromAppThread.joinable()) session.fromAppThread.join();
+  // The thread stopped it already; this makes "nothing writes to the TUN file after this" hold
+  // here whatever happened to the thread.
+  if (session.consumer) session.consumer->stop();
   session.driverJoined = true;
 }
 
@@ -130,6 +167,7 @@ void freeSession(Session *session, bool keepTombstone) {
   closeIfOpen(session->tailMovedEvent);
   closeIfOpen(session->stopEvent);
   closeIfOpen(session->toAppWakeEvent);
+  session->consumer.reset();
   if (session->region != nullptr) munmap(session->region, session->regionBytes);
   session->region = nullptr;
   session->toApp = nullptr;
@@ -232,38 +270,15 @@ uint8_t *allocateSendPacket(Session &session, uint32_t packetSize) {
 }
 
 void sendPacket(Session &session, const uint8_t *packet) {
-  SendSide &side = session.send;
-  TunRing *ring = session.fromApp;
-  const uint32_t mask = session.capacity - 1;
-  std::lock_guard<std::mutex> guard(side.lock);
-  uint32_t offset = packetOffset(session, ring, packet);
-  if (strictMode()) {
-    const char *problem = offset == UINT32_MAX
-                              ? "not a pointer into this session's send ring"
-                              : outstandingProblem(session, ring, side.tailRelease,
-                                                   side.packetsToRelease, offset, false);
-    if (problem != nullptr) {
-      strictAbort("WintunSendPacket", "packet %p was never allocated or was sent before (%s)",
-                  static_cast<const void *>(packet), problem);
-    }
-  } else if (offset == UINT32_MAX) {
-    logMessage(WINTUN_LOG_ERR, "WintunSendPacket: pointer outside the ring ignored");
-    return;
-  }
-  *sizeWordAt(ring, offset) &= ~kPacketFlag;
-  while (side.packetsToRelease > 0) {
-    uint32_t word = *sizeWordAt(ring, side.tailRelease);
-    if ((word & kPacketFlag) != 0) break;
-    side.tailRelease = (side.tailRelease + packetFootprint(word)) & mask;
-    --side.packetsToRelease;
-  }
-  if (__atomic_load_n(&ring->tail, __ATOMIC_RELAXED) != side.tailRelease) {
-    // Sequentially consistent with the driver setting Alertable and re-reading Tail, so one of
-    // the two always sees the other (the missed-wakeup fix of wintun master, ec0a6b9).
-    __atomic_store_n(&ring->tail, side.tailRelease, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&ring->alertable, __ATOMIC_SEQ_CST) != 0) {
-      signalEvent(session.tailMovedEvent);
-    }
+  if (!publishSentPacket(session, packet)) return;
+  // The emulated driver consumes in the caller's thread when nobody else is consuming: no thread
+  // hop per packet. Otherwise the holder may have read Tail before it moved, so fall back to the
+  // driver's protocol: Tail was stored sequentially consistent above, and the driver thread sets
+  // Alertable and re-reads Tail the same way before it sleeps, so one of the two sees the other
+  // (the missed-wakeup fix of wintun master, ec0a6b9).
+  if (session.consumer->tryConsumeInline()) return;
+  if (__atomic_load_n(&session.fromApp->alertable, __ATOMIC_SEQ_CST) != 0) {
+    signalEvent(session.tailMovedEvent);
   }
 }
 

@@ -4,12 +4,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <thread>
 
 #include "counters.h"
 #include "faults.h"
 #include "ring.h"
+#include "send_ring_consumer.h"
 #include "wintun_api.h"
 
 namespace wintun_emu {
@@ -51,9 +53,11 @@ struct _TUN_SESSION {
   wintun_emu::TunRing *fromApp = nullptr;  // app -> kernel
   wintun_emu::ReceiveSide receive;
   wintun_emu::SendSide send;
+  // The driver side of the send ring, shared by WintunSendPacket and the driver thread.
+  std::unique_ptr<wintun_emu::SendRingConsumer> consumer;
 
   int readEvent = -1;       // eventfd handed out by WintunGetReadWaitEvent
-  int tailMovedEvent = -1;  // eventfd: the app published send-ring packets to an alertable driver
+  int tailMovedEvent = -1;  // eventfd: send-ring work for an alertable driver thread
   int stopEvent = -1;       // eventfd: level-triggered stop for both driver threads
   int toAppWakeEvent = -1;  // eventfd: a fault-injection request for the kernel -> app thread
   int tunFd = -1;           // the adapter's TUN file, owned by the device

@@ -52,6 +52,13 @@ const TestCase testCases[] = {
     {"nonIpAndShortPacketsAreDroppedSilently", nonIpAndShortPacketsAreDroppedSilently},
     {"oversizePacketKillsSendRingOnly", oversizePacketKillsSendRingOnly},
     {"countersTrackPacketsAndBytesEachWay", countersTrackPacketsAndBytesEachWay},
+    {"uncontendedSendIsConsumedBeforeReturning", uncontendedSendIsConsumedBeforeReturning},
+    {"inlineConsumeOfOversizePacketKillsSendRing", inlineConsumeOfOversizePacketKillsSendRing},
+    {"inlineConsumeStopsAtInjectedCorruption", inlineConsumeStopsAtInjectedCorruption},
+    {"heldBackPacketLeavesAfterSilence", heldBackPacketLeavesAfterSilence},
+    {"concurrentSendersLeaveInAllocationOrder", concurrentSendersLeaveInAllocationOrder},
+    {"forcedEndWhileSendersConsumeInline", forcedEndWhileSendersConsumeInline},
+    {"externalRemovalWhileSendersConsumeInline", externalRemovalWhileSendersConsumeInline},
 };
 
 const size_t testCaseCount = sizeof testCases / sizeof testCases[0];

@@ -52,5 +52,12 @@ void fullReceiveRingDropsWholeBatchesAndCounts(void);
 void nonIpAndShortPacketsAreDroppedSilently(void);
 void oversizePacketKillsSendRingOnly(void);
 void countersTrackPacketsAndBytesEachWay(void);
+void uncontendedSendIsConsumedBeforeReturning(void);
+void inlineConsumeOfOversizePacketKillsSendRing(void);
+void inlineConsumeStopsAtInjectedCorruption(void);
+void heldBackPacketLeavesAfterSilence(void);
+void concurrentSendersLeaveInAllocationOrder(void);
+void forcedEndWhileSendersConsumeInline(void);
+void externalRemovalWhileSendersConsumeInline(void);
 
 #endif

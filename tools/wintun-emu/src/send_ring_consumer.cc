@@ -1,0 +1,184 @@
+#include "send_ring_consumer.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "logger.h"
+#include "session.h"
+
+namespace wintun_emu {
+
+namespace {
+
+bool isIpPacket(const uint8_t *packet, uint32_t size) {
+  if (size == 0) return false;
+  uint8_t version = packet[0] >> 4;
+  return (version == 4 && size >= 20) || (version == 6 && size >= 40);
+}
+
+}  // namespace
+
+SendRingConsumer::SendRingConsumer(Session &session)
+    : session_(session),
+      ring_(session.fromApp),
+      mask_(session.capacity - 1),
+      held_(kMaxIpPacketSize),
+      dice_(FaultDirection::FromApp) {}
+
+bool SendRingConsumer::tryConsumeInline() {
+  std::unique_lock<std::mutex> guard(lock_, std::try_to_lock);
+  if (!guard.owns_lock()) return false;
+  // WintunSendPacket sets no error; a failed write or signal here must not leak into errno.
+  int savedErrno = errno;
+  uint64_t heldBefore = heldId_;
+  bool alive = consumeLocked();
+  // The driver thread sleeps without a timeout unless a packet is held back; when one was held
+  // here, or the consumer just stopped, wake it so it arms the 10 ms flush or exits.
+  if (!alive || (heldId_ != 0 && heldId_ != heldBefore)) signalEvent(session_.tailMovedEvent);
+  errno = savedErrno;
+  return true;
+}
+
+bool SendRingConsumer::consumeFromDriver() {
+  std::lock_guard<std::mutex> guard(lock_);
+  return consumeLocked();
+}
+
+bool SendRingConsumer::hasWork(uint32_t tail) {
+  std::lock_guard<std::mutex> guard(lock_);
+  return stopped_ || tail != head_ || corruptionDue();
+}
+
+uint64_t SendRingConsumer::heldPacketId() {
+  std::lock_guard<std::mutex> guard(lock_);
+  return heldId_;
+}
+
+void SendRingConsumer::flushHeldPacket(uint64_t id) {
+  std::lock_guard<std::mutex> guard(lock_);
+  if (stopped_ || id == 0 || heldId_ != id) return;
+  if (!flushHeld()) markDeadLocked();
+}
+
+void SendRingConsumer::stop() {
+  std::lock_guard<std::mutex> guard(lock_);
+  if (!stopped_) markDeadLocked();
+}
+
+bool SendRingConsumer::consumeLocked() {
+  if (stopped_) return false;
+  // Once the session is stopping, the driver thread stops the consumer; nobody consumes further.
+  if (session_.stopping.load()) return true;
+  if (corruptionDue()) {
+    logMessage(WINTUN_LOG_WARN, "Fault injection: send ring corrupted");
+    markDeadLocked();
+    return false;
+  }
+  if (!consumeUpTo(loadAcquire(&ring_->tail))) {
+    markDeadLocked();
+    return false;
+  }
+  return true;
+}
+
+// Consumes every packet before `tail`; false when the ring is corrupt or the interface gone.
+bool SendRingConsumer::consumeUpTo(uint32_t tail) {
+  if (tail >= session_.capacity) return corrupt("Tail out of range");
+  while (head_ != tail && !session_.stopping.load(std::memory_order_relaxed)) {
+    uint32_t content = (tail - head_) & mask_;
+    if (content < kPacketHeaderSize) return corrupt("truncated packet header");
+    uint32_t size = *sizeWordAt(ring_, head_);
+    if (size > kMaxIpPacketSize) return corrupt("packet size above 0xFFFF");
+    if (packetFootprint(size) > content) return corrupt("packet runs past Tail");
+    if (!deliver(ring_->data + head_ + kPacketHeaderSize, size)) return false;
+    head_ = (head_ + packetFootprint(size)) & mask_;
+    storeRelease(&ring_->head, head_);
+    ++consumed_;
+    if (corruptionDue()) {
+      logMessage(WINTUN_LOG_WARN, "Fault injection: send ring corrupted");
+      return false;
+    }
+  }
+  return true;
+}
+
+void SendRingConsumer::markDeadLocked() {
+  stopped_ = true;
+  // The app's next Allocate sees EOF.
+  storeRelease(&ring_->head, kDeadOffset);
+  flushHeld();
+}
+
+bool SendRingConsumer::corrupt(const char *why) {
+  logMessage(WINTUN_LOG_ERR,
+             std::string("Send ring corrupt (") + why + "); the driver stops consuming it");
+  return false;
+}
+
+bool SendRingConsumer::corruptionDue() const {
+  if ((session_.corruptionRequests.load() & kCorruptFromApp) != 0) return true;
+  uint64_t after = session_.faults.corruptFromAppAfter.load(std::memory_order_relaxed);
+  return after != 0 && consumed_ >= after;
+}
+
+// False when the interface is gone.
+bool SendRingConsumer::deliver(const uint8_t *packet, uint32_t size) {
+  if (!isIpPacket(packet, size)) {
+    count(session_.counters, &Counters::packetsDiscardedFromApp, 1);
+    return true;
+  }
+  dice_.sync(session_.faults);
+  const DirectionFaults &faults = session_.faults.fromApp;
+  if (dice_.roll(faults.lossPerMillion.load(std::memory_order_relaxed))) {
+    count(session_.counters, &Counters::packetsLostByFault, 1);
+    return true;
+  }
+  if (heldSize_ == 0 && dice_.roll(faults.reorderPerMillion.load(std::memory_order_relaxed))) {
+    std::memcpy(held_.data(), packet, size);
+    heldSize_ = size;
+    heldId_ = ++holds_;
+    count(session_.counters, &Counters::packetsReorderedByFault, 1);
+    return true;
+  }
+  if (!writeToKernel(packet, size)) return false;
+  if (dice_.roll(faults.duplicatePerMillion.load(std::memory_order_relaxed))) {
+    count(session_.counters, &Counters::packetsDuplicatedByFault, 1);
+    if (!writeToKernel(packet, size)) return false;
+  }
+  return flushHeld();
+}
+
+bool SendRingConsumer::flushHeld() {
+  if (heldSize_ == 0) return true;
+  uint32_t size = heldSize_;
+  heldSize_ = 0;
+  heldId_ = 0;
+  return writeToKernel(held_.data(), size);
+}
+
+bool SendRingConsumer::writeToKernel(const uint8_t *packet, uint32_t size) {
+  // Counted before the write so a peer that has the packet also sees it counted.
+  count(session_.counters, &Counters::packetsFromApp, 1);
+  count(session_.counters, &Counters::bytesFromApp, size);
+  while (true) {
+    ssize_t written = write(session_.tunFd, packet, size);
+    if (written >= 0) return true;
+    if (errno == EINTR) continue;
+    uncount(session_.counters, &Counters::packetsFromApp, 1);
+    uncount(session_.counters, &Counters::bytesFromApp, size);
+    if (errno == EBADFD || errno == EIO || errno == ENXIO || errno == EBADF) {
+      logMessage(WINTUN_LOG_WARN, "TUN interface removed; ending the session");
+      session_.interfaceGone.store(true);
+      requestDriverStop(session_);
+      return false;
+    }
+    // The kernel refused this packet (malformed header): dropped like a non-IP packet.
+    count(session_.counters, &Counters::packetsDiscardedFromApp, 1);
+    return true;
+  }
+}
+
+}  // namespace wintun_emu
