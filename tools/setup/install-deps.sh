@@ -16,6 +16,7 @@ debian_packages=(
   clang libclang-rt-14-dev             # sanitizer runtimes
   iproute2 iputils-ping socat nftables # network namespaces and kernel-side peers
   python3-scapy tshark                 # packets crafted and decoded by tools we did not write
+  libssl-dev                           # headers appium-ios-tuntap's addon (a benchmark baseline) builds with
 )
 missing=()
 for package in "${debian_packages[@]}"; do
