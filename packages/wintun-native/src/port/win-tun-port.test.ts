@@ -113,6 +113,7 @@ describeNetwork("WinTunPort with the kernel as peer", () => {
   it("creates the adapter when none has the name, and removes it on close", async () => {
     const port = await WinTunPort.create({
       adapterName: "mgw-p2",
+      session: { spinMicroseconds: 0, maxBatch: 16 },
       packetReceiverFactory: () => new DecliningReceiver(),
     });
     expect(port.adapter.created).toBe(true);
@@ -121,6 +122,16 @@ describeNetwork("WinTunPort with the kernel as peer", () => {
     await port.close();
     expect(await ended).toEqual({ reason: "closed" });
     expect(linkExists("mgw-p2")).toBe(false);
+  });
+
+  it("passes session tuning through, and leaves nothing behind when the session cannot start", async () => {
+    const failure = WinTunPort.create({
+      adapterName: "mgw-p8",
+      session: { maxBatch: 1_000_000 },
+      packetReceiverFactory: () => new DecliningReceiver(),
+    });
+    await expect(failure).rejects.toThrow(/maxBatch must be an integer from 0 to 4096/);
+    expect(linkExists("mgw-p8")).toBe(false);
   });
 
   it("disposes every packet its receiver declines", async () => {

@@ -6,7 +6,11 @@ import type {
   PacketReceiverFactory,
   PortStatistics,
 } from "@magma/transport";
-import type { WinTunSession, WinTunSessionEnd } from "../session/wintun-session.js";
+import type {
+  WinTunSession,
+  WinTunSessionEnd,
+  WinTunSessionOptions,
+} from "../session/wintun-session.js";
 import { Win32Error } from "../win32-error-names.js";
 import { WinTunAdapter } from "../wintun-adapter.js";
 import { WinTunError } from "../wintun-error.js";
@@ -26,6 +30,11 @@ export interface WinTunPortOptions<TReceiver extends IPacketReceiver> {
   readonly pool?: PacketMemoryPool;
   /** The wintun library; see `WinTunLibrary.load`. */
   readonly libraryPath?: string;
+  /**
+   * Receive tuning passed to the session (`maxBatch`, `batchesInFlight`, `receiveSlots`,
+   * `receiveLargeSlots`, `spinMicroseconds`); see `WinTunSessionOptions`.
+   */
+  readonly session?: Omit<WinTunSessionOptions, "capacity" | "pool">;
   /** Builds the receiver from the port's transmitter, so it can answer what it receives. */
   readonly packetReceiverFactory: PacketReceiverFactory<WinTunTransmitter, TReceiver>;
 }
@@ -105,6 +114,7 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
     let session: WinTunSession | undefined;
     try {
       session = adapter.startSession({
+        ...options.session,
         ...(options.capacity === undefined ? {} : { capacity: options.capacity }),
         ...(options.pool === undefined ? {} : { pool: options.pool }),
       });
