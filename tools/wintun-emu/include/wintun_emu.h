@@ -93,6 +93,14 @@ WINTUN_EMU_EXPORT BOOL WintunEmuForceEndOfSession(WINTUN_SESSION_HANDLE Session)
  * finds the ring corrupt and stops, so AllocateSendPacket fails with ERROR_HANDLE_EOF (38). */
 WINTUN_EMU_EXPORT BOOL WintunEmuCorruptRing(WINTUN_SESSION_HANDLE Session, WINTUN_EMU_RING Ring);
 
+/* Pauses (TRUE) or resumes (FALSE) the emulated driver's consumption of the app's send ring (also
+ * WINTUN_EMU_PAUSE_FROM_APP=1 for sessions started afterwards). While paused, WintunSendPacket
+ * publishes without consuming and the driver thread does not consume, so Head stays put and
+ * AllocateSendPacket fails with ERROR_BUFFER_OVERFLOW (111) once the ring is full, as when
+ * wintun.sys lags behind a fast producer. Resuming consumes everything that accumulated, in ring
+ * order, before returning. Ending the session while paused loses the pending packets. */
+WINTUN_EMU_EXPORT BOOL WintunEmuPauseFromApp(WINTUN_SESSION_HANDLE Session, BOOL Paused);
+
 /* Strict mode: misuse aborts with a message naming the call (also WINTUN_EMU_STRICT=1). */
 WINTUN_EMU_EXPORT void WintunEmuSetStrictMode(BOOL Enabled);
 WINTUN_EMU_EXPORT BOOL WintunEmuGetStrictMode(void);

@@ -190,6 +190,13 @@ WINTUN_EXPORT BOOL WintunEmuCorruptRing(WINTUN_SESSION_HANDLE Session, WINTUN_EM
   return 1;
 }
 
+WINTUN_EXPORT BOOL WintunEmuPauseFromApp(WINTUN_SESSION_HANDLE Session, BOOL Paused) {
+  if (checkSession(Session, "WintunEmuPauseFromApp") == nullptr) return 0;
+  SessionCall call(Session);
+  Session->consumer->setPaused(Paused != 0);
+  return 1;
+}
+
 WINTUN_EXPORT void WintunEmuSetStrictMode(BOOL Enabled) { setStrictMode(Enabled != 0); }
 
 WINTUN_EXPORT BOOL WintunEmuGetStrictMode(void) { return strictMode() ? 1 : 0; }

@@ -46,6 +46,7 @@ void loadFromEnvironment(SessionFaults &faults) {
   faults.endSessionAfterToApp.store(unsignedFromEnvironment("WINTUN_EMU_END_SESSION_AFTER"));
   faults.corruptToAppAfter.store(unsignedFromEnvironment("WINTUN_EMU_CORRUPT_TO_APP_AFTER"));
   faults.corruptFromAppAfter.store(unsignedFromEnvironment("WINTUN_EMU_CORRUPT_FROM_APP_AFTER"));
+  faults.pauseFromApp.store(unsignedFromEnvironment("WINTUN_EMU_PAUSE_FROM_APP") != 0);
 }
 
 // splitmix64: small, fast and good enough to decide loss; not for anything secret.
@@ -71,6 +72,7 @@ void SessionFaults::copyFrom(const SessionFaults &other) {
   endSessionAfterToApp.store(other.endSessionAfterToApp.load());
   corruptToAppAfter.store(other.corruptToAppAfter.load());
   corruptFromAppAfter.store(other.corruptFromAppAfter.load());
+  pauseFromApp.store(other.pauseFromApp.load());
   seed.store(other.seed.load());
   generation.fetch_add(1);
 }

@@ -25,6 +25,9 @@ struct SessionFaults {
   std::atomic<uint64_t> endSessionAfterToApp{0};
   std::atomic<uint64_t> corruptToAppAfter{0};
   std::atomic<uint64_t> corruptFromAppAfter{0};
+  // The driver leaves the send ring alone (no inline or driver-thread consumption), so a sender
+  // fills it as a fast producer fills wintun.sys's; resuming consumes what accumulated.
+  std::atomic<bool> pauseFromApp{false};
 
   void assign(const WINTUN_EMU_FAULTS &faults);
   void copyFrom(const SessionFaults &other);

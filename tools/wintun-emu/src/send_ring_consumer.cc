@@ -49,7 +49,22 @@ bool SendRingConsumer::consumeFromDriver() {
 
 bool SendRingConsumer::hasWork(uint32_t tail) {
   std::lock_guard<std::mutex> guard(lock_);
-  return stopped_ || tail != head_ || corruptionDue();
+  return stopped_ || corruptionDue() || (tail != head_ && !paused());
+}
+
+void SendRingConsumer::setPaused(bool paused) {
+  session_.faults.pauseFromApp.store(paused);
+  if (paused) return;
+  // A sender that saw the pause under the lock published its Tail before taking it, so consuming
+  // under the lock here sees every packet that accumulated.
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    int savedErrno = errno;
+    consumeLocked();
+    errno = savedErrno;
+  }
+  // The driver thread may sleep without a timeout: let it see a held packet or a stop.
+  signalEvent(session_.tailMovedEvent);
 }
 
 uint64_t SendRingConsumer::heldPacketId() {
@@ -77,6 +92,7 @@ bool SendRingConsumer::consumeLocked() {
     markDeadLocked();
     return false;
   }
+  if (paused()) return true;
   if (!consumeUpTo(loadAcquire(&ring_->tail))) {
     markDeadLocked();
     return false;
@@ -87,7 +103,7 @@ bool SendRingConsumer::consumeLocked() {
 // Consumes every packet before `tail`; false when the ring is corrupt or the interface gone.
 bool SendRingConsumer::consumeUpTo(uint32_t tail) {
   if (tail >= session_.capacity) return corrupt("Tail out of range");
-  while (head_ != tail && !session_.stopping.load(std::memory_order_relaxed)) {
+  while (head_ != tail && !session_.stopping.load(std::memory_order_relaxed) && !paused()) {
     uint32_t content = (tail - head_) & mask_;
     if (content < kPacketHeaderSize) return corrupt("truncated packet header");
     uint32_t size = *sizeWordAt(ring_, head_);
@@ -123,6 +139,8 @@ bool SendRingConsumer::corruptionDue() const {
   uint64_t after = session_.faults.corruptFromAppAfter.load(std::memory_order_relaxed);
   return after != 0 && consumed_ >= after;
 }
+
+bool SendRingConsumer::paused() const { return session_.faults.pauseFromApp.load(); }
 
 // False when the interface is gone.
 bool SendRingConsumer::deliver(const uint8_t *packet, uint32_t size) {

@@ -40,6 +40,11 @@ class SendRingConsumer {
   // (`tail` moved, a corruption is due, or the consumer stopped).
   bool hasWork(uint32_t tail);
 
+  // The pause fault (WintunEmuPauseFromApp): while paused nothing consumes, so Head stays and the
+  // app's Allocate fills the ring up to the contract's threshold. Resuming consumes, in this
+  // thread and in ring order, everything that accumulated, then wakes the driver thread.
+  void setPaused(bool paused);
+
   // Reordering fault: the packet held back, identified by a number that changes with each hold,
   // or 0 when none is held.
   uint64_t heldPacketId();
@@ -57,6 +62,7 @@ class SendRingConsumer {
   void markDeadLocked();
   bool corrupt(const char *why);
   bool corruptionDue() const;
+  bool paused() const;
   bool deliver(const uint8_t *packet, uint32_t size);
   bool flushHeld();
   bool writeToKernel(const uint8_t *packet, uint32_t size);

@@ -59,6 +59,9 @@ const TestCase testCases[] = {
     {"concurrentSendersLeaveInAllocationOrder", concurrentSendersLeaveInAllocationOrder},
     {"forcedEndWhileSendersConsumeInline", forcedEndWhileSendersConsumeInline},
     {"externalRemovalWhileSendersConsumeInline", externalRemovalWhileSendersConsumeInline},
+    {"pausedSendRingFillsAt87FullSizePackets", pausedSendRingFillsAt87FullSizePackets},
+    {"resumeWritesAccumulatedPacketsInOrder", resumeWritesAccumulatedPacketsInOrder},
+    {"sessionEndsWhilePausedAndLosesPendingPackets", sessionEndsWhilePausedAndLosesPendingPackets},
 };
 
 const size_t testCaseCount = sizeof testCases / sizeof testCases[0];

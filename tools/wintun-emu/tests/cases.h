@@ -59,5 +59,8 @@ void heldBackPacketLeavesAfterSilence(void);
 void concurrentSendersLeaveInAllocationOrder(void);
 void forcedEndWhileSendersConsumeInline(void);
 void externalRemovalWhileSendersConsumeInline(void);
+void pausedSendRingFillsAt87FullSizePackets(void);
+void resumeWritesAccumulatedPacketsInOrder(void);
+void sessionEndsWhilePausedAndLosesPendingPackets(void);
 
 #endif
