@@ -178,13 +178,12 @@ describeNetwork("WinTunPort with the kernel as peer", () => {
     expect(port.session.pool.stats.inUse).toBe(0);
   });
 
-  it("counts sends refused by an exhausted pool or a full ring, and never throws for them", async () => {
+  it("counts a send refused by an exhausted pool, and never throws for it", async () => {
     await preparedAdapter("mgw-p5", 65);
-    const pool = new PacketMemoryPool({ slotsPerSlab: 512, slabCount: 4, largeSlotCount: 2 });
+    const pool = new PacketMemoryPool({ slotsPerSlab: 64, slabCount: 2, largeSlotCount: 2 });
     const port = await WinTunPort.create({
       adapterName: "mgw-p5",
       pool,
-      capacity: 0x20000,
       packetReceiverFactory: () => new DecliningReceiver(),
     });
     const { transmitter } = port;
@@ -196,17 +195,8 @@ describeNetwork("WinTunPort with the kernel as peer", () => {
     }
     expect(transmitter.tryGetNextBuffer()).toBeUndefined();
     expect(port.stats.drops.txPoolExhausted).toBe(2);
-    // 1400-byte datagrams to a black-hole address: far more than a 128 KiB ring holds at once.
-    for (const buffer of lent) {
-      const length = writeUdp(buffer, "198.18.65.2", "198.18.65.99", 9, 9, 1372, (p) => p.fill(1));
-      transmitter.sendBuffer(buffer, length);
-    }
-    const sent = transmitter.flush();
-    const stats = port.stats;
-    expect(sent).toBeLessThan(lent.length);
-    expect(stats.drops.txRingFull).toBe(lent.length - sent);
-    expect(stats.txPackets).toBe(sent);
-    expect(pool.stats.inUse).toBeLessThanOrEqual(port.session.pool.stats.capacity);
+    for (const buffer of lent) transmitter.discardBuffer(buffer);
+    expect(transmitter.tryGetNextBuffer()).toBeDefined();
     await port.close();
     expect(pool.stats.inUse).toBe(0);
   });
