@@ -20,6 +20,7 @@ export interface NativeSession {
   sendBuffers(buffers: readonly Uint8Array[], count: number): number;
   readStatistics(out: Float64Array): void;
   takeHeldSlots(out: Int32Array): number;
+  takeInFlightBatches(out: Int32Array): number;
   close(): void;
   ref(): void;
   unref(): void;

@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from "node:path";
 import { defaultLibraryPath } from "./library-path.js";
 import { type NativeLibrary, nativeAddon } from "./native-addon.js";
 import { Win32Error } from "./win32-error-names.js";
@@ -35,7 +36,10 @@ export class WinTunLibrary {
    * library without the 0.14 exports.
    */
   static load(path?: string): WinTunLibrary {
-    const resolved = path ?? defaultLibraryPath();
+    const named = path ?? defaultLibraryPath();
+    // An explicit path is made absolute: Windows' restricted search (the DLL's own directory for
+    // its dependencies) refuses relative paths, and one spelling keeps the cache to one entry.
+    const resolved = named === "" ? named : resolvePath(named);
     const cached = loaded.get(resolved);
     if (cached !== undefined) return cached;
     let native: NativeLibrary;

@@ -40,6 +40,33 @@ describeNetwork("wintun's logger", () => {
     expect(failure?.text).toMatch(/^\[\d{4}-\d\d-\d\dT[\d:.]+Z\] wintun: .*mgw-log-missing/);
   });
 
+  it("keeps delivering after a log target throws, and reports the throw as a warning", async () => {
+    const entries: WinTunLogEntry[] = [];
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      if (warning.name === "MagmaLogTargetWarning") warnings.push(warning);
+    };
+    process.on("warning", onWarning);
+    try {
+      WinTunLibrary.load().setLogger((entry) => {
+        entries.push(entry);
+        throw new Error("log target bug");
+      });
+      // Each failed open logs a message: more throws than the native queue has cells (256).
+      for (let i = 0; i < 300; i++) {
+        await expect(WinTunAdapter.open(`mgw-log3-${i}`)).rejects.toMatchObject({ code: 1168 });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const delivered = entries.length;
+      expect(delivered).toBeGreaterThanOrEqual(300);
+      expect(entries.some((entry) => entry.message.includes("mgw-log3-299"))).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(warnings.length).toBe(delivered);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("stops delivering once the logger is removed", async () => {
     const entries: WinTunLogEntry[] = [];
     const library = WinTunLibrary.load();

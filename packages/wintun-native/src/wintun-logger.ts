@@ -26,10 +26,15 @@ let sinkInstalled = false;
 function deliver(level: WinTunLogLevel, timestamp: Date, message: string): void {
   const current = target;
   if (current === undefined) return;
-  if (typeof current === "function") {
-    current({ level, timestamp, message });
-  } else {
-    current[level](`[${timestamp.toISOString()}] wintun: ${message}`);
+  try {
+    if (typeof current === "function") {
+      current({ level, timestamp, message });
+    } else {
+      current[level](`[${timestamp.toISOString()}] wintun: ${message}`);
+    }
+  } catch (error) {
+    // A log target that throws must not stop the messages after this one.
+    process.emitWarning(`the wintun log target threw: ${String(error)}`, "MagmaLogTargetWarning");
   }
 }
 

@@ -40,7 +40,7 @@ describeNetwork("a full send ring", () => {
   it("is counted by the port's transmitter as txRingFull, and the slots return to the pool", async () => {
     const { adapter, session } = await openSession("mgw-f2", 91);
     session.close();
-    const pool = new PacketMemoryPool({ slotsPerSlab: 128, slabCount: 2, largeSlotCount: 2 });
+    const pool = new PacketMemoryPool({ slotsPerSlab: 256, slabCount: 4, largeSlotCount: 2 });
     const port = await WinTunPort.create({
       adapterName: adapter.name,
       pool,

@@ -81,6 +81,31 @@ describeNetwork("WinTunSession lifetime", () => {
     expect(session.stats.drops.sessionEnded).toBe(1);
   });
 
+  it("keeps receiving when a batch handler throws and nobody listens for errors", async () => {
+    const { session, kernelAddress, peerAddress } = await openSession("mgw-l9", 29);
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      if (warning.message === "handler bug") warnings.push(warning);
+    };
+    process.on("warning", onWarning);
+    let delivered = 0;
+    session.setReceiveHandler((packets, count) => {
+      for (let i = 0; i < count; i++) (packets[i] as PooledPacket).dispose();
+      delivered += count;
+      throw new Error("handler bug");
+    });
+    const load = await flood(kernelAddress, peerAddress, 10_000);
+    try {
+      // Far more packets than the thread's stock of slots: only refills after a throw keep it going.
+      expect(await waitFor(() => delivered > 2000, 8000)).toBe(true);
+    } finally {
+      load.stop();
+      process.off("warning", onWarning);
+    }
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(session.stats.drops.poolExhausted).toBe(0);
+  });
+
   it("closes from inside its own batch handler", async () => {
     const { session, kernelAddress, peerAddress } = await openSession("mgw-l2", 22);
     session.setReceiveHandler((packets, count) => {

@@ -117,6 +117,7 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
   #handler: WinTunBatchHandler | undefined;
   #sendPairs = new Int32Array(256);
   #end: WinTunSessionEnd | undefined;
+  #deliveringBatch = -1;
   #resolveEnded: (end: WinTunSessionEnd) => void = () => {};
 
   /** @internal Use `adapter.startSession()`. */
@@ -143,7 +144,7 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
     );
     this.#targetLarge = positiveInteger(
       options.receiveLargeSlots,
-      Math.min(2, Math.floor(largeSlotCount / 2)),
+      Math.min(2, Math.ceil(largeSlotCount / 2)),
       "receiveLargeSlots",
       largeSlotCount,
     );
@@ -204,6 +205,9 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
   receive(options: { signal?: AbortSignal; maxPackets?: number } = {}): Promise<PooledPacket[]> {
     const { signal } = options;
     const max = options.maxPackets ?? Number.POSITIVE_INFINITY;
+    if (!(max >= 1)) {
+      return Promise.reject(new RangeError(`maxPackets must be at least 1, got ${String(max)}`));
+    }
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#queue.size > 0) return Promise.resolve(this.#queue.take(max));
     if (this.#end !== undefined) return Promise.reject(this.#endError(this.#end));
@@ -310,8 +314,20 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
     this.#heldSmall = 0;
     this.#heldLarge = 0;
     if (end.reason === "closed") {
-      // Nobody will read them now.
+      // Nobody will read them now: neither what is queued nor the batches whose delivery is still
+      // on its way (the thread has stopped; their calls come later and are then ignored).
       for (const packet of this.#queue.take(this.#queue.size)) packet.dispose();
+      const inFlight = new Int32Array(this.#deliveries.length / this.#stride);
+      const batches = this.#native.takeInFlightBatches(inFlight);
+      for (let b = 0; b < batches; b++) {
+        // The batch being delivered right now (close() called from the handler) is the handler's.
+        if (inFlight[b] === this.#deliveringBatch) continue;
+        const base = (inFlight[b] as number) * this.#stride;
+        const packets = this.#deliveries[base] ?? 0;
+        for (let i = 0; i < packets; i++) {
+          this.pool.slot(this.#deliveries[base + 1 + 2 * i] ?? 0).dispose();
+        }
+      }
     }
     const error = this.#endError(end);
     for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
@@ -345,6 +361,8 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
   // Runs once per batch: turns (slot id, length) descriptors into the pool's own owner objects.
   // No allocation per packet.
   #onBatch(index: number): number {
+    // Closed by us: #finish already took this batch's slots back.
+    if (this.#end?.reason === "closed") return 0;
     const deliveries = this.#deliveries;
     const base = index * this.#stride;
     const count = deliveries[base] ?? 0;
@@ -357,11 +375,12 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
       if (packet.capacity > smallSize) this.#heldLarge--;
       else this.#heldSmall--;
     }
-    if (this.#end?.reason === "closed") {
-      for (let i = 0; i < count; i++) (packets[i] as PooledPacket).dispose();
-      return 0;
+    this.#deliveringBatch = index;
+    try {
+      this.#deliver(packets, count);
+    } finally {
+      this.#deliveringBatch = -1;
     }
-    this.#deliver(packets, count);
     return this.#end === undefined ? this.#writeRefill() : 0;
   }
 
@@ -371,7 +390,7 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
       try {
         handler(packets, count);
       } catch (error) {
-        this.emit("error", error);
+        this.#reportHandlerError(error);
       }
       return;
     }
@@ -380,6 +399,17 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
       const waiter = this.#waiters.shift() as Waiter;
       waiter.resolve(this.#queue.take(waiter.max));
     }
+  }
+
+  // An "error" event with no listener would throw out of the batch callback before the receive
+  // thread got its slots back, and it would starve: warn instead.
+  #reportHandlerError(error: unknown): void {
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+    else
+      process.emitWarning(
+        error instanceof Error ? error : new Error(String(error)),
+        "MagmaSessionWarning",
+      );
   }
 
   // Rents slots to bring the thread's stock back to its targets; writes their ids into the shared

@@ -54,6 +54,7 @@ void SessionBinding::Register(Napi::Env env, Napi::Object exports) {
                    InstanceMethod<&SessionBinding::SendBuffers>("sendBuffers"),
                    InstanceMethod<&SessionBinding::ReadStatistics>("readStatistics"),
                    InstanceMethod<&SessionBinding::TakeHeldSlots>("takeHeldSlots"),
+                   InstanceMethod<&SessionBinding::TakeInFlightBatches>("takeInFlightBatches"),
                    InstanceMethod<&SessionBinding::Close>("close"), InstanceMethod<&SessionBinding::Ref>("ref"),
                    InstanceMethod<&SessionBinding::Unref>("unref")});
   env.GetInstanceData<AddonData>()->session_constructor = Napi::Persistent(constructor);
@@ -126,6 +127,13 @@ SessionBinding::SessionBinding(const Napi::CallbackInfo& construct) : Napi::Obje
       if (slab < 0 || static_cast<size_t>(slab) >= slab_data.size() || offset < 0 || capacity <= 0 ||
           static_cast<size_t>(offset) + static_cast<size_t>(capacity) > slab_length[slab]) {
         throw Napi::RangeError::New(env, "slot " + std::to_string(id) + " lies outside its slab");
+      }
+      // The receive thread picks a slot by size class alone: a small slot must hold any packet up
+      // to smallSlotSize, and a large one any packet wintun can deliver.
+      if (static_cast<uint32_t>(capacity) != config.small_slot_size &&
+          static_cast<uint32_t>(capacity) < WINTUN_MAX_IP_PACKET_SIZE) {
+        throw Napi::RangeError::New(env, "slot " + std::to_string(id) +
+                                             " holds neither smallSlotSize bytes nor a 65535-byte packet");
       }
       slots_.push_back(SlotMemory{slab_data[slab] + offset, static_cast<uint32_t>(capacity)});
     }
@@ -244,6 +252,9 @@ Napi::Value SessionBinding::SendBuffers(const Napi::CallbackInfo& info) {
       *api_, session_, count,
       [&](uint32_t i, const uint8_t*& packet, uint32_t& length) {
         Napi::Value value = buffers.Get(i);
+        // Reading an element can run JavaScript (a getter, a Proxy) that closes this session:
+        // from then on nothing may reach the ended session's ring.
+        if (closed_) return false;
         if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) return false;
         Napi::Uint8Array bytes = value.As<Napi::Uint8Array>();
         packet = bytes.Data();
@@ -261,6 +272,13 @@ Napi::Value SessionBinding::ReadStatistics(const Napi::CallbackInfo& info) {
   }
   stats_.CopyTo(info[0].As<Napi::Float64Array>().Data());
   return info.Env().Undefined();
+}
+
+Napi::Value SessionBinding::TakeInFlightBatches(const Napi::CallbackInfo& info) {
+  Napi::Int32Array out = Int32ArrayArgument(info, 0, "out");
+  if (!closed_) throw Napi::Error::New(info.Env(), "takeInFlightBatches() is for after close()");
+  return Napi::Number::New(info.Env(),
+                           pump_->TakeInFlightBatches(out.Data(), static_cast<uint32_t>(out.ElementLength())));
 }
 
 Napi::Value SessionBinding::TakeHeldSlots(const Napi::CallbackInfo& info) {

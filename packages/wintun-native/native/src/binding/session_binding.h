@@ -49,6 +49,7 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   Napi::Value SendBuffers(const Napi::CallbackInfo& info);
   Napi::Value ReadStatistics(const Napi::CallbackInfo& info);
   Napi::Value TakeHeldSlots(const Napi::CallbackInfo& info);
+  Napi::Value TakeInFlightBatches(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);

@@ -65,8 +65,11 @@ class LogQueue {
     size_t sequence = cell->sequence.load(std::memory_order_acquire);
     if (static_cast<intptr_t>(sequence) - static_cast<intptr_t>(position + 1) < 0) return false;
     dequeue_.store(position + 1, std::memory_order_relaxed);
-    consume(cell->entry);
+    // Copy out and hand the cell back before calling out: if `consume` throws (a log target that
+    // throws into JavaScript), the cell must not stay taken, or the queue fills up for good.
+    LogEntry entry = cell->entry;
     cell->sequence.store(position + kQueueSize, std::memory_order_release);
+    consume(entry);
     return true;
   }
 

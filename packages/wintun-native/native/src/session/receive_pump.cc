@@ -64,6 +64,8 @@ void ReceivePump::Stop() {
 void ReceivePump::CompleteBatch(uint32_t batch) {
   {
     std::lock_guard<std::mutex> guard(lock_);
+    // After Stop, TakeInFlightBatches already took this batch back; its late delivery changes nothing.
+    if (stop_.load(std::memory_order_acquire)) return;
     free_batches_.push_back(batch);
     --batches_in_flight_;
   }
@@ -112,6 +114,20 @@ uint32_t ReceivePump::TakeHeldSlots(int32_t* out, uint32_t capacity) {
       out[taken++] = id;
     }
   }
+  return taken;
+}
+
+uint32_t ReceivePump::TakeInFlightBatches(int32_t* out, uint32_t capacity) {
+  std::lock_guard<std::mutex> guard(lock_);
+  std::vector<bool> free(config_.batch_buffers, false);
+  for (uint32_t batch : free_batches_) free[batch] = true;
+  uint32_t taken = 0;
+  for (uint32_t batch = 0; batch < config_.batch_buffers && taken < capacity; ++batch) {
+    if (free[batch]) continue;
+    out[taken++] = static_cast<int32_t>(batch);
+    free_batches_.push_back(batch);
+  }
+  batches_in_flight_ = 0;
   return taken;
 }
 
@@ -239,6 +255,13 @@ void ReceivePump::Run() {
       api_->ReleaseReceivePacket(session_, packet);
       if (stop_.load(std::memory_order_acquire)) break;
       stats_.drop_pool_exhausted.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    if (size > slots_[slot].capacity) {
+      // The binding only accepts slot tables where this cannot happen; never write past a slot.
+      ProvideSlots(&slot, 1);
+      api_->ReleaseReceivePacket(session_, packet);
+      stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
     std::memcpy(slots_[slot].data, packet, size);

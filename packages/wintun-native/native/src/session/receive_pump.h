@@ -63,6 +63,10 @@ class ReceivePump {
   uint32_t ProvideSlots(const int32_t* ids, uint32_t count);
   // After Stop: the free slots still held here, so JavaScript can return them to the pool.
   uint32_t TakeHeldSlots(int32_t* out, uint32_t capacity);
+  // After Stop: the batches published to JavaScript whose delivery has not run yet (their calls
+  // are still queued). JavaScript takes their slots back at once, so closing is complete when it
+  // returns; the late deliveries are then ignored.
+  uint32_t TakeInFlightBatches(int32_t* out, uint32_t capacity);
 
   // The Win32 code that ended the session from underneath (ERROR_HANDLE_EOF: adapter removed;
   // ERROR_INVALID_DATA: ring corrupt), or 0.
