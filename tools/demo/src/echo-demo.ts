@@ -1,4 +1,5 @@
 import {
+  type AppliedConfiguration,
   WinTunPort,
   type WinTunPortStatistics,
   type WinTunTransmitter,
@@ -51,7 +52,8 @@ const BIND_TIMEOUT_MS = 10_000;
 /**
  * The demo: a port on a new adapter whose receiver is an `EchoResponder`, the kernel's side of the
  * link configured through the port's adapter, and the kernel's own ping and UDP sockets driving
- * the responder. Closes the port (removing the adapter) before returning, also on failure.
+ * the responder. Closes the port before returning, also on failure: an adapter the demo created is
+ * removed; one that existed before keeps only what it had (the addresses given here are taken back).
  */
 export async function runEchoDemo(options: EchoDemoOptions = {}): Promise<EchoDemoReport> {
   const started = performance.now();
@@ -74,8 +76,9 @@ export async function runEchoDemo(options: EchoDemoOptions = {}): Promise<EchoDe
   port.on("error", (error) =>
     portErrors.push(error instanceof Error ? error.message : String(error)),
   );
+  let applied: AppliedConfiguration | undefined;
   try {
-    await port.adapter.configure({ addresses: kernelAddresses });
+    applied = await port.adapter.configure({ addresses: kernelAddresses });
 
     const families: { family: 4 | 6; kernel: string; responder: string }[] = [
       { family: 4, kernel: net.kernelV4, responder: net.responderV4 },
@@ -114,6 +117,8 @@ export async function runEchoDemo(options: EchoDemoOptions = {}): Promise<EchoDe
       durationMs: performance.now() - started,
     };
   } finally {
+    // An adapter that existed before the demo stays, so take back the addresses we gave it.
+    if (applied !== undefined && !port.adapter.created) port.adapter.removeConfiguration(applied);
     await port.close();
   }
 }
