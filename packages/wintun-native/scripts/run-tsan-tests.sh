@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The suites that drive the addon's native threads again under ThreadSanitizer: the addon and the
+# wintun emulator are rebuilt with -fsanitize=thread into build/tsan/, and session traffic,
+# teardown under load, the logger bridge and the port run with that build inside a fresh network
+# namespace. Those suites cross every thread boundary of ours: the receive thread and its
+# hand-off of batches to JavaScript, close and teardown racing delivery, wintun's logger calling
+# in from the emulator's threads, and sends into the ring the emulator's consumer drains.
+#
+# TSan's runtime has to be the first library loaded; Node is not instrumented, so it is preloaded
+# (LD_PRELOAD) into the vitest workers that load the addon, and only there: the vitest main process
+# runs rolldown, an uninstrumented Rust addon whose own synchronisation TSan cannot see, and shells
+# do not start with this runtime preloaded. scripts/tsan-worker-env.mjs hands it to the workers.
+# scripts/tsan-suppressions.txt silences races inside V8's platform threads (explained there);
+# nothing of ours is suppressed. halt_on_error: the first race report ends the worker, so vitest
+# fails the file and this script exits non-zero.
+#
+# Needs root and network namespaces (run by `pnpm test` through scripts/run-tests.mjs when it has them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=build/tsan
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+
+cmake -S . -B "$out/addon" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAGMA_SANITIZE=thread >/dev/null
+cmake --build "$out/addon" --parallel 2
+cmake -S ../../tools/wintun-emu -B "$out/emu" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DWINTUN_EMU_SANITIZER=thread -DBUILD_TESTING=OFF >/dev/null
+cmake --build "$out/emu" --parallel 2 --target wintun
+
+# Both builds use the default C++ compiler (g++), so the runtime is gcc's libtsan.
+runtime=$(g++ -print-file-name=libtsan.so)
+if [ ! -e "$runtime" ]; then
+  echo "run-tsan-tests: no libtsan.so for g++ (${runtime}); install libtsan" >&2
+  exit 1
+fi
+# A report from an earlier run must not stand in for this one if the build or the run fails early.
+mkdir -p test-results
+rm -f test-results/vitest-tsan.json
+export MAGMA_TEST_NETNS=1
+export MAGMA_WINTUN_ADDON="$PWD/$out/addon/magma_wintun.node"
+export MAGMA_WINTUN_LIBRARY="$PWD/$out/emu/libwintun.so"
+export WINTUN_EMU_STRICT=1
+export MAGMA_TSAN_RUNTIME="$runtime"
+export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--import=$PWD/scripts/tsan-worker-env.mjs"
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan-suppressions.txt"
+exec unshare --net sh -c "ip link set lo up && exec node ./node_modules/vitest/vitest.mjs run \
+  src/session/wintun-session.test.ts src/session/session-lifetime.test.ts src/wintun-logger.test.ts \
+  src/wintun-adapter.test.ts src/port/ \
+  --reporter=default --reporter=json --outputFile.json=test-results/vitest-tsan.json"
