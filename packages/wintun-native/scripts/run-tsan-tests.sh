@@ -11,8 +11,12 @@
 # runs rolldown, an uninstrumented Rust addon whose own synchronisation TSan cannot see, and shells
 # do not start with this runtime preloaded. scripts/tsan-worker-env.mjs hands it to the workers.
 # scripts/tsan-suppressions.txt silences races inside V8's platform threads (explained there);
-# nothing of ours is suppressed. halt_on_error: the first race report ends the worker, so vitest
-# fails the file and this script exits non-zero.
+# nothing of ours is suppressed. TSan writes each report to build/tsan/reports/tsan.<pid> and goes
+# on; scripts/tsan-report-check.mjs (a vitest setup file) fails the test that was running when it
+# came, so the race is a failed test in test-results/vitest-tsan.json, and this script fails if any
+# report is there at the end (one made after a worker's last test included). gcc's libtsan names
+# frames only of the modules loaded before its first report, so scripts/tsan-symbolize.mjs names
+# the addon's and the emulator's frames with addr2line.
 #
 # Needs root and network namespaces (run by `pnpm test` through scripts/run-tests.mjs when it has them).
 set -euo pipefail
@@ -42,8 +46,20 @@ export MAGMA_WINTUN_LIBRARY="$PWD/$out/emu/libwintun.so"
 export WINTUN_EMU_STRICT=1
 export MAGMA_TSAN_RUNTIME="$runtime"
 export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--import=$PWD/scripts/tsan-worker-env.mjs"
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan-suppressions.txt"
-exec unshare --net sh -c "ip link set lo up && exec node ./node_modules/vitest/vitest.mjs run \
+reports="$PWD/$out/reports"
+rm -rf "$reports"
+mkdir -p "$reports"
+export MAGMA_TSAN_LOG_DIR="$reports"
+export TSAN_OPTIONS="halt_on_error=0:second_deadlock_stack=1:log_path=$reports/tsan:suppressions=$PWD/scripts/tsan-suppressions.txt"
+status=0
+unshare --net sh -c "ip link set lo up && exec node ./node_modules/vitest/vitest.mjs run \
+  --config scripts/vitest-tsan.config.mjs \
   src/session/wintun-session.test.ts src/session/session-lifetime.test.ts src/wintun-logger.test.ts \
   src/wintun-adapter.test.ts src/port/ \
-  --reporter=default --reporter=json --outputFile.json=test-results/vitest-tsan.json"
+  --reporter=default --reporter=json --outputFile.json=test-results/vitest-tsan.json" || status=$?
+if compgen -G "$reports/tsan.*" >/dev/null; then
+  echo "run-tsan-tests: ThreadSanitizer reported races:" >&2
+  cat "$reports"/tsan.* | node scripts/tsan-symbolize.mjs >&2
+  status=1
+fi
+exit "$status"
