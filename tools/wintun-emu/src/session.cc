@@ -136,6 +136,7 @@ Session *startSession(Device &device, uint32_t capacity) {
   session->device = &device;
   session->faults.copyFrom(defaultFaults());
   session->consumer = std::make_unique<SendRingConsumer>(*session);
+  session->producer = std::make_unique<ReceiveRingProducer>(*session);
   discardQueuedPackets(device.tunFd);
   session->toAppThread = std::thread(runToAppDriver, std::ref(*session));
   session->fromAppThread = std::thread(runFromAppDriver, std::ref(*session));
@@ -156,9 +157,10 @@ void stopSessionDriver(Session &session) {
   requestDriverStop(session);
   if (session.toAppThread.joinable()) session.toAppThread.join();
   if (session.fromAppThread.joinable()) session.fromAppThread.join();
-  // The thread stopped it already; this makes "nothing writes to the TUN file after this" hold
-  // here whatever happened to the thread.
+  // The threads stopped them already; this makes "nothing reads or writes the TUN file after
+  // this" hold here whatever happened to the threads (each stop waits for an inline caller).
   if (session.consumer) session.consumer->stop();
+  if (session.producer) session.producer->stop();
   session.driverJoined = true;
 }
 
@@ -168,6 +170,7 @@ void freeSession(Session *session, bool keepTombstone) {
   closeIfOpen(session->stopEvent);
   closeIfOpen(session->toAppWakeEvent);
   session->consumer.reset();
+  session->producer.reset();
   if (session->region != nullptr) munmap(session->region, session->regionBytes);
   session->region = nullptr;
   session->toApp = nullptr;
@@ -179,7 +182,11 @@ void freeSession(Session *session, bool keepTombstone) {
   }
 }
 
-uint8_t *receivePacket(Session &session, uint32_t *packetSize) {
+namespace {
+
+// WintunReceivePacket's ring step, under the receive lock. Empty leaves the last error alone.
+enum class Take { Packet, Empty, Failed };
+Take takeReceivedPacket(Session &session, uint8_t **packet, uint32_t *packetSize) {
   ReceiveSide &side = session.receive;
   TunRing *ring = session.toApp;
   const uint32_t mask = session.capacity - 1;
@@ -187,27 +194,40 @@ uint8_t *receivePacket(Session &session, uint32_t *packetSize) {
   uint32_t tail = loadAcquire(&ring->tail);
   if (tail >= session.capacity) {
     setLastError(WINTUN_ERROR_HANDLE_EOF);
-    return nullptr;
+    return Take::Failed;
   }
-  if (side.head == tail) {
-    setLastError(WINTUN_ERROR_NO_MORE_ITEMS);
-    return nullptr;
-  }
+  if (side.head == tail) return Take::Empty;
   uint32_t content = (tail - side.head) & mask;
   if (content < kPacketHeaderSize) {
     setLastError(WINTUN_ERROR_INVALID_DATA);
-    return nullptr;
+    return Take::Failed;
   }
   uint32_t size = *sizeWordAt(ring, side.head);
   if (size > kMaxIpPacketSize || packetFootprint(size) > content) {
     setLastError(WINTUN_ERROR_INVALID_DATA);
-    return nullptr;
+    return Take::Failed;
   }
-  uint8_t *packet = ring->data + side.head + kPacketHeaderSize;
+  *packet = ring->data + side.head + kPacketHeaderSize;
   *packetSize = size;
   side.head = (side.head + packetFootprint(size)) & mask;
   ++side.packetsToRelease;
-  return packet;
+  return Take::Packet;
+}
+
+}  // namespace
+
+uint8_t *receivePacket(Session &session, uint32_t *packetSize) {
+  uint8_t *packet = nullptr;
+  Take taken = takeReceivedPacket(session, &packet, packetSize);
+  // An empty ring: before reporting it, the emulated driver reads the kernel queue in the
+  // caller's thread when nobody else is producing (no thread hop per batch). The receive lock is
+  // released first, so the producer lock is never taken under it; another receiver may take the
+  // new packets in between, and this call then reports the ring empty, as it would have.
+  if (taken == Take::Empty && session.producer->tryProduceInline()) {
+    taken = takeReceivedPacket(session, &packet, packetSize);
+  }
+  if (taken == Take::Empty) setLastError(WINTUN_ERROR_NO_MORE_ITEMS);
+  return taken == Take::Packet ? packet : nullptr;
 }
 
 void releaseReceivePacket(Session &session, const uint8_t *packet) {

@@ -10,6 +10,7 @@
 
 #include "counters.h"
 #include "faults.h"
+#include "receive_ring_producer.h"
 #include "ring.h"
 #include "send_ring_consumer.h"
 #include "wintun_api.h"
@@ -55,6 +56,8 @@ struct _TUN_SESSION {
   wintun_emu::SendSide send;
   // The driver side of the send ring, shared by WintunSendPacket and the driver thread.
   std::unique_ptr<wintun_emu::SendRingConsumer> consumer;
+  // The driver side of the receive ring, shared by WintunReceivePacket and the driver thread.
+  std::unique_ptr<wintun_emu::ReceiveRingProducer> producer;
 
   int readEvent = -1;       // eventfd handed out by WintunGetReadWaitEvent
   int tailMovedEvent = -1;  // eventfd: send-ring work for an alertable driver thread
@@ -82,8 +85,9 @@ using Session = _TUN_SESSION;
 // Allocates the rings and events and starts the driver threads; the caller holds the registry
 // lock and has validated rights, capacity and exclusivity. Returns nullptr with the last error set.
 Session *startSession(Device &device, uint32_t capacity);
-// Stops the driver threads (media disconnected, consumer stopped, Tail = dead, read event
-// signalled); idempotent; caller holds the registry lock.
+// Stops the driver threads (media disconnected, consumer and producer stopped, Tail = dead, read
+// event signalled); idempotent; caller holds the registry lock. After it returns nothing reads or
+// writes the TUN file, not even an app thread inside a packet call.
 void stopSessionDriver(Session &session);
 // Frees the rings and events, and the session object unless it is kept as an Ended tombstone
 // (strict mode, to catch later calls).

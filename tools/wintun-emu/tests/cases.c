@@ -62,6 +62,11 @@ const TestCase testCases[] = {
     {"pausedSendRingFillsAt87FullSizePackets", pausedSendRingFillsAt87FullSizePackets},
     {"resumeWritesAccumulatedPacketsInOrder", resumeWritesAccumulatedPacketsInOrder},
     {"sessionEndsWhilePausedAndLosesPendingPackets", sessionEndsWhilePausedAndLosesPendingPackets},
+    {"receiveAfterKernelSendFindsPacket", receiveAfterKernelSendFindsPacket},
+    {"heldBackReceivedPacketArrivesWhileAppSpins", heldBackReceivedPacketArrivesWhileAppSpins},
+    {"inlineReceiveStopsAtInjectedCorruption", inlineReceiveStopsAtInjectedCorruption},
+    {"closingAdapterUnderSpinningReceiversEndsSession", closingAdapterUnderSpinningReceiversEndsSession},
+    {"externalRemovalUnderSpinningReceiversEndsSession", externalRemovalUnderSpinningReceiversEndsSession},
 };
 
 const size_t testCaseCount = sizeof testCases / sizeof testCases[0];

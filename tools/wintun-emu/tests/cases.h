@@ -62,5 +62,10 @@ void externalRemovalWhileSendersConsumeInline(void);
 void pausedSendRingFillsAt87FullSizePackets(void);
 void resumeWritesAccumulatedPacketsInOrder(void);
 void sessionEndsWhilePausedAndLosesPendingPackets(void);
+void receiveAfterKernelSendFindsPacket(void);
+void heldBackReceivedPacketArrivesWhileAppSpins(void);
+void inlineReceiveStopsAtInjectedCorruption(void);
+void closingAdapterUnderSpinningReceiversEndsSession(void);
+void externalRemovalUnderSpinningReceiversEndsSession(void);
 
 #endif

@@ -1,0 +1,86 @@
+// The emulated driver's producer of the app's receive ring (wintun.sys's "Send" ring): reads what
+// the kernel routes to the TUN interface, gathers one read-until-empty into a batch (wintun.sys
+// receives NBL chains), publishes the batch whole or drops it whole when it does not fit, and
+// signals the read event per publish. One lock serialises it, so it runs either in the driver
+// thread (driver_to_app.cc), which watches the TUN file, or inline in WintunReceivePacket's
+// caller when the ring is empty and nobody else is producing: then a busy receiver reads the
+// kernel queue itself instead of waiting for a thread hop per batch.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "faults.h"
+#include "ring.h"
+
+struct _TUN_SESSION;
+
+namespace wintun_emu {
+
+using Session = _TUN_SESSION;
+
+class ReceiveRingProducer {
+ public:
+  explicit ReceiveRingProducer(Session &session);
+  ReceiveRingProducer(const ReceiveRingProducer &) = delete;
+  ReceiveRingProducer &operator=(const ReceiveRingProducer &) = delete;
+
+  // From WintunReceivePacket, which found the ring empty: if nobody else is producing, reads the
+  // kernel queue in the caller's thread and publishes what it found. True when the ring may have
+  // changed (the caller looks again); false when the lock was busy or nothing was read.
+  bool tryProduceInline();
+  // How many times a receiver has come to read the kernel queue itself: while it keeps moving,
+  // the app is receiving and the driver thread need not watch the TUN file.
+  uint64_t inlineAttempts() const { return inlineAttempts_.load(std::memory_order_relaxed); }
+
+  // What the driver thread's poll saw.
+  struct Wake {
+    bool readable = false;   // POLLIN on the TUN file
+    bool gone = false;       // POLLERR / POLLHUP / POLLNVAL on it
+    uint64_t silentHeldId = 0;  // the poll timed out with this packet held back (0 = none)
+  };
+  // The driver thread's step. False when the driver should stop (interface gone, end-of-session
+  // fault due, session stopping).
+  bool produceFromDriver(const Wake &wake, bool *produced);
+
+  // Reordering fault: the packet held back, identified by a number that changes with each hold,
+  // or 0 when none is held (the driver thread then sleeps without a timeout).
+  uint64_t heldPacketId();
+
+  // As wintun.sys does when it unregisters: stops producing for good, sets the receive ring's
+  // Tail = 0xFFFFFFFF and signals the read event. Waits for an inline producer in progress;
+  // after it returns nothing reads the TUN file any more. Idempotent.
+  void stop();
+
+ private:
+  enum class Outcome { Idle, Published, Stop };
+  Outcome produceLocked(bool readable, bool gone, uint64_t silentHeldId);
+  bool readBatch();
+  void stage(uint8_t *slot, uint32_t size);
+  void appendHeld();
+  void publish();
+  bool handleCorruptionRequest();
+  bool endSessionDue() const;
+
+  Session &session_;
+  TunRing *ring_;
+  uint32_t mask_;
+  uint32_t batchBudget_;
+  std::atomic<uint64_t> inlineAttempts_{0};
+  std::mutex lock_;  // guards everything below
+  bool stopped_ = false;
+  uint32_t tail_ = 0;
+  std::vector<uint8_t> staging_;
+  uint32_t stagedBytes_ = 0;
+  uint32_t stagedPackets_ = 0;
+  std::vector<uint8_t> held_;
+  uint32_t heldBytes_ = 0;
+  uint64_t heldId_ = 0;  // 0 = none held
+  uint64_t holds_ = 0;
+  uint64_t published_ = 0;
+  FaultDice dice_;
+};
+
+}  // namespace wintun_emu
