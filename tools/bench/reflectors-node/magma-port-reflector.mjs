@@ -63,8 +63,11 @@ const maxSeconds = maxSecondsOption(options);
 const adapterName = options.get("adapter");
 
 const window = new MeasuredWindow();
+// MAGMA_BENCH_SPIN_US overrides the session's spin before it sleeps (its default otherwise).
+const spinText = process.env.MAGMA_BENCH_SPIN_US;
 const port = await WinTunPort.create({
   adapterName,
+  ...(spinText === undefined ? {} : { session: { spinMicroseconds: Number(spinText) } }),
   packetReceiverFactory: (transmitter) => new UdpReflector(transmitter),
 });
 let portError;
