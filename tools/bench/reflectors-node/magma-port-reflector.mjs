@@ -24,9 +24,12 @@ class UdpReflector {
   /** No free slot for the reply. */
   dropped = 0;
   #transmitter;
+  /** One view over each whole slab of the pool, made once: copies within a slab need no new view. */
+  #slabViews;
 
   constructor(transmitter) {
     this.#transmitter = transmitter;
+    this.#slabViews = transmitter.pool.slabs.map((slab) => new Uint8Array(slab));
   }
 
   tryConsume(input) {
@@ -36,10 +39,15 @@ class UdpReflector {
       this.dropped++;
       return input;
     }
-    // `memory` views the whole slot. Copying the whole slot (one memcpy of 2 KiB) allocates
-    // nothing, where the prefix view `memory.subarray(0, length)` would be a new object per packet.
-    if (input.capacity <= reply.length) reply.set(input.memory);
-    else reply.set(input.memory.subarray(0, length));
+    // Copy only the packet's `length` bytes without a new view per packet: when the reply's slot
+    // lies in the same slab as the input's (the usual case), `copyWithin` on that slab's view.
+    // Otherwise copy the whole slot, or (a large input into a small slot) a prefix view.
+    const memory = input.memory;
+    if (reply.buffer === memory.buffer) {
+      const from = input.byteOffset;
+      this.#slabViews[input.slabIndex].copyWithin(reply.byteOffset, from, from + length);
+    } else if (input.capacity <= reply.length) reply.set(memory);
+    else reply.set(memory.subarray(0, length));
     if (!swapUdpInPlace(reply, length)) {
       this.#transmitter.discardBuffer(reply);
       this.ignored++;
