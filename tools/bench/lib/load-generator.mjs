@@ -2,6 +2,7 @@
 import { spawn } from "node:child_process";
 import { benchPaths } from "./bench-paths.mjs";
 import { onCleanup } from "./cleanup-on-exit.mjs";
+import { pinnedCpus } from "./cpu-pinning.mjs";
 import { benchAddresses } from "./network-namespace.mjs";
 
 /** Defaults shared by every suite so their figures compare. */
@@ -31,7 +32,7 @@ export function loadGeneratorArgv(load) {
 export function runLoadGenerator(namespace, load = {}) {
   const options = { ...defaultLoad, ...load };
   const timeLimitMs = options.warmupMs + options.durationMs + options.stallMs + 10_000;
-  const argv = namespace.command(loadGeneratorArgv(options));
+  const argv = namespace.command(loadGeneratorArgv(options), pinnedCpus()?.loadGenerator);
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
     const forget = onCleanup(() => {

@@ -33,7 +33,14 @@ export function createNetworkNamespace() {
   const destroy = onCleanup(() => {
     spawnSync("ip", ["netns", "del", name], { timeout: commandTimeoutMs, stdio: "ignore" });
   });
-  const command = (argv) => ["nsenter", `--net=/run/netns/${name}`, "--", ...argv];
+  // `cpu`: pin the program, and every thread it starts, to that CPU (taskset execs it in turn).
+  const command = (argv, cpu) => [
+    "nsenter",
+    `--net=/run/netns/${name}`,
+    "--",
+    ...(cpu === undefined ? [] : ["taskset", "--cpu-list", String(cpu)]),
+    ...argv,
+  ];
   const run = (argv) =>
     execFileSync(command(argv)[0], command(argv).slice(1), {
       timeout: commandTimeoutMs,

@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { onCleanup } from "./cleanup-on-exit.mjs";
+import { pinnedCpus } from "./cpu-pinning.mjs";
 import { readProcessCpuSeconds } from "./process-cpu.mjs";
 
 const stderrLimit = 8192;
@@ -21,7 +22,7 @@ function signal(pid, name) {
  * Resolves once the reflector is ready; rejects (and kills it) if it exits or stays silent.
  */
 export function startReflector(namespace, spec, { readyTimeoutMs = 10_000 } = {}) {
-  const argv = namespace.command(spec.argv(spec.ifname));
+  const argv = namespace.command(spec.argv(spec.ifname), pinnedCpus()?.reflector);
   const child = spawn(argv[0], argv.slice(1), {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...spec.env },

@@ -21,7 +21,9 @@
 //   node tools/bench/run-benchmarks.mjs reflector
 // Environment: MAGMA_BENCH_ROUNDS (5; about 95 s in all), MAGMA_BENCH_DURATION_MS (3000 per run),
 // MAGMA_BENCH_PAYLOAD (64 UDP payload bytes), MAGMA_BENCH_WINDOW (256 packets in flight),
-// MAGMA_BENCH_REFLECTORS (comma-separated names, default all).
+// MAGMA_BENCH_REFLECTORS (comma-separated names, default all), MAGMA_BENCH_PIN=1 (the load
+// generator on CPU 0, the reflector with all its threads on CPU 1: each reflector measured on one
+// core, without the scheduler's noise; see ../lib/cpu-pinning.mjs).
 //
 // Columns: "CPU %" is the reflector process's user+system time (all its threads: the emulator's
 // driver threads and our receive thread included) over the load generator's run, as % of one
