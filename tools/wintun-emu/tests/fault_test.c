@@ -7,12 +7,6 @@
 #include "cases.h"
 #include "harness.h"
 
-static WINTUN_SESSION_HANDLE startOn(WINTUN_ADAPTER_HANDLE adapter) {
-  WINTUN_SESSION_HANDLE session = WintunStartSession(adapter, TEST_CAPACITY);
-  CHECK(session != NULL, "start session failed: %u", WintunEmuGetLastError());
-  return session;
-}
-
 enum { kProbePackets = 200 };
 
 /* Sends kProbePackets numbered datagrams from the kernel and records what arrives, in order. */
@@ -69,7 +63,7 @@ static int repeats(const uint32_t *seen, int count) {
 
 void faultLossDropsPacketsEachWay(void) {
   TestAdapter made = createTestAdapter(W("loss0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   WINTUN_EMU_FAULTS faults = {.Seed = 7, .ToApp = {.LossPerMillion = 300000},
                               .FromApp = {.LossPerMillion = 300000}};
   CHECK(WintunEmuSetSessionFaults(session, &faults), "faults refused");
@@ -88,7 +82,7 @@ void faultLossDropsPacketsEachWay(void) {
 
 void faultDuplicationRepeatsPackets(void) {
   TestAdapter made = createTestAdapter(W("dup0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   WINTUN_EMU_FAULTS faults = {.Seed = 8, .ToApp = {.DuplicatePerMillion = 200000},
                               .FromApp = {.DuplicatePerMillion = 200000}};
   WintunEmuSetSessionFaults(session, &faults);
@@ -111,7 +105,7 @@ void faultDuplicationRepeatsPackets(void) {
 
 void faultReorderingSwapsPackets(void) {
   TestAdapter made = createTestAdapter(W("reorder0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   WINTUN_EMU_FAULTS faults = {.Seed = 9, .ToApp = {.ReorderPerMillion = 200000},
                               .FromApp = {.ReorderPerMillion = 200000}};
   WintunEmuSetSessionFaults(session, &faults);
@@ -135,7 +129,7 @@ void faultSameSeedSameDecisions(void) {
   uint32_t runs[2][2 * kProbePackets];
   int counts[2];
   for (int run = 0; run < 2; ++run) {
-    WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+    WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
     WINTUN_EMU_FAULTS faults = {.Seed = 42, .FromApp = {.LossPerMillion = 250000}};
     WintunEmuSetSessionFaults(session, &faults);
     counts[run] = appToKernelSequence(session, socketFd, 7403, runs[run], 2 * kProbePackets);
@@ -150,7 +144,7 @@ void faultSameSeedSameDecisions(void) {
 
 void faultForcedEndOfSession(void) {
   TestAdapter made = createTestAdapter(W("eof0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   CHECK(WintunEmuForceEndOfSession(session), "refused");
   CHECK(waitReadEvent(session, 2000), "read event not signalled");
   DWORD size;
@@ -164,14 +158,14 @@ void faultForcedEndOfSession(void) {
   CHECK_EQ_U(WintunEmuGetLastError(), WINTUN_ERROR_HANDLE_EOF);
   CHECK(!interfaceHasCarrier(made.ifname), "link still up after the driver ended the session");
   WintunEndSession(session);
-  WINTUN_SESSION_HANDLE again = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE again = startTestSession(made.adapter);
   WintunEndSession(again);
   WintunCloseAdapter(made.adapter);
 }
 
 void faultCorruptReceiveRingReportsInvalidData(void) {
   TestAdapter made = createTestAdapter(W("bad0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   CHECK(WintunEmuCorruptRing(session, WINTUN_EMU_RING_TO_APP), "refused");
   CHECK(waitReadEvent(session, 2000), "corruption not published");
   DWORD size;
@@ -188,7 +182,7 @@ void faultCorruptReceiveRingReportsInvalidData(void) {
 
 void faultCorruptSendRingEndsAllocation(void) {
   TestAdapter made = createTestAdapter(W("bad1"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   CHECK(WintunEmuCorruptRing(session, WINTUN_EMU_RING_FROM_APP), "refused");
   uint64_t deadline = nowMs() + 2000;
   while (WintunAllocateSendPacket(session, 20) != NULL && nowMs() < deadline) sleepMs(1);
@@ -208,7 +202,7 @@ void faultsFromEnvironment(void) {
   setenv("WINTUN_EMU_TO_APP_LOSS", "100", 1);
   setenv("WINTUN_EMU_END_SESSION_AFTER", "1", 1);
   TestAdapter made = createTestAdapter(W("env0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   int socketFd = udpSocket(7405);
   udpSendToPeer(socketFd, 5353, "lost", 4);
   DWORD size;

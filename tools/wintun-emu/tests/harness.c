@@ -109,6 +109,22 @@ TestAdapter createTestAdapter(const WINTUN_WCHAR *name) {
   return made;
 }
 
+WINTUN_SESSION_HANDLE startTestSessionWith(WINTUN_ADAPTER_HANDLE adapter, DWORD capacity) {
+  WINTUN_SESSION_HANDLE session = WintunStartSession(adapter, capacity);
+  CHECK(session != NULL, "start session failed: %u", WintunEmuGetLastError());
+  return session;
+}
+
+WINTUN_SESSION_HANDLE startTestSession(WINTUN_ADAPTER_HANDLE adapter) {
+  return startTestSessionWith(adapter, TEST_CAPACITY);
+}
+
+WINTUN_EMU_COUNTERS sessionCounters(WINTUN_SESSION_HANDLE session) {
+  WINTUN_EMU_COUNTERS counters;
+  CHECK(WintunEmuGetSessionCounters(session, &counters), "no counters");
+  return counters;
+}
+
 int udpSocket(uint16_t port) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   CHECK(fd >= 0, "socket: %s", strerror(errno));

@@ -45,6 +45,11 @@ typedef struct {
 } TestAdapter;
 
 TestAdapter createTestAdapter(const WINTUN_WCHAR *name);
+/* A session on the adapter with TEST_CAPACITY (or `capacity`); the test fails if it cannot start. */
+WINTUN_SESSION_HANDLE startTestSession(WINTUN_ADAPTER_HANDLE adapter);
+WINTUN_SESSION_HANDLE startTestSessionWith(WINTUN_ADAPTER_HANDLE adapter, DWORD capacity);
+/* The session's emulator counters; the test fails if they cannot be read. */
+WINTUN_EMU_COUNTERS sessionCounters(WINTUN_SESSION_HANDLE session);
 void interfaceNameOf(WINTUN_ADAPTER_HANDLE adapter, char ifname[16]);
 unsigned interfaceIndex(const char *ifname);
 bool interfaceHasCarrier(const char *ifname);

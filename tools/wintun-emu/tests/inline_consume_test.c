@@ -16,12 +16,6 @@
 #include "cases.h"
 #include "harness.h"
 
-static WINTUN_SESSION_HANDLE startOn(WINTUN_ADAPTER_HANDLE adapter) {
-  WINTUN_SESSION_HANDLE session = WintunStartSession(adapter, TEST_CAPACITY);
-  CHECK(session != NULL, "start session failed: %u", WintunEmuGetLastError());
-  return session;
-}
-
 static uint32_t ringField(volatile uint32_t *field) {
   return __atomic_load_n(field, __ATOMIC_ACQUIRE);
 }
@@ -53,7 +47,7 @@ static RingHeader *sendRingWithDriverAsleep(WINTUN_SESSION_HANDLE session) {
 
 void uncontendedSendIsConsumedBeforeReturning(void) {
   TestAdapter made = createTestAdapter(W("inline0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   int socketFd = udpSocket(7600);
   RingHeader *ring = sendRingWithDriverAsleep(session);
   uint64_t before = packetsFromApp(session);
@@ -74,7 +68,7 @@ void uncontendedSendIsConsumedBeforeReturning(void) {
 
 void inlineConsumeOfOversizePacketKillsSendRing(void) {
   TestAdapter made = createTestAdapter(W("inline1"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   sendRingWithDriverAsleep(session);
   BYTE *slot = WintunAllocateSendPacket(session, 0x10000);
   CHECK(slot != NULL, "a 0x10000-byte allocation failed: %u", WintunEmuGetLastError());
@@ -99,7 +93,7 @@ void inlineConsumeStopsAtInjectedCorruption(void) {
   /* Read when the first session starts; this process has none yet. */
   setenv("WINTUN_EMU_CORRUPT_FROM_APP_AFTER", "4", 1);
   TestAdapter made = createTestAdapter(W("inline2"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   sendRingWithDriverAsleep(session); /* consumed packet 1, discarded as non-IP */
   uint8_t packet[64];
   size_t length = buildUdp4(packet, PEER_ADDRESS, ADAPTER_ADDRESS, 4000, 7602, "n", 1);
@@ -119,7 +113,7 @@ void inlineConsumeStopsAtInjectedCorruption(void) {
 
 void heldBackPacketLeavesAfterSilence(void) {
   TestAdapter made = createTestAdapter(W("inline3"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   int socketFd = udpSocket(7603);
   sendRingWithDriverAsleep(session);
   char buffer[16];
@@ -178,7 +172,7 @@ static void *orderedSender(void *argument) {
 
 void concurrentSendersLeaveInAllocationOrder(void) {
   TestAdapter made = createTestAdapter(W("inline4"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   int socketFd = udpSocket(7604);
   int bigBuffer = 8 << 20;
   setsockopt(socketFd, SOL_SOCKET, SO_RCVBUFFORCE, &bigBuffer, sizeof bigBuffer);
@@ -240,7 +234,7 @@ static void *floodSender(void *argument) {
 /* Floods from several threads, ends the session with `end`, and checks every sender saw EOF. */
 static void endUnderFlood(const WINTUN_WCHAR *name, void (*end)(WINTUN_SESSION_HANDLE, const char *)) {
   TestAdapter made = createTestAdapter(name);
-  Flood flood = {.session = startOn(made.adapter)};
+  Flood flood = {.session = startTestSession(made.adapter)};
   pthread_t threads[kFloodSenders];
   for (int i = 0; i < kFloodSenders; ++i) pthread_create(&threads[i], NULL, floodSender, &flood);
   uint64_t deadline = nowMs() + 2000;

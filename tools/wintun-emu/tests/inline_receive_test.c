@@ -17,12 +17,6 @@
 #include "cases.h"
 #include "harness.h"
 
-static WINTUN_SESSION_HANDLE startOn(WINTUN_ADAPTER_HANDLE adapter) {
-  WINTUN_SESSION_HANDLE session = WintunStartSession(adapter, TEST_CAPACITY);
-  CHECK(session != NULL, "start session failed: %u", WintunEmuGetLastError());
-  return session;
-}
-
 /* Calls ReceivePacket without ever waiting on the read event, up to timeoutMs; NULL with the
  * last error set when it reports anything but ERROR_NO_MORE_ITEMS, or on timeout. */
 static BYTE *spinReceive(WINTUN_SESSION_HANDLE session, DWORD *size, int timeoutMs) {
@@ -39,7 +33,7 @@ enum { kImmediateRounds = 64 };
 
 void receiveAfterKernelSendFindsPacket(void) {
   TestAdapter made = createTestAdapter(W("inrx0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   int socketFd = udpSocket(7700);
   int immediate = 0;
   for (int i = 0; i < kImmediateRounds; ++i) {
@@ -72,7 +66,7 @@ void receiveAfterKernelSendFindsPacket(void) {
 
 void heldBackReceivedPacketArrivesWhileAppSpins(void) {
   TestAdapter made = createTestAdapter(W("inrx1"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   int socketFd = udpSocket(7701);
   WINTUN_EMU_FAULTS faults = {.Seed = 1, .ToApp = {.ReorderPerMillion = 1000000}};
   WintunEmuSetSessionFaults(session, &faults);
@@ -98,7 +92,7 @@ void inlineReceiveStopsAtInjectedCorruption(void) {
   /* Read when the first session starts; this process has none yet. */
   setenv("WINTUN_EMU_CORRUPT_TO_APP_AFTER", "3", 1);
   TestAdapter made = createTestAdapter(W("inrx2"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   int socketFd = udpSocket(7702);
   DWORD size = 0;
   for (int i = 0; i < 3; ++i) {
@@ -163,7 +157,7 @@ enum { kSpinners = 3 };
 /* Spinning receivers and a kernel flood; `end` ends the session from outside the receivers. */
 static void endUnderSpinningReceivers(const WINTUN_WCHAR *name, bool deleteInterface) {
   TestAdapter made = createTestAdapter(name);
-  SpinTraffic traffic = {.session = startOn(made.adapter), .socketFd = udpSocket(7703)};
+  SpinTraffic traffic = {.session = startTestSession(made.adapter), .socketFd = udpSocket(7703)};
   pthread_t threads[kSpinners + 1];
   for (int i = 0; i < kSpinners; ++i) {
     pthread_create(&threads[i], NULL, spinningReceiver, &traffic);

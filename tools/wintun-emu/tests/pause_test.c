@@ -18,18 +18,6 @@ enum {
   kFullSizePacketsThatFit = 87,
 };
 
-static WINTUN_SESSION_HANDLE startOn(WINTUN_ADAPTER_HANDLE adapter) {
-  WINTUN_SESSION_HANDLE session = WintunStartSession(adapter, TEST_CAPACITY);
-  CHECK(session != NULL, "start session failed: %u", WintunEmuGetLastError());
-  return session;
-}
-
-static WINTUN_EMU_COUNTERS countersOf(WINTUN_SESSION_HANDLE session) {
-  WINTUN_EMU_COUNTERS counters;
-  CHECK(WintunEmuGetSessionCounters(session, &counters), "no counters");
-  return counters;
-}
-
 /* Allocates and sends full-size UDP datagrams to `port`, numbered from `first`, until Allocate
  * fails (bounded); returns how many were sent. */
 static int sendFullSizeUntilRefused(WINTUN_SESSION_HANDLE session, uint16_t port,
@@ -61,7 +49,7 @@ void pausedSendRingFillsAt87FullSizePackets(void) {
   /* Read when the first session starts; this process has none yet. */
   setenv("WINTUN_EMU_PAUSE_FROM_APP", "1", 1);
   TestAdapter made = createTestAdapter(W("pause0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   BYTE *first = WintunAllocateSendPacket(session, kFullSizePacket);
   CHECK(first != NULL, "allocate failed: %u", WintunEmuGetLastError());
   RingHeader *ring = (RingHeader *)(first - 4 - 12);
@@ -81,7 +69,7 @@ void pausedSendRingFillsAt87FullSizePackets(void) {
   /* Neither the senders nor the driver thread consumed anything, even given time. */
   sleepMs(30);
   CHECK_EQ_U(__atomic_load_n(&ring->head, __ATOMIC_ACQUIRE), 0);
-  WINTUN_EMU_COUNTERS counters = countersOf(session);
+  WINTUN_EMU_COUNTERS counters = sessionCounters(session);
   CHECK_EQ_U(counters.PacketsFromApp, 0);
   CHECK_EQ_U(counters.PacketsDiscardedFromApp, 0);
   WintunEndSession(session);
@@ -90,7 +78,7 @@ void pausedSendRingFillsAt87FullSizePackets(void) {
 
 void resumeWritesAccumulatedPacketsInOrder(void) {
   TestAdapter made = createTestAdapter(W("pause1"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   int socketFd = bigReceiveSocket(7701);
   /* Some live traffic first, so the paused packets start mid-ring. */
   uint8_t packet[64];
@@ -100,17 +88,17 @@ void resumeWritesAccumulatedPacketsInOrder(void) {
   }
   /* A send that met the driver thread consuming is left to that thread: wait for all three. */
   uint64_t deadline = nowMs() + 2000;
-  while (countersOf(session).PacketsFromApp < 3 && nowMs() < deadline) sleepMs(1);
-  CHECK_EQ_U(countersOf(session).PacketsFromApp, 3);
+  while (sessionCounters(session).PacketsFromApp < 3 && nowMs() < deadline) sleepMs(1);
+  CHECK_EQ_U(sessionCounters(session).PacketsFromApp, 3);
   CHECK(WintunEmuPauseFromApp(session, 1), "pause refused");
   int sent = sendFullSizeUntilRefused(session, 7701, 3);
   CHECK(sent == kFullSizePacketsThatFit, "%d full-size packets fit a paused ring", sent);
   CHECK_EQ_U(WintunEmuGetLastError(), WINTUN_ERROR_BUFFER_OVERFLOW);
   sleepMs(20);
-  CHECK_EQ_U(countersOf(session).PacketsFromApp, 3);
+  CHECK_EQ_U(sessionCounters(session).PacketsFromApp, 3);
   CHECK(WintunEmuPauseFromApp(session, 0), "resume refused");
   /* Resuming consumed everything before returning. */
-  CHECK_EQ_U(countersOf(session).PacketsFromApp, 3 + kFullSizePacketsThatFit);
+  CHECK_EQ_U(sessionCounters(session).PacketsFromApp, 3 + kFullSizePacketsThatFit);
   static uint8_t buffer[kFullSizePayload];
   for (uint32_t expected = 0; expected < 3u + kFullSizePacketsThatFit; ++expected) {
     long got = udpReceive(socketFd, buffer, sizeof buffer, 2000);
@@ -124,7 +112,7 @@ void resumeWritesAccumulatedPacketsInOrder(void) {
   size_t length = buildUdp4(packet, PEER_ADDRESS, ADAPTER_ADDRESS, 4000, 7701, &tail, sizeof tail);
   CHECK(sendToKernel(session, packet, length), "allocate after resume failed: %u",
         WintunEmuGetLastError());
-  CHECK_EQ_U(countersOf(session).PacketsFromApp, 3 + kFullSizePacketsThatFit + 1);
+  CHECK_EQ_U(sessionCounters(session).PacketsFromApp, 3 + kFullSizePacketsThatFit + 1);
   CHECK(udpReceive(socketFd, buffer, sizeof buffer, 2000) == sizeof tail, "last datagram missing");
   WintunEndSession(session);
   WintunCloseAdapter(made.adapter);
@@ -132,7 +120,7 @@ void resumeWritesAccumulatedPacketsInOrder(void) {
 
 void sessionEndsWhilePausedAndLosesPendingPackets(void) {
   TestAdapter made = createTestAdapter(W("pause2"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   int socketFd = bigReceiveSocket(7702);
   CHECK(WintunEmuPauseFromApp(session, 1), "pause refused");
   int sent = sendFullSizeUntilRefused(session, 7702, 0);
@@ -146,7 +134,7 @@ void sessionEndsWhilePausedAndLosesPendingPackets(void) {
   }
   CHECK_EQ_U(WintunEmuGetLastError(), WINTUN_ERROR_HANDLE_EOF);
   CHECK(waitReadEvent(session, 2000), "read event not signalled at the end");
-  CHECK_EQ_U(countersOf(session).PacketsFromApp, 0);
+  CHECK_EQ_U(sessionCounters(session).PacketsFromApp, 0);
   WintunEndSession(session);
   WintunCloseAdapter(made.adapter);
   uint8_t buffer[kFullSizePayload];
@@ -154,7 +142,7 @@ void sessionEndsWhilePausedAndLosesPendingPackets(void) {
 
   /* WintunEndSession itself while paused, with packets pending; the adapter stays usable. */
   made = createTestAdapter(W("pause3"));
-  session = startOn(made.adapter);
+  session = startTestSession(made.adapter);
   CHECK(WintunEmuPauseFromApp(session, 1), "pause refused");
   CHECK(sendFullSizeUntilRefused(session, 7702, 0) == kFullSizePacketsThatFit, "ring not full");
   WINTUN_EMU_COUNTERS before;
@@ -164,7 +152,7 @@ void sessionEndsWhilePausedAndLosesPendingPackets(void) {
   WintunEmuGetGlobalCounters(&after);
   CHECK_EQ_U(after.PacketsFromApp, before.PacketsFromApp);
   CHECK(udpReceive(socketFd, buffer, sizeof buffer, 100) < 0, "a pending packet was written");
-  session = startOn(made.adapter);
+  session = startTestSession(made.adapter);
   uint32_t number = 7;
   uint8_t packet[64];
   size_t length =

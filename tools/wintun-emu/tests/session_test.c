@@ -14,12 +14,6 @@ static uint32_t ringField(volatile uint32_t *field) {
   return __atomic_load_n(field, __ATOMIC_ACQUIRE);
 }
 
-static WINTUN_SESSION_HANDLE startOn(WINTUN_ADAPTER_HANDLE adapter, DWORD capacity) {
-  WINTUN_SESSION_HANDLE session = WintunStartSession(adapter, capacity);
-  CHECK(session != NULL, "start session failed: %u", WintunEmuGetLastError());
-  return session;
-}
-
 /* The ring header of the app's receive ring, found from the first packet received (offset 0). */
 static RingHeader *receiveRingOf(const BYTE *firstPacket) {
   return (RingHeader *)(firstPacket - 4 - 12);
@@ -43,7 +37,7 @@ void startSessionValidatesCapacity(void) {
   }
   const DWORD good[] = {0x20000, 0x40000, 0x4000000};
   for (size_t i = 0; i < sizeof good / sizeof good[0]; ++i) {
-    WINTUN_SESSION_HANDLE session = startOn(made.adapter, good[i]);
+    WINTUN_SESSION_HANDLE session = startTestSessionWith(made.adapter, good[i]);
     WintunEndSession(session);
   }
   WintunCloseAdapter(made.adapter);
@@ -51,14 +45,14 @@ void startSessionValidatesCapacity(void) {
 
 void secondSessionIsAlreadyInitialized(void) {
   TestAdapter made = createTestAdapter(W("one0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter, TEST_CAPACITY);
+  WINTUN_SESSION_HANDLE session = startTestSessionWith(made.adapter, TEST_CAPACITY);
   CHECK(WintunStartSession(made.adapter, TEST_CAPACITY) == NULL, "second session started");
   CHECK_EQ_U(WintunEmuGetLastError(), WINTUN_ERROR_ALREADY_INITIALIZED);
   WINTUN_ADAPTER_HANDLE opened = WintunOpenAdapter(W("one0"));
   CHECK(WintunStartSession(opened, TEST_CAPACITY) == NULL, "session through an opened handle");
   CHECK_EQ_U(WintunEmuGetLastError(), WINTUN_ERROR_ALREADY_INITIALIZED);
   WintunEndSession(session);
-  WINTUN_SESSION_HANDLE again = startOn(opened, TEST_CAPACITY);
+  WINTUN_SESSION_HANDLE again = startTestSessionWith(opened, TEST_CAPACITY);
   WintunEndSession(again);
   WintunCloseAdapter(opened);
   WintunCloseAdapter(made.adapter);
@@ -67,7 +61,7 @@ void secondSessionIsAlreadyInitialized(void) {
 void linkIsUpOnlyDuringSession(void) {
   TestAdapter made = createTestAdapter(W("link0"));
   CHECK(!interfaceHasCarrier(made.ifname), "link up before any session");
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter, TEST_CAPACITY);
+  WINTUN_SESSION_HANDLE session = startTestSessionWith(made.adapter, TEST_CAPACITY);
   CHECK(interfaceHasCarrier(made.ifname), "link down during the session");
   WintunEndSession(session);
   CHECK(!interfaceHasCarrier(made.ifname), "link up after the session");
@@ -76,7 +70,7 @@ void linkIsUpOnlyDuringSession(void) {
 
 void ringLayoutMatchesWintun(void) {
   TestAdapter made = createTestAdapter(W("layout0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter, TEST_CAPACITY);
+  WINTUN_SESSION_HANDLE session = startTestSessionWith(made.adapter, TEST_CAPACITY);
   int socketFd = udpSocket(7001);
   DWORD size = 0;
   BYTE *packet = receiveOneFromKernel(session, socketFd, &size);
@@ -110,7 +104,7 @@ void sendRingFitsExactly87FullSizeAllocations(void) {
   /* Free space is (Head - Tail - 4) & (Capacity - 1): 0x1FFFC bytes in an empty 0x20000 ring.
    * A 1500-byte packet takes align4(4 + 1500) = 1504, so 87 fit (130848) and 220 bytes remain. */
   TestAdapter made = createTestAdapter(W("fit0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter, TEST_CAPACITY);
+  WINTUN_SESSION_HANDLE session = startTestSessionWith(made.adapter, TEST_CAPACITY);
   BYTE *slots[90];
   int allocated = 0;
   while (allocated < 90) {
@@ -148,7 +142,7 @@ void sendRingFitsExactly87FullSizeAllocations(void) {
 
 void sendOrderIsAllocationOrder(void) {
   TestAdapter made = createTestAdapter(W("order0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter, TEST_CAPACITY);
+  WINTUN_SESSION_HANDLE session = startTestSessionWith(made.adapter, TEST_CAPACITY);
   int socketFd = udpSocket(7002);
   uint8_t first[64], second[64];
   size_t firstLength = buildUdp4(first, PEER_ADDRESS, ADAPTER_ADDRESS, 9, 7002, "first", 5);
@@ -172,7 +166,7 @@ void sendOrderIsAllocationOrder(void) {
 
 void outOfOrderReleaseReclaimsAtHeadOfLine(void) {
   TestAdapter made = createTestAdapter(W("release0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter, TEST_CAPACITY);
+  WINTUN_SESSION_HANDLE session = startTestSessionWith(made.adapter, TEST_CAPACITY);
   int socketFd = udpSocket(7003);
   DWORD sizes[3];
   BYTE *packets[3];
@@ -193,7 +187,7 @@ void outOfOrderReleaseReclaimsAtHeadOfLine(void) {
 
 void receivedPacketsStayContiguousPastWrap(void) {
   TestAdapter made = createTestAdapter(W("wrap0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter, TEST_CAPACITY);
+  WINTUN_SESSION_HANDLE session = startTestSessionWith(made.adapter, TEST_CAPACITY);
   int socketFd = udpSocket(7004);
   uint8_t payload[1400];
   const uint8_t *ringData = NULL;
@@ -223,7 +217,7 @@ void receivedPacketsStayContiguousPastWrap(void) {
 
 void sentPacketsStayContiguousPastWrap(void) {
   TestAdapter made = createTestAdapter(W("wrap1"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter, TEST_CAPACITY);
+  WINTUN_SESSION_HANDLE session = startTestSessionWith(made.adapter, TEST_CAPACITY);
   int socketFd = udpSocket(7005);
   uint8_t payload[1400], packet[1500], received[1500];
   const uint8_t *ringData = NULL;

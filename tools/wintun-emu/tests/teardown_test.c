@@ -14,12 +14,6 @@
 #include "cases.h"
 #include "harness.h"
 
-static WINTUN_SESSION_HANDLE startOn(WINTUN_ADAPTER_HANDLE adapter) {
-  WINTUN_SESSION_HANDLE session = WintunStartSession(adapter, TEST_CAPACITY);
-  CHECK(session != NULL, "start session failed: %u", WintunEmuGetLastError());
-  return session;
-}
-
 /* Both directions report ERROR_HANDLE_EOF and the read event was signalled. */
 static void expectEndOfSession(WINTUN_SESSION_HANDLE session) {
   uint64_t deadline = nowMs() + 3000;
@@ -123,7 +117,7 @@ static void joinTraffic(pthread_t threads[]) {
 void endSessionUnderTrafficFromSeveralThreads(void) {
   TestAdapter made = createTestAdapter(W("load0"));
   for (int round = 0; round < 3; ++round) {
-    Traffic traffic = {.session = startOn(made.adapter), .socketFd = udpSocket(7200)};
+    Traffic traffic = {.session = startTestSession(made.adapter), .socketFd = udpSocket(7200)};
     pthread_t threads[kSenders + kReceivers + 1];
     startTraffic(&traffic, threads);
     sleepMs(300);
@@ -148,7 +142,7 @@ void endSessionUnderTrafficFromSeveralThreads(void) {
 
 void closingCreatedAdapterUnderTrafficEndsSession(void) {
   TestAdapter made = createTestAdapter(W("load1"));
-  Traffic traffic = {.session = startOn(made.adapter), .socketFd = udpSocket(7200)};
+  Traffic traffic = {.session = startTestSession(made.adapter), .socketFd = udpSocket(7200)};
   pthread_t threads[kSenders + kReceivers + 1];
   startTraffic(&traffic, threads);
   sleepMs(200);
@@ -168,7 +162,7 @@ void closingCreatedAdapterUnderTrafficEndsSession(void) {
 
 void closingCreatedAdapterSignalsReadEvent(void) {
   TestAdapter made = createTestAdapter(W("close0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   int fd = (int)(intptr_t)WintunGetReadWaitEvent(session);
   WintunCloseAdapter(made.adapter);
   struct pollfd wait = {fd, POLLIN, 0};
@@ -179,7 +173,7 @@ void closingCreatedAdapterSignalsReadEvent(void) {
 
 void externalRemovalEndsSession(void) {
   TestAdapter made = createTestAdapter(W("gone0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   Traffic traffic = {.session = session, .socketFd = udpSocket(7201)};
   pthread_t readerThread;
   pthread_create(&readerThread, NULL, receiver, &traffic);

@@ -9,21 +9,9 @@
 #include "cases.h"
 #include "harness.h"
 
-static WINTUN_SESSION_HANDLE startOn(WINTUN_ADAPTER_HANDLE adapter) {
-  WINTUN_SESSION_HANDLE session = WintunStartSession(adapter, TEST_CAPACITY);
-  CHECK(session != NULL, "start session failed: %u", WintunEmuGetLastError());
-  return session;
-}
-
-static WINTUN_EMU_COUNTERS countersOf(WINTUN_SESSION_HANDLE session) {
-  WINTUN_EMU_COUNTERS counters;
-  CHECK(WintunEmuGetSessionCounters(session, &counters), "no counters");
-  return counters;
-}
-
 void kernelDatagramsReachReceiveRing(void) {
   TestAdapter made = createTestAdapter(W("rx0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   CHECK(WintunReceivePacket(session, &(DWORD){0}) == NULL, "packet in a fresh ring");
   CHECK_EQ_U(WintunEmuGetLastError(), WINTUN_ERROR_NO_MORE_ITEMS);
   int socketFd = udpSocket(7100);
@@ -43,7 +31,7 @@ void kernelDatagramsReachReceiveRing(void) {
 
 void sentPacketsReachKernelSocket(void) {
   TestAdapter made = createTestAdapter(W("tx0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   int socketFd = udpSocket(7101);
   uint8_t packet[128];
   size_t length = buildUdp4(packet, PEER_ADDRESS, ADAPTER_ADDRESS, 4000, 7101, "to kernel", 9);
@@ -57,7 +45,7 @@ void sentPacketsReachKernelSocket(void) {
 
 void readEventIsAutoResetAndSignalledPerPublish(void) {
   TestAdapter made = createTestAdapter(W("event0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   HANDLE event = WintunGetReadWaitEvent(session);
   CHECK(event != NULL && event == WintunGetReadWaitEvent(session), "event handle not stable");
   int fd = (int)(intptr_t)event;
@@ -78,7 +66,7 @@ void readEventIsAutoResetAndSignalledPerPublish(void) {
 
 void fullReceiveRingDropsWholeBatchesAndCounts(void) {
   TestAdapter made = createTestAdapter(W("full0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   int socketFd = udpSocket(7103);
   uint8_t payload[1400] = {0};
   udpSendToPeer(socketFd, 5353, payload, sizeof payload);
@@ -94,7 +82,7 @@ void fullReceiveRingDropsWholeBatchesAndCounts(void) {
   uint64_t deadline = nowMs() + 3000;
   do {
     sleepMs(5);
-    counters = countersOf(session);
+    counters = sessionCounters(session);
   } while (counters.PacketsToApp + counters.PacketsDroppedRingFull < 301 && nowMs() < deadline);
   CHECK_EQ_U(counters.PacketsToApp + counters.PacketsDroppedRingFull, 301);
   CHECK(counters.BatchesDroppedRingFull > 0, "no batch dropped");
@@ -120,7 +108,7 @@ void fullReceiveRingDropsWholeBatchesAndCounts(void) {
 
 void nonIpAndShortPacketsAreDroppedSilently(void) {
   TestAdapter made = createTestAdapter(W("filter0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   int socketFd = udpSocket(7104);
   uint8_t junk[64] = {0};
   CHECK(sendToKernel(session, junk, sizeof junk), "allocate failed");
@@ -135,7 +123,7 @@ void nonIpAndShortPacketsAreDroppedSilently(void) {
   char buffer[16];
   long got = udpReceive(socketFd, buffer, sizeof buffer, 2000);
   CHECK(got == 5 && memcmp(buffer, "valid", 5) == 0, "the valid packet did not follow (%ld)", got);
-  WINTUN_EMU_COUNTERS counters = countersOf(session);
+  WINTUN_EMU_COUNTERS counters = sessionCounters(session);
   CHECK_EQ_U(counters.PacketsDiscardedFromApp, 4);
   CHECK_EQ_U(counters.PacketsFromApp, 1);
   CHECK(WintunAllocateSendPacket(session, 20) != NULL, "ring dead after non-IP packets");
@@ -145,7 +133,7 @@ void nonIpAndShortPacketsAreDroppedSilently(void) {
 
 void oversizePacketKillsSendRingOnly(void) {
   TestAdapter made = createTestAdapter(W("big0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   BYTE *slot = WintunAllocateSendPacket(session, 0x10000); /* the DLL does not check */
   CHECK(slot != NULL, "a 0x10000-byte allocation failed: %u", WintunEmuGetLastError());
   memset(slot, 0x45, 64);
@@ -171,7 +159,7 @@ void oversizePacketKillsSendRingOnly(void) {
 
 void countersTrackPacketsAndBytesEachWay(void) {
   TestAdapter made = createTestAdapter(W("count0"));
-  WINTUN_SESSION_HANDLE session = startOn(made.adapter);
+  WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   WINTUN_EMU_COUNTERS before;
   WintunEmuGetGlobalCounters(&before);
   int socketFd = udpSocket(7106);
@@ -190,10 +178,10 @@ void countersTrackPacketsAndBytesEachWay(void) {
     CHECK(udpReceive(socketFd, buffer, sizeof buffer, 2000) == 3, "datagram %d missing", i);
   }
   /* The driver counts after write() returns, which can be after the socket has the datagram. */
-  WINTUN_EMU_COUNTERS counters = countersOf(session);
+  WINTUN_EMU_COUNTERS counters = sessionCounters(session);
   for (uint64_t deadline = nowMs() + 2000; counters.PacketsFromApp < 3 && nowMs() < deadline;) {
     sleepMs(1);
-    counters = countersOf(session);
+    counters = sessionCounters(session);
   }
   CHECK_EQ_U(counters.PacketsToApp, 5);
   CHECK_EQ_U(counters.BytesToApp, 5 * 36);
