@@ -15,14 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/asan
-generator=()
-command -v ninja >/dev/null && generator=(-G Ninja)
-
-cmake -S . -B "$out/addon" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAGMA_SANITIZE=address >/dev/null
-cmake --build "$out/addon" --parallel 2
-cmake -S ../../tools/wintun-emu -B "$out/emu" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DWINTUN_EMU_SANITIZER=address -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$out/emu" --parallel 2 --target wintun
+bash scripts/build-sanitized.sh address "$out"
 
 runtime=$(g++ -print-file-name=libasan.so)
 mkdir -p test-results

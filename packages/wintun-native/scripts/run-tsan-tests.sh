@@ -22,14 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/tsan
-generator=()
-command -v ninja >/dev/null && generator=(-G Ninja)
-
-cmake -S . -B "$out/addon" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAGMA_SANITIZE=thread >/dev/null
-cmake --build "$out/addon" --parallel 2
-cmake -S ../../tools/wintun-emu -B "$out/emu" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DWINTUN_EMU_SANITIZER=thread -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$out/emu" --parallel 2 --target wintun
+bash scripts/build-sanitized.sh thread "$out"
 
 # Both builds use the default C++ compiler (g++), so the runtime is gcc's libtsan.
 runtime=$(g++ -print-file-name=libtsan.so)
