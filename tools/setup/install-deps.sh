@@ -11,7 +11,7 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$pnpm_version" ]; then
 fi
 
 debian_packages=(
-  cmake g++ make pkg-config            # native builds
+  cmake g++ make ninja-build pkg-config  # native builds (cmake-js and the scripts use Ninja when present)
   g++-mingw-w64-x86-64                 # the Windows build, compiled and linked in CI
   clang libclang-rt-14-dev             # sanitizer runtimes
   iproute2 iputils-ping socat nftables # network namespaces and kernel-side peers
