@@ -5,10 +5,12 @@
 // silence, fault requests, and stopping.
 //
 // While the app keeps reading the kernel queue itself, watching the TUN file would only wake
-// this thread for packets the app takes first (a context switch per packet on a busy machine).
-// So when a wake-up finds the queue already drained by the app, the thread stops watching the
-// file and looks again every kAppActiveRecheck; as soon as a look finds that the app made no
-// inline attempt since the previous one, it watches the file again. A packet that arrives just
+// this thread for packets the app takes first, or would take them itself in small batches while
+// the app is busy with the ring (a context switch per batch on a busy machine). So when a
+// wake-up finds the queue already drained by the app, or has to publish onto a ring the app has
+// not drained yet, while the app keeps calling WintunReceivePacket, the thread stops watching
+// the file and looks again every kAppActiveRecheck; as soon as a look finds that the app made no
+// call since the previous one, it watches the file again. A packet that arrives just
 // after the app stopped calling therefore waits up to about that long (README, differences).
 #include <poll.h>
 #include <time.h>
@@ -44,7 +46,7 @@ void runToAppDriver(Session &session) {
   pollfd waits[3] = {{session.tunFd, POLLIN, 0},
                      {session.stopEvent, POLLIN, 0},
                      {session.toAppWakeEvent, POLLIN, 0}};
-  uint64_t attemptsSeen = producer.inlineAttempts();
+  uint64_t callsSeen = producer.receiveCalls();
   bool appActive = false;
   // The packet held back by the reordering fault and when this thread first saw it: whoever
   // reads the next packet appends it, so one still held 10 ms later means 10 ms of silence.
@@ -69,18 +71,20 @@ void runToAppDriver(Session &session) {
     if (ready < 0 && errno == EINTR) continue;
     if (session.stopping.load() || (waits[1].revents & POLLIN) != 0) break;
     if ((waits[2].revents & POLLIN) != 0) drainEvent(session.toAppWakeEvent);
-    uint64_t attempts = producer.inlineAttempts();
-    bool appCalled = attempts != attemptsSeen;
-    attemptsSeen = attempts;
+    uint64_t calls = producer.receiveCalls();
+    bool appCalled = calls != callsSeen;
+    callsSeen = calls;
     if (appActive && !appCalled) appActive = false;
     ReceiveRingProducer::Wake wake;
     wake.gone = (waits[0].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0;
     wake.readable = (waits[0].revents & POLLIN) != 0;
     wake.silentHeldId = held != 0 && monotonicNs() - heldSince >= kHeldPacketFlushNs ? held : 0;
-    bool produced = false;
-    if (!producer.produceFromDriver(wake, &produced)) break;
-    // Woken for a packet the app had already taken: the app is reading the queue itself.
-    if (wake.readable && !produced && appCalled) appActive = true;
+    ReceiveRingProducer::Step step;
+    if (!producer.produceFromDriver(wake, &step)) break;
+    // Woken for a packet the app had already taken, or for one the busy app will read itself
+    // once it has drained the ring: the app is reading the queue itself. (An app that waits on
+    // the read event drains the ring first, so the driver keeps watching for it.)
+    if (wake.readable && appCalled && (!step.produced || step.appBehind)) appActive = true;
   }
   // As wintun.sys does when it unregisters: media disconnected, the app's receive ring dead,
   // the reader woken.

@@ -30,7 +30,6 @@ ReceiveRingProducer::ReceiveRingProducer(Session &session)
       dice_(FaultDirection::ToApp) {}
 
 bool ReceiveRingProducer::tryProduceInline() {
-  inlineAttempts_.fetch_add(1, std::memory_order_relaxed);
   std::unique_lock<std::mutex> guard(lock_, std::try_to_lock);
   if (!guard.owns_lock()) return false;
   // A successful WintunReceivePacket sets no error; the EAGAIN that ends the batch must not leak.
@@ -44,10 +43,13 @@ bool ReceiveRingProducer::tryProduceInline() {
   return outcome != Outcome::Idle;
 }
 
-bool ReceiveRingProducer::produceFromDriver(const Wake &wake, bool *produced) {
+bool ReceiveRingProducer::produceFromDriver(const Wake &wake, Step *step) {
   std::lock_guard<std::mutex> guard(lock_);
+  // Head is where the app has released up to; anything between it and Tail is still the app's.
+  bool ringHeld = loadAcquire(&ring_->head) != tail_;
   Outcome outcome = produceLocked(wake.readable, wake.gone, wake.silentHeldId);
-  *produced = outcome == Outcome::Published;
+  step->produced = outcome == Outcome::Published;
+  step->appBehind = step->produced && ringHeld;
   return outcome != Outcome::Stop;
 }
 

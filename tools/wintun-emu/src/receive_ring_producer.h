@@ -31,9 +31,17 @@ class ReceiveRingProducer {
   // kernel queue in the caller's thread and publishes what it found. True when the ring may have
   // changed (the caller looks again); false when the lock was busy or nothing was read.
   bool tryProduceInline();
-  // How many times a receiver has come to read the kernel queue itself: while it keeps moving,
-  // the app is receiving and the driver thread need not watch the TUN file.
-  uint64_t inlineAttempts() const { return inlineAttempts_.load(std::memory_order_relaxed); }
+  // From every WintunReceivePacket: the app is receiving. A relaxed load and store, not a locked
+  // increment: the driver thread only asks whether the number moved, so a lost increment between
+  // two concurrent receivers changes nothing that matters.
+  void noteReceiveCall() {
+    receiveCalls_.store(receiveCalls_.load(std::memory_order_relaxed) + 1,
+                        std::memory_order_relaxed);
+  }
+  // How many times the app has called WintunReceivePacket: while it keeps moving, the app is
+  // receiving, and comes back to read the kernel queue itself whenever it empties the ring, so
+  // the driver thread need not watch the TUN file.
+  uint64_t receiveCalls() const { return receiveCalls_.load(std::memory_order_relaxed); }
 
   // What the driver thread's poll saw.
   struct Wake {
@@ -41,9 +49,16 @@ class ReceiveRingProducer {
     bool gone = false;       // POLLERR / POLLHUP / POLLNVAL on it
     uint64_t silentHeldId = 0;  // the poll timed out with this packet held back (0 = none)
   };
+  // What the driver thread's step did.
+  struct Step {
+    bool produced = false;  // published (or corrupted) the ring
+    // Published onto a ring the app had not yet drained: the app is busy with earlier packets
+    // and will read the kernel queue itself when it empties the ring.
+    bool appBehind = false;
+  };
   // The driver thread's step. False when the driver should stop (interface gone, end-of-session
   // fault due, session stopping).
-  bool produceFromDriver(const Wake &wake, bool *produced);
+  bool produceFromDriver(const Wake &wake, Step *step);
 
   // Reordering fault: the packet held back, identified by a number that changes with each hold,
   // or 0 when none is held (the driver thread then sleeps without a timeout).
@@ -68,7 +83,7 @@ class ReceiveRingProducer {
   TunRing *ring_;
   uint32_t mask_;
   uint32_t batchBudget_;
-  std::atomic<uint64_t> inlineAttempts_{0};
+  std::atomic<uint64_t> receiveCalls_{0};
   std::mutex lock_;  // guards everything below
   bool stopped_ = false;
   uint32_t tail_ = 0;

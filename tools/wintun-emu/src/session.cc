@@ -217,6 +217,7 @@ Take takeReceivedPacket(Session &session, uint8_t **packet, uint32_t *packetSize
 }  // namespace
 
 uint8_t *receivePacket(Session &session, uint32_t *packetSize) {
+  session.producer->noteReceiveCall();
   uint8_t *packet = nullptr;
   Take taken = takeReceivedPacket(session, &packet, packetSize);
   // An empty ring: before reporting it, the emulated driver reads the kernel queue in the
