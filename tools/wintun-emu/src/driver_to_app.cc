@@ -26,7 +26,7 @@ namespace wintun_emu {
 namespace {
 
 constexpr int64_t kHeldPacketFlushNs = 10'000'000;
-constexpr int64_t kAppActiveRecheckNs = 100'000;
+constexpr int64_t kAppActiveRecheckNs = 1'000'000;
 
 int64_t monotonicNs() {
   timespec now{};
