@@ -70,11 +70,16 @@ void runToAppDriver(Session &session) {
     int ready = ppoll(waits, 3, timeoutNs < 0 ? nullptr : &timeout, nullptr);
     if (ready < 0 && errno == EINTR) continue;
     if (session.stopping.load() || (waits[1].revents & POLLIN) != 0) break;
-    if ((waits[2].revents & POLLIN) != 0) drainEvent(session.toAppWakeEvent);
+    bool handedBack = (waits[2].revents & POLLIN) != 0;
+    if (handedBack) drainEvent(session.toAppWakeEvent);
     uint64_t calls = producer.receiveCalls();
     bool appCalled = calls != callsSeen;
     callsSeen = calls;
-    if (appActive && !appCalled) appActive = false;
+    // The app found the ring and the kernel queue empty (it may wait now), or stopped calling.
+    if (appActive && (handedBack || !appCalled)) {
+      appActive = false;
+      producer.setDriverResting(false);
+    }
     ReceiveRingProducer::Wake wake;
     wake.gone = (waits[0].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0;
     wake.readable = (waits[0].revents & POLLIN) != 0;
@@ -84,7 +89,10 @@ void runToAppDriver(Session &session) {
     // Woken for a packet the app had already taken, or for one the busy app will read itself
     // once it has drained the ring: the app is reading the queue itself. (An app that waits on
     // the read event drains the ring first, so the driver keeps watching for it.)
-    if (wake.readable && appCalled && (!step.produced || step.appBehind)) appActive = true;
+    if (wake.readable && appCalled && (!step.produced || step.appBehind)) {
+      appActive = true;
+      producer.setDriverResting(true);
+    }
   }
   // As wintun.sys does when it unregisters: media disconnected, the app's receive ring dead,
   // the reader woken.

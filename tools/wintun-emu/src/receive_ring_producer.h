@@ -42,6 +42,14 @@ class ReceiveRingProducer {
   // receiving, and comes back to read the kernel queue itself whenever it empties the ring, so
   // the driver thread need not watch the TUN file.
   uint64_t receiveCalls() const { return receiveCalls_.load(std::memory_order_relaxed); }
+  // Set by the driver thread while it has stopped watching the TUN file for a busy app. The app's
+  // WintunReceivePacket that finds nothing at all (its last call before it may wait on the read
+  // event) takes the flag and wakes the driver, so a waiting app is never left without a watcher.
+  void setDriverResting(bool resting) { driverResting_.store(resting, std::memory_order_seq_cst); }
+  bool takeDriverResting() {
+    return driverResting_.load(std::memory_order_relaxed) &&
+           driverResting_.exchange(false, std::memory_order_seq_cst);
+  }
 
   // What the driver thread's poll saw.
   struct Wake {
@@ -84,6 +92,7 @@ class ReceiveRingProducer {
   uint32_t mask_;
   uint32_t batchBudget_;
   std::atomic<uint64_t> receiveCalls_{0};
+  std::atomic<bool> driverResting_{false};
   std::mutex lock_;  // guards everything below
   bool stopped_ = false;
   uint32_t tail_ = 0;

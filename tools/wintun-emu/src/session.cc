@@ -227,7 +227,11 @@ uint8_t *receivePacket(Session &session, uint32_t *packetSize) {
   if (taken == Take::Empty && session.producer->tryProduceInline()) {
     taken = takeReceivedPacket(session, &packet, packetSize);
   }
-  if (taken == Take::Empty) setLastError(WINTUN_ERROR_NO_MORE_ITEMS);
+  if (taken == Take::Empty) {
+    // The app may wait on the read event now: the driver thread must watch the TUN file for it.
+    if (session.producer->takeDriverResting()) signalEvent(session.toAppWakeEvent);
+    setLastError(WINTUN_ERROR_NO_MORE_ITEMS);
+  }
   return taken == Take::Packet ? packet : nullptr;
 }
 
