@@ -125,6 +125,16 @@ WINTUN_EMU_COUNTERS sessionCounters(WINTUN_SESSION_HANDLE session) {
   return counters;
 }
 
+void expectReceivingWorks(WINTUN_SESSION_HANDLE session, uint16_t localPort) {
+  int socketFd = udpSocket(localPort);
+  udpSendToPeer(socketFd, 5353, "still", 5);
+  DWORD size = 0;
+  BYTE *packet = receiveWithin(session, &size, 2000);
+  CHECK(packet != NULL && size == 33, "receiving stopped with the send ring");
+  WintunReleaseReceivePacket(session, packet);
+  close(socketFd);
+}
+
 int udpSocket(uint16_t port) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   CHECK(fd >= 0, "socket: %s", strerror(errno));

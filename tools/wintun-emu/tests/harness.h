@@ -50,6 +50,9 @@ WINTUN_SESSION_HANDLE startTestSession(WINTUN_ADAPTER_HANDLE adapter);
 WINTUN_SESSION_HANDLE startTestSessionWith(WINTUN_ADAPTER_HANDLE adapter, DWORD capacity);
 /* The session's emulator counters; the test fails if they cannot be read. */
 WINTUN_EMU_COUNTERS sessionCounters(WINTUN_SESSION_HANDLE session);
+/* A datagram from a kernel socket on `localPort` still reaches the receive ring (after the send
+ * ring died, say): the test fails otherwise. */
+void expectReceivingWorks(WINTUN_SESSION_HANDLE session, uint16_t localPort);
 void interfaceNameOf(WINTUN_ADAPTER_HANDLE adapter, char ifname[16]);
 unsigned interfaceIndex(const char *ifname);
 bool interfaceHasCarrier(const char *ifname);
