@@ -19,6 +19,7 @@ export interface NativeSession {
   sendSlots(pairs: Int32Array, count: number): number;
   sendBuffers(buffers: readonly Uint8Array[], count: number): number;
   readStatistics(out: Float64Array): void;
+  setInlineReceiveBudget(microseconds: number): void;
   takeHeldSlots(out: Int32Array): number;
   takeInFlightBatches(out: Int32Array): number;
   close(): void;

@@ -1,5 +1,6 @@
 #include "session_binding.h"
 
+#include <chrono>
 #include <cstring>
 #include <string>
 
@@ -35,11 +36,11 @@ Napi::Int32Array Int32ArrayArgument(const Napi::CallbackInfo& info, size_t index
   return info[index].As<Napi::Int32Array>();
 }
 
-uint32_t CountArgument(const Napi::CallbackInfo& info, size_t index, size_t limit) {
-  if (!info[index].IsNumber()) throw Napi::TypeError::New(info.Env(), "count must be a number");
+uint32_t CountArgument(const Napi::CallbackInfo& info, size_t index, size_t limit, const char* name = "count") {
+  if (!info[index].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
   double count = info[index].As<Napi::Number>().DoubleValue();
   if (!(count >= 0 && count <= static_cast<double>(limit)) || count != static_cast<uint32_t>(count)) {
-    throw Napi::RangeError::New(info.Env(), "count out of range");
+    throw Napi::RangeError::New(info.Env(), std::string(name) + " out of range");
   }
   return static_cast<uint32_t>(count);
 }
@@ -53,6 +54,7 @@ void SessionBinding::Register(Napi::Env env, Napi::Object exports) {
                    InstanceMethod<&SessionBinding::SendSlots>("sendSlots"),
                    InstanceMethod<&SessionBinding::SendBuffers>("sendBuffers"),
                    InstanceMethod<&SessionBinding::ReadStatistics>("readStatistics"),
+                   InstanceMethod<&SessionBinding::SetInlineReceiveBudget>("setInlineReceiveBudget"),
                    InstanceMethod<&SessionBinding::TakeHeldSlots>("takeHeldSlots"),
                    InstanceMethod<&SessionBinding::TakeInFlightBatches>("takeInFlightBatches"),
                    InstanceMethod<&SessionBinding::Close>("close"), InstanceMethod<&SessionBinding::Ref>("ref"),
@@ -186,6 +188,25 @@ uint32_t SessionBinding::ProvideFromRefill(uint32_t count) {
   return pump_->ProvideSlots(refill.Data(), count);
 }
 
+namespace {
+
+// Gives a lent ring back to the receive thread on every way out of a delivery, exceptions included.
+class LentRing {
+ public:
+  explicit LentRing(ReceivePump* pump) : pump_(pump) {}
+  ~LentRing() {
+    if (pump_ != nullptr) pump_->ReturnRing();
+  }
+  LentRing(const LentRing&) = delete;
+  LentRing& operator=(const LentRing&) = delete;
+  bool held() const { return pump_ != nullptr; }
+
+ private:
+  ReceivePump* pump_;
+};
+
+}  // namespace
+
 void SessionBinding::CallJs(Napi::Env env, Napi::Function callback, SessionBinding* self, void* data) {
   if (env == nullptr) return;  // the environment is going away; the pool goes with it
   const auto message = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data));
@@ -194,21 +215,46 @@ void SessionBinding::CallJs(Napi::Env env, Napi::Function callback, SessionBindi
       callback.Call({Napi::Number::New(env, 2), Napi::Number::New(env, self->pump_->end_code())});
       return;
     }
-    const bool batch = message < ReceivePump::kRefillRequest;
-    uint32_t refilled = 0;
-    try {
-      Napi::Value result = callback.Call({Napi::Number::New(env, batch ? 0 : 1), Napi::Number::New(env, message)});
-      if (result.IsNumber()) refilled = result.As<Napi::Number>().Uint32Value();
-    } catch (...) {
-      // Whatever JavaScript did, the thread must get its buffer back or it would wait forever.
-      if (batch) self->pump_->CompleteBatch(message); else self->pump_->AnswerRefill();
-      throw;
+    if (message == ReceivePump::kRefillRequest) {
+      self->Deliver(env, callback, 1, message);
+      return;
     }
-    self->ProvideFromRefill(refilled);
-    if (batch) self->pump_->CompleteBatch(message); else self->pump_->AnswerRefill();
+    // Asked before the delivery: once the batch completes, its buffer may carry a later batch.
+    LentRing ring(self->pump_->LentRingWith(message) ? self->pump_.get() : nullptr);
+    self->Deliver(env, callback, 0, message);
+    if (!ring.held()) return;
+    // The ring came with this batch: go on receiving here, one crossing per batch, until the ring
+    // is empty or the budget is spent, then return to the event loop (timers, I/O) and give the
+    // ring back to the thread.
+    using Clock = std::chrono::steady_clock;
+    const Clock::time_point start = Clock::now();
+    for (;;) {
+      const uint32_t budget = self->pump_->javascript_receive_budget();
+      if (self->closed_ || budget == 0 || Clock::now() - start >= std::chrono::microseconds(budget)) break;
+      const int32_t batch = self->pump_->ReceiveOnJavaScriptThread();
+      if (batch < 0) break;
+      Napi::HandleScope scope(env);
+      self->Deliver(env, callback, 0, static_cast<uint32_t>(batch));
+    }
   } catch (const Napi::Error& error) {
     error.ThrowAsJavaScriptException();
   }
+}
+
+// Calls onMessage(kind, value) for a batch (kind 0) or a refill request (kind 1), takes the slots
+// it hands back, and returns the batch buffer or answers the request whatever JavaScript did.
+void SessionBinding::Deliver(Napi::Env env, Napi::Function callback, uint32_t kind, uint32_t value) {
+  uint32_t refilled = 0;
+  try {
+    Napi::Value result = callback.Call({Napi::Number::New(env, kind), Napi::Number::New(env, value)});
+    if (result.IsNumber()) refilled = result.As<Napi::Number>().Uint32Value();
+  } catch (...) {
+    // Whatever JavaScript did, the thread must get its buffer back or it would wait forever.
+    if (kind == 0) pump_->CompleteBatch(value); else pump_->AnswerRefill();
+    throw;
+  }
+  ProvideFromRefill(refilled);
+  if (kind == 0) pump_->CompleteBatch(value); else pump_->AnswerRefill();
 }
 
 Napi::Value SessionBinding::ProvideSlots(const Napi::CallbackInfo& info) {
@@ -263,6 +309,12 @@ Napi::Value SessionBinding::SendBuffers(const Napi::CallbackInfo& info) {
       },
       stats_);
   return Napi::Number::New(info.Env(), sent);
+}
+
+Napi::Value SessionBinding::SetInlineReceiveBudget(const Napi::CallbackInfo& info) {
+  uint32_t microseconds = CountArgument(info, 0, 1000000, "microseconds");
+  if (!closed_) pump_->SetJavaScriptReceiveBudget(microseconds);
+  return info.Env().Undefined();
 }
 
 Napi::Value SessionBinding::ReadStatistics(const Napi::CallbackInfo& info) {

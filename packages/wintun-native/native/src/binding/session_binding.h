@@ -14,6 +14,9 @@
 //   sendSlots(pairs: Int32Array, count): number      (slotId, length) pairs; returns packets sent
 //   sendBuffers(buffers: Uint8Array[], count): number
 //   readStatistics(out: Float64Array): void
+//   setInlineReceiveBudget(microseconds): void      0: the thread never lends JavaScript the ring;
+//        otherwise, after a batch that came with the ring, JavaScript goes on receiving from it
+//        on its own thread for up to this long (see receive_pump.h)
 //   takeHeldSlots(out: Int32Array): number           after close: slot ids the thread still held
 //   close(): void    stop flag, wake, join, WintunEndSession; idempotent
 //   ref(): void / unref(): void                       whether the session keeps the event loop alive
@@ -41,6 +44,7 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
  private:
   static void CallJs(Napi::Env env, Napi::Function callback, SessionBinding* self, void* data);
   static bool Notify(void* context, uint32_t message);
+  void Deliver(Napi::Env env, Napi::Function callback, uint32_t kind, uint32_t value);
   static void CleanupAtExit(void* self);
   using ThreadSafeCallback = Napi::TypedThreadSafeFunction<SessionBinding, void, CallJs>;
 
@@ -48,6 +52,7 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   Napi::Value SendSlots(const Napi::CallbackInfo& info);
   Napi::Value SendBuffers(const Napi::CallbackInfo& info);
   Napi::Value ReadStatistics(const Napi::CallbackInfo& info);
+  Napi::Value SetInlineReceiveBudget(const Napi::CallbackInfo& info);
   Napi::Value TakeHeldSlots(const Napi::CallbackInfo& info);
   Napi::Value TakeInFlightBatches(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);

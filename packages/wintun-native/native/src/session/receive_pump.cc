@@ -140,21 +140,135 @@ int32_t ReceivePump::AcquireBatch() {
   return batch;
 }
 
-void ReceivePump::Publish(int32_t& batch, uint32_t& count) {
+bool ReceivePump::Publish(int32_t& batch, uint32_t& count, bool lend_ring) {
   deliveries_[static_cast<size_t>(batch) * stride()] = static_cast<int32_t>(count);
+  lend_ring = lend_ring && js_receive_budget_us_.load(std::memory_order_relaxed) > 0;
   {
     std::lock_guard<std::mutex> guard(lock_);
     ++batches_in_flight_;
+    // Set before the call: JavaScript may run the delivery before notify_ returns.
+    if (lend_ring) ring_lent_with_ = batch;
   }
   stats_.rx_batches.fetch_add(1, std::memory_order_relaxed);
   if (!notify_(notify_context_, static_cast<uint32_t>(batch))) {
-    // JavaScript is gone (teardown); the buffer is ours again.
+    // JavaScript is gone (teardown); the buffer and the ring are ours again.
     std::lock_guard<std::mutex> guard(lock_);
     --batches_in_flight_;
     free_batches_.push_back(static_cast<uint32_t>(batch));
+    ring_lent_with_ = -1;
+    lend_ring = false;
   }
   batch = -1;
   count = 0;
+  return lend_ring;
+}
+
+bool ReceivePump::AwaitRing(uint32_t& end_code) {
+  std::unique_lock<std::mutex> guard(lock_);
+  changed_.wait(guard, [this] { return stop_.load(std::memory_order_acquire) || ring_lent_with_ < 0; });
+  if (stop_.load(std::memory_order_acquire)) return false;
+  if (lent_ring_end_code_ != 0) {
+    end_code = lent_ring_end_code_;
+    return false;
+  }
+  return true;
+}
+
+void ReceivePump::SetJavaScriptReceiveBudget(uint32_t microseconds) {
+  js_receive_budget_us_.store(microseconds, std::memory_order_relaxed);
+}
+
+bool ReceivePump::LentRingWith(uint32_t batch) {
+  std::lock_guard<std::mutex> guard(lock_);
+  return ring_lent_with_ == static_cast<int32_t>(batch);
+}
+
+void ReceivePump::ReturnRing() {
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    ring_lent_with_ = -1;
+  }
+  changed_.notify_all();
+}
+
+int32_t ReceivePump::ReceiveOnJavaScriptThread() {
+  int32_t batch;
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    if (stop_.load(std::memory_order_acquire) || free_batches_.empty()) return -1;
+    batch = static_cast<int32_t>(free_batches_.back());
+    free_batches_.pop_back();
+    // JavaScript refilled right before this call: a size class still empty is one the pool cannot
+    // supply now, so its packets are dropped as the thread would after asking (TakeSlot).
+    if (free_small_.empty()) starved_small_ = true;
+    if (free_large_.empty()) starved_large_ = true;
+  }
+  uint32_t count = 0;
+  while (count < config_.max_batch) {
+    {
+      // A class used up during this batch: deliver what we have, and JavaScript refills it.
+      std::lock_guard<std::mutex> guard(lock_);
+      if ((free_small_.empty() && !starved_small_) || (free_large_.empty() && !starved_large_)) break;
+    }
+    DWORD size = 0;
+    BYTE* packet = api_->ReceivePacket(session_, &size);
+    if (packet == nullptr) {
+      uint32_t code = LastWin32Error();
+      if (code != WINTUN_ERROR_NO_MORE_ITEMS) {
+        std::lock_guard<std::mutex> guard(lock_);
+        lent_ring_end_code_ = code;
+      }
+      break;
+    }
+    if (size == 0 || size > WINTUN_MAX_IP_PACKET_SIZE) {
+      api_->ReleaseReceivePacket(session_, packet);
+      stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    int32_t slot = -1;
+    {
+      std::lock_guard<std::mutex> guard(lock_);
+      std::vector<int32_t>& stack = size > config_.small_slot_size ? free_large_ : free_small_;
+      if (!stack.empty()) {
+        slot = stack.back();
+        stack.pop_back();
+        held_[slot] = 0;
+      }
+    }
+    if (slot < 0) {
+      api_->ReleaseReceivePacket(session_, packet);
+      stats_.drop_pool_exhausted.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    if (size > slots_[slot].capacity) {
+      ProvideSlots(&slot, 1);
+      api_->ReleaseReceivePacket(session_, packet);
+      stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    Store(slot, packet, size, batch, count);
+  }
+  std::lock_guard<std::mutex> guard(lock_);
+  if (count == 0) {
+    free_batches_.push_back(static_cast<uint32_t>(batch));
+    return -1;
+  }
+  deliveries_[static_cast<size_t>(batch) * stride()] = static_cast<int32_t>(count);
+  ++batches_in_flight_;
+  stats_.rx_batches.fetch_add(1, std::memory_order_relaxed);
+  return batch;
+}
+
+void ReceivePump::Store(int32_t slot, const BYTE* packet, uint32_t size, int32_t batch, uint32_t& count) {
+  std::memcpy(slots_[slot].data, packet, size);
+  // Released before JavaScript sees the copy: the ring never waits on JavaScript.
+  api_->ReleaseReceivePacket(session_, packet);
+  int32_t* descriptor = deliveries_ + static_cast<size_t>(batch) * stride() + 1 + 2 * count;
+  descriptor[0] = slot;
+  descriptor[1] = static_cast<int32_t>(size);
+  ++count;
+  stats_.rx_packets.fetch_add(1, std::memory_order_relaxed);
+  stats_.rx_bytes.fetch_add(size, std::memory_order_relaxed);
 }
 
 int32_t ReceivePump::TakeSlot(uint32_t size, int32_t& batch, uint32_t& count) {
@@ -212,7 +326,10 @@ void ReceivePump::Run() {
         end_code = code;  // ERROR_HANDLE_EOF, ERROR_INVALID_DATA, or worse: this session is over
         break;
       }
-      if (count > 0) Publish(batch, count);
+      if (count > 0 && Publish(batch, count, true)) {
+        if (!AwaitRing(end_code)) break;
+        continue;  // still busy: JavaScript emptied the ring a moment ago
+      }
       if (busy && config_.spin_microseconds > 0) {
         Clock::time_point now = Clock::now();
         if (!spinning) {
@@ -264,16 +381,8 @@ void ReceivePump::Run() {
       stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    std::memcpy(slots_[slot].data, packet, size);
-    // Released before JavaScript sees the copy: the ring never waits on JavaScript.
-    api_->ReleaseReceivePacket(session_, packet);
-    int32_t* descriptor = deliveries_ + static_cast<size_t>(batch) * stride() + 1 + 2 * count;
-    descriptor[0] = slot;
-    descriptor[1] = static_cast<int32_t>(size);
-    ++count;
-    stats_.rx_packets.fetch_add(1, std::memory_order_relaxed);
-    stats_.rx_bytes.fetch_add(size, std::memory_order_relaxed);
-    if (count == config_.max_batch) Publish(batch, count);
+    Store(slot, packet, size, batch, count);
+    if (count == config_.max_batch && Publish(batch, count, true) && !AwaitRing(end_code)) break;
   }
 
   if (batch >= 0) {

@@ -11,6 +11,14 @@
 // slot it publishes what it has and waits for the refill that follows each batch; only when
 // JavaScript has answered and still has no slot (the pool is exhausted) does it drop packets,
 // counted as "pool exhausted", until slots come back.
+//
+// Lending the ring to JavaScript: while a batch handler is set (`js_receive_budget_us` > 0), the
+// thread publishes a batch *with the ring* and then waits. After delivering that batch, the
+// JavaScript thread goes on receiving straight from the ring itself (ReceiveOnJavaScriptThread),
+// batch after batch, until the ring is empty, a slot class or batch buffer runs out, the session
+// ends, or the budget is spent; then it gives the ring back. Under load this is the single-threaded
+// loop of a C reflector: no wake-up between threads per batch, one crossing per batch still. Only
+// one thread ever calls WintunReceivePacket at a time: the hand-over goes through `lock_`.
 #pragma once
 
 #include <atomic>
@@ -35,6 +43,9 @@ struct ReceivePumpConfig {
   // woken without packets sleeps again at once.
   uint32_t spin_microseconds = 50;
   uint32_t small_slot_size = 2048;
+  // How long the JavaScript thread may keep receiving from a lent ring before it returns to its
+  // event loop; 0 never lends the ring. Changed at run time by SetJavaScriptReceiveBudget.
+  uint32_t js_receive_budget_us = 0;
 };
 
 class ReceivePump {
@@ -59,6 +70,17 @@ class ReceivePump {
 
   // JavaScript thread.
   void CompleteBatch(uint32_t batch);
+  void SetJavaScriptReceiveBudget(uint32_t microseconds);
+  uint32_t javascript_receive_budget() const { return js_receive_budget_us_.load(std::memory_order_relaxed); }
+  // Whether `batch` was published with the ring: the JavaScript thread then holds the ring until
+  // ReturnRing.
+  bool LentRingWith(uint32_t batch);
+  // JavaScript thread, while it holds the ring and the pump runs: fills a free batch buffer from
+  // the ring as the thread would (never waiting) and returns its index, or -1 when nothing was
+  // received (ring empty, no free slot of some class, no free batch buffer, or a fatal ring error,
+  // which the thread reports as the session's end once it has the ring back).
+  int32_t ReceiveOnJavaScriptThread();
+  void ReturnRing();
   void AnswerRefill();
   uint32_t ProvideSlots(const int32_t* ids, uint32_t count);
   // After Stop: the free slots still held here, so JavaScript can return them to the pool.
@@ -76,8 +98,15 @@ class ReceivePump {
  private:
   void Run();
   int32_t AcquireBatch();
-  void Publish(int32_t& batch, uint32_t& count);
+  // Hands the batch to JavaScript; with `lend_ring` the ring goes with it (see above). Returns
+  // whether the ring was lent.
+  bool Publish(int32_t& batch, uint32_t& count, bool lend_ring = false);
+  // Thread: waits until JavaScript gives a lent ring back; false when the thread must stop
+  // (stop flag, or JavaScript met a fatal ring error, left in `end_code`).
+  bool AwaitRing(uint32_t& end_code);
   int32_t TakeSlot(uint32_t size, int32_t& batch, uint32_t& count);
+  // A received packet of a valid size goes into `slot` and the batch's next descriptor.
+  void Store(int32_t slot, const BYTE* packet, uint32_t size, int32_t batch, uint32_t& count);
 
   std::shared_ptr<const WintunApi> api_;
   WINTUN_SESSION_HANDLE session_;
@@ -91,6 +120,7 @@ class ReceivePump {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<uint32_t> end_code_{0};
+  std::atomic<uint32_t> js_receive_budget_us_{0};
 
   std::mutex lock_;  // guards everything below
   std::condition_variable changed_;
@@ -102,6 +132,10 @@ class ReceivePump {
   bool refill_requested_ = false;
   bool starved_small_ = false;
   bool starved_large_ = false;
+  // The batch the ring was lent with, or -1 while the thread holds the ring.
+  int32_t ring_lent_with_ = -1;
+  // A fatal ring error JavaScript met while holding the ring; the thread ends the session with it.
+  uint32_t lent_ring_end_code_ = 0;
 };
 
 }  // namespace magma::wintun
