@@ -47,7 +47,8 @@ export TSAN_OPTIONS="halt_on_error=0:second_deadlock_stack=1:log_path=$reports/t
 status=0
 unshare --net sh -c "ip link set lo up && exec node ./node_modules/vitest/vitest.mjs run \
   --config scripts/vitest-tsan.config.mjs \
-  src/session/wintun-session.test.ts src/session/session-lifetime.test.ts src/wintun-logger.test.ts \
+  src/session/wintun-session.test.ts src/session/session-lifetime.test.ts src/session/inline-receive.test.ts \
+  src/wintun-logger.test.ts \
   src/wintun-adapter.test.ts src/port/ \
   --reporter=default --reporter=json --outputFile.json=test-results/vitest-tsan.json" || status=$?
 if compgen -G "$reports/tsan.*" >/dev/null; then

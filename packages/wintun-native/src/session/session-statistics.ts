@@ -5,6 +5,11 @@ export interface WinTunSessionStatistics {
   readonly rxBytes: number;
   /** Crossings into JavaScript that carried them. */
   readonly rxBatches: number;
+  /**
+   * Of those, batches the JavaScript thread received itself while it held the ring (see
+   * `inlineReceiveMicroseconds`); the rest were received by the receive thread.
+   */
+  readonly rxInlineBatches: number;
   /** Packets and bytes written into the send ring. */
   readonly txPackets: number;
   readonly txBytes: number;
@@ -23,7 +28,7 @@ export interface WinTunSessionStatistics {
 }
 
 /** Field order of native/src/session/session_statistics.h. */
-export const STATISTICS_FIELD_COUNT = 10;
+export const STATISTICS_FIELD_COUNT = 11;
 
 export function statisticsFrom(fields: Float64Array): WinTunSessionStatistics {
   const at = (index: number): number => fields[index] ?? 0;
@@ -31,6 +36,7 @@ export function statisticsFrom(fields: Float64Array): WinTunSessionStatistics {
     rxPackets: at(0),
     rxBytes: at(1),
     rxBatches: at(2),
+    rxInlineBatches: at(10),
     txPackets: at(3),
     txBytes: at(4),
     drops: { sendRingFull: at(5), poolExhausted: at(6), invalidPacket: at(7), sessionEnded: at(8) },

@@ -320,7 +320,7 @@ Napi::Value SessionBinding::SetInlineReceiveBudget(const Napi::CallbackInfo& inf
 Napi::Value SessionBinding::ReadStatistics(const Napi::CallbackInfo& info) {
   if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
       info[0].As<Napi::Float64Array>().ElementLength() < SessionStatistics::kFieldCount) {
-    throw Napi::TypeError::New(info.Env(), "out must be a Float64Array of at least 10 elements");
+    throw Napi::TypeError::New(info.Env(), "out must be a Float64Array of at least " + std::to_string(SessionStatistics::kFieldCount) + " elements");
   }
   stats_.CopyTo(info[0].As<Napi::Float64Array>().Data());
   return info.Env().Undefined();

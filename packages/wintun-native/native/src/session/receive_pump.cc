@@ -256,6 +256,7 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread() {
   deliveries_[static_cast<size_t>(batch) * stride()] = static_cast<int32_t>(count);
   ++batches_in_flight_;
   stats_.rx_batches.fetch_add(1, std::memory_order_relaxed);
+  stats_.rx_inline_batches.fetch_add(1, std::memory_order_relaxed);
   return batch;
 }
 

@@ -1,4 +1,4 @@
-// Per-session counters. Written by the receive thread (rx) and the JavaScript thread (tx), read by
+// Per-session counters. Written by the receive thread (rx), the JavaScript thread (tx, and rx while it holds the ring), read by
 // either at any time: relaxed atomics, each counter exact on its own.
 #pragma once
 
@@ -18,13 +18,15 @@ struct SessionStatistics {
   std::atomic<uint64_t> drop_invalid_packet{0};
   std::atomic<uint64_t> drop_session_ended{0};
   std::atomic<uint64_t> receive_waits{0};
+  std::atomic<uint64_t> rx_inline_batches{0};
 
-  static constexpr int kFieldCount = 10;
+  static constexpr int kFieldCount = 11;
   // The order JavaScript reads them in (src/session/session-statistics.ts).
   void CopyTo(double* out) const {
     const std::atomic<uint64_t>* fields[kFieldCount] = {
         &rx_packets, &rx_bytes, &rx_batches, &tx_packets, &tx_bytes, &drop_send_ring_full,
-        &drop_pool_exhausted, &drop_invalid_packet, &drop_session_ended, &receive_waits};
+        &drop_pool_exhausted, &drop_invalid_packet, &drop_session_ended, &receive_waits,
+        &rx_inline_batches};
     for (int i = 0; i < kFieldCount; ++i) out[i] = static_cast<double>(fields[i]->load(std::memory_order_relaxed));
   }
 };

@@ -1,0 +1,212 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import type { PooledPacket } from "@magma/memory-pool";
+import { afterEach, expect, it } from "vitest";
+import { readUdp } from "../test-support/ipv4-udp.js";
+import { describeNetwork, run, waitFor } from "../test-support/network-test.js";
+import { closeSessions, openSession } from "../test-support/session-fixture.js";
+import { WinTunAdapter } from "../wintun-adapter.js";
+import type { WinTunSession } from "./wintun-session.js";
+
+afterEach(closeSessions);
+
+const FLOOD_PORT = 9100;
+const SENT = { code: 0, stderr: "" };
+
+/**
+ * Sends `count` numbered datagrams to `to` from a separate process; resolves with its exit code and
+ * what it printed on failure.
+ */
+async function floodFromAnotherProcess(
+  from: string,
+  to: string,
+  count: number,
+): Promise<{ code: number; stderr: string }> {
+  const sender = spawn(
+    process.execPath,
+    [
+      new URL("../test-support/sequenced-udp-sender.mjs", import.meta.url).pathname,
+      from,
+      to,
+      String(FLOOD_PORT),
+      String(count),
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  sender.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const [code] = (await once(sender, "close")) as [number];
+  return { code, stderr };
+}
+
+/**
+ * Datagrams the kernel dropped on their way into the adapter (its transmit queue was full), from
+ * /proc/net/dev, which shows this process's network namespace (/sys/class/net may not).
+ */
+function kernelDrops(interfaceName: string): number {
+  for (const line of readFileSync("/proc/net/dev", "utf8").split("\n")) {
+    const [name, counters] = line.split(":");
+    if (name?.trim() !== interfaceName || counters === undefined) continue;
+    // 8 receive counters, then transmit: bytes packets errs drop ...
+    return Number(counters.trim().split(/\s+/)[11]);
+  }
+  throw new Error(`${interfaceName} is not in /proc/net/dev`);
+}
+
+/** Checks the sequence numbers of flood datagrams as they arrive. */
+class SequenceCheck {
+  received = 0;
+  outOfOrder = 0;
+  #last = -1;
+
+  take(packet: PooledPacket): void {
+    const datagram = readUdp(packet.memory.subarray(0, packet.length));
+    if (datagram?.destinationPort === FLOOD_PORT && datagram.payload.length === 4) {
+      const sequence = new DataView(datagram.payload.buffer, datagram.payload.byteOffset).getUint32(
+        0,
+      );
+      if (sequence <= this.#last) this.outOfOrder++;
+      this.#last = sequence;
+      this.received++;
+    }
+    packet.dispose();
+  }
+}
+
+/** Waits until every datagram of the flood is either received or counted as dropped by the kernel. */
+async function allAccountedFor(
+  check: SequenceCheck,
+  interfaceName: string,
+  count: number,
+): Promise<void> {
+  const accounted = (): number => check.received + kernelDrops(interfaceName);
+  expect(await waitFor(() => accounted() >= count, 10_000)).toBe(true);
+  expect(accounted()).toBe(count);
+}
+
+function handOver(session: WinTunSession, check: SequenceCheck): void {
+  session.setReceiveHandler((packets, count) => {
+    for (let i = 0; i < count; i++) check.take(packets[i] as PooledPacket);
+  });
+}
+
+describeNetwork("WinTunSession receiving on the JavaScript thread", () => {
+  it("receives batches itself under a flood, in order, and still returns to the event loop", async () => {
+    const { session, kernelAddress, peerAddress } = await openSession("mgw-i1", 31);
+    const check = new SequenceCheck();
+    handOver(session, check);
+    // A timer that notes whether batches were received on this thread since it last ran: if
+    // receiving here never gave the event loop back, it could not run between such batches.
+    let ticksAfterInlineBatches = 0;
+    let inlineAtLastTick = 0;
+    const timer = setInterval(() => {
+      const inline = session.stats.rxInlineBatches;
+      if (inline > inlineAtLastTick) ticksAfterInlineBatches++;
+      inlineAtLastTick = inline;
+    }, 1);
+    const count = 100_000;
+    try {
+      expect(await floodFromAnotherProcess(kernelAddress, peerAddress, count)).toEqual(SENT);
+      await allAccountedFor(check, "mgw-i1", count);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(check.outOfOrder).toBe(0);
+    const stats = session.stats;
+    expect(stats.rxPackets).toBe(check.received);
+    expect(stats.rxInlineBatches).toBeGreaterThan(0);
+    expect(stats.rxInlineBatches).toBeLessThan(stats.rxBatches);
+    expect(ticksAfterInlineBatches).toBeGreaterThanOrEqual(2);
+    expect(stats.drops.poolExhausted).toBe(0);
+  });
+
+  it("leaves every batch to the receive thread with inlineReceiveMicroseconds: 0", async () => {
+    const { session, kernelAddress, peerAddress } = await openSession("mgw-i2", 32, {
+      inlineReceiveMicroseconds: 0,
+    });
+    const check = new SequenceCheck();
+    handOver(session, check);
+    const count = 30_000;
+    expect(await floodFromAnotherProcess(kernelAddress, peerAddress, count)).toEqual(SENT);
+    await allAccountedFor(check, "mgw-i2", count);
+    expect(check.outOfOrder).toBe(0);
+    expect(session.stats.rxBatches).toBeGreaterThan(0);
+    expect(session.stats.rxInlineBatches).toBe(0);
+  });
+
+  it("never lends the ring to receive() and the batch iterator, which take batches later", async () => {
+    const { session, kernelAddress, peerAddress } = await openSession("mgw-i3", 33);
+    const check = new SequenceCheck();
+    const count = 30_000;
+    const flood = floodFromAnotherProcess(kernelAddress, peerAddress, count);
+    const reading = (async () => {
+      for await (const batch of session.batches({ signal: AbortSignal.timeout(10_000) })) {
+        for (const packet of batch) check.take(packet);
+        if (check.received + kernelDrops("mgw-i3") >= count) return;
+      }
+    })();
+    expect(await flood).toEqual(SENT);
+    await reading;
+    await allAccountedFor(check, "mgw-i3", count);
+    expect(check.outOfOrder).toBe(0);
+    expect(session.stats.rxInlineBatches).toBe(0);
+  });
+
+  it("hands what follows to receive() when the handler removes itself, losing nothing", async () => {
+    const { session, kernelAddress, peerAddress } = await openSession("mgw-i4", 34);
+    const check = new SequenceCheck();
+    let handlerBatches = 0;
+    session.setReceiveHandler((packets, count) => {
+      for (let i = 0; i < count; i++) check.take(packets[i] as PooledPacket);
+      if (++handlerBatches === 20) session.setReceiveHandler(undefined);
+    });
+    const count = 60_000;
+    const flood = floodFromAnotherProcess(kernelAddress, peerAddress, count);
+    expect(await waitFor(() => handlerBatches >= 20, 10_000)).toBe(true);
+    const fromHandler = check.received;
+    const deadline = AbortSignal.timeout(10_000);
+    while (check.received + kernelDrops("mgw-i4") < count) {
+      for (const packet of await session.receive({ signal: deadline })) check.take(packet);
+    }
+    expect(await flood).toEqual(SENT);
+    await allAccountedFor(check, "mgw-i4", count);
+    expect(handlerBatches).toBe(20);
+    expect(check.received).toBeGreaterThan(fromHandler);
+    expect(check.outOfOrder).toBe(0);
+  });
+
+  it("ends as adapter-removed when the adapter goes while JavaScript holds the ring", async () => {
+    const { adapter, session, kernelAddress, peerAddress } = await openSession("mgw-i5", 35);
+    let batches = 0;
+    session.setReceiveHandler((packets, count) => {
+      for (let i = 0; i < count; i++) (packets[i] as PooledPacket).dispose();
+      // The first batch came with the ring: the next receive on this thread meets the end.
+      if (++batches === 1) run("ip", ["link", "del", "mgw-i5"]);
+    });
+    // The sender fails once its source address is gone with the link; its exit code says nothing here.
+    const flood = floodFromAnotherProcess(kernelAddress, peerAddress, 20_000);
+    const end = await session.ended;
+    await flood;
+    expect(batches).toBeGreaterThanOrEqual(1);
+    expect(end.reason).toBe("adapter-removed");
+    expect(end.error?.symbol).toBe("ERROR_HANDLE_EOF");
+    // Batches the thread published before the end still reach the handler, which disposes them.
+    expect(await waitFor(() => session.pool.stats.inUse === 0)).toBe(true);
+    adapter.close();
+  });
+
+  it("refuses an inlineReceiveMicroseconds that is not a whole number of microseconds up to 1 s", async () => {
+    const adapter = await WinTunAdapter.create({ name: "mgw-i6", tunnelType: "Magma" });
+    try {
+      for (const inlineReceiveMicroseconds of [-1, 1.5, 1_000_001, Number.NaN]) {
+        expect(() => adapter.startSession({ inlineReceiveMicroseconds })).toThrow(RangeError);
+      }
+      expect(adapter.startSession({ inlineReceiveMicroseconds: 1_000_000 }).isClosed).toBe(false);
+    } finally {
+      adapter.close();
+    }
+  });
+});
