@@ -50,11 +50,19 @@ const nodeArgv = (script) => [process.execPath, "--expose-gc", script];
 /**
  * Ours: the Node.js reflector written against WinTunPort (@magma/wintun-native), over the emulator.
  * It reports heap and GC over the measured window; its CPU is also read with no traffic.
+ * `inlineReceiveMicroseconds` overrides the session's (0: the receive thread receives every batch
+ * and never lends JavaScript the ring); give such a variant its own `name` and `label`.
  */
-export function magmaPortReflector({ library = benchPaths.wintunEmulatorLibrary, env } = {}) {
+export function magmaPortReflector({
+  name = "node-magma-port",
+  label = "Node.js, Magma WinTunPort, emulator",
+  library = benchPaths.wintunEmulatorLibrary,
+  inlineReceiveMicroseconds,
+  env,
+} = {}) {
   return {
-    name: "node-magma-port",
-    label: "Node.js, Magma WinTunPort, emulator",
+    name,
+    label,
     ifname: benchInterfaceName,
     requires: [
       benchPaths.magmaPortReflector,
@@ -62,7 +70,13 @@ export function magmaPortReflector({ library = benchPaths.wintunEmulatorLibrary,
       benchPaths.wintunNativeAddon,
       library,
     ],
-    env: { MAGMA_WINTUN_LIBRARY: library, ...env },
+    env: {
+      MAGMA_WINTUN_LIBRARY: library,
+      ...(inlineReceiveMicroseconds === undefined
+        ? {}
+        : { MAGMA_BENCH_INLINE_US: String(inlineReceiveMicroseconds) }),
+      ...env,
+    },
     measuredWindow: true,
     measureIdleCpu: true,
     argv: (ifname) => [...nodeArgv(benchPaths.magmaPortReflector), "--adapter", ifname],

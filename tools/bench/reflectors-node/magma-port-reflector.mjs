@@ -71,11 +71,16 @@ const maxSeconds = maxSecondsOption(options);
 const adapterName = options.get("adapter");
 
 const window = new MeasuredWindow();
-// MAGMA_BENCH_SPIN_US overrides the session's spin before it sleeps (its default otherwise).
-const spinText = process.env.MAGMA_BENCH_SPIN_US;
+// MAGMA_BENCH_SPIN_US and MAGMA_BENCH_INLINE_US override the session's spin before it sleeps and
+// how long JavaScript may receive from a lent ring (their defaults otherwise).
+const sessionOptions = {};
+if (process.env.MAGMA_BENCH_SPIN_US !== undefined)
+  sessionOptions.spinMicroseconds = Number(process.env.MAGMA_BENCH_SPIN_US);
+if (process.env.MAGMA_BENCH_INLINE_US !== undefined)
+  sessionOptions.inlineReceiveMicroseconds = Number(process.env.MAGMA_BENCH_INLINE_US);
 const port = await WinTunPort.create({
   adapterName,
-  ...(spinText === undefined ? {} : { session: { spinMicroseconds: Number(spinText) } }),
+  session: sessionOptions,
   packetReceiverFactory: (transmitter) => new UdpReflector(transmitter),
 });
 let portError;
@@ -105,6 +110,8 @@ onStopRequest(maxSeconds, async () => {
       rxBatches: stats.rxBatches,
       packetsPerBatch:
         stats.rxBatches > 0 ? Number((stats.rxPackets / stats.rxBatches).toFixed(2)) : 0,
+      // Batches the JavaScript thread received itself from a lent ring.
+      rxInlineBatches: port.session.stats.rxInlineBatches,
       txPackets: stats.txPackets,
       drops,
       receiver: stats.receiver,

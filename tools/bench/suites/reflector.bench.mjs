@@ -21,7 +21,8 @@
 //   node tools/bench/run-benchmarks.mjs reflector
 // Environment: MAGMA_BENCH_ROUNDS (5; about 95 s in all), MAGMA_BENCH_DURATION_MS (3000 per run),
 // MAGMA_BENCH_PAYLOAD (64 UDP payload bytes), MAGMA_BENCH_WINDOW (256 packets in flight),
-// MAGMA_BENCH_REFLECTORS (comma-separated names, default all), MAGMA_BENCH_PIN=1 (the load
+// MAGMA_BENCH_REFLECTORS (comma-separated names; default the four above, and on request also
+// node-magma-port-thread-only: ours with inlineReceiveMicroseconds 0), MAGMA_BENCH_PIN=1 (the load
 // generator on CPU 0, the reflector with all its threads on CPU 1: each reflector measured on one
 // core, without the scheduler's noise; see ../lib/cpu-pinning.mjs).
 //
@@ -61,12 +62,22 @@ const load = {
   window: numberFromEnv("MAGMA_BENCH_WINDOW", defaultLoad.window),
 };
 const wanted = process.env.MAGMA_BENCH_REFLECTORS?.split(",");
+// Not run unless named in MAGMA_BENCH_REFLECTORS: ours with the ring never lent to JavaScript, to
+// show in the same run what receiving on the JavaScript thread under load is worth.
+const onRequestOnly = new Set(["node-magma-port-thread-only"]);
 const reflectors = [
   cReflectorOverEmulator(),
   cReflectorDirect(),
   magmaPortReflector(),
+  magmaPortReflector({
+    name: "node-magma-port-thread-only",
+    label: "Node.js, Magma WinTunPort, ring never lent",
+    inlineReceiveMicroseconds: 0,
+  }),
   appiumTuntapReflector(),
-].filter((spec) => wanted === undefined || wanted.includes(spec.name));
+].filter((spec) =>
+  wanted === undefined ? !onRequestOnly.has(spec.name) : wanted.includes(spec.name),
+);
 
 const problem = networkPrerequisiteProblem();
 if (problem !== null) {
@@ -95,7 +106,8 @@ const results = await measureAlternating(reflectors, {
             `  waits ${m.reflectorSummary.waits}`) +
         (m.reflectorSummary?.port === undefined
           ? ""
-          : `  packets/batch ${m.reflectorSummary.port.packetsPerBatch}`) +
+          : `  packets/batch ${m.reflectorSummary.port.packetsPerBatch}` +
+            ` (received by JS ${Math.round((100 * m.reflectorSummary.port.rxInlineBatches) / Math.max(1, m.reflectorSummary.port.rxBatches))}%)`) +
         (m.reflectorSummary?.window === undefined
           ? ""
           : `  heap +${m.reflectorSummary.window.heapGrowthBytes} B` +
@@ -181,6 +193,7 @@ ratioLine(
   (r) => r > 1,
 );
 ratioLine("C emulator / C direct", "c-emulator", "c-direct", "target >= 0.80", (r) => r >= 0.8);
+ratioLine("ours / ours, ring never lent", "node-magma-port", "node-magma-port-thread-only");
 ratioLine("appium-ios-tuntap / C direct", "node-appium-tuntap", "c-direct");
 const ours = byName.get("node-magma-port");
 if (ours?.gcCountMax !== undefined) {

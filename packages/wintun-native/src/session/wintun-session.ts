@@ -33,9 +33,10 @@ export interface WinTunSessionOptions {
   /**
    * While a batch handler is set, each batch the receive thread delivers brings the ring with it:
    * the JavaScript thread goes on receiving straight from the ring, batch after batch (still one
-   * crossing per batch), until it is empty or this many microseconds have passed, and then returns
-   * to the event loop. Under load this saves the wake-up between threads per batch; when idle it
-   * changes nothing. Default 1000; 0 leaves all receiving to the receive thread.
+   * crossing per batch), until it is empty, and only then hands it back. Every this many
+   * microseconds it lets the event loop turn (timers, I/O) and goes on after. Under load this saves
+   * the wake-up between threads per batch; when idle it changes nothing. Default 1000; 0 leaves
+   * all receiving to the receive thread.
    */
   readonly inlineReceiveMicroseconds?: number;
 }

@@ -190,7 +190,14 @@ uint32_t SessionBinding::ProvideFromRefill(uint32_t count) {
 
 namespace {
 
-// Gives a lent ring back to the receive thread on every way out of a delivery, exceptions included.
+// The binding's own message, queued by the JavaScript thread to itself: it still holds the ring and
+// goes on receiving on the next turn of its event loop.
+constexpr uint32_t kGoOnReceiving = 0x20000;
+
+}  // namespace
+
+// Gives a lent ring back to the receive thread on every way out of a delivery, exceptions included,
+// unless the JavaScript thread keeps it for its next turn.
 class LentRing {
  public:
   explicit LentRing(ReceivePump* pump) : pump_(pump) {}
@@ -200,12 +207,11 @@ class LentRing {
   LentRing(const LentRing&) = delete;
   LentRing& operator=(const LentRing&) = delete;
   bool held() const { return pump_ != nullptr; }
+  void Keep() { pump_ = nullptr; }
 
  private:
   ReceivePump* pump_;
 };
-
-}  // namespace
 
 void SessionBinding::CallJs(Napi::Env env, Napi::Function callback, SessionBinding* self, void* data) {
   if (env == nullptr) return;  // the environment is going away; the pool goes with it
@@ -219,25 +225,39 @@ void SessionBinding::CallJs(Napi::Env env, Napi::Function callback, SessionBindi
       self->Deliver(env, callback, 1, message);
       return;
     }
-    // Asked before the delivery: once the batch completes, its buffer may carry a later batch.
-    LentRing ring(self->pump_->LentRingWith(message) ? self->pump_.get() : nullptr);
-    self->Deliver(env, callback, 0, message);
-    if (!ring.held()) return;
-    // The ring came with this batch: go on receiving here, one crossing per batch, until the ring
-    // is empty or the budget is spent, then return to the event loop (timers, I/O) and give the
-    // ring back to the thread.
-    using Clock = std::chrono::steady_clock;
-    const Clock::time_point start = Clock::now();
-    for (;;) {
-      const uint32_t budget = self->pump_->javascript_receive_budget();
-      if (self->closed_ || budget == 0 || Clock::now() - start >= std::chrono::microseconds(budget)) break;
-      const int32_t batch = self->pump_->ReceiveOnJavaScriptThread();
-      if (batch < 0) break;
-      Napi::HandleScope scope(env);
-      self->Deliver(env, callback, 0, static_cast<uint32_t>(batch));
+    ReceivePump* pump = self->pump_.get();
+    if (message == kGoOnReceiving) {
+      LentRing ring(pump);
+      self->ReceiveWhileHoldingRing(env, callback, ring);
+      return;
     }
+    // Asked before the delivery: once the batch completes, its buffer may carry a later batch.
+    LentRing ring(pump->LentRingWith(message) ? pump : nullptr);
+    self->Deliver(env, callback, 0, message);
+    if (ring.held()) self->ReceiveWhileHoldingRing(env, callback, ring);
   } catch (const Napi::Error& error) {
     error.ThrowAsJavaScriptException();
+  }
+}
+
+// The ring came with a batch: receive here, one crossing per batch, until the ring is empty (or
+// the session, the handler or the slots are gone), then give the ring back. When the budget is
+// spent first, keep the ring and go on at the next turn of the event loop, after its timers and
+// I/O: handing the ring back and forth with the thread would cost two thread wake-ups instead.
+void SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  for (;;) {
+    const uint32_t budget = pump_->javascript_receive_budget();
+    if (closed_ || budget == 0) return;
+    if (Clock::now() - start >= std::chrono::microseconds(budget)) {
+      if (Notify(this, kGoOnReceiving)) ring.Keep();
+      return;
+    }
+    const int32_t batch = pump_->ReceiveOnJavaScriptThread();
+    if (batch < 0) return;
+    Napi::HandleScope scope(env);
+    Deliver(env, callback, 0, static_cast<uint32_t>(batch));
   }
 }
 

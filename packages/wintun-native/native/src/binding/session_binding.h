@@ -16,7 +16,8 @@
 //   readStatistics(out: Float64Array): void
 //   setInlineReceiveBudget(microseconds): void      0: the thread never lends JavaScript the ring;
 //        otherwise, after a batch that came with the ring, JavaScript goes on receiving from it
-//        on its own thread for up to this long (see receive_pump.h)
+//        on its own thread until it is empty, letting its event loop turn every this long
+//        (see receive_pump.h)
 //   takeHeldSlots(out: Int32Array): number           after close: slot ids the thread still held
 //   close(): void    stop flag, wake, join, WintunEndSession; idempotent
 //   ref(): void / unref(): void                       whether the session keeps the event loop alive
@@ -33,6 +34,8 @@
 
 namespace magma::wintun {
 
+class LentRing;
+
 class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
  public:
   static void Register(Napi::Env env, Napi::Object exports);
@@ -45,6 +48,7 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   static void CallJs(Napi::Env env, Napi::Function callback, SessionBinding* self, void* data);
   static bool Notify(void* context, uint32_t message);
   void Deliver(Napi::Env env, Napi::Function callback, uint32_t kind, uint32_t value);
+  void ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring);
   static void CleanupAtExit(void* self);
   using ThreadSafeCallback = Napi::TypedThreadSafeFunction<SessionBinding, void, CallJs>;
 

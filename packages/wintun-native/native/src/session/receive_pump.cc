@@ -58,6 +58,7 @@ void ReceivePump::Stop() {
     std::lock_guard<std::mutex> guard(lock_);
   }
   changed_.notify_all();
+  ring_returned_.notify_all();
   thread_.join();
 }
 
@@ -165,7 +166,7 @@ bool ReceivePump::Publish(int32_t& batch, uint32_t& count, bool lend_ring) {
 
 bool ReceivePump::AwaitRing(uint32_t& end_code) {
   std::unique_lock<std::mutex> guard(lock_);
-  changed_.wait(guard, [this] { return stop_.load(std::memory_order_acquire) || ring_lent_with_ < 0; });
+  ring_returned_.wait(guard, [this] { return stop_.load(std::memory_order_acquire) || ring_lent_with_ < 0; });
   if (stop_.load(std::memory_order_acquire)) return false;
   if (lent_ring_end_code_ != 0) {
     end_code = lent_ring_end_code_;
@@ -188,7 +189,7 @@ void ReceivePump::ReturnRing() {
     std::lock_guard<std::mutex> guard(lock_);
     ring_lent_with_ = -1;
   }
-  changed_.notify_all();
+  ring_returned_.notify_one();
 }
 
 int32_t ReceivePump::ReceiveOnJavaScriptThread() {

@@ -16,8 +16,9 @@
 // thread publishes a batch *with the ring* and then waits. After delivering that batch, the
 // JavaScript thread goes on receiving straight from the ring itself (ReceiveOnJavaScriptThread),
 // batch after batch, until the ring is empty, a slot class or batch buffer runs out, the session
-// ends, or the budget is spent; then it gives the ring back. Under load this is the single-threaded
-// loop of a C reflector: no wake-up between threads per batch, one crossing per batch still. Only
+// ends or the handler goes; then it gives the ring back. Under load this is the single-threaded
+// loop of a C reflector: no wake-up between threads per batch, still one crossing per batch. The
+// budget only makes JavaScript let its event loop turn now and then (session_binding.cc). Only
 // one thread ever calls WintunReceivePacket at a time: the hand-over goes through `lock_`.
 #pragma once
 
@@ -43,8 +44,8 @@ struct ReceivePumpConfig {
   // woken without packets sleeps again at once.
   uint32_t spin_microseconds = 50;
   uint32_t small_slot_size = 2048;
-  // How long the JavaScript thread may keep receiving from a lent ring before it returns to its
-  // event loop; 0 never lends the ring. Changed at run time by SetJavaScriptReceiveBudget.
+  // How long the JavaScript thread may keep receiving from a lent ring before it lets its event
+  // loop turn; 0 never lends the ring. Changed at run time by SetJavaScriptReceiveBudget.
   uint32_t js_receive_budget_us = 0;
 };
 
@@ -124,6 +125,9 @@ class ReceivePump {
 
   std::mutex lock_;  // guards everything below
   std::condition_variable changed_;
+  // Its own condition, so the refills and completed batches of every batch JavaScript receives
+  // while it holds the ring do not wake the waiting thread for nothing.
+  std::condition_variable ring_returned_;
   std::vector<int32_t> free_small_;
   std::vector<int32_t> free_large_;
   std::vector<uint8_t> held_;  // per slot id: 1 while in a free stack here
