@@ -11,7 +11,7 @@ export interface NativeSessionConfig {
 }
 
 /** Message kinds the receive thread sends to JavaScript. */
-export const SessionMessage = { Batch: 0, NeedSlots: 1, Ended: 2 } as const;
+export const SessionMessage = { Batch: 0, NeedSlots: 1, Ended: 2, GoOnLater: 3 } as const;
 export type SessionMessage = (typeof SessionMessage)[keyof typeof SessionMessage];
 
 export interface NativeSession {
@@ -20,6 +20,7 @@ export interface NativeSession {
   sendBuffers(buffers: readonly Uint8Array[], count: number): number;
   readStatistics(out: Float64Array): void;
   setInlineReceiveBudget(microseconds: number): void;
+  goOnReceiving(): void;
   takeHeldSlots(out: Int32Array): number;
   takeInFlightBatches(out: Int32Array): number;
   close(): void;

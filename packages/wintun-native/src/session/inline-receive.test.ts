@@ -123,6 +123,39 @@ describeNetwork("WinTunSession receiving on the JavaScript thread", () => {
     expect(stats.drops.poolExhausted).toBe(0);
   });
 
+  it("keeps the ring across turns of the event loop while a slow handler has work, so timers run between batches", async () => {
+    const { session, kernelAddress, peerAddress } = await openSession("mgw-i7", 36);
+    const check = new SequenceCheck();
+    // Each batch takes 2 ms, twice the default budget: JavaScript lets the event loop turn after
+    // every batch. Were the ring handed back to the thread each time, about every other batch
+    // would come from the thread.
+    session.setReceiveHandler((packets, count) => {
+      const until = performance.now() + 2;
+      while (performance.now() < until) {
+        // A handler with real work to do.
+      }
+      for (let i = 0; i < count; i++) check.take(packets[i] as PooledPacket);
+    });
+    let ticksAfterInlineBatches = 0;
+    let inlineAtLastTick = 0;
+    const timer = setInterval(() => {
+      const inline = session.stats.rxInlineBatches;
+      if (inline > inlineAtLastTick) ticksAfterInlineBatches++;
+      inlineAtLastTick = inline;
+    }, 1);
+    const count = 20_000;
+    try {
+      expect(await floodFromAnotherProcess(kernelAddress, peerAddress, count)).toEqual(SENT);
+      await allAccountedFor(check, "mgw-i7", count);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(check.outOfOrder).toBe(0);
+    const stats = session.stats;
+    expect(stats.rxInlineBatches / stats.rxBatches).toBeGreaterThan(0.8);
+    expect(ticksAfterInlineBatches).toBeGreaterThanOrEqual(10);
+  });
+
   it("leaves every batch to the receive thread with inlineReceiveMicroseconds: 0", async () => {
     const { session, kernelAddress, peerAddress } = await openSession("mgw-i2", 32, {
       inlineReceiveMicroseconds: 0,

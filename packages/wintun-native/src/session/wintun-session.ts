@@ -129,6 +129,7 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
   #deliveringBatch = -1;
   readonly #inlineReceiveMicroseconds: number;
   #resolveEnded: (end: WinTunSessionEnd) => void = () => {};
+  readonly #goOnReceiving = (): void => this.#native.goOnReceiving();
 
   /** @internal Use `adapter.startSession()`. */
   constructor(owner: SessionOwner, options: WinTunSessionOptions = {}) {
@@ -371,6 +372,11 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
   #onNativeMessage(kind: SessionMessage, value: number): number {
     if (kind === SessionMessage.Batch) return this.#onBatch(value);
     if (kind === SessionMessage.NeedSlots) return this.#end === undefined ? this.#writeRefill() : 0;
+    if (kind === SessionMessage.GoOnLater) {
+      // This thread holds the ring and has received for its budget: let timers and I/O run first.
+      setImmediate(this.#goOnReceiving);
+      return 0;
+    }
     if (this.#end === undefined) {
       const error = WinTunError.fromCode(value, "WintunReceivePacket");
       this.#finish({

@@ -55,6 +55,7 @@ void SessionBinding::Register(Napi::Env env, Napi::Object exports) {
                    InstanceMethod<&SessionBinding::SendBuffers>("sendBuffers"),
                    InstanceMethod<&SessionBinding::ReadStatistics>("readStatistics"),
                    InstanceMethod<&SessionBinding::SetInlineReceiveBudget>("setInlineReceiveBudget"),
+                   InstanceMethod<&SessionBinding::GoOnReceiving>("goOnReceiving"),
                    InstanceMethod<&SessionBinding::TakeHeldSlots>("takeHeldSlots"),
                    InstanceMethod<&SessionBinding::TakeInFlightBatches>("takeInFlightBatches"),
                    InstanceMethod<&SessionBinding::Close>("close"), InstanceMethod<&SessionBinding::Ref>("ref"),
@@ -145,6 +146,7 @@ SessionBinding::SessionBinding(const Napi::CallbackInfo& construct) : Napi::Obje
     deliveries_ = Napi::Persistent(deliveries);
     refill_ = Napi::Persistent(refill);
 
+    on_message_ = Napi::Persistent(info[6].As<Napi::Function>());
     to_javascript_ = ThreadSafeCallback::New(env, info[6].As<Napi::Function>(), "magma-wintun-receive", 0, 1, this);
     has_javascript_callback_ = true;
     pump_ = std::make_unique<ReceivePump>(api_, session_, slots_, deliveries.Data(), config, stats_, Notify, this);
@@ -172,6 +174,7 @@ void SessionBinding::Shutdown() {
     LiveResources::sessions.fetch_sub(1);
   }
   if (has_javascript_callback_) to_javascript_.Release();
+  on_message_.Reset();
   napi_remove_env_cleanup_hook(env_, CleanupAtExit, this);
 }
 
@@ -187,14 +190,6 @@ uint32_t SessionBinding::ProvideFromRefill(uint32_t count) {
   if (count > refill.ElementLength()) count = static_cast<uint32_t>(refill.ElementLength());
   return pump_->ProvideSlots(refill.Data(), count);
 }
-
-namespace {
-
-// The binding's own message, queued by the JavaScript thread to itself: it still holds the ring and
-// goes on receiving on the next turn of its event loop.
-constexpr uint32_t kGoOnReceiving = 0x20000;
-
-}  // namespace
 
 // Gives a lent ring back to the receive thread on every way out of a delivery, exceptions included,
 // unless the JavaScript thread keeps it for its next turn.
@@ -226,11 +221,6 @@ void SessionBinding::CallJs(Napi::Env env, Napi::Function callback, SessionBindi
       return;
     }
     ReceivePump* pump = self->pump_.get();
-    if (message == kGoOnReceiving) {
-      LentRing ring(pump);
-      self->ReceiveWhileHoldingRing(env, callback, ring);
-      return;
-    }
     // Asked before the delivery: once the batch completes, its buffer may carry a later batch.
     LentRing ring(pump->LentRingWith(message) ? pump : nullptr);
     self->Deliver(env, callback, 0, message);
@@ -240,10 +230,22 @@ void SessionBinding::CallJs(Napi::Env env, Napi::Function callback, SessionBindi
   }
 }
 
+Napi::Value SessionBinding::GoOnReceiving(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  // Only after a "go on later" message, once: anything else would take a ring the thread holds.
+  if (!holding_ring_ || closed_) return env.Undefined();
+  holding_ring_ = false;
+  LentRing ring(pump_.get());
+  ReceiveWhileHoldingRing(env, on_message_.Value(), ring);
+  return env.Undefined();
+}
+
 // The ring came with a batch: receive here, one crossing per batch, until the ring is empty (or
 // the session, the handler or the slots are gone), then give the ring back. When the budget is
-// spent first, keep the ring and go on at the next turn of the event loop, after its timers and
-// I/O: handing the ring back and forth with the thread would cost two thread wake-ups instead.
+// spent first, keep the ring and ask JavaScript to call goOnReceiving() on its next turn
+// (setImmediate: after timers and I/O). Handing the ring to the thread instead would cost two
+// thread wake-ups, and a message to ourselves through the thread-safe function would not let the
+// loop turn: Node runs every queued call of one in the same pass.
 void SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
@@ -251,7 +253,9 @@ void SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callb
     const uint32_t budget = pump_->javascript_receive_budget();
     if (closed_ || budget == 0) return;
     if (Clock::now() - start >= std::chrono::microseconds(budget)) {
-      if (Notify(this, kGoOnReceiving)) ring.Keep();
+      callback.Call({Napi::Number::New(env, 3), Napi::Number::New(env, 0)});
+      ring.Keep();
+      holding_ring_ = true;
       return;
     }
     const int32_t batch = pump_->ReceiveOnJavaScriptThread();

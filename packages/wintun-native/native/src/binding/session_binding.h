@@ -7,8 +7,9 @@
 //
 // slotTable holds (slabIndex, byteOffset, capacity) per slot id. onMessage runs on the JavaScript
 // thread: kind 0 = batch `value` is ready in `deliveries`; 1 = the thread has no free slot; 2 = the
-// session ended underneath with Win32 code `value`. For kinds 0 and 1 it returns how many slot ids
-// it wrote into `refill` for the thread to use.
+// session ended underneath with Win32 code `value`; 3 = JavaScript holds the ring and has spent its
+// budget: call goOnReceiving() on the next turn of the event loop. For kinds 0 and 1 it returns how
+// many slot ids it wrote into `refill` for the thread to use.
 //
 //   provideSlots(count): number            ids from refill[0..count), returns how many were taken
 //   sendSlots(pairs: Int32Array, count): number      (slotId, length) pairs; returns packets sent
@@ -18,6 +19,7 @@
 //        otherwise, after a batch that came with the ring, JavaScript goes on receiving from it
 //        on its own thread until it is empty, letting its event loop turn every this long
 //        (see receive_pump.h)
+//   goOnReceiving(): void     after message 3: receive on from the ring JavaScript kept
 //   takeHeldSlots(out: Int32Array): number           after close: slot ids the thread still held
 //   close(): void    stop flag, wake, join, WintunEndSession; idempotent
 //   ref(): void / unref(): void                       whether the session keeps the event loop alive
@@ -57,6 +59,7 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   Napi::Value SendBuffers(const Napi::CallbackInfo& info);
   Napi::Value ReadStatistics(const Napi::CallbackInfo& info);
   Napi::Value SetInlineReceiveBudget(const Napi::CallbackInfo& info);
+  Napi::Value GoOnReceiving(const Napi::CallbackInfo& info);
   Napi::Value TakeHeldSlots(const Napi::CallbackInfo& info);
   Napi::Value TakeInFlightBatches(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
@@ -75,6 +78,8 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   Napi::Reference<Napi::Int32Array> deliveries_;
   Napi::Reference<Napi::Int32Array> refill_;
   ThreadSafeCallback to_javascript_;
+  Napi::FunctionReference on_message_;  // for goOnReceiving, which runs outside the thread-safe call
+  bool holding_ring_ = false;           // JavaScript keeps a lent ring until goOnReceiving
   bool has_javascript_callback_ = false;
   std::unique_ptr<ReceivePump> pump_;
 };
