@@ -198,7 +198,8 @@ ratioLine("appium-ios-tuntap / C direct", "node-appium-tuntap", "c-direct");
 const ours = byName.get("node-magma-port");
 if (ours?.gcCountMax !== undefined) {
   // Below 4 B per packet with no collection cannot be an object per packet (16 B at least); it is
-  // what each batch costs, spread over its packets.
+  // what each batch costs, and the setImmediate with which a session busy receiving lets the
+  // event loop turn once a millisecond, spread over the packets.
   const noAllocation = ours.gcCountMax === 0 && ours.heapGrowthPerPacket < 4;
   console.log(
     `${"ours: per-packet allocation".padEnd(30)} GCs ${ours.gcCountMax} (most in a round), ` +

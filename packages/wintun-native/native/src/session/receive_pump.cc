@@ -196,7 +196,8 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread() {
   int32_t batch;
   {
     std::lock_guard<std::mutex> guard(lock_);
-    if (stop_.load(std::memory_order_acquire) || free_batches_.empty()) return -1;
+    // After a fatal ring error the thread reports the end; nothing more is read from that ring.
+    if (stop_.load(std::memory_order_acquire) || lent_ring_end_code_ != 0 || free_batches_.empty()) return -1;
     batch = static_cast<int32_t>(free_batches_.back());
     free_batches_.pop_back();
     // JavaScript refilled right before this call: a size class still empty is one the pool cannot
