@@ -93,33 +93,48 @@ function handOver(session: WinTunSession, check: SequenceCheck): void {
   });
 }
 
+/**
+ * A 1 ms timer that counts its runs which found batches received on the JavaScript thread since
+ * its last run: if receiving there never let the event loop turn, no run could fall between them.
+ */
+function countTicksBetweenInlineBatches(session: WinTunSession): {
+  readonly afterInlineBatches: number;
+  stop(): void;
+} {
+  let afterInlineBatches = 0;
+  let inlineAtLastTick = 0;
+  const timer = setInterval(() => {
+    const inline = session.stats.rxInlineBatches;
+    if (inline > inlineAtLastTick) afterInlineBatches++;
+    inlineAtLastTick = inline;
+  }, 1);
+  return {
+    get afterInlineBatches() {
+      return afterInlineBatches;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
 describeNetwork("WinTunSession receiving on the JavaScript thread", () => {
   it("receives batches itself under a flood, in order, and still returns to the event loop", async () => {
     const { session, kernelAddress, peerAddress } = await openSession("mgw-i1", 31);
     const check = new SequenceCheck();
     handOver(session, check);
-    // A timer that notes whether batches were received on this thread since it last ran: if
-    // receiving here never gave the event loop back, it could not run between such batches.
-    let ticksAfterInlineBatches = 0;
-    let inlineAtLastTick = 0;
-    const timer = setInterval(() => {
-      const inline = session.stats.rxInlineBatches;
-      if (inline > inlineAtLastTick) ticksAfterInlineBatches++;
-      inlineAtLastTick = inline;
-    }, 1);
+    const ticks = countTicksBetweenInlineBatches(session);
     const count = 100_000;
     try {
       expect(await floodFromAnotherProcess(kernelAddress, peerAddress, count)).toEqual(SENT);
       await allAccountedFor(check, "mgw-i1", count);
     } finally {
-      clearInterval(timer);
+      ticks.stop();
     }
     expect(check.outOfOrder).toBe(0);
     const stats = session.stats;
     expect(stats.rxPackets).toBe(check.received);
     expect(stats.rxInlineBatches).toBeGreaterThan(0);
     expect(stats.rxInlineBatches).toBeLessThan(stats.rxBatches);
-    expect(ticksAfterInlineBatches).toBeGreaterThanOrEqual(2);
+    expect(ticks.afterInlineBatches).toBeGreaterThanOrEqual(2);
     expect(stats.drops.poolExhausted).toBe(0);
   });
 
@@ -136,24 +151,18 @@ describeNetwork("WinTunSession receiving on the JavaScript thread", () => {
       }
       for (let i = 0; i < count; i++) check.take(packets[i] as PooledPacket);
     });
-    let ticksAfterInlineBatches = 0;
-    let inlineAtLastTick = 0;
-    const timer = setInterval(() => {
-      const inline = session.stats.rxInlineBatches;
-      if (inline > inlineAtLastTick) ticksAfterInlineBatches++;
-      inlineAtLastTick = inline;
-    }, 1);
+    const ticks = countTicksBetweenInlineBatches(session);
     const count = 20_000;
     try {
       expect(await floodFromAnotherProcess(kernelAddress, peerAddress, count)).toEqual(SENT);
       await allAccountedFor(check, "mgw-i7", count);
     } finally {
-      clearInterval(timer);
+      ticks.stop();
     }
     expect(check.outOfOrder).toBe(0);
     const stats = session.stats;
     expect(stats.rxInlineBatches / stats.rxBatches).toBeGreaterThan(0.8);
-    expect(ticksAfterInlineBatches).toBeGreaterThanOrEqual(10);
+    expect(ticks.afterInlineBatches).toBeGreaterThanOrEqual(10);
   });
 
   it("leaves every batch to the receive thread with inlineReceiveMicroseconds: 0", async () => {

@@ -237,18 +237,7 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread() {
         held_[slot] = 0;
       }
     }
-    if (slot < 0) {
-      api_->ReleaseReceivePacket(session_, packet);
-      stats_.drop_pool_exhausted.fetch_add(1, std::memory_order_relaxed);
-      continue;
-    }
-    if (size > slots_[slot].capacity) {
-      ProvideSlots(&slot, 1);
-      api_->ReleaseReceivePacket(session_, packet);
-      stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
-      continue;
-    }
-    Store(slot, packet, size, batch, count);
+    Place(slot, packet, size, batch, count);
   }
   std::lock_guard<std::mutex> guard(lock_);
   if (count == 0) {
@@ -262,7 +251,20 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread() {
   return batch;
 }
 
-void ReceivePump::Store(int32_t slot, const BYTE* packet, uint32_t size, int32_t batch, uint32_t& count) {
+bool ReceivePump::Place(int32_t slot, BYTE* packet, uint32_t size, int32_t batch, uint32_t& count) {
+  if (slot < 0) {
+    api_->ReleaseReceivePacket(session_, packet);
+    // Stopping is not a drop: the session is being closed and nobody would read the packet.
+    if (!stop_.load(std::memory_order_acquire)) stats_.drop_pool_exhausted.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  if (size > slots_[slot].capacity) {
+    // The binding only accepts slot tables where this cannot happen; never write past a slot.
+    ProvideSlots(&slot, 1);
+    api_->ReleaseReceivePacket(session_, packet);
+    stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
   std::memcpy(slots_[slot].data, packet, size);
   // Released before JavaScript sees the copy: the ring never waits on JavaScript.
   api_->ReleaseReceivePacket(session_, packet);
@@ -272,6 +274,7 @@ void ReceivePump::Store(int32_t slot, const BYTE* packet, uint32_t size, int32_t
   ++count;
   stats_.rx_packets.fetch_add(1, std::memory_order_relaxed);
   stats_.rx_bytes.fetch_add(size, std::memory_order_relaxed);
+  return true;
 }
 
 int32_t ReceivePump::TakeSlot(uint32_t size, int32_t& batch, uint32_t& count) {
@@ -371,20 +374,10 @@ void ReceivePump::Run() {
         slot = -1;
       }
     }
-    if (slot < 0) {
-      api_->ReleaseReceivePacket(session_, packet);
+    if (!Place(slot, packet, size, batch, count)) {
       if (stop_.load(std::memory_order_acquire)) break;
-      stats_.drop_pool_exhausted.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    if (size > slots_[slot].capacity) {
-      // The binding only accepts slot tables where this cannot happen; never write past a slot.
-      ProvideSlots(&slot, 1);
-      api_->ReleaseReceivePacket(session_, packet);
-      stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
-      continue;
-    }
-    Store(slot, packet, size, batch, count);
     if (count == config_.max_batch && Publish(batch, count, true) && !AwaitRing(end_code)) break;
   }
 

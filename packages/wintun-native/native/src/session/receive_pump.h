@@ -106,8 +106,10 @@ class ReceivePump {
   // (stop flag, or JavaScript met a fatal ring error, left in `end_code`).
   bool AwaitRing(uint32_t& end_code);
   int32_t TakeSlot(uint32_t size, int32_t& batch, uint32_t& count);
-  // A received packet of a valid size goes into `slot` and the batch's next descriptor.
-  void Store(int32_t slot, const BYTE* packet, uint32_t size, int32_t batch, uint32_t& count);
+  // A received packet of a valid size goes into `slot` (taken from a free stack, or -1 for none)
+  // and the batch's next descriptor, and is released; without a fitting slot it is released and
+  // counted as a drop. Returns whether it was stored.
+  bool Place(int32_t slot, BYTE* packet, uint32_t size, int32_t batch, uint32_t& count);
 
   std::shared_ptr<const WintunApi> api_;
   WINTUN_SESSION_HANDLE session_;
