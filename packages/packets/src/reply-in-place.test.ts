@@ -98,6 +98,24 @@ describe("replies made in place", () => {
 
     length = buildUdpPacket(slot, v4, { sourcePort: 1, destinationPort: 2 });
     expect(turnEchoRequestIntoReply(slot.slice(0, length))).toBe("not-applicable");
+
+    // IPv4 options: a loose (131) or strict (137) source route, each after a no-op; a record
+    // route (7) is echoed as it came; an option whose length runs past the header is malformed.
+    const route = (kind: number): Uint8Array => Uint8Array.of(1, kind, 7, 4, 198, 18, 0, 9);
+    for (const kind of [131, 137]) {
+      length = buildIcmpEchoPacket(slot, { ...v4, options: route(kind) }, echo);
+      expect(turnEchoRequestIntoReply(slot.slice(0, length))).toBe("routing-header");
+      length = buildUdpPacket(
+        slot,
+        { ...v4, options: route(kind) },
+        { sourcePort: 1, destinationPort: 2 },
+      );
+      expect(turnUdpIntoReply(slot.slice(0, length))).toBe("routing-header");
+    }
+    length = buildIcmpEchoPacket(slot, { ...v4, options: route(7) }, echo);
+    expect(turnEchoRequestIntoReply(slot.slice(0, length))).toBe("replied");
+    length = buildIcmpEchoPacket(slot, { ...v4, options: Uint8Array.of(7, 12, 4, 0) }, echo);
+    expect(turnEchoRequestIntoReply(slot.slice(0, length))).toBe("malformed");
     expect(turnUdpIntoReply(slot.slice(0, 10))).toBe("malformed");
 
     const v6: IpFields = {

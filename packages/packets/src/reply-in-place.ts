@@ -2,13 +2,15 @@ import { updateChecksum16 } from "./checksum-update.js";
 import { Icmpv4Type, Icmpv6Type } from "./icmp-echo.js";
 import { IpPacketView } from "./ip-packet-view.js";
 import { IpProtocol } from "./ip-protocol.js";
+import { OptionCursor } from "./option-cursor.js";
 import { upperLayerChecksumVerifies } from "./upper-layer-checksum.js";
 
 /**
  * What an in-place reply did: `"replied"`, or why the packet was left unchanged — `"malformed"`
  * (the IP layer or the message is truncated or inconsistent), `"not-applicable"` (another
- * protocol, or not an echo request), `"fragment"`, `"routing-header"` (the reply's path would be
- * wrong), `"bad-checksum"`.
+ * protocol, or not an echo request), `"fragment"`, `"routing-header"` (an IPv6 routing header or
+ * an IPv4 source-route option: copied into the reply, it would send the reply along the request's
+ * route in the request's order), `"bad-checksum"`.
  */
 export type ReplyResult =
   | "replied"
@@ -21,14 +23,29 @@ export type ReplyResult =
 /** The hop limit (IPv4 TTL) replies leave with, as Linux's default. */
 export const REPLY_HOP_LIMIT = 64;
 
-// One view for every call: replying allocates nothing. Calls never nest, so sharing is safe.
+// One view and one cursor for every call: replying allocates nothing. Calls never nest, so
+// sharing is safe.
 const packet = new IpPacketView();
+const options = new OptionCursor();
+
+/** IPv4 loose and strict source and record route (RFC 791 §3.1). */
+const LOOSE_SOURCE_ROUTE = 131;
+const STRICT_SOURCE_ROUTE = 137;
 
 function checkCommon(bytes: Uint8Array, offset: number, length: number): ReplyResult {
   if (!packet.wrap(bytes, offset, length)) return "malformed";
   if (packet.isFragment) return "fragment";
-  if (packet.version === 6 && packet.ipv6.hasRoutingHeader) return "routing-header";
-  return "replied";
+  if (packet.version === 6) return packet.ipv6.hasRoutingHeader ? "routing-header" : "replied";
+  if (packet.ipv4.optionsLength === 0) return "replied";
+  // A reply must reverse a source route (RFC 1122 §3.2.1.8), which an in-place swap cannot do.
+  // Record route and timestamp options are harmless to echo back as they came.
+  packet.ipv4.options(options);
+  while (options.next()) {
+    if (options.kind === LOOSE_SOURCE_ROUTE || options.kind === STRICT_SOURCE_ROUTE) {
+      return "routing-header";
+    }
+  }
+  return options.status === "bad-length" ? "malformed" : "replied";
 }
 
 function turnAround(): void {

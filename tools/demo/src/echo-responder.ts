@@ -34,7 +34,7 @@ export interface EchoResponderDrops {
   badChecksum: number;
   /** A fragment: the responder does not reassemble. */
   fragment: number;
-  /** An IPv6 routing header: the reply's path would be wrong. */
+  /** An IPv6 routing header or an IPv4 source route: the reply's path would be wrong. */
   routingHeader: number;
   /** The message was inconsistent (e.g. an ICMP message shorter than its echo header). */
   malformed: number;
