@@ -1,8 +1,11 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
-import type { PooledPacket } from "@magma/memory-pool";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { PacketMemoryPool, type PooledPacket } from "@magma/memory-pool";
 import { afterEach, expect, it } from "vitest";
+import { nativeAddon } from "../native-addon.js";
 import { readUdp } from "../test-support/ipv4-udp.js";
 import { describeNetwork, run, waitFor } from "../test-support/network-test.js";
 import { closeSessions, openSession } from "../test-support/session-fixture.js";
@@ -22,6 +25,7 @@ async function floodFromAnotherProcess(
   from: string,
   to: string,
   count: number,
+  pause?: { afterFirstMs: number; doneFile: string },
 ): Promise<{ code: number; stderr: string }> {
   const sender = spawn(
     process.execPath,
@@ -31,6 +35,7 @@ async function floodFromAnotherProcess(
       to,
       String(FLOOD_PORT),
       String(count),
+      ...(pause === undefined ? [] : [String(pause.afterFirstMs), pause.doneFile]),
     ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
@@ -63,6 +68,12 @@ class SequenceCheck {
   #last = -1;
 
   take(packet: PooledPacket): void {
+    this.note(packet);
+    packet.dispose();
+  }
+
+  /** Checks the packet and leaves it to the caller. */
+  note(packet: PooledPacket): void {
     const datagram = readUdp(packet.memory.subarray(0, packet.length));
     if (datagram?.destinationPort === FLOOD_PORT && datagram.payload.length === 4) {
       const sequence = new DataView(datagram.payload.buffer, datagram.payload.byteOffset).getUint32(
@@ -72,7 +83,6 @@ class SequenceCheck {
       this.#last = sequence;
       this.received++;
     }
-    packet.dispose();
   }
 }
 
@@ -163,6 +173,94 @@ describeNetwork("WinTunSession receiving on the JavaScript thread", () => {
     const stats = session.stats;
     expect(stats.rxInlineBatches / stats.rxBatches).toBeGreaterThan(0.8);
     expect(ticks.afterInlineBatches).toBeGreaterThanOrEqual(10);
+  });
+
+  it("lets the event loop turn when slots run dry while it holds the ring, so packets disposed there are not dropped", async () => {
+    // 48 small slots, 16 kept ready for receiving; the application keeps every packet until its
+    // next turn. The flood waits in the ring while the first handler call runs, so JavaScript
+    // receives all of it itself, running out of slots every few batches.
+    const pool = new PacketMemoryPool({ slotsPerSlab: 48, slabCount: 1, largeSlotCount: 2 });
+    const { session, kernelAddress, peerAddress } = await openSession("mgw-i8", 37, {
+      pool,
+      receiveSlots: 16,
+    });
+    const doneFile = join(mkdtempSync(join(tmpdir(), "magma-flood-")), "sent");
+    const check = new SequenceCheck();
+    const held: PooledPacket[] = [];
+    let releaseScheduled = false;
+    let firstCall = true;
+    session.setReceiveHandler((packets, count) => {
+      for (let i = 0; i < count; i++) {
+        check.note(packets[i] as PooledPacket);
+        held.push(packets[i] as PooledPacket);
+      }
+      if (!releaseScheduled) {
+        releaseScheduled = true;
+        setImmediate(() => {
+          releaseScheduled = false;
+          for (const packet of held.splice(0)) packet.dispose();
+        });
+      }
+      if (firstCall) {
+        // This batch came with the ring: hold it until the whole flood has been sent, and a
+        // moment more for the last datagrams to reach the ring.
+        firstCall = false;
+        const deadline = performance.now() + 10_000;
+        while (!existsSync(doneFile) && performance.now() < deadline) {
+          // Waiting for the sender, bounded.
+        }
+        const settle = performance.now() + 50;
+        while (performance.now() < settle) {
+          // Letting the emulator move the last datagrams into the ring.
+        }
+      }
+    });
+    const count = 3000;
+    try {
+      const sent = await floodFromAnotherProcess(kernelAddress, peerAddress, count, {
+        afterFirstMs: 200,
+        doneFile,
+      });
+      expect(sent).toEqual(SENT);
+    } finally {
+      rmSync(dirname(doneFile), { recursive: true, force: true });
+    }
+    const dropped = (): number => session.stats.drops.poolExhausted;
+    await waitFor(() => check.received + kernelDrops("mgw-i8") + dropped() >= count, 10_000);
+    expect(dropped()).toBe(0);
+    await allAccountedFor(check, "mgw-i8", count);
+    expect(check.outOfOrder).toBe(0);
+    expect(session.stats.rxInlineBatches).toBeGreaterThan(count / 16 / 2);
+    expect(await waitFor(() => pool.stats.small.inUse === 16)).toBe(true);
+  });
+
+  it("closes cleanly from a timer while JavaScript keeps the ring between turns", async () => {
+    const { adapter, session, kernelAddress, peerAddress } = await openSession("mgw-i9", 38);
+    let batches = 0;
+    // 2 ms per batch, twice the budget: between batches JavaScript keeps the ring and waits for
+    // its next turn, which is when the timer below runs.
+    session.setReceiveHandler((packets, count) => {
+      const until = performance.now() + 2;
+      while (performance.now() < until) {
+        // A handler with real work to do.
+      }
+      for (let i = 0; i < count; i++) (packets[i] as PooledPacket).dispose();
+      batches++;
+    });
+    const flood = floodFromAnotherProcess(kernelAddress, peerAddress, 50_000);
+    expect(await waitFor(() => batches >= 20, 10_000)).toBe(true);
+    await new Promise<void>((resolve) =>
+      setTimeout(() => {
+        session.close();
+        resolve();
+      }, 0),
+    );
+    expect(await session.ended).toEqual({ reason: "closed" });
+    expect(session.stats.rxInlineBatches).toBeGreaterThan(0);
+    adapter.close();
+    await flood;
+    expect(nativeAddon().liveResources()).toEqual({ adapters: 0, sessions: 0, receiveThreads: 0 });
+    expect(await waitFor(() => session.pool.stats.inUse === 0)).toBe(true);
   });
 
   it("leaves every batch to the receive thread with inlineReceiveMicroseconds: 0", async () => {

@@ -224,7 +224,7 @@ void SessionBinding::CallJs(Napi::Env env, Napi::Function callback, SessionBindi
     // Asked before the delivery: once the batch completes, its buffer may carry a later batch.
     LentRing ring(pump->LentRingWith(message) ? pump : nullptr);
     self->Deliver(env, callback, 0, message);
-    if (ring.held()) self->ReceiveWhileHoldingRing(env, callback, ring);
+    if (ring.held()) self->ReceiveWhileHoldingRing(env, callback, ring, false);
   } catch (const Napi::Error& error) {
     error.ThrowAsJavaScriptException();
   }
@@ -236,32 +236,48 @@ Napi::Value SessionBinding::GoOnReceiving(const Napi::CallbackInfo& info) {
   if (!holding_ring_ || closed_) return env.Undefined();
   holding_ring_ = false;
   LentRing ring(pump_.get());
-  ReceiveWhileHoldingRing(env, on_message_.Value(), ring);
+  Napi::Function callback = on_message_.Value();
+  // The application may have disposed packets while the loop turned: take their slots first.
+  Deliver(env, callback, 1, ReceivePump::kRefillRequest);
+  ReceiveWhileHoldingRing(env, callback, ring, true);
   return env.Undefined();
 }
 
 // The ring came with a batch: receive here, one crossing per batch, until the ring is empty (or
-// the session, the handler or the slots are gone), then give the ring back. When the budget is
-// spent first, keep the ring and ask JavaScript to call goOnReceiving() on its next turn
-// (setImmediate: after timers and I/O). Handing the ring to the thread instead would cost two
-// thread wake-ups, and a message to ourselves through the thread-safe function would not let the
-// loop turn: Node runs every queued call of one in the same pass.
-void SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring) {
+// the session or the handler is gone), then give the ring back. When the budget is spent, or a
+// size class of slots runs dry (the application may dispose packets on a later turn), keep the
+// ring and ask JavaScript to call goOnReceiving() on its next turn (setImmediate: after timers and
+// I/O). Handing the ring to the thread instead would cost two thread wake-ups, and a message to
+// ourselves through the thread-safe function would not let the loop turn: Node runs every queued
+// call of one in the same pass.
+void SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring,
+                                             bool refilled_after_turn) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
   for (;;) {
     const uint32_t budget = pump_->javascript_receive_budget();
     if (closed_ || budget == 0) return;
-    if (Clock::now() - start >= std::chrono::microseconds(budget)) {
-      callback.Call({Napi::Number::New(env, 3), Napi::Number::New(env, 0)});
+    const int32_t result = pump_->ReceiveOnJavaScriptThread(refilled_after_turn);
+    refilled_after_turn = false;
+    if (result == ReceivePump::kRingDone) return;
+    if (result >= 0) {
+      Napi::HandleScope scope(env);
+      Deliver(env, callback, 0, static_cast<uint32_t>(result));
+    }
+    if (result == ReceivePump::kNeedSlots || Clock::now() - start >= std::chrono::microseconds(budget)) {
+      if (closed_) return;
+      // Marked before the call, so that a goOnReceiving() made from inside it finds the ring kept.
       ring.Keep();
       holding_ring_ = true;
+      try {
+        callback.Call({Napi::Number::New(env, 3), Napi::Number::New(env, 0)});
+      } catch (...) {
+        holding_ring_ = false;
+        pump_->ReturnRing();
+        throw;
+      }
       return;
     }
-    const int32_t batch = pump_->ReceiveOnJavaScriptThread();
-    if (batch < 0) return;
-    Napi::HandleScope scope(env);
-    Deliver(env, callback, 0, static_cast<uint32_t>(batch));
   }
 }
 

@@ -8,7 +8,7 @@
 // slotTable holds (slabIndex, byteOffset, capacity) per slot id. onMessage runs on the JavaScript
 // thread: kind 0 = batch `value` is ready in `deliveries`; 1 = the thread has no free slot; 2 = the
 // session ended underneath with Win32 code `value`; 3 = JavaScript holds the ring and has spent its
-// budget: call goOnReceiving() on the next turn of the event loop. For kinds 0 and 1 it returns how
+// budget or run out of slots: call goOnReceiving() on the next turn of the event loop. For kinds 0 and 1 it returns how
 // many slot ids it wrote into `refill` for the thread to use.
 //
 //   provideSlots(count): number            ids from refill[0..count), returns how many were taken
@@ -50,7 +50,7 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   static void CallJs(Napi::Env env, Napi::Function callback, SessionBinding* self, void* data);
   static bool Notify(void* context, uint32_t message);
   void Deliver(Napi::Env env, Napi::Function callback, uint32_t kind, uint32_t value);
-  void ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring);
+  void ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring, bool refilled_after_turn);
   static void CleanupAtExit(void* self);
   using ThreadSafeCallback = Napi::TypedThreadSafeFunction<SessionBinding, void, CallJs>;
 

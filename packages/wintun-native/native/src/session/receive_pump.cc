@@ -192,25 +192,33 @@ void ReceivePump::ReturnRing() {
   ring_returned_.notify_one();
 }
 
-int32_t ReceivePump::ReceiveOnJavaScriptThread() {
+int32_t ReceivePump::ReceiveOnJavaScriptThread(bool refilled_after_turn) {
   int32_t batch;
   {
     std::lock_guard<std::mutex> guard(lock_);
     // After a fatal ring error the thread reports the end; nothing more is read from that ring.
-    if (stop_.load(std::memory_order_acquire) || lent_ring_end_code_ != 0 || free_batches_.empty()) return -1;
+    if (stop_.load(std::memory_order_acquire) || lent_ring_end_code_ != 0 || free_batches_.empty()) return kRingDone;
+    for (auto [stack, starved] : {std::pair{&free_small_, &starved_small_}, std::pair{&free_large_, &starved_large_}}) {
+      if (!stack->empty() || *starved) continue;
+      // Refilled in the same turn, the application had no chance to dispose anything yet.
+      if (!refilled_after_turn) return kNeedSlots;
+      *starved = true;
+    }
     batch = static_cast<int32_t>(free_batches_.back());
     free_batches_.pop_back();
-    // JavaScript refilled right before this call: a size class still empty is one the pool cannot
-    // supply now, so its packets are dropped as the thread would after asking (TakeSlot).
-    if (free_small_.empty()) starved_small_ = true;
-    if (free_large_.empty()) starved_large_ = true;
   }
   uint32_t count = 0;
-  while (count < config_.max_batch) {
+  uint32_t taken = 0;  // drops included, so one call stays bounded
+  bool ring_done = false;
+  bool need_slots = false;
+  while (taken < config_.max_batch) {
     {
       // A class used up during this batch: deliver what we have, and JavaScript refills it.
       std::lock_guard<std::mutex> guard(lock_);
-      if ((free_small_.empty() && !starved_small_) || (free_large_.empty() && !starved_large_)) break;
+      if ((free_small_.empty() && !starved_small_) || (free_large_.empty() && !starved_large_)) {
+        need_slots = true;
+        break;
+      }
     }
     DWORD size = 0;
     BYTE* packet = api_->ReceivePacket(session_, &size);
@@ -220,8 +228,10 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread() {
         std::lock_guard<std::mutex> guard(lock_);
         lent_ring_end_code_ = code;
       }
+      ring_done = true;
       break;
     }
+    ++taken;
     if (size == 0 || size > WINTUN_MAX_IP_PACKET_SIZE) {
       api_->ReleaseReceivePacket(session_, packet);
       stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
@@ -242,7 +252,7 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread() {
   std::lock_guard<std::mutex> guard(lock_);
   if (count == 0) {
     free_batches_.push_back(static_cast<uint32_t>(batch));
-    return -1;
+    return ring_done ? kRingDone : need_slots ? kNeedSlots : kOnlyDrops;
   }
   deliveries_[static_cast<size_t>(batch) * stride()] = static_cast<int32_t>(count);
   ++batches_in_flight_;

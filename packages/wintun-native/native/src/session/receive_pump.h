@@ -15,8 +15,10 @@
 // Lending the ring to JavaScript: while a batch handler is set (`js_receive_budget_us` > 0), the
 // thread publishes a batch *with the ring* and then waits. After delivering that batch, the
 // JavaScript thread goes on receiving straight from the ring itself (ReceiveOnJavaScriptThread),
-// batch after batch, until the ring is empty, a slot class or batch buffer runs out, the session
-// ends or the handler goes; then it gives the ring back. Under load this is the single-threaded
+// batch after batch, until the ring is empty, the session ends or the handler goes; then it gives
+// the ring back. When a slot class runs dry it keeps the ring and lets its event loop turn first
+// (the application may dispose packets there), and drops only if the refill after that turn
+// brings none, as the thread drops only after JavaScript answered its request with nothing. Under load this is the single-threaded
 // loop of a C reflector: no wake-up between threads per batch, still one crossing per batch. The
 // budget only makes JavaScript let its event loop turn now and then (session_binding.cc). Only
 // one thread ever calls WintunReceivePacket at a time: the hand-over goes through `lock_`.
@@ -76,11 +78,21 @@ class ReceivePump {
   // Whether `batch` was published with the ring: the JavaScript thread then holds the ring until
   // ReturnRing.
   bool LentRingWith(uint32_t batch);
-  // JavaScript thread, while it holds the ring and the pump runs: fills a free batch buffer from
-  // the ring as the thread would (never waiting) and returns its index, or -1 when nothing was
-  // received (ring empty, no free slot of some class, no free batch buffer, or a fatal ring error,
-  // which the thread reports as the session's end once it has the ring back).
-  int32_t ReceiveOnJavaScriptThread();
+  // What ReceiveOnJavaScriptThread returns when it has no batch.
+  // The ring is empty, the pump stopped, or a fatal ring error (which the thread reports as the
+  // session's end once it has the ring back): give the ring back.
+  static constexpr int32_t kRingDone = -1;
+  // A size class has no free slot: let the event loop turn (the application disposes packets
+  // there), refill, and go on.
+  static constexpr int32_t kNeedSlots = -2;
+  // Packets were taken from the ring but all dropped (counted): go on.
+  static constexpr int32_t kOnlyDrops = -3;
+  // JavaScript thread, while it holds the ring and the pump runs: takes at most max_batch packets
+  // from the ring into a free batch buffer as the thread would, never waiting, and returns the
+  // batch's index or one of the codes above. `refilled_after_turn`: JavaScript refilled after its
+  // event loop turned, so a size class still empty is one the pool cannot supply now, and its
+  // packets are dropped (as the thread drops once JavaScript answered its request with nothing).
+  int32_t ReceiveOnJavaScriptThread(bool refilled_after_turn);
   void ReturnRing();
   void AnswerRefill();
   uint32_t ProvideSlots(const int32_t* ids, uint32_t count);
