@@ -263,6 +263,25 @@ describeNetwork("WinTunSession receiving on the JavaScript thread", () => {
     expect(await waitFor(() => session.pool.stats.inUse === 0)).toBe(true);
   });
 
+  it("closes from inside a handler called for a batch JavaScript received itself", async () => {
+    const { session, kernelAddress, peerAddress } = await openSession("mgw-ia", 39);
+    let inlineAtClose = 0;
+    session.setReceiveHandler((packets, count) => {
+      for (let i = 0; i < count; i++) (packets[i] as PooledPacket).dispose();
+      const inline = session.stats.rxInlineBatches;
+      if (inline >= 5 && !session.isClosed) {
+        inlineAtClose = inline;
+        session.close();
+      }
+    });
+    const flood = floodFromAnotherProcess(kernelAddress, peerAddress, 50_000);
+    expect(await session.ended).toEqual({ reason: "closed" });
+    await flood;
+    expect(inlineAtClose).toBeGreaterThanOrEqual(5);
+    expect(session.stats.rxInlineBatches).toBe(inlineAtClose);
+    expect(await waitFor(() => session.pool.stats.inUse === 0)).toBe(true);
+  });
+
   it("leaves every batch to the receive thread with inlineReceiveMicroseconds: 0", async () => {
     const { session, kernelAddress, peerAddress } = await openSession("mgw-i2", 32, {
       inlineReceiveMicroseconds: 0,
