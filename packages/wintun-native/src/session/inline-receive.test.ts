@@ -126,6 +126,14 @@ function countTicksBetweenInlineBatches(session: WinTunSession): {
   };
 }
 
+/** Keeps the JavaScript thread busy for `milliseconds`, as a handler with real work would. */
+function keepBusy(milliseconds: number): void {
+  const until = performance.now() + milliseconds;
+  while (performance.now() < until) {
+    // Working.
+  }
+}
+
 describeNetwork("WinTunSession receiving on the JavaScript thread", () => {
   it("receives batches itself under a flood, in order, and still returns to the event loop", async () => {
     const { session, kernelAddress, peerAddress } = await openSession("mgw-i1", 31);
@@ -155,10 +163,7 @@ describeNetwork("WinTunSession receiving on the JavaScript thread", () => {
     // every batch. Were the ring handed back to the thread each time, about every other batch
     // would come from the thread.
     session.setReceiveHandler((packets, count) => {
-      const until = performance.now() + 2;
-      while (performance.now() < until) {
-        // A handler with real work to do.
-      }
+      keepBusy(2);
       for (let i = 0; i < count; i++) check.take(packets[i] as PooledPacket);
     });
     const ticks = countTicksBetweenInlineBatches(session);
@@ -209,10 +214,7 @@ describeNetwork("WinTunSession receiving on the JavaScript thread", () => {
         while (!existsSync(doneFile) && performance.now() < deadline) {
           // Waiting for the sender, bounded.
         }
-        const settle = performance.now() + 50;
-        while (performance.now() < settle) {
-          // Letting the emulator move the last datagrams into the ring.
-        }
+        keepBusy(50); // while the emulator moves the last datagrams into the ring
       }
     });
     const count = 3000;
@@ -240,10 +242,7 @@ describeNetwork("WinTunSession receiving on the JavaScript thread", () => {
     // 2 ms per batch, twice the budget: between batches JavaScript keeps the ring and waits for
     // its next turn, which is when the timer below runs.
     session.setReceiveHandler((packets, count) => {
-      const until = performance.now() + 2;
-      while (performance.now() < until) {
-        // A handler with real work to do.
-      }
+      keepBusy(2);
       for (let i = 0; i < count; i++) (packets[i] as PooledPacket).dispose();
       batches++;
     });
