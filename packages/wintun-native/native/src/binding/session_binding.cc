@@ -272,8 +272,11 @@ void SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callb
       try {
         callback.Call({Napi::Number::New(env, 3), Napi::Number::New(env, 0)});
       } catch (...) {
-        holding_ring_ = false;
-        pump_->ReturnRing();
+        // Unless a goOnReceiving() inside the call already went on with the ring (and returned it).
+        if (holding_ring_) {
+          holding_ring_ = false;
+          pump_->ReturnRing();
+        }
         throw;
       }
       return;
