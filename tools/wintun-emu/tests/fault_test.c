@@ -71,8 +71,7 @@ void faultLossDropsPacketsEachWay(void) {
   uint32_t seen[2 * kProbePackets];
   int toApp = kernelToAppSequence(session, socketFd, seen, 2 * kProbePackets);
   int fromApp = appToKernelSequence(session, socketFd, 7400, seen, 2 * kProbePackets);
-  WINTUN_EMU_COUNTERS counters;
-  WintunEmuGetSessionCounters(session, &counters);
+  WINTUN_EMU_COUNTERS counters = sessionCounters(session);
   CHECK(toApp > 90 && toApp < 190, "%d of %d arrived with 30%% loss", toApp, kProbePackets);
   CHECK(fromApp > 90 && fromApp < 190, "%d of %d arrived with 30%% loss", fromApp, kProbePackets);
   CHECK_EQ_U(counters.PacketsLostByFault, 2 * kProbePackets - toApp - fromApp);
@@ -96,8 +95,7 @@ void faultDuplicationRepeatsPackets(void) {
         toApp, toAppRepeats);
   CHECK(fromAppRepeats > 10 && fromApp == kProbePackets + fromAppRepeats,
         "from app: %d with %d repeats", fromApp, fromAppRepeats);
-  WINTUN_EMU_COUNTERS counters;
-  WintunEmuGetSessionCounters(session, &counters);
+  WINTUN_EMU_COUNTERS counters = sessionCounters(session);
   CHECK_EQ_U(counters.PacketsDuplicatedByFault, toAppRepeats + fromAppRepeats);
   WintunEndSession(session);
   WintunCloseAdapter(made.adapter);
@@ -207,8 +205,7 @@ void faultsFromEnvironment(void) {
   udpSendToPeer(socketFd, 5353, "lost", 4);
   DWORD size;
   CHECK(receiveWithin(session, &size, 200) == NULL, "a packet survived 100%% loss");
-  WINTUN_EMU_COUNTERS counters;
-  WintunEmuGetSessionCounters(session, &counters);
+  WINTUN_EMU_COUNTERS counters = sessionCounters(session);
   CHECK_EQ_U(counters.PacketsLostByFault, 1);
   WINTUN_EMU_FAULTS none = {0};
   WintunEmuSetSessionFaults(session, &none);
@@ -223,7 +220,7 @@ void faultsFromEnvironment(void) {
     CHECK(nowMs() < deadline, "the session did not end after one packet");
     waitReadEvent(session, 10);
   }
-  WintunEmuGetSessionCounters(session, &counters);
+  counters = sessionCounters(session);
   CHECK_EQ_U(counters.PacketsToApp, 1);
   WintunEndSession(session);
   WintunCloseAdapter(made.adapter);

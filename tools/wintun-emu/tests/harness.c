@@ -153,6 +153,16 @@ void udpSendToPeer(int fd, uint16_t peerPort, const void *payload, size_t length
   CHECK(sent == (ssize_t)length, "sendto: %s", strerror(errno));
 }
 
+void udpFloodPeer(int fd, uint16_t peerPort, const char *text, int count, const atomic_bool *stop) {
+  struct sockaddr_in peer = {.sin_family = AF_INET, .sin_port = htons(peerPort)};
+  inet_pton(AF_INET, PEER_ADDRESS, &peer.sin_addr);
+  size_t length = strlen(text);
+  for (int i = 0; i < count && !atomic_load(stop); ++i) {
+    sendto(fd, text, length, 0, (struct sockaddr *)&peer, sizeof peer);
+    if (i % 64 == 63) sleepMs(1);
+  }
+}
+
 long udpReceive(int fd, void *buffer, size_t capacity, int timeoutMs) {
   struct pollfd wait = {fd, POLLIN, 0};
   if (poll(&wait, 1, timeoutMs) <= 0) return -1;

@@ -5,6 +5,7 @@
 #ifndef WINTUN_EMU_TEST_HARNESS_H
 #define WINTUN_EMU_TEST_HARNESS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +62,9 @@ void runCommand(const char *format, ...);
 /* Kernel side: UDP sockets on the adapter's address. */
 int udpSocket(uint16_t port);
 void udpSendToPeer(int fd, uint16_t peerPort, const void *payload, size_t length);
+/* Sends `text` to the peer up to `count` times, resting 1 ms every 64, until *stop; send errors
+ * are ignored (the interface may be gone by design). For load threads. */
+void udpFloodPeer(int fd, uint16_t peerPort, const char *text, int count, const atomic_bool *stop);
 /* Waits up to timeoutMs; returns the datagram length or -1. */
 long udpReceive(int fd, void *buffer, size_t capacity, int timeoutMs);
 

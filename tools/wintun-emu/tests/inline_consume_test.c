@@ -21,9 +21,7 @@ static uint32_t ringField(volatile uint32_t *field) {
 }
 
 static uint64_t packetsFromApp(WINTUN_SESSION_HANDLE session) {
-  WINTUN_EMU_COUNTERS counters;
-  CHECK(WintunEmuGetSessionCounters(session, &counters), "no counters");
-  return counters.PacketsFromApp;
+  return sessionCounters(session).PacketsFromApp;
 }
 
 /* The send ring's header, found from the first allocation of a fresh session (offset 0), which
@@ -98,8 +96,7 @@ void inlineConsumeStopsAtInjectedCorruption(void) {
   }
   CHECK(WintunAllocateSendPacket(session, 20) == NULL, "send ring alive after the 4th packet");
   CHECK_EQ_U(WintunEmuGetLastError(), WINTUN_ERROR_HANDLE_EOF);
-  WINTUN_EMU_COUNTERS counters;
-  WintunEmuGetSessionCounters(session, &counters);
+  WINTUN_EMU_COUNTERS counters = sessionCounters(session);
   CHECK_EQ_U(counters.PacketsDiscardedFromApp, 1);
   CHECK_EQ_U(counters.PacketsFromApp, 3);
   WintunEndSession(session);
@@ -119,8 +116,7 @@ void heldBackPacketLeavesAfterSilence(void) {
   CHECK(sendToKernel(session, packet, length), "allocate failed: %u", WintunEmuGetLastError());
   /* Held back by the send itself; nothing follows it, so only the driver's flush sends it. */
   CHECK(udpReceive(socketFd, buffer, sizeof buffer, 2000) == 4, "held packet never left");
-  WINTUN_EMU_COUNTERS counters;
-  WintunEmuGetSessionCounters(session, &counters);
+  WINTUN_EMU_COUNTERS counters = sessionCounters(session);
   CHECK_EQ_U(counters.PacketsReorderedByFault, 1);
   WintunEndSession(session);
   WintunCloseAdapter(made.adapter);
@@ -251,8 +247,7 @@ static void endUnderFlood(const WINTUN_WCHAR *name, void (*end)(WINTUN_SESSION_H
     CHECK(nowMs() < deadline, "the receive ring never reported EOF after the end");
     waitReadEvent(flood.session, 10);
   }
-  WINTUN_EMU_COUNTERS counters;
-  WintunEmuGetSessionCounters(flood.session, &counters);
+  WINTUN_EMU_COUNTERS counters = sessionCounters(flood.session);
   CHECK(counters.PacketsFromApp > 0 && counters.PacketsFromApp <= atomic_load(&flood.sent),
         "%llu written for %lu sent", (unsigned long long)counters.PacketsFromApp,
         atomic_load(&flood.sent));

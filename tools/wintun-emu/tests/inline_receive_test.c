@@ -80,8 +80,7 @@ void heldBackReceivedPacketArrivesWhileAppSpins(void) {
   CHECK_EQ_U(size, 20 + 8 + 4);
   CHECK(memcmp(packet + 28, "held", 4) == 0, "wrong payload");
   WintunReleaseReceivePacket(session, packet);
-  WINTUN_EMU_COUNTERS counters;
-  WintunEmuGetSessionCounters(session, &counters);
+  WINTUN_EMU_COUNTERS counters = sessionCounters(session);
   CHECK_EQ_U(counters.PacketsReorderedByFault, 1);
   CHECK_EQ_U(counters.PacketsToApp, 1);
   WintunEndSession(session);
@@ -142,13 +141,7 @@ static void *spinningReceiver(void *argument) {
 
 static void *kernelFlood(void *argument) {
   SpinTraffic *traffic = argument;
-  struct sockaddr_in peer = {.sin_family = AF_INET, .sin_port = htons(5353)};
-  inet_pton(AF_INET, PEER_ADDRESS, &peer.sin_addr);
-  for (int i = 0; i < 200000 && !atomic_load(&traffic->closing); ++i) {
-    /* Errors are expected once the interface is gone. */
-    sendto(traffic->socketFd, "flood", 5, 0, (struct sockaddr *)&peer, sizeof peer);
-    if (i % 64 == 63) sleepMs(1);
-  }
+  udpFloodPeer(traffic->socketFd, 5353, "flood", 200000, &traffic->closing);
   return NULL;
 }
 
@@ -177,8 +170,7 @@ static void endUnderSpinningReceivers(const WINTUN_WCHAR *name, bool deleteInter
   CHECK_EQ_U(atomic_load(&traffic.ended), kSpinners);
   atomic_store(&traffic.closing, true);
   for (int i = 0; i <= kSpinners; ++i) pthread_join(threads[i], NULL);
-  WINTUN_EMU_COUNTERS counters;
-  WintunEmuGetSessionCounters(traffic.session, &counters);
+  WINTUN_EMU_COUNTERS counters = sessionCounters(traffic.session);
   CHECK(counters.PacketsToApp >= atomic_load(&traffic.received), "counted %llu, received %lu",
         (unsigned long long)counters.PacketsToApp, atomic_load(&traffic.received));
   WintunEndSession(traffic.session);

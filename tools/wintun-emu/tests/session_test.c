@@ -129,7 +129,7 @@ void sendRingFitsExactly87FullSizeAllocations(void) {
   uint64_t deadline = nowMs() + 3000;
   do {
     sleepMs(1);
-    WintunEmuGetSessionCounters(session, &counters);
+    counters = sessionCounters(session);
   } while (counters.PacketsDiscardedFromApp < 88 && nowMs() < deadline);
   CHECK_EQ_U(counters.PacketsDiscardedFromApp, 88);
   CHECK_EQ_U(counters.PacketsFromApp, 0);

@@ -91,13 +91,7 @@ static void *sender(void *argument) {
 
 static void *kernelLoad(void *argument) {
   Traffic *traffic = argument;
-  struct sockaddr_in peer = {.sin_family = AF_INET, .sin_port = htons(5353)};
-  inet_pton(AF_INET, PEER_ADDRESS, &peer.sin_addr);
-  for (int i = 0; i < 100000 && !atomic_load(&traffic->closing); ++i) {
-    /* Errors are expected once the interface is gone. */
-    sendto(traffic->socketFd, "kernel load", 11, 0, (struct sockaddr *)&peer, sizeof peer);
-    if (i % 64 == 63) sleepMs(1);
-  }
+  udpFloodPeer(traffic->socketFd, 5353, "kernel load", 100000, &traffic->closing);
   return NULL;
 }
 
@@ -127,8 +121,7 @@ void endSessionUnderTrafficFromSeveralThreads(void) {
     ssize_t written = write((int)(intptr_t)WintunGetReadWaitEvent(traffic.session), &one, sizeof one);
     (void)written;
     joinTraffic(threads);
-    WINTUN_EMU_COUNTERS counters;
-    WintunEmuGetSessionCounters(traffic.session, &counters);
+    WINTUN_EMU_COUNTERS counters = sessionCounters(traffic.session);
     WintunEndSession(traffic.session);
     close(traffic.socketFd);
     CHECK(atomic_load(&traffic.received) > 0 && atomic_load(&traffic.sent) > 0,
