@@ -1,18 +1,9 @@
 import { MagmaError } from "@magma/transport";
 import { describe, expect, it } from "vitest";
 import { PacketMemoryPool } from "./packet-memory-pool.js";
-import { PacketPoolError } from "./packet-pool-error.js";
+import type { PacketPoolError } from "./packet-pool-error.js";
 import type { PooledPacket } from "./pooled-packet.js";
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof PacketPoolError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+import { poolErrorCode } from "./test-support/pool-error-code.js";
 
 describe("PacketMemoryPool", () => {
   it("defaults to 2048 small slots of 2048 bytes in four slabs and eight 65536-byte slots in a fifth", () => {
@@ -147,10 +138,10 @@ describe("PacketMemoryPool", () => {
 
   it("rejects sizes no slot can hold with a typed error", () => {
     const pool = new PacketMemoryPool();
-    expect(codeOf(() => pool.tryRent(65536))).toBe("SIZE_TOO_LARGE");
-    expect(codeOf(() => pool.tryRent(-1))).toBe("INVALID_SIZE");
-    expect(codeOf(() => pool.tryRent(1.5))).toBe("INVALID_SIZE");
-    expect(codeOf(() => pool.tryRent(Number.NaN))).toBe("INVALID_SIZE");
+    expect(poolErrorCode(() => pool.tryRent(65536))).toBe("SIZE_TOO_LARGE");
+    expect(poolErrorCode(() => pool.tryRent(-1))).toBe("INVALID_SIZE");
+    expect(poolErrorCode(() => pool.tryRent(1.5))).toBe("INVALID_SIZE");
+    expect(poolErrorCode(() => pool.tryRent(Number.NaN))).toBe("INVALID_SIZE");
     expect(pool.stats.failedRents).toBe(0);
   });
 
@@ -161,11 +152,11 @@ describe("PacketMemoryPool", () => {
       slabCount: 1,
       largeSlotCount: 0,
     });
-    expect(codeOf(() => pool.slot(2))).toBe("INVALID_ARGUMENT");
-    expect(codeOf(() => pool.slot(-1))).toBe("INVALID_ARGUMENT");
-    expect(codeOf(() => pool.slot(0.5))).toBe("INVALID_ARGUMENT");
-    expect(codeOf(() => pool.rentInto([], -1))).toBe("INVALID_ARGUMENT");
-    expect(codeOf(() => pool.rentInto([], 1.5))).toBe("INVALID_ARGUMENT");
+    expect(poolErrorCode(() => pool.slot(2))).toBe("INVALID_ARGUMENT");
+    expect(poolErrorCode(() => pool.slot(-1))).toBe("INVALID_ARGUMENT");
+    expect(poolErrorCode(() => pool.slot(0.5))).toBe("INVALID_ARGUMENT");
+    expect(poolErrorCode(() => pool.rentInto([], -1))).toBe("INVALID_ARGUMENT");
+    expect(poolErrorCode(() => pool.rentInto([], 1.5))).toBe("INVALID_ARGUMENT");
   });
 
   it("has no large slab and fails large rents when largeSlotCount is 0", () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PacketMemoryPool } from "./packet-memory-pool.js";
-import { PacketPoolError } from "./packet-pool-error.js";
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof PacketPoolError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+import { poolErrorCode } from "./test-support/pool-error-code.js";
 
 function smallPool(): PacketMemoryPool {
   return new PacketMemoryPool({ slotSize: 64, slotsPerSlab: 4, slabCount: 1, largeSlotCount: 1 });
@@ -32,7 +22,7 @@ describe("PooledPacket", () => {
     owner.length = 0;
     expect(owner.length).toBe(0);
     for (const bad of [65, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(codeOf(() => (owner.length = bad))).toBe("INVALID_LENGTH");
+      expect(poolErrorCode(() => (owner.length = bad))).toBe("INVALID_LENGTH");
     }
     expect(owner.length).toBe(0);
   });
@@ -43,24 +33,24 @@ describe("PooledPacket", () => {
     owner.dispose();
     expect(owner.isRented).toBe(false);
     expect(pool.stats.inUse).toBe(0);
-    expect(codeOf(() => owner.dispose())).toBe("ALREADY_DISPOSED");
+    expect(poolErrorCode(() => owner.dispose())).toBe("ALREADY_DISPOSED");
     expect(pool.stats.inUse).toBe(0);
   });
 
   it("refuses memory and length use after dispose with ALREADY_DISPOSED", () => {
     const owner = smallPool().tryRent(10)!;
     owner.dispose();
-    expect(codeOf(() => owner.memory)).toBe("ALREADY_DISPOSED");
-    expect(codeOf(() => (owner.length = 1))).toBe("ALREADY_DISPOSED");
+    expect(poolErrorCode(() => owner.memory)).toBe("ALREADY_DISPOSED");
+    expect(poolErrorCode(() => (owner.length = 1))).toBe("ALREADY_DISPOSED");
     expect(owner.length).toBe(0);
   });
 
   it("refuses memory, length and dispose on a slot never rented with NOT_RENTED", () => {
     const owner = smallPool().slot(3);
     expect(owner.isRented).toBe(false);
-    expect(codeOf(() => owner.memory)).toBe("NOT_RENTED");
-    expect(codeOf(() => (owner.length = 1))).toBe("NOT_RENTED");
-    expect(codeOf(() => owner.dispose())).toBe("NOT_RENTED");
+    expect(poolErrorCode(() => owner.memory)).toBe("NOT_RENTED");
+    expect(poolErrorCode(() => (owner.length = 1))).toBe("NOT_RENTED");
+    expect(poolErrorCode(() => owner.dispose())).toBe("NOT_RENTED");
   });
 
   it("says which slot was misused and what to do in its message", () => {

@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import type { Ipv6ExtensionHeader } from "../ipv6.js";
-import type { IcmpEchoFields, IpFields, TcpFields, UdpFields } from "../packet-builders.js";
+import {
+  buildIcmpEchoPacket,
+  buildTcpPacket,
+  buildUdpPacket,
+  type IcmpEchoFields,
+  type IpFields,
+  type TcpFields,
+  type UdpFields,
+} from "../packet-builders.js";
 import type { TcpOptionFields } from "../tcp-options.js";
 
 const u16 = fc.nat(0xffff);
@@ -129,3 +137,17 @@ export const icmpEchoFields: fc.Arbitrary<IcmpEchoFields> = fc.record({
   sequenceNumber: u16,
   payload,
 });
+
+/** Whole packets from our builders: UDP, TCP or ICMP echo over IPv4 or IPv6, each its own copy. */
+const buildSlot = new Uint8Array(2048);
+export const builtPacket: fc.Arbitrary<Uint8Array> = fc.oneof(
+  fc
+    .tuple(ipFields, udpFields)
+    .map(([ip, udp]) => buildSlot.slice(0, buildUdpPacket(buildSlot, ip, udp))),
+  fc
+    .tuple(ipFields, tcpFields)
+    .map(([ip, tcp]) => buildSlot.slice(0, buildTcpPacket(buildSlot, ip, tcp))),
+  fc
+    .tuple(ipFields, icmpEchoFields)
+    .map(([ip, echo]) => buildSlot.slice(0, buildIcmpEchoPacket(buildSlot, ip, echo))),
+);
