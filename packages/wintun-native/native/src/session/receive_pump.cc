@@ -210,16 +210,10 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread(bool refilled_after_turn) {
   uint32_t count = 0;
   uint32_t taken = 0;  // drops included, so one call stays bounded
   bool ring_done = false;
-  bool need_slots = false;
-  while (taken < config_.max_batch) {
-    {
-      // A class used up during this batch: deliver what we have, and JavaScript refills it.
-      std::lock_guard<std::mutex> guard(lock_);
-      if ((free_small_.empty() && !starved_small_) || (free_large_.empty() && !starved_large_)) {
-        need_slots = true;
-        break;
-      }
-    }
+  // Every class has a slot or is starved (checked above). Once a class is used up during this
+  // batch, deliver what we have, and JavaScript refills it.
+  bool slots_ready = true;
+  while (taken < config_.max_batch && slots_ready) {
     DWORD size = 0;
     BYTE* packet = api_->ReceivePacket(session_, &size);
     if (packet == nullptr) {
@@ -246,13 +240,14 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread(bool refilled_after_turn) {
         stack.pop_back();
         held_[slot] = 0;
       }
+      slots_ready = !(free_small_.empty() && !starved_small_) && !(free_large_.empty() && !starved_large_);
     }
     Place(slot, packet, size, batch, count);
   }
   std::lock_guard<std::mutex> guard(lock_);
   if (count == 0) {
     free_batches_.push_back(static_cast<uint32_t>(batch));
-    return ring_done ? kRingDone : need_slots ? kNeedSlots : kOnlyDrops;
+    return ring_done ? kRingDone : !slots_ready ? kNeedSlots : kOnlyDrops;
   }
   deliveries_[static_cast<size_t>(batch) * stride()] = static_cast<int32_t>(count);
   ++batches_in_flight_;
