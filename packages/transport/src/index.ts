@@ -1,4 +1,9 @@
 export { MagmaError } from "./magma-error.js";
+export {
+  checkMinLength,
+  PacketLengthError,
+  type PacketLengthErrorCode,
+} from "./packet-length-error.js";
 export type { PacketOwner } from "./packet-owner.js";
 export type { PacketPort, PacketReceiverFactory, PortStatistics } from "./packet-port.js";
 export type { IPacketReceiver } from "./packet-receiver.js";
