@@ -2,7 +2,12 @@ import * as dgram from "node:dgram";
 import { once } from "node:events";
 import { PacketMemoryPool, type PooledPacket } from "@magma/memory-pool";
 import { turnUdpIntoReply } from "@magma/packets";
-import type { IPacketReceiver, IPacketTransmitter, PacketOwner } from "@magma/transport";
+import {
+  type IPacketReceiver,
+  type IPacketTransmitter,
+  PacketLengthError,
+  type PacketOwner,
+} from "@magma/transport";
 import { afterEach, expect, it } from "vitest";
 import { writeUdp } from "../test-support/ipv4-udp.js";
 import { describeNetwork, linkExists, waitFor } from "../test-support/network-test.js";
@@ -67,8 +72,8 @@ async function kernelSocket(address: string): Promise<dgram.Socket> {
 }
 
 /** An adapter with IPv4 configured and IPv6 off, whose session the port will start. */
-async function preparedAdapter(name: string, subnet: number): Promise<WinTunAdapter> {
-  const { adapter, session } = await openSession(name, subnet);
+async function preparedAdapter(name: string, subnet: number, mtu?: number): Promise<WinTunAdapter> {
+  const { adapter, session } = await openSession(name, subnet, mtu === undefined ? {} : { mtu });
   // The fixture started a session to bring the link up configured; the port starts its own.
   session.close();
   return adapter;
@@ -254,5 +259,141 @@ describeNetwork("WinTunPort with the kernel as peer", () => {
     const packet: PooledPacket | undefined = pool.tryRent();
     expect(packet).toBeDefined();
     packet?.dispose();
+  });
+});
+
+/** The code of the PacketLengthError `lend` throws, or undefined when it throws none. */
+function lengthErrorCode(lend: () => unknown): string | undefined {
+  try {
+    lend();
+  } catch (error) {
+    expect(error).toBeInstanceOf(PacketLengthError);
+    expect((error as PacketLengthError).hint).toBeDefined();
+    return (error as PacketLengthError).code;
+  }
+  return undefined;
+}
+
+describeNetwork("WinTunTransmitter's buffers by size", () => {
+  it("sends 9000- and 65535-byte packets built in large buffers, intact, to a kernel socket", async () => {
+    await preparedAdapter("mgw-p9", 68, 65535);
+    const port = await WinTunPort.create({
+      adapterName: "mgw-p9",
+      packetReceiverFactory: () => new DecliningReceiver(),
+    });
+    const { transmitter } = port;
+    expect(transmitter.maxPacketLength).toBe(65535);
+    const socket = await kernelSocket("198.18.68.1");
+    const messages: Buffer[] = [];
+    socket.on("message", (message: Buffer) => messages.push(message));
+    const sizes = [9000, 65535];
+    const patternOf = (size: number, payload: Uint8Array): void => {
+      for (let i = 0; i < payload.length; i++) payload[i] = (i * 7 + size) & 0xff;
+    };
+    for (const size of sizes) {
+      const buffer = transmitter.tryGetNextBuffer(size) as Uint8Array;
+      expect(buffer.length).toBeGreaterThanOrEqual(size);
+      expect(buffer.length).toBeLessThanOrEqual(transmitter.maxPacketLength);
+      const { port: kernelPort } = socket.address();
+      const length = writeUdp(buffer, "198.18.68.2", "198.18.68.1", 7, kernelPort, size - 28, (p) =>
+        patternOf(size, p),
+      );
+      expect(length).toBe(size);
+      // The whole lent buffer, by default length, is a 65535-byte packet the ring takes.
+      if (size === buffer.length) transmitter.sendBuffer(buffer);
+      else transmitter.sendBuffer(buffer, length);
+      expect(await waitFor(() => messages.length === sizes.indexOf(size) + 1, 5000)).toBe(true);
+    }
+    for (const [i, size] of sizes.entries()) {
+      const expected = Buffer.alloc(size - 28);
+      patternOf(size, expected);
+      expect(messages[i]?.equals(expected)).toBe(true);
+    }
+    expect(port.stats.txPackets).toBe(2);
+    expect(port.stats.txBytes).toBe(9000 + 65535);
+    expect(Object.values(port.stats.drops).every((drops) => drops === 0)).toBe(true);
+    socket.close();
+    await port.close();
+    expect(port.session.pool.stats.inUse).toBe(0);
+  });
+
+  it("lends a small slot by default and up to the slot size, a large one above; bad lengths throw", async () => {
+    const port = await WinTunPort.create({
+      adapterName: "mgw-pa",
+      packetReceiverFactory: () => new DecliningReceiver(),
+    });
+    const { transmitter } = port;
+    const { pool } = port.session;
+    const large = pool.stats.large;
+    const largeInUse = large.inUse;
+    const ordinary = transmitter.tryGetNextBuffer() as Uint8Array;
+    const empty = transmitter.tryGetNextBuffer(0) as Uint8Array;
+    const full = transmitter.tryGetNextBuffer(pool.slotSize) as Uint8Array;
+    for (const buffer of [ordinary, empty, full]) expect(buffer.length).toBe(pool.slotSize);
+    expect(large.inUse).toBe(largeInUse);
+    const big = transmitter.tryGetNextBuffer(pool.slotSize + 1) as Uint8Array;
+    expect(big.length).toBe(65535);
+    expect(large.inUse).toBe(largeInUse + 1);
+
+    expect(lengthErrorCode(() => transmitter.tryGetNextBuffer(65536))).toBe("PACKET_TOO_LARGE");
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(lengthErrorCode(() => transmitter.tryGetNextBuffer(bad))).toBe("INVALID_LENGTH");
+    }
+    // The large slot has a 65536th byte, but the ring takes 65535 at most, even from a wider view.
+    expect(() => transmitter.sendBuffer(big, 65536)).toThrow(PortError);
+    const wider = new Uint8Array(big.buffer, big.byteOffset, 65536);
+    expect(() => transmitter.sendBuffer(wider)).toThrow(/send 1 to 65535 bytes/);
+    for (const buffer of [ordinary, empty, full, big]) transmitter.discardBuffer(buffer);
+    expect(Object.values(port.stats.drops).every((drops) => drops === 0)).toBe(true);
+    await port.close();
+    expect(pool.stats.inUse).toBe(0);
+  });
+
+  it("counts an exhausted large class apart, and still lends small slots meanwhile", async () => {
+    const pool = new PacketMemoryPool({ slotsPerSlab: 64, slabCount: 2, largeSlotCount: 4 });
+    const port = await WinTunPort.create({
+      adapterName: "mgw-pb",
+      pool,
+      packetReceiverFactory: () => new DecliningReceiver(),
+    });
+    const { transmitter } = port;
+    const lent: Uint8Array[] = [];
+    for (;;) {
+      const buffer = transmitter.tryGetNextBuffer(9000);
+      if (buffer === undefined) break;
+      lent.push(buffer);
+    }
+    // The session keeps some large slots ready for received packets; the transmitter has the rest.
+    expect(lent.length).toBeGreaterThan(0);
+    expect(pool.stats.large.inUse).toBe(pool.stats.large.capacity);
+    expect(port.stats.drops.txLargePoolExhausted).toBe(1);
+    expect(port.stats.drops.txPoolExhausted).toBe(0);
+    const small = transmitter.tryGetNextBuffer();
+    expect(small?.length).toBe(pool.slotSize);
+    if (small !== undefined) lent.push(small);
+    for (const buffer of lent) transmitter.discardBuffer(buffer);
+    const again = transmitter.tryGetNextBuffer(65535);
+    expect(again?.length).toBe(65535);
+    if (again !== undefined) transmitter.discardBuffer(again);
+    await port.close();
+    expect(pool.stats.inUse).toBe(0);
+  });
+
+  it("caps maxPacketLength at the small slot size when the pool has no large slots", async () => {
+    const pool = new PacketMemoryPool({ slotsPerSlab: 64, slabCount: 1, largeSlotCount: 0 });
+    const port = await WinTunPort.create({
+      adapterName: "mgw-pc",
+      pool,
+      packetReceiverFactory: () => new DecliningReceiver(),
+    });
+    const { transmitter } = port;
+    expect(transmitter.maxPacketLength).toBe(pool.slotSize);
+    const buffer = transmitter.tryGetNextBuffer(pool.slotSize);
+    expect(buffer?.length).toBe(pool.slotSize);
+    if (buffer !== undefined) transmitter.discardBuffer(buffer);
+    const tooLarge = pool.slotSize + 1;
+    expect(lengthErrorCode(() => transmitter.tryGetNextBuffer(tooLarge))).toBe("PACKET_TOO_LARGE");
+    await port.close();
+    expect(pool.stats.inUse).toBe(0);
   });
 });

@@ -139,6 +139,7 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
         rxPoolExhausted: drops.poolExhausted,
         txRingFull: drops.sendRingFull,
         txPoolExhausted: this.transmitter.drops.txPoolExhausted,
+        txLargePoolExhausted: this.transmitter.drops.txLargePoolExhausted,
         txSessionEnded: drops.sessionEnded + this.transmitter.drops.txSessionEnded,
         txInvalidPacket: drops.invalidPacket,
       },

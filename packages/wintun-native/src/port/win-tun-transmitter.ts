@@ -1,32 +1,57 @@
 import type { PacketMemoryPool, PooledPacket } from "@magma/memory-pool";
-import { type IPacketTransmitter, RandomSequenceNumberSource } from "@magma/transport";
+import {
+  checkMinLength,
+  type IPacketTransmitter,
+  RandomSequenceNumberSource,
+} from "@magma/transport";
 import type { WinTunSession } from "../session/wintun-session.js";
 import { PortError } from "./port-error.js";
 
+/** wintun's WINTUN_MAX_IP_PACKET_SIZE: the ring takes no longer packet. */
+const WINTUN_MAX_IP_PACKET_SIZE = 0xffff;
+
 /** Drops counted by the transmitter, beside the session's own (send ring full, ...). */
 export interface TransmitterDrops {
-  /** `tryGetNextBuffer()` found no free pool slot. */
+  /** `tryGetNextBuffer()` (or one for at most `pool.slotSize` bytes) found no free small slot. */
   txPoolExhausted: number;
+  /** `tryGetNextBuffer(minLength)` for more than `pool.slotSize` bytes found no free large slot. */
+  txLargePoolExhausted: number;
   /** Packets handed to `sendBuffer` after the session ended. */
   txSessionEnded: number;
 }
 
 /**
- * Magma's `IPacketTransmitter` over a wintun session. `tryGetNextBuffer()` lends a pool slot;
+ * Magma's `IPacketTransmitter` over a wintun session. `tryGetNextBuffer()` lends a small pool slot,
+ * `tryGetNextBuffer(minLength)` a large (64 KiB) one when `minLength` exceeds the small slot size;
  * `sendBuffer()` queues the packet written there, and queued packets go to the send ring in one
  * native call: at the end of each received batch (the pump calls `flush()`), or on a microtask
  * for packets sent outside a batch. Nothing is allocated per packet: slots are found from the
- * buffer's slab and offset, and the queue is a preallocated array.
+ * buffer's slab and offset, the views lent are made with the transmitter, and the queue is a
+ * preallocated array.
  */
 export class WinTunTransmitter implements IPacketTransmitter {
   readonly pool: PacketMemoryPool;
-  readonly drops: TransmitterDrops = { txPoolExhausted: 0, txSessionEnded: 0 };
+  /**
+   * 65535 (wintun's limit) when the pool has large slots; otherwise the small slot size, as no
+   * longer buffer can ever be lent.
+   */
+  readonly maxPacketLength: number;
+  readonly drops: TransmitterDrops = {
+    txPoolExhausted: 0,
+    txLargePoolExhausted: 0,
+    txSessionEnded: 0,
+  };
   readonly #session: WinTunSession;
   readonly #sequenceNumbers = new RandomSequenceNumberSource();
   readonly #slabIndexOf = new Map<ArrayBufferLike, number>();
   /** Per slab: the id of its first slot and its slot size (slots in a slab are uniform). */
   readonly #firstSlotOfSlab: number[] = [];
   readonly #slotSizeOfSlab: number[] = [];
+  /**
+   * Per slot: the view lent for it, the slot cut to `maxPacketLength` bytes (a large slot has one
+   * byte more than the ring takes), so `sendBuffer(buffer)` with its default length always fits.
+   */
+  readonly #lendable: Uint8Array[] = [];
   /** 1 while a slot is lent out by this transmitter and not yet sent or discarded. */
   readonly #lent: Uint8Array;
   readonly #queue: PooledPacket[];
@@ -43,6 +68,10 @@ export class WinTunTransmitter implements IPacketTransmitter {
     this.#session = session;
     this.pool = session.pool;
     const pool = session.pool;
+    this.maxPacketLength = Math.min(
+      WINTUN_MAX_IP_PACKET_SIZE,
+      pool.stats.large.capacity > 0 ? pool.largeSlotSize : pool.slotSize,
+    );
     for (const [index, slab] of pool.slabs.entries()) this.#slabIndexOf.set(slab, index);
     for (let id = 0; id < pool.slotCount; id++) {
       const slot = pool.slot(id);
@@ -50,38 +79,42 @@ export class WinTunTransmitter implements IPacketTransmitter {
         this.#firstSlotOfSlab[slot.slabIndex] = id;
         this.#slotSizeOfSlab[slot.slabIndex] = slot.capacity;
       }
+      const length = Math.min(slot.capacity, this.maxPacketLength);
+      this.#lendable.push(new Uint8Array(pool.slabs[slot.slabIndex]!, slot.byteOffset, length));
     }
     this.#lent = new Uint8Array(pool.slotCount);
     this.#queue = new Array<PooledPacket>(pool.slotCount);
   }
 
-  /** A pool slot's whole memory, or `undefined` when the pool is exhausted or the port closed. */
-  tryGetNextBuffer(): Uint8Array | undefined {
+  /**
+   * A small slot's memory (`pool.slotSize` bytes) when `minLength` is omitted or fits one, else a
+   * large slot's (`maxPacketLength` bytes); `undefined` when that size class is exhausted (counted
+   * as `txPoolExhausted` or `txLargePoolExhausted`) or the port is closed. Throws
+   * `PacketLengthError` for a `minLength` that is not an integer from 0 to `maxPacketLength`.
+   */
+  tryGetNextBuffer(minLength?: number): Uint8Array | undefined {
+    if (minLength !== undefined) checkMinLength(minLength, this.maxPacketLength);
+    const large = minLength !== undefined && minLength > this.pool.slotSize;
     if (this.#closed) return undefined;
-    const packet = this.pool.tryRent();
+    const packet = this.pool.tryRent(large ? minLength : undefined);
     if (packet === undefined) {
-      this.drops.txPoolExhausted++;
+      if (large) this.drops.txLargePoolExhausted++;
+      else this.drops.txPoolExhausted++;
       return undefined;
     }
     this.#lent[packet.id] = 1;
-    return packet.memory;
+    return this.#lendable[packet.id];
   }
 
   sendBuffer(buffer: Uint8Array, length: number = buffer.length): void {
     const packet = this.#takeLent(buffer, "sendBuffer");
-    if (
-      !Number.isInteger(length) ||
-      length < 1 ||
-      length > packet.capacity ||
-      length > buffer.length
-    ) {
+    const limit = Math.min(buffer.length, (this.#lendable[packet.id] as Uint8Array).length);
+    if (!Number.isInteger(length) || length < 1 || length > limit) {
       this.#lent[packet.id] = 1;
       throw new PortError(
         "INVALID_LENGTH",
         `sendBuffer: length ${length} does not fit the buffer`,
-        {
-          hint: `send 1 to ${Math.min(packet.capacity, buffer.length)} bytes`,
-        },
+        { hint: `send 1 to ${limit} bytes` },
       );
     }
     if (this.#closed) {
