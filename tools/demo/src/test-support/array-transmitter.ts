@@ -1,4 +1,4 @@
-import type { IPacketTransmitter, PacketOwner } from "@magma/transport";
+import { checkMinLength, type IPacketTransmitter, type PacketOwner } from "@magma/transport";
 
 /**
  * An `IPacketTransmitter` over plain Uint8Arrays: a fixed set of buffers to lend, and a copy of
@@ -6,12 +6,15 @@ import type { IPacketTransmitter, PacketOwner } from "@magma/transport";
  * ownership rules.
  */
 export class ArrayTransmitter implements IPacketTransmitter {
+  /** Every buffer has this size, so it is also the largest packet. */
+  readonly maxPacketLength: number;
   readonly sent: Uint8Array[] = [];
   discarded = 0;
   readonly #free: Uint8Array[];
   readonly #lent = new Set<Uint8Array>();
 
   constructor(buffers = 4, bufferSize = 2048) {
+    this.maxPacketLength = bufferSize;
     this.#free = Array.from({ length: buffers }, () => new Uint8Array(bufferSize));
   }
 
@@ -19,7 +22,8 @@ export class ArrayTransmitter implements IPacketTransmitter {
     return this.#lent.size;
   }
 
-  tryGetNextBuffer(): Uint8Array | undefined {
+  tryGetNextBuffer(minLength?: number): Uint8Array | undefined {
+    if (minLength !== undefined) checkMinLength(minLength, this.maxPacketLength);
     const buffer = this.#free.pop();
     if (buffer !== undefined) this.#lent.add(buffer);
     return buffer;
