@@ -60,10 +60,35 @@ export function createNetworkNamespace() {
   return { name, command, run, destroy };
 }
 
-/** Gives the reflector's interface the local address (the peer is on its /24) and brings it up. */
-export function configureBenchInterface(namespace, ifname) {
+/**
+ * Gives the reflector's interface the local address (the peer is on its /24), and `mtu` if given,
+ * and brings it up.
+ */
+export function configureBenchInterface(namespace, ifname, { mtu } = {}) {
   const { local, prefixLength } = benchAddresses;
   namespace.run(["sysctl", "-qw", `net.ipv6.conf.${ifname}.disable_ipv6=1`]);
+  if (mtu !== undefined) namespace.run(["ip", "link", "set", ifname, "mtu", String(mtu)]);
   namespace.run(["ip", "address", "replace", `${local}/${prefixLength}`, "dev", ifname]);
   namespace.run(["ip", "link", "set", ifname, "up"]);
+}
+
+/**
+ * A veth pair between two namespaces, both ends up with `mtu`: `localIfname` in `local` with the
+ * local address, `remoteIfname` in `remote` with the remote one. Deleting either namespace
+ * deletes the pair.
+ */
+export function connectVethPair(local, remote, { localIfname, remoteIfname, mtu }) {
+  const { local: localAddress, remote: remoteAddress, prefixLength } = benchAddresses;
+  local.run([
+    ...["ip", "link", "add", localIfname, "mtu", String(mtu), "type", "veth"],
+    ...["peer", "name", remoteIfname, "mtu", String(mtu), "netns", remote.name],
+  ]);
+  for (const [namespace, ifname, address] of [
+    [local, localIfname, localAddress],
+    [remote, remoteIfname, remoteAddress],
+  ]) {
+    namespace.run(["sysctl", "-qw", `net.ipv6.conf.${ifname}.disable_ipv6=1`]);
+    namespace.run(["ip", "address", "replace", `${address}/${prefixLength}`, "dev", ifname]);
+    namespace.run(["ip", "link", "set", ifname, "up"]);
+  }
 }

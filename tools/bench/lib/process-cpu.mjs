@@ -1,4 +1,5 @@
-// CPU time of a running process, all its threads included, read from /proc/<pid>/stat.
+// CPU time of a running process, all its threads included, read from /proc/<pid>/stat; and the
+// whole machine's busy time, from /proc/stat.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
@@ -24,4 +25,14 @@ export function readProcessCpuSeconds(pid) {
   const userTicks = Number(fields[11]); // field 14, utime
   const systemTicks = Number(fields[12]); // field 15, stime
   return (userTicks + systemTicks) / clockTicksPerSecond();
+}
+
+/**
+ * Busy CPU seconds of the whole machine so far, all CPUs summed (user, nice, system, irq, softirq,
+ * steal): the difference over a window, divided by its length, is in cores (2 = both of 2 busy).
+ */
+export function readMachineBusySeconds() {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = fields.slice(1).map(Number);
+  return (user + nice + system + irq + softirq + (steal ?? 0)) / clockTicksPerSecond();
 }

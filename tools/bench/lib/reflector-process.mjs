@@ -17,11 +17,23 @@ function signal(pid, name) {
   }
 }
 
+/** The reflector contract's ready line: {"ready":true,...}. */
+const jsonReadyLine = (line) => {
+  const message = parseJson(line);
+  return message?.ready === true ? message : undefined;
+};
+
 /**
  * spec: { name, argv(ifname) -> string[], env?: object, ifname }.
  * Resolves once the reflector is ready; rejects (and kills it) if it exits or stays silent.
+ * `readyLine(line)` returns the ready message for the line that says so, else undefined; other
+ * programs started the same way (the TCP benchmark's endpoints, which print "ready") pass theirs.
  */
-export function startReflector(namespace, spec, { readyTimeoutMs = 10_000 } = {}) {
+export function startReflector(
+  namespace,
+  spec,
+  { readyTimeoutMs = 10_000, readyLine = jsonReadyLine } = {},
+) {
   const argv = namespace.command(spec.argv(spec.ifname), pinnedCpus()?.reflector);
   const child = spawn(argv[0], argv.slice(1), {
     stdio: ["ignore", "pipe", "pipe"],
@@ -70,8 +82,8 @@ export function startReflector(namespace, spec, { readyTimeoutMs = 10_000 } = {}
       reject(new Error(`${spec.name}: not ready within ${readyTimeoutMs} ms. ${stderr}`));
     }, readyTimeoutMs);
     onLine = (line) => {
-      const message = parseJson(line);
-      if (message?.ready === true) {
+      const message = readyLine(line);
+      if (message !== undefined) {
         clearTimeout(timer);
         resolve(message);
       }
