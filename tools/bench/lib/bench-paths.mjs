@@ -1,4 +1,5 @@
-// Where the benchmark's native programs are once built (see tools/bench/reflector/README.md).
+// Where the benchmark's native programs are once built (see tools/bench/reflector/README.md and
+// tools/bench/tcp/README.md).
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,6 +7,8 @@ import { fileURLToPath } from "node:url";
 const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const buildDir = process.env.MAGMA_BENCH_BUILD_DIR ?? join(benchDir, "build");
 const nodeReflectorsDir = join(benchDir, "reflectors-node");
+const tcpDir = join(benchDir, "tcp");
+const tcpBuildDir = join(buildDir, "tcp");
 /** node-gyp-build looks for build/Release/*.node under APPIUM_IOS_TUNTAP_PREBUILD. */
 const appiumTuntapPrebuildDir = join(buildDir, "appium-ios-tuntap");
 
@@ -16,6 +19,12 @@ export const benchPaths = {
   magmaPortReflector: join(nodeReflectorsDir, "magma-port-reflector.mjs"),
   appiumTuntapReflector: join(nodeReflectorsDir, "appium-tuntap-reflector.mjs"),
   appiumTuntapPrebuildDir,
+  tcpBulkClient: join(tcpBuildDir, "kernel", "tcp-bulk-client"),
+  tcpKernelEndpoint: join(tcpBuildDir, "kernel", "tcp-endpoint-kernel"),
+  tcpNodeKernelEndpoint: join(tcpDir, "node", "kernel-endpoint.mjs"),
+  tcpGvisorEndpoint: join(tcpBuildDir, "gvisor", "tcp-endpoint-gvisor"),
+  tcpLwipEndpoint: join(tcpBuildDir, "lwip", "tcp-endpoint-lwip"),
+  wrkJsonSummary: join(tcpDir, "http", "wrk-json-summary.lua"),
   appiumTuntapAddon: join(appiumTuntapPrebuildDir, "build", "Release", "tuntap.node"),
   wintunNativeAddon: resolve(
     benchDir,
