@@ -9,45 +9,6 @@
 
 enum { kProbePackets = 200 };
 
-/* Sends kProbePackets numbered datagrams from the kernel and records what arrives, in order. */
-static int kernelToAppSequence(WINTUN_SESSION_HANDLE session, int socketFd, uint32_t *seen,
-                               int capacity) {
-  int count = 0;
-  for (uint32_t i = 0; i < kProbePackets; ++i) {
-    udpSendToPeer(socketFd, 5353, &i, sizeof i);
-    sleepMs(i % 8 == 7 ? 1 : 0);
-  }
-  DWORD size;
-  BYTE *packet;
-  while (count < capacity && (packet = receiveWithin(session, &size, 300)) != NULL) {
-    memcpy(&seen[count++], packet + 28, sizeof(uint32_t));
-    WintunReleaseReceivePacket(session, packet);
-  }
-  return count;
-}
-
-/* Sends kProbePackets numbered datagrams from the app and records what the kernel socket gets. */
-static int appToKernelSequence(WINTUN_SESSION_HANDLE session, int socketFd, uint16_t port,
-                               uint32_t *seen, int capacity) {
-  uint8_t packet[64];
-  for (uint32_t i = 0; i < kProbePackets; ++i) {
-    size_t length = buildUdp4(packet, PEER_ADDRESS, ADAPTER_ADDRESS, 4000, port, &i, sizeof i);
-    CHECK(sendToKernel(session, packet, length), "allocate failed");
-  }
-  int count = 0;
-  uint32_t value;
-  while (count < capacity && udpReceive(socketFd, &value, sizeof value, 300) == sizeof value) {
-    seen[count++] = value;
-  }
-  return count;
-}
-
-static int inversions(const uint32_t *seen, int count) {
-  int found = 0;
-  for (int i = 1; i < count; ++i) found += seen[i] < seen[i - 1];
-  return found;
-}
-
 static int repeats(const uint32_t *seen, int count) {
   int found = 0;
   for (int i = 0; i < count; ++i) {
@@ -69,8 +30,9 @@ void faultLossDropsPacketsEachWay(void) {
   CHECK(WintunEmuSetSessionFaults(session, &faults), "faults refused");
   int socketFd = udpSocket(7400);
   uint32_t seen[2 * kProbePackets];
-  int toApp = kernelToAppSequence(session, socketFd, seen, 2 * kProbePackets);
-  int fromApp = appToKernelSequence(session, socketFd, 7400, seen, 2 * kProbePackets);
+  int toApp = kernelToAppSequence(session, socketFd, kProbePackets, seen, 2 * kProbePackets);
+  int fromApp =
+      appToKernelSequence(session, socketFd, 7400, kProbePackets, seen, 2 * kProbePackets);
   WINTUN_EMU_COUNTERS counters = sessionCounters(session);
   CHECK(toApp > 90 && toApp < 190, "%d of %d arrived with 30%% loss", toApp, kProbePackets);
   CHECK(fromApp > 90 && fromApp < 190, "%d of %d arrived with 30%% loss", fromApp, kProbePackets);
@@ -87,9 +49,10 @@ void faultDuplicationRepeatsPackets(void) {
   WintunEmuSetSessionFaults(session, &faults);
   int socketFd = udpSocket(7401);
   uint32_t seen[2 * kProbePackets];
-  int toApp = kernelToAppSequence(session, socketFd, seen, 2 * kProbePackets);
+  int toApp = kernelToAppSequence(session, socketFd, kProbePackets, seen, 2 * kProbePackets);
   int toAppRepeats = repeats(seen, toApp);
-  int fromApp = appToKernelSequence(session, socketFd, 7401, seen, 2 * kProbePackets);
+  int fromApp =
+      appToKernelSequence(session, socketFd, 7401, kProbePackets, seen, 2 * kProbePackets);
   int fromAppRepeats = repeats(seen, fromApp);
   CHECK(toAppRepeats > 10 && toApp == kProbePackets + toAppRepeats, "to app: %d with %d repeats",
         toApp, toAppRepeats);
@@ -109,9 +72,10 @@ void faultReorderingSwapsPackets(void) {
   WintunEmuSetSessionFaults(session, &faults);
   int socketFd = udpSocket(7402);
   uint32_t seen[2 * kProbePackets];
-  int toApp = kernelToAppSequence(session, socketFd, seen, 2 * kProbePackets);
+  int toApp = kernelToAppSequence(session, socketFd, kProbePackets, seen, 2 * kProbePackets);
   int toAppInversions = inversions(seen, toApp);
-  int fromApp = appToKernelSequence(session, socketFd, 7402, seen, 2 * kProbePackets);
+  int fromApp =
+      appToKernelSequence(session, socketFd, 7402, kProbePackets, seen, 2 * kProbePackets);
   int fromAppInversions = inversions(seen, fromApp);
   CHECK(toApp == kProbePackets && toAppInversions > 10, "to app: %d, %d inversions", toApp,
         toAppInversions);
@@ -130,7 +94,8 @@ void faultSameSeedSameDecisions(void) {
     WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
     WINTUN_EMU_FAULTS faults = {.Seed = 42, .FromApp = {.LossPerMillion = 250000}};
     WintunEmuSetSessionFaults(session, &faults);
-    counts[run] = appToKernelSequence(session, socketFd, 7403, runs[run], 2 * kProbePackets);
+    counts[run] = appToKernelSequence(session, socketFd, 7403, kProbePackets, runs[run],
+                                      2 * kProbePackets);
     WintunEndSession(session);
   }
   CHECK(counts[0] < kProbePackets && counts[0] == counts[1], "runs kept %d and %d packets",

@@ -19,10 +19,12 @@
 
 enum { EXIT_SKIP = 77 };
 
-uint64_t nowMs(void) {
+uint64_t nowMs(void) { return nowUs() / 1000u; }
+
+uint64_t nowUs(void) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
-  return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+  return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
 }
 
 void sleepMs(int milliseconds) {
@@ -226,6 +228,61 @@ bool sendToKernel(WINTUN_SESSION_HANDLE session, const uint8_t *packet, size_t l
   memcpy(slot, packet, length);
   WintunSendPacket(session, slot);
   return true;
+}
+
+void expectEndOfSession(WINTUN_SESSION_HANDLE session) {
+  uint64_t deadline = nowMs() + 3000;
+  BYTE *packet;
+  DWORD size;
+  while ((packet = WintunReceivePacket(session, &size)) != NULL ||
+         WintunEmuGetLastError() != WINTUN_ERROR_HANDLE_EOF) {
+    if (packet != NULL) WintunReleaseReceivePacket(session, packet);
+    CHECK(nowMs() < deadline, "ReceivePacket never reported EOF (last %u)", WintunEmuGetLastError());
+    waitReadEvent(session, 10);
+  }
+  CHECK_EQ_U(errno, WINTUN_ERROR_HANDLE_EOF);
+  while (WintunAllocateSendPacket(session, 20) != NULL) {
+    CHECK(nowMs() < deadline, "AllocateSendPacket never reported EOF");
+    sleepMs(1);
+  }
+  CHECK_EQ_U(WintunEmuGetLastError(), WINTUN_ERROR_HANDLE_EOF);
+}
+
+int kernelToAppSequence(WINTUN_SESSION_HANDLE session, int socketFd, int packets, uint32_t *seen,
+                        int capacity) {
+  int count = 0;
+  for (uint32_t i = 0; i < (uint32_t)packets; ++i) {
+    udpSendToPeer(socketFd, 5353, &i, sizeof i);
+    sleepMs(i % 8 == 7 ? 1 : 0);
+  }
+  DWORD size;
+  BYTE *packet;
+  while (count < capacity && (packet = receiveWithin(session, &size, 300)) != NULL) {
+    memcpy(&seen[count++], packet + 28, sizeof(uint32_t));
+    WintunReleaseReceivePacket(session, packet);
+  }
+  return count;
+}
+
+int appToKernelSequence(WINTUN_SESSION_HANDLE session, int socketFd, uint16_t port, int packets,
+                        uint32_t *seen, int capacity) {
+  uint8_t packet[64];
+  for (uint32_t i = 0; i < (uint32_t)packets; ++i) {
+    size_t length = buildUdp4(packet, PEER_ADDRESS, ADAPTER_ADDRESS, 4000, port, &i, sizeof i);
+    CHECK(sendToKernel(session, packet, length), "allocate failed");
+  }
+  int count = 0;
+  uint32_t value;
+  while (count < capacity && udpReceive(socketFd, &value, sizeof value, 300) == sizeof value) {
+    seen[count++] = value;
+  }
+  return count;
+}
+
+int inversions(const uint32_t *seen, int count) {
+  int found = 0;
+  for (int i = 1; i < count; ++i) found += seen[i] < seen[i - 1];
+  return found;
 }
 
 bool abortsWithMessage(void (*body)(void), const char *expected) {

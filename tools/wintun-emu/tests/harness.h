@@ -77,9 +77,25 @@ bool waitReadEvent(WINTUN_SESSION_HANDLE session, int timeoutMs);
 BYTE *receiveWithin(WINTUN_SESSION_HANDLE session, DWORD *size, int timeoutMs);
 /* Copies a packet into the send ring and sends it; false when allocation failed. */
 bool sendToKernel(WINTUN_SESSION_HANDLE session, const uint8_t *packet, size_t length);
+/* Both directions report ERROR_HANDLE_EOF (within 3 s) after the driver ended the session. */
+void expectEndOfSession(WINTUN_SESSION_HANDLE session);
+
+/* Numbered probes through a session, each a uint32_t counting from 0 as the UDP payload. */
+/* Sends `packets` probes from the kernel socket to the peer, then records the numbers the ring
+ * delivers, in order, until 300 ms pass without one; returns how many (at most `capacity`). */
+int kernelToAppSequence(WINTUN_SESSION_HANDLE session, int socketFd, int packets, uint32_t *seen,
+                        int capacity);
+/* Sends `packets` probes from the app to the kernel socket on `port`, then records the numbers
+ * the socket receives, in order, until 300 ms pass without one. */
+int appToKernelSequence(WINTUN_SESSION_HANDLE session, int socketFd, uint16_t port, int packets,
+                        uint32_t *seen, int capacity);
+/* How many numbers are smaller than the one before them. */
+int inversions(const uint32_t *seen, int count);
+
 /* Retries fn-style waits: sleeps 1 ms between tries. */
 void sleepMs(int milliseconds);
 uint64_t nowMs(void);
+uint64_t nowUs(void);
 
 /* The ring header in front of the first packet's Size word (TUN_RING: Head, Tail, Alertable). */
 typedef struct {

@@ -14,25 +14,6 @@
 #include "cases.h"
 #include "harness.h"
 
-/* Both directions report ERROR_HANDLE_EOF and the read event was signalled. */
-static void expectEndOfSession(WINTUN_SESSION_HANDLE session) {
-  uint64_t deadline = nowMs() + 3000;
-  BYTE *packet;
-  DWORD size;
-  while ((packet = WintunReceivePacket(session, &size)) != NULL ||
-         WintunEmuGetLastError() != WINTUN_ERROR_HANDLE_EOF) {
-    if (packet != NULL) WintunReleaseReceivePacket(session, packet);
-    CHECK(nowMs() < deadline, "ReceivePacket never reported EOF (last %u)", WintunEmuGetLastError());
-    waitReadEvent(session, 10);
-  }
-  CHECK_EQ_U(errno, WINTUN_ERROR_HANDLE_EOF);
-  while (WintunAllocateSendPacket(session, 20) != NULL) {
-    CHECK(nowMs() < deadline, "AllocateSendPacket never reported EOF");
-    sleepMs(1);
-  }
-  CHECK_EQ_U(WintunEmuGetLastError(), WINTUN_ERROR_HANDLE_EOF);
-}
-
 typedef struct {
   WINTUN_SESSION_HANDLE session;
   int socketFd;
