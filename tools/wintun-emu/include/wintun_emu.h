@@ -50,6 +50,9 @@ typedef struct {
   uint64_t PacketsLostByFault;       /* both directions, WINTUN_EMU_FAULTS loss */
   uint64_t PacketsDuplicatedByFault; /* both directions */
   uint64_t PacketsReorderedByFault;  /* both directions: held back behind the next packet */
+  /* Appended fields: the ones above keep their offsets. */
+  uint64_t PacketsDelayedByFault;       /* both directions: entered a delay line */
+  uint64_t PacketsDroppedDelayLineFull; /* both directions: dropped, their delay line was full */
 } WINTUN_EMU_COUNTERS;
 
 /* Probabilities in parts per million (0 .. 1000000) for one direction. */
@@ -63,6 +66,11 @@ typedef struct {
   uint64_t Seed; /* same seed and same traffic give the same decisions */
   WINTUN_EMU_DIRECTION_FAULTS ToApp;
   WINTUN_EMU_DIRECTION_FAULTS FromApp;
+  /* Appended fields: the ones above keep their offsets. Each direction passes through a delay
+   * line: every packet reaches the other side this many microseconds later than it would have
+   * without it, in order. 0 = off. */
+  uint32_t ToAppDelayMicroseconds;
+  uint32_t FromAppDelayMicroseconds;
 } WINTUN_EMU_FAULTS;
 
 typedef enum {

@@ -13,6 +13,8 @@ void Counters::snapshot(WINTUN_EMU_COUNTERS *out) const {
   out->PacketsLostByFault = packetsLostByFault.load(std::memory_order_relaxed);
   out->PacketsDuplicatedByFault = packetsDuplicatedByFault.load(std::memory_order_relaxed);
   out->PacketsReorderedByFault = packetsReorderedByFault.load(std::memory_order_relaxed);
+  out->PacketsDelayedByFault = packetsDelayedByFault.load(std::memory_order_relaxed);
+  out->PacketsDroppedDelayLineFull = packetsDroppedDelayLineFull.load(std::memory_order_relaxed);
 }
 
 Counters &globalCounters() {

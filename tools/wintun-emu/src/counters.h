@@ -20,6 +20,8 @@ struct Counters {
   std::atomic<uint64_t> packetsLostByFault{0};
   std::atomic<uint64_t> packetsDuplicatedByFault{0};
   std::atomic<uint64_t> packetsReorderedByFault{0};
+  std::atomic<uint64_t> packetsDelayedByFault{0};
+  std::atomic<uint64_t> packetsDroppedDelayLineFull{0};
 
   void snapshot(WINTUN_EMU_COUNTERS *out) const;
 };

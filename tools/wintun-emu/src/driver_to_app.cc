@@ -2,7 +2,8 @@
 // itself when it finds the ring empty (receive_ring_producer.h); this thread covers what the
 // caller cannot: packets that arrive while the app is not calling (it watches the TUN file,
 // publishes them and signals the read event), a reordered packet held back through 10 ms of
-// silence, fault requests, and stopping.
+// silence, delayed batches that fall due while nobody else produces (it sleeps until the first
+// is due), fault requests, and stopping.
 //
 // While the app keeps reading the kernel queue itself, watching the TUN file would only wake
 // this thread for packets the app takes first, or would take them itself in small batches while
@@ -13,11 +14,12 @@
 // call since the previous one, it watches the file again. A packet that arrives just
 // after the app stopped calling therefore waits up to about that long (README, differences).
 #include <poll.h>
-#include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 
+#include "monotonic_clock.h"
 #include "session.h"
 #include "tun_device.h"
 
@@ -27,17 +29,6 @@ namespace {
 
 constexpr int64_t kHeldPacketFlushNs = 10'000'000;
 constexpr int64_t kAppActiveRecheckNs = 1'000'000;
-
-int64_t monotonicNs() {
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
-timespec fromNs(int64_t ns) {
-  if (ns < 0) ns = 0;
-  return timespec{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
-}
 
 }  // namespace
 
@@ -53,20 +44,23 @@ void runToAppDriver(Session &session) {
   uint64_t heldId = 0;
   int64_t heldSince = 0;
   while (true) {
-    uint64_t held = producer.heldPacketId();
+    ReceiveRingProducer::Timers timers = producer.timers();
+    uint64_t held = timers.heldId;
     int64_t now = monotonicNs();
     if (held != heldId) {
       heldId = held;
       heldSince = now;
     }
     int64_t timeoutNs = -1;
-    if (held != 0) timeoutNs = heldSince + kHeldPacketFlushNs - now;
-    if (appActive && (timeoutNs < 0 || timeoutNs > kAppActiveRecheckNs)) {
-      timeoutNs = kAppActiveRecheckNs;
+    // Negative timeouts mean "none" here, so one already due is 0.
+    if (held != 0) timeoutNs = std::max<int64_t>(heldSince + kHeldPacketFlushNs - now, 0);
+    if (timers.nextDueNs >= 0) {
+      timeoutNs = earlierTimeout(timeoutNs, timers.nextDueNs > now ? timers.nextDueNs - now : 0);
     }
+    if (appActive) timeoutNs = earlierTimeout(timeoutNs, kAppActiveRecheckNs);
     // A negative fd is ignored by poll: the app is reading the kernel queue itself.
     waits[0].fd = appActive ? -1 : session.tunFd;
-    timespec timeout = fromNs(timeoutNs);
+    timespec timeout = timeoutFromNs(timeoutNs);
     int ready = ppoll(waits, 3, timeoutNs < 0 ? nullptr : &timeout, nullptr);
     if (ready < 0 && errno == EINTR) continue;
     if (session.stopping.load() || (waits[1].revents & POLLIN) != 0) break;

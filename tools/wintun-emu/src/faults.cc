@@ -15,6 +15,16 @@ uint32_t perMillionFromPercent(const char *name) {
   return static_cast<uint32_t>(percent * 10000.0 + 0.5);
 }
 
+// Milliseconds, decimals allowed, to whole microseconds (0 when unset, not positive or NaN).
+uint32_t microsecondsFromMilliseconds(const char *name) {
+  const char *value = std::getenv(name);
+  if (value == nullptr || value[0] == '\0') return 0;
+  double milliseconds = std::strtod(value, nullptr);
+  if (!(milliseconds > 0)) return 0;
+  if (milliseconds >= UINT32_MAX / 1000.0) return UINT32_MAX;
+  return static_cast<uint32_t>(milliseconds * 1000.0 + 0.5);
+}
+
 uint64_t unsignedFromEnvironment(const char *name) {
   const char *value = std::getenv(name);
   if (value == nullptr || value[0] == '\0') return 0;
@@ -23,16 +33,19 @@ uint64_t unsignedFromEnvironment(const char *name) {
 
 uint32_t clampPerMillion(uint32_t value) { return value > 1000000 ? 1000000 : value; }
 
-void assignDirection(DirectionFaults &target, const WINTUN_EMU_DIRECTION_FAULTS &source) {
+void assignDirection(DirectionFaults &target, const WINTUN_EMU_DIRECTION_FAULTS &source,
+                     uint32_t delayMicroseconds) {
   target.lossPerMillion.store(clampPerMillion(source.LossPerMillion));
   target.duplicatePerMillion.store(clampPerMillion(source.DuplicatePerMillion));
   target.reorderPerMillion.store(clampPerMillion(source.ReorderPerMillion));
+  target.delayMicroseconds.store(delayMicroseconds);
 }
 
 void copyDirection(DirectionFaults &target, const DirectionFaults &source) {
   target.lossPerMillion.store(source.lossPerMillion.load());
   target.duplicatePerMillion.store(source.duplicatePerMillion.load());
   target.reorderPerMillion.store(source.reorderPerMillion.load());
+  target.delayMicroseconds.store(source.delayMicroseconds.load());
 }
 
 void loadFromEnvironment(SessionFaults &faults) {
@@ -43,6 +56,9 @@ void loadFromEnvironment(SessionFaults &faults) {
   faults.fromApp.lossPerMillion.store(perMillionFromPercent("WINTUN_EMU_FROM_APP_LOSS"));
   faults.fromApp.duplicatePerMillion.store(perMillionFromPercent("WINTUN_EMU_FROM_APP_DUPLICATE"));
   faults.fromApp.reorderPerMillion.store(perMillionFromPercent("WINTUN_EMU_FROM_APP_REORDER"));
+  faults.toApp.delayMicroseconds.store(microsecondsFromMilliseconds("WINTUN_EMU_TO_APP_DELAY_MS"));
+  faults.fromApp.delayMicroseconds.store(
+      microsecondsFromMilliseconds("WINTUN_EMU_FROM_APP_DELAY_MS"));
   faults.endSessionAfterToApp.store(unsignedFromEnvironment("WINTUN_EMU_END_SESSION_AFTER"));
   faults.corruptToAppAfter.store(unsignedFromEnvironment("WINTUN_EMU_CORRUPT_TO_APP_AFTER"));
   faults.corruptFromAppAfter.store(unsignedFromEnvironment("WINTUN_EMU_CORRUPT_FROM_APP_AFTER"));
@@ -60,8 +76,8 @@ uint64_t nextRandom(uint64_t &state) {
 }  // namespace
 
 void SessionFaults::assign(const WINTUN_EMU_FAULTS &faults) {
-  assignDirection(toApp, faults.ToApp);
-  assignDirection(fromApp, faults.FromApp);
+  assignDirection(toApp, faults.ToApp, faults.ToAppDelayMicroseconds);
+  assignDirection(fromApp, faults.FromApp, faults.FromAppDelayMicroseconds);
   seed.store(faults.Seed);
   generation.fetch_add(1);
 }

@@ -1,5 +1,6 @@
 // Fault injection: loss, duplication and reordering per direction, decided by a seeded generator
-// so a run can be repeated; plus forced end-of-session and ring corruption after N packets.
+// so a run can be repeated, and a delay per direction (delay_line.h); plus forced end-of-session
+// and ring corruption after N packets.
 // Defaults come from the environment (see README), sessions copy them at start.
 #pragma once
 
@@ -14,6 +15,11 @@ struct DirectionFaults {
   std::atomic<uint32_t> lossPerMillion{0};
   std::atomic<uint32_t> duplicatePerMillion{0};
   std::atomic<uint32_t> reorderPerMillion{0};
+  std::atomic<uint32_t> delayMicroseconds{0};  // 0 = no delay line
+
+  int64_t delayNs() const {
+    return static_cast<int64_t>(delayMicroseconds.load(std::memory_order_relaxed)) * 1000;
+  }
 };
 
 struct SessionFaults {

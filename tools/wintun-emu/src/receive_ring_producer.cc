@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "logger.h"
+#include "monotonic_clock.h"
 #include "session.h"
 
 namespace wintun_emu {
@@ -35,10 +36,15 @@ bool ReceiveRingProducer::tryProduceInline() {
   // A successful WintunReceivePacket sets no error; the EAGAIN that ends the batch must not leak.
   int savedErrno = errno;
   uint64_t heldBefore = heldId_;
-  Outcome outcome = produceLocked(true, false, 0);
-  // The driver thread sleeps without a timeout unless a packet is held back; when one was held
-  // here, wake it so it arms the 10 ms flush.
-  if (heldId_ != 0 && heldId_ != heldBefore) signalEvent(session_.toAppWakeEvent);
+  bool queued = false;
+  Outcome outcome = produceLocked(true, false, 0, &queued);
+  // The driver thread sleeps without a timeout unless a packet is held back or a batch delayed;
+  // when one was held here, or a batch entered the empty delay line, wake it so it arms the
+  // 10 ms flush or the due time.
+  if ((heldId_ != 0 && heldId_ != heldBefore) || delayLineStarted_) {
+    signalEvent(session_.toAppWakeEvent);
+  }
+  delayLineStarted_ = false;
   errno = savedErrno;
   return outcome != Outcome::Idle;
 }
@@ -47,28 +53,35 @@ bool ReceiveRingProducer::produceFromDriver(const Wake &wake, Step *step) {
   std::lock_guard<std::mutex> guard(lock_);
   // Head is where the app has released up to; anything between it and Tail is still the app's.
   bool ringHeld = loadAcquire(&ring_->head) != tail_;
-  Outcome outcome = produceLocked(wake.readable, wake.gone, wake.silentHeldId);
-  step->produced = outcome == Outcome::Published;
+  bool queued = false;
+  Outcome outcome = produceLocked(wake.readable, wake.gone, wake.silentHeldId, &queued);
+  delayLineStarted_ = false;  // the driver thread reads the due time before it sleeps
+  step->produced = outcome == Outcome::Published || queued;
   step->appBehind = step->produced && ringHeld;
   return outcome != Outcome::Stop;
 }
 
-uint64_t ReceiveRingProducer::heldPacketId() {
+ReceiveRingProducer::Timers ReceiveRingProducer::timers() {
   std::lock_guard<std::mutex> guard(lock_);
-  return heldId_;
+  Timers timers;
+  timers.heldId = heldId_;
+  if (!delayLine_.nextDue(&timers.nextDueNs)) timers.nextDueNs = -1;
+  return timers;
 }
 
 void ReceiveRingProducer::stop() {
   std::lock_guard<std::mutex> guard(lock_);
   if (stopped_) return;
   stopped_ = true;
+  delayLine_.clear();
   // As wintun.sys does when it unregisters: the app's receive ring dead, the reader woken.
   storeRelease(&ring_->tail, kDeadOffset);
   signalEvent(session_.readEvent);
 }
 
 ReceiveRingProducer::Outcome ReceiveRingProducer::produceLocked(bool readable, bool gone,
-                                                                uint64_t silentHeldId) {
+                                                                uint64_t silentHeldId,
+                                                                bool *queued) {
   // Once the session is stopping, the driver thread stops the producer; nobody reads further.
   if (stopped_ || session_.stopping.load()) return Outcome::Stop;
   bool changed = handleCorruptionRequest();
@@ -76,8 +89,16 @@ ReceiveRingProducer::Outcome ReceiveRingProducer::produceLocked(bool readable, b
   stagedPackets_ = 0;
   if (silentHeldId != 0 && silentHeldId == heldId_) appendHeld();
   if (!gone && readable) gone = !readBatch();
-  if (stagedPackets_ > 0) {
-    publish();
+  if (delaying()) {
+    // Stamped now, when it would have been published; due batches leave in the same step.
+    int64_t now = monotonicNs();
+    if (stagedPackets_ > 0) {
+      delayStaged(now);
+      *queued = true;
+    }
+    if (publishDue(now)) changed = true;
+  } else if (stagedPackets_ > 0) {
+    if (place(staging_.data(), stagedBytes_, stagedPackets_)) announce();
     changed = true;
   }
   if (gone) {
@@ -146,29 +167,72 @@ void ReceiveRingProducer::appendHeld() {
   heldId_ = 0;
 }
 
-void ReceiveRingProducer::publish() {
+// Batches go through the delay line while the fault is on, and after it was turned off until the
+// line has emptied, so none overtakes another.
+bool ReceiveRingProducer::delaying() const {
+  return session_.faults.toApp.delayNs() != 0 || !delayLine_.empty();
+}
+
+void ReceiveRingProducer::delayStaged(int64_t now) {
+  int64_t dueNs = now + session_.faults.toApp.delayNs();
+  switch (delayLine_.push(dueNs, staging_.data(), stagedBytes_, stagedPackets_)) {
+    case DelayLine::Push::Full:
+      count(session_.counters, &Counters::packetsDroppedDelayLineFull, stagedPackets_);
+      return;
+    case DelayLine::Push::First:
+      delayLineStarted_ = true;
+      break;
+    case DelayLine::Push::Behind:
+      break;
+  }
+  count(session_.counters, &Counters::packetsDelayedByFault, stagedPackets_);
+}
+
+// Publishes every delayed batch due by `now`, each whole or dropped whole as it would have been
+// when it was read, with one Tail store and one signal for all. True when any left the line.
+bool ReceiveRingProducer::publishDue(int64_t now) {
+  bool released = false;
+  bool placed = false;
+  DelayLine::Entry entry;
+  bool queued = delayLine_.front(&entry);
+  while (queued && entry.dueNs <= now) {
+    placed = place(entry.data, entry.bytes, entry.packets) || placed;
+    released = true;
+    queued = delayLine_.popAndFront(&entry);
+  }
+  if (placed) announce();
+  return released;
+}
+
+// Copies a batch (packets with their Size words, as staged) behind the driver's Tail, or drops
+// it whole and counts it when it does not fit. The app sees it once announce() stores Tail.
+bool ReceiveRingProducer::place(const uint8_t *batch, uint32_t bytes, uint32_t packets) {
   uint32_t head = loadAcquire(&ring_->head);
   uint32_t space = (head - tail_ - kPacketHeaderSize) & mask_;
-  if (head >= session_.capacity || stagedBytes_ > space) {
+  if (head >= session_.capacity || bytes > space) {
     count(session_.counters, &Counters::batchesDroppedRingFull, 1);
-    count(session_.counters, &Counters::packetsDroppedRingFull, stagedPackets_);
-    return;
+    count(session_.counters, &Counters::packetsDroppedRingFull, packets);
+    return false;
   }
   uint64_t payloadBytes = 0;
-  for (uint32_t offset = 0; offset < stagedBytes_;) {
+  for (uint32_t offset = 0; offset < bytes;) {
     uint32_t size;
-    std::memcpy(&size, staging_.data() + offset, sizeof size);
+    std::memcpy(&size, batch + offset, sizeof size);
     uint32_t footprint = packetFootprint(size);
     // Each packet is contiguous: one that starts before the wrap point runs into the slack.
-    std::memcpy(ring_->data + tail_, staging_.data() + offset, footprint);
+    std::memcpy(ring_->data + tail_, batch + offset, footprint);
     tail_ = (tail_ + footprint) & mask_;
     offset += footprint;
     payloadBytes += size;
   }
-  count(session_.counters, &Counters::packetsToApp, stagedPackets_);
+  count(session_.counters, &Counters::packetsToApp, packets);
   count(session_.counters, &Counters::bytesToApp, payloadBytes);
+  published_ += packets;
+  return true;
+}
+
+void ReceiveRingProducer::announce() {
   storeRelease(&ring_->tail, tail_);
-  published_ += stagedPackets_;
   signalEvent(session_.readEvent);
 }
 

@@ -5,6 +5,10 @@
 // thread (driver_to_app.cc), which watches the TUN file, or inline in WintunReceivePacket's
 // caller when the ring is empty and nobody else is producing: then a busy receiver reads the
 // kernel queue itself instead of waiting for a thread hop per batch.
+//
+// With the delay fault a batch goes into a delay line instead (delay_line.h), stamped with the
+// time it would have been published, and whoever produces next after it is due publishes it,
+// still whole or dropped whole: the driver thread sleeps until then when nobody else does.
 #pragma once
 
 #include <atomic>
@@ -12,6 +16,7 @@
 #include <mutex>
 #include <vector>
 
+#include "delay_line.h"
 #include "faults.h"
 #include "ring.h"
 
@@ -59,7 +64,8 @@ class ReceiveRingProducer {
   };
   // What the driver thread's step did.
   struct Step {
-    bool produced = false;  // published (or corrupted) the ring
+    // Published (or corrupted) the ring, or took packets from the kernel into the delay line.
+    bool produced = false;
     // Published onto a ring the app had not yet drained: the app is busy with earlier packets
     // and will read the kernel queue itself when it empties the ring.
     bool appBehind = false;
@@ -68,22 +74,34 @@ class ReceiveRingProducer {
   // fault due, session stopping).
   bool produceFromDriver(const Wake &wake, Step *step);
 
-  // Reordering fault: the packet held back, identified by a number that changes with each hold,
-  // or 0 when none is held (the driver thread then sleeps without a timeout).
-  uint64_t heldPacketId();
+  // What the driver thread must wake for besides the TUN file: the packet held back by the
+  // reordering fault, identified by a number that changes with each hold (0 = none), and when
+  // the first batch in the delay line is due (-1 = none). With neither, it sleeps without a
+  // timeout.
+  struct Timers {
+    uint64_t heldId = 0;
+    int64_t nextDueNs = -1;
+  };
+  Timers timers();
 
   // As wintun.sys does when it unregisters: stops producing for good, sets the receive ring's
-  // Tail = 0xFFFFFFFF and signals the read event. Waits for an inline producer in progress;
-  // after it returns nothing reads the TUN file any more. Idempotent.
+  // Tail = 0xFFFFFFFF and signals the read event. Batches still in the delay line are dropped
+  // (not counted). Waits for an inline producer in progress; after it returns nothing reads the
+  // TUN file any more. Idempotent.
   void stop();
 
  private:
   enum class Outcome { Idle, Published, Stop };
-  Outcome produceLocked(bool readable, bool gone, uint64_t silentHeldId);
+  // `queued` tells whether packets went into the delay line.
+  Outcome produceLocked(bool readable, bool gone, uint64_t silentHeldId, bool *queued);
   bool readBatch();
   void stage(uint8_t *slot, uint32_t size);
   void appendHeld();
-  void publish();
+  bool delaying() const;
+  void delayStaged(int64_t now);
+  bool publishDue(int64_t now);
+  bool place(const uint8_t *batch, uint32_t bytes, uint32_t packets);
+  void announce();
   bool handleCorruptionRequest();
   bool endSessionDue() const;
 
@@ -105,6 +123,8 @@ class ReceiveRingProducer {
   uint64_t holds_ = 0;
   uint64_t published_ = 0;
   FaultDice dice_;
+  DelayLine delayLine_;
+  bool delayLineStarted_ = false;  // a batch entered the empty line: the driver must re-arm
 };
 
 }  // namespace wintun_emu

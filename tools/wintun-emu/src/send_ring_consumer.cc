@@ -7,6 +7,7 @@
 #include <string>
 
 #include "logger.h"
+#include "monotonic_clock.h"
 #include "session.h"
 
 namespace wintun_emu {
@@ -35,21 +36,41 @@ bool SendRingConsumer::tryConsumeInline() {
   int savedErrno = errno;
   uint64_t heldBefore = heldId_;
   bool alive = consumeLocked();
-  // The driver thread sleeps without a timeout unless a packet is held back; when one was held
-  // here, or the consumer just stopped, wake it so it arms the 10 ms flush or exits.
-  if (!alive || (heldId_ != 0 && heldId_ != heldBefore)) signalEvent(session_.tailMovedEvent);
+  // The driver thread sleeps without a timeout unless a packet is held back or delayed; when one
+  // was held here, a packet entered the empty delay line, or the consumer just stopped, wake it
+  // so it arms the 10 ms flush or the due time, or exits.
+  if (!alive || (heldId_ != 0 && heldId_ != heldBefore) || delayLineStarted_) {
+    signalEvent(session_.tailMovedEvent);
+  }
+  delayLineStarted_ = false;
   errno = savedErrno;
   return true;
 }
 
 bool SendRingConsumer::consumeFromDriver() {
   std::lock_guard<std::mutex> guard(lock_);
-  return consumeLocked();
+  bool alive = consumeLocked();
+  delayLineStarted_ = false;  // the driver thread reads the due time before it sleeps
+  return alive;
 }
 
 bool SendRingConsumer::hasWork(uint32_t tail) {
   std::lock_guard<std::mutex> guard(lock_);
-  return stopped_ || corruptionDue() || (tail != head_ && !paused());
+  return !stopped_ && (corruptionDue() || (tail != head_ && !paused()));
+}
+
+bool SendRingConsumer::writeDuePackets() {
+  DelayLine::Entry entry;
+  if (!delayLine_.front(&entry)) return true;
+  int64_t now = monotonicNs();
+  while (!session_.stopping.load(std::memory_order_relaxed)) {
+    // Under a steady flow the next packet falls due while this thread writes: it stays here.
+    if (entry.dueNs > now && (now = monotonicNs()) < entry.dueNs) return true;
+    if (!writeToKernel(entry.data, entry.bytes)) return false;
+    // Popped only once written: a sender that finds the line empty may write directly.
+    if (!delayLine_.popAndFront(&entry)) return true;
+  }
+  return true;
 }
 
 void SendRingConsumer::setPaused(bool paused) {
@@ -61,26 +82,32 @@ void SendRingConsumer::setPaused(bool paused) {
     std::lock_guard<std::mutex> guard(lock_);
     int savedErrno = errno;
     consumeLocked();
+    delayLineStarted_ = false;  // signalled below in any case
     errno = savedErrno;
   }
   // The driver thread may sleep without a timeout: let it see a held packet or a stop.
   signalEvent(session_.tailMovedEvent);
 }
 
-uint64_t SendRingConsumer::heldPacketId() {
+SendRingConsumer::Timers SendRingConsumer::timers() {
   std::lock_guard<std::mutex> guard(lock_);
-  return heldId_;
+  Timers timers;
+  timers.heldId = heldId_;
+  if (!delayLine_.nextDue(&timers.nextDueNs)) timers.nextDueNs = -1;
+  return timers;
 }
 
 void SendRingConsumer::flushHeldPacket(uint64_t id) {
   std::lock_guard<std::mutex> guard(lock_);
   if (stopped_ || id == 0 || heldId_ != id) return;
   if (!flushHeld()) markDeadLocked();
+  delayLineStarted_ = false;  // called by the driver thread, which re-arms
 }
 
 void SendRingConsumer::stop() {
   std::lock_guard<std::mutex> guard(lock_);
   if (!stopped_) markDeadLocked();
+  delayLine_.clear();
 }
 
 bool SendRingConsumer::consumeLocked() {
@@ -161,10 +188,10 @@ bool SendRingConsumer::deliver(const uint8_t *packet, uint32_t size) {
     count(session_.counters, &Counters::packetsReorderedByFault, 1);
     return true;
   }
-  if (!writeToKernel(packet, size)) return false;
+  if (!emit(packet, size)) return false;
   if (dice_.roll(faults.duplicatePerMillion.load(std::memory_order_relaxed))) {
     count(session_.counters, &Counters::packetsDuplicatedByFault, 1);
-    if (!writeToKernel(packet, size)) return false;
+    if (!emit(packet, size)) return false;
   }
   return flushHeld();
 }
@@ -174,7 +201,27 @@ bool SendRingConsumer::flushHeld() {
   uint32_t size = heldSize_;
   heldSize_ = 0;
   heldId_ = 0;
-  return writeToKernel(held_.data(), size);
+  return emit(held_.data(), size);
+}
+
+// Writes the packet now, or queues it in the delay line while the fault is on, and after it was
+// turned off until the line has emptied, so none overtakes another. False when the interface is
+// gone.
+bool SendRingConsumer::emit(const uint8_t *packet, uint32_t size) {
+  int64_t delayNs = session_.faults.fromApp.delayNs();
+  if (delayNs == 0 && delayLine_.empty()) return writeToKernel(packet, size);
+  switch (delayLine_.push(monotonicNs() + delayNs, packet, size, 1)) {
+    case DelayLine::Push::Full:
+      count(session_.counters, &Counters::packetsDroppedDelayLineFull, 1);
+      return true;
+    case DelayLine::Push::First:
+      delayLineStarted_ = true;
+      break;
+    case DelayLine::Push::Behind:
+      break;
+  }
+  count(session_.counters, &Counters::packetsDelayedByFault, 1);
+  return true;
 }
 
 bool SendRingConsumer::writeToKernel(const uint8_t *packet, uint32_t size) {

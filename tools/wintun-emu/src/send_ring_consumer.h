@@ -5,12 +5,17 @@
 // packets are dropped and counted; a Size above 0xFFFF or an inconsistent ring stops it for good
 // and marks the ring dead (Head = 0xFFFFFFFF), so the app's next Allocate fails with
 // ERROR_HANDLE_EOF.
+//
+// With the delay fault a packet goes into a delay line (delay_line.h) instead of the TUN file,
+// stamped with the time it would have been written; the driver thread writes it when it is due,
+// outside the consumer's lock, so WintunSendPacket still returns at once.
 #pragma once
 
 #include <cstdint>
 #include <mutex>
 #include <vector>
 
+#include "delay_line.h"
 #include "faults.h"
 #include "ring.h"
 
@@ -36,23 +41,34 @@ class SendRingConsumer {
   // once the consumer has stopped (corrupt ring, interface gone).
   bool consumeFromDriver();
 
-  // The driver thread, about to sleep with Alertable set: true when there is work after all
-  // (`tail` moved, a corruption is due, or the consumer stopped).
+  // The driver thread, about to sleep with Alertable set: true when there is ring work after all
+  // (`tail` moved or a corruption is due, while the consumer runs).
   bool hasWork(uint32_t tail);
+
+  // The driver thread: writes the delayed packets due by now, in order, without the consumer's
+  // lock (senders go on queueing behind them). False when the interface is gone. Only the
+  // driver thread calls it; stop() is called after it has returned for good.
+  bool writeDuePackets();
 
   // The pause fault (WintunEmuPauseFromApp): while paused nothing consumes, so Head stays and the
   // app's Allocate fills the ring up to the contract's threshold. Resuming consumes, in this
   // thread and in ring order, everything that accumulated, then wakes the driver thread.
   void setPaused(bool paused);
 
-  // Reordering fault: the packet held back, identified by a number that changes with each hold,
-  // or 0 when none is held.
-  uint64_t heldPacketId();
+  // What the driver thread must wake for besides a moved Tail: the packet held back by the
+  // reordering fault, identified by a number that changes with each hold (0 = none), and when
+  // the first packet in the delay line is due (-1 = none).
+  struct Timers {
+    uint64_t heldId = 0;
+    int64_t nextDueNs = -1;
+  };
+  Timers timers();
   // Writes the held packet if it is still the one identified by `id` (10 ms of silence passed).
   void flushHeldPacket(uint64_t id);
 
   // As wintun.sys's consumer thread does when it exits: stops consuming for good, writes the held
-  // packet, and sets Head = 0xFFFFFFFF. Waits for an inline consume in progress; after it
+  // packet, drops what the delay line still holds (the held packet too when it went there; not
+  // counted), and sets Head = 0xFFFFFFFF. Waits for an inline consume in progress; after it
   // returns, nothing writes to the TUN file any more. Idempotent.
   void stop();
 
@@ -65,6 +81,7 @@ class SendRingConsumer {
   bool paused() const;
   bool deliver(const uint8_t *packet, uint32_t size);
   bool flushHeld();
+  bool emit(const uint8_t *packet, uint32_t size);
   bool writeToKernel(const uint8_t *packet, uint32_t size);
 
   Session &session_;
@@ -79,6 +96,8 @@ class SendRingConsumer {
   uint64_t heldId_ = 0;  // 0 = none held
   uint64_t holds_ = 0;
   FaultDice dice_;
+  DelayLine delayLine_;
+  bool delayLineStarted_ = false;  // a packet entered the empty line: the driver must re-arm
 };
 
 }  // namespace wintun_emu
