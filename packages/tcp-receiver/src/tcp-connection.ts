@@ -540,6 +540,7 @@ export class TcpConnection implements TimerEntry {
     }
     const stats = this.#host.stats;
     const newlyAcked = seqDiff(ack, this.#sndUna);
+    const sackedBefore = this.#scoreboard.sackedBytes;
     if (this.#sackEnabled && seg.options.sackBlockCount > 0) this.#recordSack(seg);
     const windowBefore = this.#sndWnd;
     this.#updateSendWindow(seg);
@@ -549,14 +550,14 @@ export class TcpConnection implements TimerEntry {
       newlyAcked === 0 &&
       seg.payloadLength === 0 &&
       !seg.fin &&
-      this.#sndWnd === windowBefore &&
-      seqGt(this.#sndMax, this.#sndUna)
+      seqGt(this.#sndMax, this.#sndUna) &&
+      // RFC 5681 §2's duplicate ACK keeps the window; RFC 6675 §2 counts one that SACKs new data.
+      (this.#sndWnd === windowBefore || this.#scoreboard.sackedBytes > sackedBefore)
     ) {
-      // RFC 5681 §2's duplicate ACK.
       stats.duplicateAcksReceived++;
       this.#dupAcks++;
-      this.#onDuplicateAck(now);
     }
+    if (!this.#inRecovery && seqGt(this.#sndMax, this.#sndUna)) this.#maybeEnterRecovery(now);
     if (this.#sndWnd > 0 && this.#persistAt !== NEVER) {
       this.#persistAt = NEVER;
       this.rto.resetBackoff();
@@ -628,9 +629,8 @@ export class TcpConnection implements TimerEntry {
     this.#releaseBlockedWrites();
   }
 
-  #onDuplicateAck(now: number): void {
+  #maybeEnterRecovery(now: number): void {
     const stats = this.#host.stats;
-    if (this.#inRecovery) return; // the pipe estimate or dup-ACK count lets more out
     // RFC 6582 §3.2 step 1 / RFC 6675 §5: three duplicates, or SACK says the first byte is lost.
     const lost =
       this.#dupAcks >= 3 ||

@@ -10,7 +10,7 @@ export interface TcpReceiverOptions {
   readonly transparent?: boolean;
   /**
    * The link MTU, from which the MSS we advertise is derived (MTU − 40 for IPv4, − 60 for IPv6)
-   * [the transmitter's `maxPacketLength` when it has one, else 1500].
+   * [the transmitter's `maxPacketLength`].
    */
   readonly mtu?: number;
   /** Bytes a connection buffers for its application before its window closes [1 MiB]. */
@@ -86,7 +86,7 @@ function integer(
 
 export function resolveTcpOptions(
   options: TcpReceiverOptions | undefined,
-  transmitterMaxPacket: number | undefined,
+  transmitterMaxPacket: number,
 ): ResolvedTcpOptions {
   const o = options ?? {};
   const cc = o.congestionControl ?? "cubic";
@@ -98,7 +98,7 @@ export function resolveTcpOptions(
   }
   return {
     transparent: o.transparent === true,
-    mtu: integer("mtu", o.mtu, Math.min(transmitterMaxPacket ?? 1500, 65535), 1280, 65535),
+    mtu: integer("mtu", o.mtu, Math.min(Math.max(transmitterMaxPacket, 1280), 65535), 1280, 65535),
     receiveBufferSize: integer("receiveBufferSize", o.receiveBufferSize, 1 << 20, 4096, 1 << 30),
     sendBufferSize: integer("sendBufferSize", o.sendBufferSize, 1 << 20, 4096, 1 << 30),
     congestionControl: cc,

@@ -121,7 +121,7 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
     this.transmitter = transmitter;
     this.#address = IpAddress.parse(endpoint.address);
     checkPort("endpoint.port", endpoint.port, true);
-    this.options = resolveTcpOptions(options, transmitterMaxPacket(transmitter));
+    this.options = resolveTcpOptions(options, transmitter.maxPacketLength);
     this.#isn = new InitialSequenceNumbers(() => transmitter.randomSequenceNumber());
     this.#nextEphemeral = EPHEMERAL_FIRST + (transmitter.randomSequenceNumber() % EPHEMERAL_COUNT);
     if (dispatcher !== undefined) {
@@ -532,11 +532,6 @@ function checkPort(name: string, port: number, allowZero: boolean): void {
       `${name} must be an integer from ${allowZero ? 0 : 1} to 65535, not ${String(port)}`,
     );
   }
-}
-
-function transmitterMaxPacket(transmitter: IPacketTransmitter): number | undefined {
-  const value = (transmitter as { maxPacketLength?: unknown }).maxPacketLength;
-  return typeof value === "number" ? value : undefined;
 }
 
 /**

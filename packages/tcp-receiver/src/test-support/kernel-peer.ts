@@ -1,0 +1,125 @@
+import { execFileSync, spawn } from "node:child_process";
+import { WinTunPort, type WinTunTransmitter } from "@magma/wintun-native";
+import { describe } from "vitest";
+import type { TcpReceiverOptions } from "../tcp-receiver-options.js";
+import type { TcpDispatcher } from "../tcp-transport-receiver.js";
+import { TcpTransportReceiver } from "../tcp-transport-receiver.js";
+
+/**
+ * True inside the network namespace scripts/run-tests.mjs makes for the suite (root,
+ * /dev/net/tun). Outside it the kernel-peer tests skip, which the runner turns into a failure
+ * when MAGMA_REQUIRE_TUN=1 (CI).
+ */
+export const inTestNamespace = process.env.MAGMA_TEST_NETNS === "1";
+
+/** `describe` for tests whose peer is the kernel's TCP over an adapter; skipped outside the namespace. */
+export const describeKernelPeer: ReturnType<typeof describe.skipIf> = describe.skipIf(
+  !inTestNamespace,
+);
+
+export function run(command: string, args: readonly string[], input?: string): string {
+  return execFileSync(command, args, {
+    encoding: "utf8",
+    stdio: ["pipe", "pipe", "pipe"],
+    ...(input === undefined ? {} : { input }),
+  });
+}
+
+export interface KernelPeerLink {
+  readonly port: WinTunPort<TcpTransportReceiver<WinTunTransmitter>>;
+  readonly receiver: TcpTransportReceiver<WinTunTransmitter>;
+  /** The kernel's address on the link (198.18.<subnet>.1). */
+  readonly kernelAddress: string;
+  /** Our receiver's address (198.18.<subnet>.2). */
+  readonly address: string;
+  /** Drops `percent` of packets each way on the adapter (nftables; this kernel has no netem). */
+  addLoss(percent: number): void;
+  removeLoss(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A WinTunPort whose receiver is a `TcpTransportReceiver` for 198.18.<subnet>.2:80, with the
+ * kernel holding 198.18.<subnet>.1/24 on the adapter (IPv6 off so no router solicitations mix in).
+ */
+export async function openKernelPeerLink(options: {
+  readonly adapterName: string;
+  readonly subnet: number;
+  readonly dispatcher?: TcpDispatcher;
+  readonly mtu?: number;
+  readonly tcp?: TcpReceiverOptions;
+}): Promise<KernelPeerLink> {
+  const address = `198.18.${options.subnet}.2`;
+  const kernelAddress = `198.18.${options.subnet}.1`;
+  const port = await WinTunPort.create<TcpTransportReceiver<WinTunTransmitter>>({
+    adapterName: options.adapterName,
+    packetReceiverFactory: (transmitter) =>
+      new TcpTransportReceiver({ address, port: 80 }, transmitter, options.dispatcher, {
+        ...(options.mtu === undefined ? {} : { mtu: options.mtu }),
+        ...options.tcp,
+      }),
+  });
+  const name = options.adapterName;
+  run("sysctl", ["-qw", `net.ipv6.conf.${name}.disable_ipv6=1`]);
+  run("ip", ["addr", "add", `${kernelAddress}/24`, "dev", name]);
+  run("ip", ["link", "set", name, "mtu", String(options.mtu ?? 1500)]);
+  run("ip", ["link", "set", name, "up"]);
+  const table = `loss_${name.replace(/[^a-z0-9]/gi, "_")}`;
+  let lossAdded = false;
+  const removeLoss = (): void => {
+    if (!lossAdded) return;
+    run("nft", ["delete", "table", "inet", table]);
+    lossAdded = false;
+  };
+  return {
+    port,
+    receiver: port.receiver,
+    kernelAddress,
+    address,
+    addLoss(percent: number) {
+      removeLoss();
+      run(
+        "nft",
+        ["-f", "-"],
+        `table inet ${table} {\n chain in {\n  type filter hook input priority 0;\n  iifname "${name}" numgen random mod 100 < ${percent} drop\n }\n chain out {\n  type filter hook output priority 0;\n  oifname "${name}" numgen random mod 100 < ${percent} drop\n }\n}\n`,
+      );
+      lossAdded = true;
+    },
+    removeLoss,
+    async close() {
+      removeLoss();
+      port.receiver.close();
+      await port.close();
+    },
+  };
+}
+
+/** Runs curl with a time limit; resolves with its exit code and standard output. */
+export function curl(
+  args: readonly string[],
+  timeoutSeconds = 60,
+): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("curl", ["-sS", "--max-time", String(timeoutSeconds), ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.on("exit", (code) => resolve({ code: code ?? -1, out: out.trim() }));
+  });
+}
+
+/** Polls `condition` every 10 ms until it holds or `timeoutMs` passes. */
+export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return true;
+}
