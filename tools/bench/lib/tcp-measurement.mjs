@@ -99,7 +99,14 @@ export async function measureBulk(spec, { direction, mtu, warmupMs, durationMs, 
       ];
       let windowStart;
       let windowEnd;
-      const mark = () => ({ at: process.hrtime.bigint(), cpu: endpoint.cpuSeconds() });
+      // Called from a stdout event: an endpoint that died meanwhile must not throw there.
+      const mark = () => {
+        try {
+          return { at: process.hrtime.bigint(), cpu: endpoint.cpuSeconds() };
+        } catch {
+          return undefined;
+        }
+      };
       const client = await runBoundedProgram(
         peerNamespace.command(argv, pinnedCpus()?.loadGenerator),
         {
@@ -111,11 +118,14 @@ export async function measureBulk(spec, { direction, mtu, warmupMs, durationMs, 
         },
       );
       const result = lastJsonLine(client.stdout);
-      if (client.code !== 0 || result?.mode !== mode || windowStart === undefined) {
+      if (client.code !== 0 || result?.mode !== mode) {
         throw new Error(
           `tcp-bulk-client ${mode} against ${spec.name} failed ` +
             `(${client.code ?? client.signal}): ${client.stderr.trim()}`,
         );
+      }
+      if (windowStart === undefined || windowEnd === undefined) {
+        throw new Error(`${spec.name} exited during the measurement`);
       }
       const endpointSeconds = Number(windowEnd.at - windowStart.at) / 1e9;
       return {
