@@ -41,6 +41,7 @@ const (
 	// in whole chunks of 251 KiB so the stream never leaves the pattern.
 	patternPeriod = 251
 	chunkBytes    = patternPeriod * 1024
+	readBytes     = 64 << 10
 )
 
 func fail(format string, args ...interface{}) {
@@ -111,7 +112,7 @@ func acceptEach(listener net.Listener, serve func(net.Conn)) {
 
 func sink(conn net.Conn) {
 	defer conn.Close()
-	buffer := make([]byte, chunkBytes)
+	buffer := make([]byte, readBytes)
 	for {
 		if _, err := conn.Read(buffer); err != nil {
 			return

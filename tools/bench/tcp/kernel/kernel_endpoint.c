@@ -9,7 +9,7 @@
  * SINK on port 5001 (reads and discards until the peer closes), SOURCE on 5002 (writes
  * bulk_pattern.h's bytes until the peer closes or resets). Prints "ready" once both listen; exits
  * 0 on SIGTERM or SIGINT, or after --max-seconds. One thread per connection, blocking calls, the
- * same 251 KiB buffers as the client: nothing here should be slower than the kernel under it.
+ * same call sizes as the client: nothing here should be slower than the kernel under it.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -57,7 +57,7 @@ static int listen_on(struct in_addr address, unsigned port) {
 
 static void *sink_connection(void *argument) {
   int fd = (int)(intptr_t)argument;
-  static __thread uint8_t discarded[BULK_CHUNK_BYTES];
+  static __thread uint8_t discarded[BULK_READ_BYTES];
   while (recv(fd, discarded, sizeof discarded, 0) > 0) {
   }
   close(fd);

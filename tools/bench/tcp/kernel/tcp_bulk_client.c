@@ -224,7 +224,7 @@ static window_mark mark_window(int fd, uint64_t bytes_moved, bulk_mode mode) {
 int main(int argc, char **argv) {
   client_options options = parse_options(argc, argv);
   static uint8_t pattern[BULK_PATTERN_BUFFER_BYTES];
-  static uint8_t received[BULK_CHUNK_BYTES];
+  static uint8_t received[BULK_READ_BYTES];
   bulk_pattern_fill(pattern);
 
   int fd = connect_until(&options);
