@@ -81,6 +81,17 @@ describeKernelPeer("active open: connect() to the kernel's own servers", () => {
     expect(reply).toContain(`hello ${link.address} /bye`);
   });
 
+  it("sends what was written and ended before the handshake completed, then FIN", async () => {
+    const socket = link.receiver.connect({ host: link.kernelAddress, port: kernelPort });
+    socket.end("GET /early HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let reply = "";
+    socket.on("data", (chunk: Buffer) => {
+      reply += chunk.toString();
+    });
+    await new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    expect(reply).toContain(`hello ${link.address} /early`);
+  });
+
   it("refuses bad arguments with typed errors", () => {
     expect(() => link.receiver.connect({ host: "not-an-address", port: 80 })).toThrow(
       expect.objectContaining({ code: "INVALID_ARGUMENT" }),
@@ -88,5 +99,31 @@ describeKernelPeer("active open: connect() to the kernel's own servers", () => {
     expect(() => link.receiver.connect({ host: link.kernelAddress, port: 0 })).toThrow(
       expect.objectContaining({ code: "INVALID_ARGUMENT" }),
     );
+  });
+});
+
+describeKernelPeer("closing the receiver", () => {
+  it("fails its open sockets with ECONNABORTED and sends the peer a RST", async () => {
+    const link = await openKernelPeerLink({ adapterName: "mgt-close", subnet: 82 });
+    const kernelServer = http.createServer(() => {});
+    const peerReset = new Promise<string>((resolve) =>
+      kernelServer.on("connection", (socket) =>
+        socket.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? "")),
+      ),
+    );
+    try {
+      await new Promise<void>((resolve) => kernelServer.listen(0, link.kernelAddress, resolve));
+      const port = (kernelServer.address() as AddressInfo).port;
+      const socket = link.receiver.connect({ host: link.kernelAddress, port });
+      await new Promise<void>((resolve) => socket.once("connect", resolve));
+      const failed = new Promise<NodeJS.ErrnoException>((resolve) => socket.on("error", resolve));
+      link.receiver.close();
+      expect((await failed).code).toBe("ECONNABORTED");
+      expect(await peerReset).toBe("ECONNRESET");
+      expect(link.receiver.connectionCount).toBe(0);
+    } finally {
+      kernelServer.close();
+      await link.close();
+    }
   });
 });

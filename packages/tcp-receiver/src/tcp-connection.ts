@@ -263,10 +263,8 @@ export class TcpConnection implements TimerEntry {
   /** The application ended its side (`end()`): queue our FIN after the data (RFC 9293 §3.10.4). */
   shutdownWrite(): void {
     if (this.#finQueued || this.isClosed) return;
-    if (this.state === TcpState.synSent) {
-      this.#close();
-      return;
-    }
+    // In SYN-SENT and SYN-RECEIVED the FIN waits for ESTABLISHED (RFC 9293 §3.10.4), after any
+    // data written meanwhile, as `net.Socket.end()` while connecting does.
     this.#finQueued = true;
     this.#finPosition = this.#sendBuffer.end + 1;
     // The state changes when the FIN is queued, not when it is sent (a FIN stuck behind a full
@@ -307,6 +305,13 @@ export class TcpConnection implements TimerEntry {
     }
     this.shutdownWrite();
     if (this.state === TcpState.finWait2) this.#armOrphanLinger();
+  }
+
+  /** The receiver is closing: reset the connection and fail its socket with ECONNABORTED. */
+  abortForShutdown(): void {
+    const socket = this.socket;
+    this.abort();
+    socket?.fail(new TcpSocketError("ECONNABORTED", "read", "the TCP receiver was closed"));
   }
 
   /** Sends a RST and closes at once (`resetAndDestroy()`, or a close with unread data). */
@@ -388,7 +393,11 @@ export class TcpConnection implements TimerEntry {
     if (ackAcceptable) {
       this.#acknowledgeSyn(seg, now);
       this.state = TcpState.established;
-      this.#updateSendWindow(seg);
+      // RFC 9293 §3.10.7.3: SND.WND from the SYN-ACK (never scaled, RFC 7323 §2.2), WL1/WL2 set.
+      this.#sndWnd = seg.window;
+      this.#maxSndWnd = Math.max(this.#maxSndWnd, seg.window);
+      this.#sndWl1 = seg.seq;
+      this.#sndWl2 = seg.ack;
       this.#ackNow = true;
       this.#connectPending = true;
       if (this.#finQueued) this.state = TcpState.finWait1;

@@ -1,11 +1,18 @@
 import { MagmaError } from "@magma/transport";
 
 /** The error codes a TCP socket reports, as Node's `net` reports them. */
-export type TcpErrorCode = "ECONNRESET" | "ECONNREFUSED" | "ETIMEDOUT" | "EPIPE" | "EHOSTUNREACH";
+export type TcpErrorCode =
+  | "ECONNRESET"
+  | "ECONNREFUSED"
+  | "ECONNABORTED"
+  | "ETIMEDOUT"
+  | "EPIPE"
+  | "EHOSTUNREACH";
 
 const MESSAGES: Record<TcpErrorCode, string> = {
   ECONNRESET: "the peer reset the connection",
   ECONNREFUSED: "the peer refused the connection",
+  ECONNABORTED: "the connection was aborted locally",
   ETIMEDOUT: "the connection timed out",
   EPIPE: "the connection is closed for writing",
   EHOSTUNREACH: "the peer is unreachable",

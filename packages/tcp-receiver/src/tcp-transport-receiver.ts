@@ -235,10 +235,13 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
     this.timers.runDue(performance.now());
   }
 
-  /** Resets every connection and stops listening and timing. Idempotent. */
+  /**
+   * Resets every connection (their sockets fail with ECONNABORTED) and stops listening and
+   * timing. Idempotent.
+   */
   close(): void {
     if (this.#closed) return;
-    for (const connection of [...this.#table]) connection.abort();
+    for (const connection of [...this.#table]) connection.abortForShutdown();
     this.#closed = true;
     this.#listeners.clear();
     this.timers.close();
