@@ -33,6 +33,12 @@ const DEFAULT_MSS_V6 = 1220;
 const MAX_WINDOW_SCALE = 14;
 const TIMESTAMP_OPTION_BYTES = 12;
 const NEVER = Number.POSITIVE_INFINITY;
+/** RFC 8985 §7.2 WCDelAckT: the peer's worst-case delayed-ACK time. */
+const WORST_CASE_DELAYED_ACK_MS = 200;
+/** Probes before the retransmission timer takes over (each waits twice as long). */
+const MAX_PROBES = 3;
+/** The probe timeout's floor, as Linux's TCP_TIMEOUT_MIN for TLP. */
+const MIN_PROBE_TIMEOUT_MS = 4;
 /** After a transmitter buffer shortage, try again this soon (ms). */
 const OUTPUT_RETRY_MS = 1;
 
@@ -138,6 +144,10 @@ export class TcpConnection implements TimerEntry {
   /** Next position loss recovery may retransmit from (RFC 6675 HighRxt). */
   #highRxt = 0;
   #retransmitUnaPending = false;
+  /** Retransmissions in SACK recovery: [start, end, SND.MAX position when sent] per entry. */
+  readonly #retransmitRecords: number[] = [];
+  /** Starts of retransmissions found lost, to be resent. */
+  readonly #lostRetransmits: number[] = [];
   /** Karn timing without timestamps: sequence end of the timed segment, and when it left. */
   #rttSeq = -1;
   #rttSentAt = 0;
@@ -146,6 +156,10 @@ export class TcpConnection implements TimerEntry {
 
   // Deadlines (ms, performance.now() clock); NEVER when off.
   #rtoAt = NEVER;
+  /** RFC 8985 §7 tail loss probe timeout (PTO). */
+  #probeAt = NEVER;
+  /** Probes sent since an ACK last advanced SND.UNA; past MAX_PROBES the RTO takes over. */
+  #probesSinceAck = 0;
   #persistAt = NEVER;
   #delayedAckAt = NEVER;
   #keepaliveAt = NEVER;
@@ -567,6 +581,7 @@ export class TcpConnection implements TimerEntry {
       this.#dupAcks++;
     }
     if (!this.#inRecovery && seqGt(this.#sndMax, this.#sndUna)) this.#maybeEnterRecovery(now);
+    else if (this.#inRecovery && this.#sackEnabled) this.#detectLostRetransmissions();
     if (this.#sndWnd > 0 && this.#persistAt !== NEVER) {
       this.#persistAt = NEVER;
       this.rto.resetBackoff();
@@ -621,6 +636,8 @@ export class TcpConnection implements TimerEntry {
       if (this.#unaPosition >= this.#recoverPosition) {
         this.#inRecovery = false;
         this.#dupAcks = 0;
+        this.#retransmitRecords.length = 0;
+        this.#lostRetransmits.length = 0;
         this.cc.onExitRecovery();
       } else if (!this.#sackEnabled) {
         // RFC 6582 §3.2 step 3: a partial ACK; retransmit the next hole and deflate.
@@ -635,15 +652,19 @@ export class TcpConnection implements TimerEntry {
     // RFC 6298 §5.2–5.3: stop the timer when all is acknowledged, else restart it.
     if (this.#sndUna === this.#sndMax) this.#rtoAt = NEVER;
     else this.#rtoAt = now + this.rto.rto;
+    this.#probesSinceAck = 0;
+    this.#armProbe(now);
     this.#releaseBlockedWrites();
   }
 
   #maybeEnterRecovery(now: number): void {
     const stats = this.#host.stats;
     // RFC 6582 §3.2 step 1 / RFC 6675 §5: three duplicates, or SACK says the first byte is lost.
+    const smss = this.#sendMss();
     const lost =
       this.#dupAcks >= 3 ||
-      (this.#sackEnabled && this.#scoreboard.isLost(this.#unaPosition, this.#sendMss()));
+      (this.#sackEnabled && this.#scoreboard.isLost(this.#unaPosition, smss)) ||
+      this.#earlyRetransmitDue(smss);
     if (!lost) return;
     // Do not start a second recovery for losses of the same window (RFC 6582 §3.2 step 2).
     if (this.#unaPosition < this.#recoverPosition && !this.#sackEnabled) return;
@@ -654,6 +675,20 @@ export class TcpConnection implements TimerEntry {
     this.#highRxt = this.#unaPosition;
     this.#retransmitUnaPending = true;
     this.#rttSeq = -1;
+  }
+
+  /**
+   * RFC 5827 early retransmit: with fewer than four segments outstanding and nothing new that
+   * could be sent, too few duplicate ACKs can ever arrive for the usual threshold; lower it to
+   * the outstanding segments less one.
+   */
+  #earlyRetransmitDue(smss: number): boolean {
+    if (this.#dupAcks === 0) return false;
+    const outstanding = Math.ceil(this.#flightSize() / smss);
+    if (outstanding >= 4 || this.#dupAcks < outstanding - 1) return false;
+    const unsent = this.#sendBuffer.end + 1 - this.#positionOf(this.#sndNxt);
+    const windowRoom = seqDiff(seqAdd(this.#sndUna, this.#sndWnd), this.#sndNxt);
+    return unsent <= 0 || windowRoom <= 0;
   }
 
   /** FIN-WAIT-1 → FIN-WAIT-2, CLOSING → TIME-WAIT, LAST-ACK → CLOSED once our FIN is acknowledged. */
@@ -923,6 +958,17 @@ export class TcpConnection implements TimerEntry {
         this.#host.stats.fastRetransmissions++;
         continue;
       }
+      if (this.#lostRetransmits.length > 0 && this.#pipe() < this.cc.cwnd) {
+        const start = this.#lostRetransmits.shift()!;
+        if (start >= this.#unaPosition && !this.#scoreboard.isSacked(start)) {
+          if (!this.#retransmitAt(start, smss, now, false)) {
+            this.#lostRetransmits.unshift(start);
+            return;
+          }
+          this.#host.stats.fastRetransmissions++;
+        }
+        continue;
+      }
       if (this.#inRecovery && this.#sackEnabled) {
         const hole = this.#nextLostHole(smss);
         if (hole >= 0 && this.#pipe() < this.cc.cwnd) {
@@ -935,7 +981,10 @@ export class TcpConnection implements TimerEntry {
       const dataEnd = this.#sendBuffer.end + 1; // position after the last data byte
       const unsent = dataEnd - nextPosition;
       const finToSend = this.#finQueued && !this.#finSent && nextPosition <= this.#finPosition;
-      if (unsent <= 0 && !finToSend) return;
+      if (unsent <= 0 && !finToSend) {
+        if (this.#retransmitUnlostHole(smss, now)) continue;
+        return;
+      }
       // RFC 3042 limited transmit: two more segments on the first two duplicate ACKs.
       const limitedTransmit = this.#inRecovery ? 0 : Math.min(this.#dupAcks, 2) * smss;
       const cwndRoom = this.cc.cwnd + limitedTransmit - this.#pipe();
@@ -947,6 +996,7 @@ export class TcpConnection implements TimerEntry {
         if (windowRoom <= 0 && this.#flightSize() === 0 && this.#persistAt === NEVER) {
           this.#persistAt = now + this.rto.rto;
         }
+        if (windowRoom <= 0 && this.#retransmitUnlostHole(smss, now)) continue;
         return;
       }
       if (unsent > 0 && length < smss) {
@@ -964,8 +1014,49 @@ export class TcpConnection implements TimerEntry {
     }
   }
 
+  /**
+   * RFC 6675 §4 NextSeg rule 3: when no new data can go out, resend a hole below the highest
+   * SACKed byte even though IsLost does not hold yet (a short flight never gathers three SACKs).
+   */
+  #retransmitUnlostHole(smss: number, now: number): boolean {
+    if (!this.#inRecovery || !this.#sackEnabled || this.#pipe() >= this.cc.cwnd) return false;
+    const hole = this.#nextLostHole(smss, false);
+    if (hole < 0 || !this.#retransmitAt(hole, smss, now)) return false;
+    this.#host.stats.fastRetransmissions++;
+    return true;
+  }
+
+  /**
+   * A retransmission is lost when data first sent after it has been SACKed while it has not
+   * (Linux's lost-retransmit detection; RFC 8985 §6 reaches the same by time). RFC 6675 alone
+   * never resends a retransmission, leaving each such loss to the RTO.
+   */
+  #detectLostRetransmissions(): void {
+    const records = this.#retransmitRecords;
+    if (records.length === 0) return;
+    const board = this.#scoreboard;
+    const high = board.highestSacked(this.#unaPosition);
+    const smss = this.#sendMss();
+    let kept = 0;
+    for (let i = 0; i < records.length; i += 3) {
+      const start = records[i]!;
+      const end = records[i + 1]!;
+      const mark = records[i + 2]!;
+      if (end <= this.#unaPosition || board.isSacked(start)) continue; // delivered
+      if (high >= mark + smss) {
+        this.#lostRetransmits.push(start);
+        this.#host.stats.lostRetransmissions++;
+        continue;
+      }
+      records[kept++] = start;
+      records[kept++] = end;
+      records[kept++] = mark;
+    }
+    records.length = kept;
+  }
+
   /** The first hole at or above HighRxt that RFC 6675 deems lost, or -1 (NextSeg rule 1). */
-  #nextLostHole(smss: number): number {
+  #nextLostHole(smss: number, requireLost = true): number {
     const board = this.#scoreboard;
     const high = board.highestSacked(this.#unaPosition);
     let position = Math.max(this.#highRxt, this.#unaPosition);
@@ -974,13 +1065,17 @@ export class TcpConnection implements TimerEntry {
         position = board.sackedRunEnd(position);
         continue;
       }
-      return board.isLost(position, smss) ? position : -1;
+      return !requireLost || board.isLost(position, smss) ? position : -1;
     }
     return -1;
   }
 
-  /** Retransmits up to one MSS at `position` (without passing a SACKed range or the data's end). */
-  #retransmitAt(position: number, smss: number, now: number): boolean {
+  /**
+   * Retransmits up to one MSS at `position` (without passing a SACKed range or the data's end).
+   * `advanceHighRxt` is false for resending a retransmission found lost, which must not move
+   * HighRxt back.
+   */
+  #retransmitAt(position: number, smss: number, now: number, advanceHighRxt = true): boolean {
     const dataEnd = this.#sendBuffer.end + 1;
     const sendEnd = this.#positionOf(this.#sndMax);
     if (position >= sendEnd) return true;
@@ -995,7 +1090,12 @@ export class TcpConnection implements TimerEntry {
     const seq = seqAdd(this.#sndUna, position - this.#unaPosition);
     if (!this.#transmit(seq, position - 1, length, fin, now)) return false;
     this.totalRetransmissions++;
-    this.#highRxt = position + length + (fin ? 1 : 0);
+    const end = position + length + (fin ? 1 : 0);
+    if (advanceHighRxt || end > this.#highRxt) this.#highRxt = Math.max(this.#highRxt, end);
+    if (this.#inRecovery && this.#sackEnabled) {
+      this.#retransmitRecords.push(position, end, this.#positionOf(this.#sndMax));
+    }
+    if (this.#probeAt === NEVER) this.#armProbe(now);
     this.#rttSeq = -1; // Karn: no sample from this round
     return true;
   }
@@ -1041,8 +1141,10 @@ export class TcpConnection implements TimerEntry {
       }
       this.#sndNxt = end;
     }
-    if (seqGt(end, this.#sndMax)) this.#sndMax = end;
+    const newData = seqGt(end, this.#sndMax);
+    if (newData) this.#sndMax = end;
     if (this.#rtoAt === NEVER) this.#startRetransmissionTimer(now);
+    if (newData) this.#armProbe(now);
     return true;
   }
 
@@ -1206,6 +1308,7 @@ export class TcpConnection implements TimerEntry {
     const next = Math.min(
       this.#rtoAt,
       this.#persistAt,
+      this.#probeAt,
       this.#delayedAckAt,
       this.#keepaliveAt,
       this.#closeAt,
@@ -1227,6 +1330,7 @@ export class TcpConnection implements TimerEntry {
     if (this.#rtoAt <= now) this.#onRetransmissionTimeout(now);
     if (this.isClosed) return;
     if (this.#persistAt <= now) this.#onPersistTimeout(now);
+    if (this.#probeAt <= now) this.#onProbeTimeout(now);
     if (this.#keepaliveAt <= now) this.#onKeepaliveTimeout(now);
     if (this.isClosed) return;
     if (this.#delayedAckAt <= now) {
@@ -1250,6 +1354,7 @@ export class TcpConnection implements TimerEntry {
   /** RFC 6298 §5.4–5.6 with RFC 5681 §3.1 and RFC 6582 §4. */
   #onRetransmissionTimeout(now: number): void {
     this.#rtoAt = NEVER;
+    this.#probeAt = NEVER;
     const stats = this.#host.stats;
     const options = this.#host.options;
     const handshake = this.state === TcpState.synSent || this.state === TcpState.synReceived;
@@ -1276,11 +1381,71 @@ export class TcpConnection implements TimerEntry {
     this.#recoverPosition = this.#positionOf(this.#sndMax);
     this.#dupAcks = 0;
     this.#scoreboard.clear();
+    this.#retransmitRecords.length = 0;
+    this.#lostRetransmits.length = 0;
     // Go back to SND.UNA: everything outstanding is resent as the window allows.
     this.#sndNxt = this.#sndUna;
     this.#highRxt = this.#unaPosition;
     if (this.#finSent && this.#unaPosition <= this.#finPosition) this.#finSent = false;
     this.#rtoAt = now + this.rto.rto;
+  }
+
+  /**
+   * RFC 8985 §7.2: after new data or an ACK that leaves data outstanding, a probe is due in
+   * PTO = 2·SRTT (plus the peer's worst-case delayed ACK when one segment is out), floored at
+   * 10 ms as Linux does and never past the RTO. Without it, losing the one ACK a peer sends for a
+   * burst leaves nothing to prompt a send until the RTO, and the RTO's 200 ms floor dominates.
+   */
+  #armProbe(now: number): void {
+    if (
+      !isSynchronized(this.state) ||
+      this.#probesSinceAck >= MAX_PROBES ||
+      this.#sndUna === this.#sndMax
+    ) {
+      this.#probeAt = NEVER;
+      return;
+    }
+    let pto = this.rto.hasSample ? 2 * this.rto.srtt : INITIAL_RTO_MS;
+    if (this.#flightSize() <= this.#sendMss()) pto += WORST_CASE_DELAYED_ACK_MS;
+    pto = Math.max(pto, MIN_PROBE_TIMEOUT_MS) * 2 ** this.#probesSinceAck;
+    pto = Math.min(pto, this.rto.rto);
+    this.#probeAt = now + pto;
+  }
+
+  /**
+   * RFC 8985 §7.3: send one new segment if the window allows, else resend the last one. In loss
+   * recovery, a probe timeout with no progress means retransmissions were lost where no later
+   * SACK could show it (RFC 8985 §6.3's reordering timer reaches the same): every hole is resent
+   * again, the first one at once.
+   */
+  #onProbeTimeout(now: number): void {
+    this.#probeAt = NEVER;
+    if (!isSynchronized(this.state) || this.#sndUna === this.#sndMax) return;
+    this.#probesSinceAck++;
+    this.#host.stats.tailLossProbes++;
+    const smss = this.#sendMss();
+    if (this.#inRecovery) {
+      this.#retransmitRecords.length = 0;
+      this.#lostRetransmits.length = 0;
+      this.#highRxt = this.#unaPosition;
+      const first = this.#sackEnabled ? this.#nextLostHole(smss, false) : this.#unaPosition;
+      this.#retransmitAt(first >= 0 ? first : this.#unaPosition, smss, now);
+      this.#armProbe(now);
+      return;
+    }
+    const nextPosition = this.#positionOf(this.#sndNxt);
+    const unsent = this.#sendBuffer.end + 1 - nextPosition;
+    const windowRoom = seqDiff(seqAdd(this.#sndUna, this.#sndWnd), this.#sndNxt);
+    const length = Math.min(unsent, smss, windowRoom);
+    if (length > 0) {
+      const fin = this.#finQueued && !this.#finSent && nextPosition + length === this.#finPosition;
+      this.#transmit(this.#sndNxt, nextPosition - 1, length, fin, now);
+      return;
+    }
+    const sentEnd = this.#positionOf(this.#sndMax);
+    const finOut = this.#finSent && sentEnd === this.#finPosition + 1;
+    const dataEnd = finOut ? this.#finPosition : sentEnd;
+    this.#retransmitAt(Math.max(this.#unaPosition, dataEnd - smss), smss, now);
   }
 
   /** RFC 9293 §3.8.6.1: probe a zero window with one byte beyond it, backing off. */

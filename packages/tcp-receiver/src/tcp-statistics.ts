@@ -26,6 +26,10 @@ export interface TcpStatistics {
   timeoutRetransmissions: number;
   /** Retransmissions by fast retransmit and loss recovery (dup ACKs, SACK). */
   fastRetransmissions: number;
+  /** Retransmissions found lost (data sent after them was SACKed first) and sent again. */
+  lostRetransmissions: number;
+  /** Loss probes sent: tail loss probes (RFC 8985 §7), and resends when recovery stalls. */
+  tailLossProbes: number;
   /** Loss-recovery episodes entered. */
   recoveries: number;
   duplicateAcksReceived: number;
@@ -68,6 +72,8 @@ export function createTcpStatistics(): TcpStatistics {
     segmentsSent: 0,
     timeoutRetransmissions: 0,
     fastRetransmissions: 0,
+    tailLossProbes: 0,
+    lostRetransmissions: 0,
     recoveries: 0,
     duplicateAcksReceived: 0,
     badChecksumDrops: 0,
