@@ -525,6 +525,39 @@ describeCrafted("crafted segments against the receiver (scapy from the kernel si
     expect(received(app).equals(Buffer.concat([data, more]))).toBe(true);
   });
 
+  it("RFC 9293 §3.8.6.2.2 (when to send a window update): after a zero window, resume() sends a window update without waiting for a probe", async () => {
+    const conn = main.connection({
+      synOptions: [
+        ["MSS", 1000],
+        ["SAckOK", ""],
+      ],
+    });
+    main.acceptor.paused.add(conn.port);
+    const synAck = await conn.open();
+    const app = await main.acceptor.get(conn.port);
+    const base = conn.sndNxt;
+    const window = synAck.window;
+    const data = randomBytes(window);
+    const segments = [];
+    for (let offset = 0; offset < window; offset += 1000) {
+      segments.push(conn.dataAt(base, offset, data.subarray(offset, offset + 1000)));
+    }
+    await main.peer.send(...segments);
+    conn.sndNxt = (base + window) >>> 0;
+    let last: Reply;
+    do last = await main.peer.next(conn.port, 3000);
+    while (last.ack !== conn.sndNxt);
+    expect(last.window).toBe(0);
+
+    // The application reads all 16 KiB: RCV.BUFF − RCV.USER − RCV.WND is now the whole buffer,
+    // far above min(½ buffer, MSS), so the receiver sends the window update (no probe needed).
+    app.socket.resume();
+    expect(await waitFor(() => received(app).length === window, 2000)).toBe(true);
+    const update = await main.peer.next(conn.port, 1000);
+    expectPlainAck(update, conn);
+    expect(update.window).toBeGreaterThanOrEqual(1000);
+  });
+
   it("RFC 9293 §3.6 half-close: the peer's FIN ends the socket's readable side; it still writes, then sends its FIN", async () => {
     const { conn, app } = await main.established();
     await conn.sendData("request", PSH | ACK | FIN);

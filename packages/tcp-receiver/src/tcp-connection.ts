@@ -100,6 +100,7 @@ export class TcpConnection implements TimerEntry {
   /** In-order bytes received since our last ACK. */
   #unackedBytes = 0;
   #ackNow = false;
+  #windowCheckPending = false;
   /** RCV.NXT in the last ACK sent (RFC 7323's Last.ACK.sent). */
   #lastAckSent = 0;
   bytesRead = 0;
@@ -288,17 +289,24 @@ export class TcpConnection implements TimerEntry {
     this.#host.requestOutput(this);
   }
 
-  /** The application read from the socket: reopen the window if it had become small. */
+  /**
+   * The application wants to read (the stream called `_read`). Node calls it before it takes the
+   * buffered data out, so the window is checked at output time, once the data has gone.
+   */
   applicationRead(): void {
     if (!isSynchronized(this.state) || this.#finReceived) return;
-    const advertised = seqDiff(this.#rcvRight, this.#rcvNxt);
-    const available = this.#receiveSpace();
-    // Linux's rule (tcp_cleanup_rbuf): update when the window would at least double, by ≥ 1 MSS.
-    if (available >= 2 * advertised && available - advertised >= this.#ourMss) {
-      this.#ackNow = true;
-      this.#host.requestOutput(this);
-    }
+    this.#windowCheckPending = true;
+    this.#host.requestOutput(this);
     this.#noteActivity();
+  }
+
+  /** Reopen a window that had become small: Linux's rule (tcp_cleanup_rbuf), ≥ double and ≥ 1 MSS. */
+  #checkWindowUpdate(): void {
+    this.#windowCheckPending = false;
+    if (!isSynchronized(this.state) || this.#finReceived) return;
+    const advertised = Math.max(seqDiff(this.#rcvRight, this.#rcvNxt), 0);
+    const available = this.#receiveSpace();
+    if (available >= 2 * advertised && available - advertised >= this.#ourMss) this.#ackNow = true;
   }
 
   /** The socket was destroyed by its application (`destroy()`), with `hadUnread` bytes unread. */
@@ -836,6 +844,7 @@ export class TcpConnection implements TimerEntry {
     this.#deliver();
     if (this.isClosed) return;
     const now = this.#host.now();
+    if (this.#windowCheckPending) this.#checkWindowUpdate();
     if (isSynchronized(this.state)) this.#sendData(now);
     if (this.isClosed) return;
     if (this.#ackOwed()) {

@@ -32,9 +32,11 @@ export interface KernelPeerLink {
   readonly kernelAddress: string;
   /** Our receiver's address (198.18.<subnet>.2). */
   readonly address: string;
-  /** Drops `percent` of packets each way on the adapter (nftables; this kernel has no netem). */
+  /** Drops `percent` of packets each way on the adapter (nftables netdev hooks; no netem here). */
   addLoss(percent: number): void;
   removeLoss(): void;
+  /** Packets the loss rules dropped so far: toward the kernel (ours) and from it. */
+  lossCounters(): { toKernel: number; fromKernel: number };
   close(): Promise<void>;
 }
 
@@ -68,7 +70,7 @@ export async function openKernelPeerLink(options: {
   let lossAdded = false;
   const removeLoss = (): void => {
     if (!lossAdded) return;
-    run("nft", ["delete", "table", "inet", table]);
+    run("nft", ["delete", "table", "netdev", table]);
     lossAdded = false;
   };
   return {
@@ -78,14 +80,21 @@ export async function openKernelPeerLink(options: {
     address,
     addLoss(percent: number) {
       removeLoss();
+      // On the device's ingress and egress hooks, so a dropped packet is lost on the wire: a drop
+      // on the IP output hook would be a local send error that the kernel's TCP retries at once.
       run(
         "nft",
         ["-f", "-"],
-        `table inet ${table} {\n chain in {\n  type filter hook input priority 0;\n  iifname "${name}" numgen random mod 100 < ${percent} drop\n }\n chain out {\n  type filter hook output priority 0;\n  oifname "${name}" numgen random mod 100 < ${percent} drop\n }\n}\n`,
+        `table netdev ${table} {\n chain in {\n  type filter hook ingress device "${name}" priority 0;\n  numgen random mod 100 < ${percent} counter drop\n }\n chain out {\n  type filter hook egress device "${name}" priority 0;\n  numgen random mod 100 < ${percent} counter drop\n }\n}\n`,
       );
       lossAdded = true;
     },
     removeLoss,
+    lossCounters() {
+      const listing = run("nft", ["list", "table", "netdev", table]);
+      const counts = [...listing.matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
+      return { toKernel: counts[0] ?? 0, fromKernel: counts[1] ?? 0 };
+    },
     async close() {
       removeLoss();
       port.receiver.close();
