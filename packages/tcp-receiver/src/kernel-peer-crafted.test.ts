@@ -666,7 +666,7 @@ describeCrafted("crafted segments against a receiver with small limits", () => {
   const limits = new CraftedLink(
     "mgt-craft-lim",
     84,
-    { synBacklog: 2, maxConnections: 3, challengeAckLimit: 2, synRetries: 1 },
+    { synBacklog: 2, synCookies: false, maxConnections: 3, challengeAckLimit: 2, synRetries: 1 },
     41000,
   );
 
@@ -779,5 +779,57 @@ describeCrafted("crafted segments against a receiver with small limits", () => {
     await open[0]!.conn.reset();
     expect(await waitFor(() => limits.link.receiver.connectionCount === 2, 1000)).toBe(true);
     expect(flagNames((await extra.sendSyn()).flags)).toBe("SA");
+  });
+});
+
+describeCrafted("SYN cookies once the backlog is full (RFC 4987 §3.6)", () => {
+  const cookies = new CraftedLink("mgt-craft-ck", 89, { synBacklog: 1 }, 43000);
+
+  beforeAll(() => cookies.open());
+  afterAll(() => cookies.close());
+  afterEach(() => cookies.cleanUp());
+
+  it("answers beyond the backlog with a cookie, keeps no state, and opens the connection from the returned ACK with the options it carried", async () => {
+    const stats = cookies.stats;
+    const holder = cookies.connection();
+    await holder.sendSyn(); // fills the one-entry backlog
+    const before = { sent: stats.synCookiesSent, accepted: stats.synCookiesAccepted };
+    const conn = cookies.connection();
+    const synAck = await conn.sendSyn();
+    expect(flagNames(synAck.flags)).toBe("SA");
+    expect(stats.synCookiesSent).toBe(before.sent + 1);
+    expect(synAck.options.mss).toBe(1460);
+    expect(synAck.options.timestamp).toBeDefined();
+    expect(cookies.link.receiver.connectionCount).toBe(1); // only the holder
+    await cookies.peer.send(conn.segment({ flags: PSH | ACK, payload: "cookie data" }));
+    conn.sndNxt = (conn.sndNxt + 11) >>> 0;
+    const app = await cookies.acceptor.get(conn.port);
+    expect(await waitFor(() => received(app).toString() === "cookie data", 2000)).toBe(true);
+    expect(stats.synCookiesAccepted).toBe(before.accepted + 1);
+    const info = app.socket.getInfo();
+    // Window scale and SACK-permitted came back through the timestamp echo.
+    expect(info.sack).toBe(true);
+    expect(info.timestamps).toBe(true);
+    expect(info.sendWindowScale).toBe(7);
+    app.socket.write("answer");
+    let reply = await cookies.peer.next(conn.port);
+    while (reply.payload.length === 0) reply = await cookies.peer.next(conn.port); // ACKs first
+    expect(reply.payload.toString()).toBe("answer");
+    expect(reply.seq).toBe(conn.rcvNxt);
+  });
+
+  it("answers an ACK with a forged or stale cookie with RST, opening nothing", async () => {
+    const holder = cookies.connection();
+    await holder.sendSyn();
+    const conn = cookies.connection();
+    const synAck = await conn.sendSyn();
+    const accepted = cookies.stats.synCookiesAccepted;
+    const connectionsBefore = cookies.link.receiver.connectionCount;
+    await cookies.peer.send(conn.segment({ ack: (synAck.seq + 2) >>> 0 }));
+    const reset = await cookies.peer.next(conn.port);
+    expect(flagNames(reset.flags)).toBe("R");
+    expect(cookies.stats.synCookiesAccepted).toBe(accepted);
+    expect(cookies.link.receiver.connectionCount).toBe(connectionsBefore);
+    expect(connectionsBefore).toBe(1); // the holder: the cookie kept nothing
   });
 });

@@ -15,6 +15,15 @@ import type { TcpConnectionInfo } from "./tcp-info.js";
 import { isSynchronized, TcpState, type TcpStateValue, tcpStateName } from "./tcp-state.js";
 import type { TimerEntry } from "./timer-queue.js";
 
+/** What a SYN cookie and the timestamp echo of its ACK restore (see `SynCookies`). */
+export interface SynCookieConnection {
+  readonly mss: number;
+  /** The peer's window-scale shift, or -1 for none. */
+  readonly windowScale: number;
+  readonly sackPermitted: boolean;
+  readonly timestamps: boolean;
+}
+
 /** The socket side of a connection: what the connection calls on it. */
 export interface ConnectionSocket {
   /** Bytes the application has not read yet. */
@@ -229,6 +238,43 @@ export class TcpConnection implements TimerEntry {
     this.#sendSyn(true);
     this.#startRetransmissionTimer(this.#host.now());
     this.#reschedule();
+  }
+
+  /**
+   * The handshake's ACK returned a valid SYN cookie (RFC 4987 §3.6): no SYN-RECEIVED state was
+   * kept, so the connection starts in ESTABLISHED with what the cookie carried.
+   */
+  openFromCookie(ack: IncomingSegment, cookie: SynCookieConnection): void {
+    const ours = this.#host.options;
+    this.#host.stats.passiveOpens++;
+    this.#irs = seqAdd(ack.seq, -1);
+    this.#rcvNxt = ack.seq;
+    this.#lastAckSent = this.#rcvNxt;
+    this.#peerMss = cookie.mss;
+    this.#peerOfferedScale = cookie.windowScale >= 0;
+    if (ours.windowScaling && cookie.windowScale >= 0) {
+      this.#sndScale = Math.min(cookie.windowScale, MAX_WINDOW_SCALE);
+      this.#rcvScale = this.#offeredScale;
+    }
+    this.#sackEnabled = ours.sack && cookie.sackPermitted;
+    const ts = ack.options.timestampValue;
+    if (ours.timestamps && cookie.timestamps && ts !== undefined) {
+      this.#tsEnabled = true;
+      this.#tsRecent = ts;
+    }
+    this.cc = createCongestionControl(ours.congestionControl, this.#sendMss());
+    // Our SYN (the cookie) is what this ACK acknowledges; the SYN-ACK offered an unscaled window.
+    this.#sndUna = ack.ack;
+    this.#sndNxt = ack.ack;
+    this.#sndMax = ack.ack;
+    this.#unaPosition = 1;
+    this.#rcvRight = seqAdd(this.#rcvNxt, Math.min(ours.receiveBufferSize, 0xffff));
+    this.#sndWnd = ack.window << this.#sndScale;
+    this.#maxSndWnd = this.#sndWnd;
+    this.#sndWl1 = ack.seq;
+    this.#sndWl2 = ack.ack;
+    this.state = TcpState.established;
+    this.#host.connectionEstablished(this);
   }
 
   /** Reads the options of the peer's SYN and fixes what both sides use (RFC 7323, RFC 2018). */
@@ -1626,7 +1672,7 @@ export class TcpConnection implements TimerEntry {
 }
 
 /** The smallest shift that lets a 16-bit field advertise `buffer` bytes (RFC 7323 §2.3). */
-function windowScaleFor(buffer: number): number {
+export function windowScaleFor(buffer: number): number {
   let shift = 0;
   while (shift < MAX_WINDOW_SCALE && 0xffff << shift < buffer) shift++;
   return shift;

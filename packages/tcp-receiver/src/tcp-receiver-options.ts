@@ -27,8 +27,13 @@ export interface TcpReceiverOptions {
   readonly windowScaling?: boolean;
   /** Connections (TIME-WAIT excluded) beyond which new SYNs are answered with RST [16384]. */
   readonly maxConnections?: number;
-  /** Half-open (SYN-RECEIVED) connections beyond which SYNs are dropped [1024]. */
+  /**
+   * Half-open (SYN-RECEIVED) connections kept per receiver [1024]. Beyond it, SYNs are answered
+   * with SYN cookies (RFC 4987 §3.6) when `synCookies` is on, and dropped otherwise.
+   */
   readonly synBacklog?: number;
+  /** Answer SYNs beyond the backlog with SYN cookies [true]. */
+  readonly synCookies?: boolean;
   /** How long TIME-WAIT lasts, in ms: 2·MSL with MSL = 30 s, as gVisor [60000]. */
   readonly timeWaitMs?: number;
   /** SYN retransmissions before an active open fails with ETIMEDOUT [6: 1+2+…+64 s ≈ 127 s]. */
@@ -57,6 +62,7 @@ export interface ResolvedTcpOptions {
   readonly windowScaling: boolean;
   readonly maxConnections: number;
   readonly synBacklog: number;
+  readonly synCookies: boolean;
   readonly timeWaitMs: number;
   readonly synRetries: number;
   readonly maxRetransmissions: number;
@@ -107,6 +113,7 @@ export function resolveTcpOptions(
     windowScaling: o.windowScaling ?? true,
     maxConnections: integer("maxConnections", o.maxConnections, 16384, 1, 1 << 24),
     synBacklog: integer("synBacklog", o.synBacklog, 1024, 1, 1 << 20),
+    synCookies: o.synCookies ?? true,
     timeWaitMs: integer("timeWaitMs", o.timeWaitMs, 60_000, 0, 600_000),
     synRetries: integer("synRetries", o.synRetries, 6, 0, 20),
     maxRetransmissions: integer("maxRetransmissions", o.maxRetransmissions, 15, 1, 50),

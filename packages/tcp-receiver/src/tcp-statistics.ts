@@ -14,6 +14,9 @@ export interface TcpStatistics {
   refused: number;
   /** SYNs dropped because the SYN backlog was full and cookies were off. */
   synBacklogDrops: number;
+  /** SYN-ACKs sent with a SYN cookie, and handshakes completed from one. */
+  synCookiesSent: number;
+  synCookiesAccepted: number;
   /** Connections ended by a RST from the peer. */
   resetsReceived: number;
   /** RSTs sent (closed ports, aborts, bad ACKs in handshakes). */
@@ -65,6 +68,8 @@ export function createTcpStatistics(): TcpStatistics {
     accepted: 0,
     refused: 0,
     synBacklogDrops: 0,
+    synCookiesSent: 0,
+    synCookiesAccepted: 0,
     resetsReceived: 0,
     resetsSent: 0,
     timedOut: 0,

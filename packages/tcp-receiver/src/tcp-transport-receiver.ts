@@ -14,7 +14,8 @@ import { IncomingSegment } from "./incoming-segment.js";
 import { InitialSequenceNumbers } from "./initial-sequence-number.js";
 import { IpAddress } from "./ip-address.js";
 import { OutgoingOptions, SegmentWriter } from "./segment-writer.js";
-import { TcpConnection } from "./tcp-connection.js";
+import { SynCookies } from "./syn-cookies.js";
+import { TcpConnection, windowScaleFor } from "./tcp-connection.js";
 import { TcpConfigurationError } from "./tcp-error.js";
 import type { TcpHost } from "./tcp-host.js";
 import {
@@ -92,6 +93,9 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
   readonly #listeners = new Map<number, Listener>();
   readonly #defaultListener: Listener | undefined;
   readonly #isn: InitialSequenceNumbers;
+  readonly #cookies: SynCookies;
+  /** The timestamp clock's offset for cookie SYN-ACKs and the connections they open. */
+  readonly #cookieTimestampOffset: number;
   readonly #ip = new IpPacketView();
   readonly #tcp = new TcpView();
   readonly #segment = new IncomingSegment();
@@ -123,6 +127,8 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
     checkPort("endpoint.port", endpoint.port, true);
     this.options = resolveTcpOptions(options, transmitter.maxPacketLength);
     this.#isn = new InitialSequenceNumbers(() => transmitter.randomSequenceNumber());
+    this.#cookies = new SynCookies(() => transmitter.randomSequenceNumber());
+    this.#cookieTimestampOffset = transmitter.randomSequenceNumber();
     this.#nextEphemeral = EPHEMERAL_FIRST + (transmitter.randomSequenceNumber() % EPHEMERAL_COUNT);
     if (dispatcher !== undefined) {
       const listener = listenerFor(dispatcher);
@@ -403,6 +409,14 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
     const listener = this.options.transparent
       ? this.#defaultListener
       : this.#listeners.get(localPort);
+    if (
+      listener !== undefined &&
+      seg.hasAck &&
+      !seg.syn &&
+      this.#acceptCookie(ip, sourceAt, destinationAt, addressLength, seg, listener, now)
+    ) {
+      return;
+    }
     if (seg.hasAck || !seg.syn || listener === undefined) {
       if (seg.syn && !seg.hasAck) stats.refused++;
       this.#sendResetFor(ip, sourceAt, destinationAt, addressLength, seg);
@@ -415,7 +429,9 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
       return;
     }
     if (this.#synReceivedCount >= this.options.synBacklog) {
-      stats.synBacklogDrops++;
+      if (this.options.synCookies)
+        this.#sendCookieSynAck(ip, sourceAt, destinationAt, addressLength, seg, now);
+      else stats.synBacklogDrops++;
       return;
     }
     const remote =
@@ -443,6 +459,137 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
     this.#synReceivedCount++;
     connection.inSynBacklog = true;
     connection.openPassive(seg);
+  }
+
+  /** The SYN-ACK of RFC 4987 §3.6: its ISN is the cookie; no state is kept. */
+  #sendCookieSynAck(
+    ip: IpPacketView,
+    sourceAt: number,
+    destinationAt: number,
+    addressLength: number,
+    seg: IncomingSegment,
+    now: number,
+  ): void {
+    const tuple = this.#tupleFromPacket(ip.bytes, sourceAt, destinationAt, addressLength);
+    const peerMss = seg.options.maximumSegmentSize ?? (addressLength === 4 ? 536 : 1220);
+    const cookie = this.#cookies.make(tuple, seg.seq, peerMss, now);
+    const remote = addressFromPacket(ip.bytes, sourceAt, addressLength);
+    const local = addressFromPacket(ip.bytes, destinationAt, addressLength);
+    const writer = new SegmentWriter(
+      local,
+      remote,
+      this.#tcp.destinationPort,
+      this.#tcp.sourcePort,
+    );
+    const options = new OutgoingOptions();
+    const peer = seg.options;
+    const ours = this.options;
+    options.mss = Math.min(ours.mtu - writer.ipHeaderLength - 20, 0xffff);
+    const windowScale =
+      ours.windowScaling && peer.windowScale !== undefined ? peer.windowScale : -1;
+    if (windowScale >= 0) options.windowScale = windowScaleFor(ours.receiveBufferSize);
+    const sackPermitted = ours.sack && peer.sackPermitted;
+    options.sackPermitted = sackPermitted;
+    if (ours.timestamps && peer.timestampValue !== undefined) {
+      // Window scale and SACK-permitted ride in our TSval and come back in the ACK's echo.
+      options.hasTimestamp = true;
+      options.timestampValue = SynCookies.encodeTimestamp(
+        (Math.floor(now) + this.#cookieTimestampOffset) >>> 0,
+        { windowScale, sackPermitted },
+      );
+      options.timestampEcho = peer.timestampValue;
+    } else {
+      options.windowScale = -1; // without timestamps the cookie cannot remember these
+      options.sackPermitted = false;
+    }
+    const buffer = this.transmitter.tryGetNextBuffer(writer.ipHeaderLength + 20 + options.length);
+    if (buffer === undefined) {
+      this.stats.transmitterBufferShortages++;
+      return;
+    }
+    const at = writer.writeHeaders(
+      buffer,
+      cookie,
+      seqAdd(seg.seq, 1),
+      TcpFlags.syn | TcpFlags.ack,
+      Math.min(ours.receiveBufferSize, 0xffff),
+      options,
+      0,
+    );
+    this.transmitter.sendBuffer(buffer, writer.finish(buffer, at));
+    this.stats.segmentsSent++;
+    this.stats.synCookiesSent++;
+  }
+
+  /** An ACK for a listener with no connection: if it returns a valid cookie, open the connection. */
+  #acceptCookie(
+    ip: IpPacketView,
+    sourceAt: number,
+    destinationAt: number,
+    addressLength: number,
+    seg: IncomingSegment,
+    listener: Listener,
+    now: number,
+  ): boolean {
+    if (!this.options.synCookies || seg.rst) return false;
+    const tuple = this.#tupleFromPacket(ip.bytes, sourceAt, destinationAt, addressLength);
+    const peerIsn = seqAdd(seg.seq, -1);
+    const state = this.#cookies.check(tuple, peerIsn, seqAdd(seg.ack, -1), now);
+    if (state === undefined) return false;
+    if (this.#table.size - this.stats.timeWaitConnections >= this.options.maxConnections) {
+      return false; // answered with RST by the caller
+    }
+    const echo = seg.options.timestampEchoReply;
+    const timestamps = echo !== undefined && echo !== 0 && seg.options.timestampValue !== undefined;
+    const carried = timestamps
+      ? SynCookies.decodeTimestamp(echo)
+      : { windowScale: -1, sackPermitted: false };
+    const remote = addressFromPacket(ip.bytes, sourceAt, addressLength);
+    const local = this.options.transparent
+      ? addressFromPacket(ip.bytes, destinationAt, addressLength)
+      : this.#address;
+    const connection = new TcpConnection(
+      this,
+      local,
+      this.#tcp.destinationPort,
+      remote,
+      this.#tcp.sourcePort,
+      true,
+      seqAdd(seg.ack, -1),
+      this.#cookieTimestampOffset,
+      listener.noDelay,
+    );
+    this.#table.insert(connection);
+    this.stats.activeConnections++;
+    this.stats.synCookiesAccepted++;
+    connection.openFromCookie(seg, {
+      mss: state.mss,
+      windowScale: carried.windowScale,
+      sackPermitted: carried.sackPermitted,
+      timestamps,
+    });
+    if (!connection.isClosed) connection.onSegment(seg, now);
+    return true;
+  }
+
+  /** The four-tuple's bytes as the ISN and cookie hashes take them: local, remote, ports. */
+  #tupleFromPacket(
+    bytes: Uint8Array,
+    sourceAt: number,
+    destinationAt: number,
+    addressLength: number,
+  ): Uint8Array {
+    const tuple = this.#tupleBytes;
+    tuple.fill(0);
+    tuple.set(bytes.subarray(destinationAt, destinationAt + addressLength), 0);
+    tuple.set(bytes.subarray(sourceAt, sourceAt + addressLength), 16);
+    const localPort = this.#tcp.destinationPort;
+    const remotePort = this.#tcp.sourcePort;
+    tuple[32] = localPort >>> 8;
+    tuple[33] = localPort & 0xff;
+    tuple[34] = remotePort >>> 8;
+    tuple[35] = remotePort & 0xff;
+    return tuple;
   }
 
   /** RFC 9293 §3.10.7.1: SEQ = SEG.ACK for an ACK, else SEQ = 0 with ACK = SEG.SEQ + SEG.LEN. */
@@ -563,4 +710,10 @@ function listenerFor(dispatcher: TcpDispatcher): Listener {
     allowHalfOpen: typeof allowHalfOpen === "boolean" ? allowHalfOpen : false,
     noDelay: isHttp,
   };
+}
+
+function addressFromPacket(bytes: Uint8Array, at: number, addressLength: number): IpAddress {
+  return addressLength === 4
+    ? IpAddress.fromV4(readU32(bytes, at))
+    : IpAddress.fromV6Bytes(bytes, at);
 }
