@@ -558,6 +558,48 @@ describeCrafted("crafted segments against the receiver (scapy from the kernel si
     expect(update.window).toBeGreaterThanOrEqual(1000);
   });
 
+  it("RFC 1191 path MTU: ICMP fragmentation needed quoting an outstanding segment lowers the MSS and resends at once; one quoting nothing outstanding is ignored", async () => {
+    const { conn, app } = await main.established();
+    const data = randomBytes(6000);
+    app.socket.write(data);
+    const first = await main.peer.next(conn.port);
+    expect(first.payload.length).toBeGreaterThan(1000);
+    const reductions = main.stats.pathMtuReductions;
+    const icmpErrors = main.stats.icmpErrorsReceived;
+    // Quoting a sequence number that is not outstanding: ignored (RFC 5927 §4.1).
+    await main.peer.sendIcmp({
+      type: 3,
+      code: 4,
+      mtu: 1000,
+      sport: 80,
+      dport: conn.port,
+      seq: first.seq - 100_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(main.stats.pathMtuReductions).toBe(reductions);
+    await main.peer.sendIcmp({
+      type: 3,
+      code: 4,
+      mtu: 1000,
+      sport: 80,
+      dport: conn.port,
+      seq: first.seq,
+    });
+    expect(await waitFor(() => main.stats.pathMtuReductions === reductions + 1, 2000)).toBe(true);
+    expect(main.stats.icmpErrorsReceived).toBe(icmpErrors + 1);
+    // From now on nothing larger than 1000 − 20 − 20 − 12 (timestamps) bytes of payload.
+    const resent: number[] = [];
+    for (;;) {
+      const reply = await main.peer.next(conn.port, 2000);
+      if (reply.payload.length === 0) continue;
+      if (reply.seq === first.seq) resent.push(reply.payload.length);
+      if (resent.length > 0) expect(reply.payload.length).toBeLessThanOrEqual(948);
+      if (resent.length > 0) break;
+    }
+    expect(resent[0]).toBe(948);
+    expect(app.socket.getInfo().sendMss).toBe(948);
+  });
+
   it("RFC 9293 §3.6 half-close: the peer's FIN ends the socket's readable side; it still writes, then sends its FIN", async () => {
     const { conn, app } = await main.established();
     await conn.sendData("request", PSH | ACK | FIN);
@@ -695,6 +737,20 @@ describeCrafted("crafted segments against a receiver with small limits", () => {
     await limits.peer.send(rsts[0]!);
     expectPlainAck(await limits.peer.next(conn.port), conn);
     expect(app.error).toBeUndefined();
+  });
+
+  it("RFC 1122 §4.2.3.9: an ICMP host unreachable is a soft error, reported when the connect then times out", async () => {
+    const socket = limits.link.receiver.connect({ host: "198.18.84.9", port: 5555 });
+    const failed = new Promise<NodeJS.ErrnoException>((resolve) => socket.on("error", resolve));
+    const syn = await limits.peer.next(5555);
+    expect(flagNames(syn.flags)).toBe("S");
+    const icmpErrors = limits.stats.icmpErrorsReceived;
+    await limits.peer.sendIcmp({ type: 3, code: 1, sport: syn.sport, dport: 5555, seq: syn.seq });
+    expect(await waitFor(() => limits.stats.icmpErrorsReceived === icmpErrors + 1, 2000)).toBe(
+      true,
+    );
+    expect(socket.destroyed).toBe(false); // soft: the SYN is still retried
+    expect((await failed).code).toBe("EHOSTUNREACH");
   });
 
   it("RFC 4987: SYNs beyond synBacklog are dropped and counted; the table stays bounded and frees itself by RST or timeout", async () => {

@@ -88,6 +88,10 @@ export class TcpConnection implements TimerEntry {
   readonly #ipHeaderLength: number;
   /** The MSS we advertise: the MTU less the IP and TCP headers (RFC 9293 §3.7.1). */
   readonly #ourMss: number;
+  /** The path MTU: the link's, lowered by ICMP (RFC 1191, RFC 8201). */
+  #pathMtu: number;
+  /** The last ICMP soft error (RFC 1122 §4.2.3.9), reported if the connection then times out. */
+  #softError: "EHOSTUNREACH" | undefined = undefined;
 
   // Receive side (RFC 9293 §3.3.1).
   #irs = 0;
@@ -203,6 +207,7 @@ export class TcpConnection implements TimerEntry {
     this.#ipHeaderLength = this.#writer.ipHeaderLength;
     const options = host.options;
     this.#ourMss = options.mtu - this.#ipHeaderLength - 20;
+    this.#pathMtu = options.mtu;
     this.#peerMss = local.family === 4 ? DEFAULT_MSS_V4 : DEFAULT_MSS_V6;
     this.#offeredScale = options.windowScaling ? windowScaleFor(options.receiveBufferSize) : 0;
     this.#tsOffset = tsOffset;
@@ -745,6 +750,34 @@ export class TcpConnection implements TimerEntry {
     return unsent <= 0 || windowRoom <= 0;
   }
 
+  /**
+   * An ICMP error quoting one of our segments, whose sequence number is `quotedSeq`. Ignored
+   * unless that number is outstanding (RFC 5927 §4.1), so blind ICMP cannot steer us.
+   */
+  onIcmpError(kind: "path-mtu" | "unreachable", mtu: number, quotedSeq: number): boolean {
+    if (this.isClosed || !(seqGte(quotedSeq, this.#sndUna) && seqLt(quotedSeq, this.#sndMax))) {
+      return false;
+    }
+    if (kind === "unreachable") {
+      this.#softError = "EHOSTUNREACH";
+      return true;
+    }
+    if (mtu >= this.#pathMtu) return true;
+    // RFC 1191 §6 / RFC 8201 §5.4: lower the MSS and resend what was sent too large, now.
+    this.#pathMtu = mtu;
+    this.#host.stats.pathMtuReductions++;
+    this.cc.setMss(this.#sendMss());
+    if (isSynchronized(this.state)) {
+      this.#sndNxt = this.#sndUna;
+      this.#highRxt = this.#unaPosition;
+      this.#scoreboard.clear();
+      this.#inRecovery = false;
+      if (this.#finSent && this.#unaPosition <= this.#finPosition) this.#finSent = false;
+      this.#host.requestOutput(this);
+    }
+    return true;
+  }
+
   /** FIN-WAIT-1 → FIN-WAIT-2, CLOSING → TIME-WAIT, LAST-ACK → CLOSED once our FIN is acknowledged. */
   #afterAckTransitions(seg: IncomingSegment): void {
     const finAcked = this.#finSent && this.#unaPosition > this.#finPosition;
@@ -963,7 +996,7 @@ export class TcpConnection implements TimerEntry {
   }
 
   #sendMss(): number {
-    const linkLimit = this.#host.options.mtu - this.#ipHeaderLength - 20;
+    const linkLimit = this.#pathMtu - this.#ipHeaderLength - 20;
     return Math.max(
       Math.min(this.#peerMss, linkLimit) - (this.#tsEnabled ? TIMESTAMP_OPTION_BYTES : 0),
       1,
@@ -1596,6 +1629,8 @@ export class TcpConnection implements TimerEntry {
 
   #fail(code: TcpErrorCode, syscall: "connect" | "read" | "write"): void {
     const socket = this.socket;
+    // RFC 1122 §4.2.3.9: a soft error is reported when the connection then fails by timeout.
+    if (code === "ETIMEDOUT" && this.#softError !== undefined) code = this.#softError;
     this.#close();
     socket?.fail(new TcpSocketError(code, syscall));
   }

@@ -10,6 +10,7 @@ import {
 } from "@magma/packets";
 import type { IPacketReceiver, IPacketTransmitter, PacketOwner } from "@magma/transport";
 import { ConnectionTable } from "./connection-table.js";
+import { IcmpError } from "./icmp-error.js";
 import { IncomingSegment } from "./incoming-segment.js";
 import { InitialSequenceNumbers } from "./initial-sequence-number.js";
 import { IpAddress } from "./ip-address.js";
@@ -99,6 +100,7 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
   readonly #ip = new IpPacketView();
   readonly #tcp = new TcpView();
   readonly #segment = new IncomingSegment();
+  readonly #icmp = new IcmpError();
   readonly #tupleBytes = new Uint8Array(36);
   #pending: TcpConnection[] = [];
   #inBatch = false;
@@ -211,7 +213,8 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
   tryConsume<T extends PacketOwner>(input: T): T | null {
     if (this.#closed) return input;
     const ip = this.#ip;
-    if (!ip.wrap(input.memory, 0, input.length) || ip.protocol !== IpProtocol.tcp) return input;
+    if (!ip.wrap(input.memory, 0, input.length)) return input;
+    if (ip.protocol !== IpProtocol.tcp) return this.#onIcmp(ip) ? consumed(input) : input;
     if (ip.isFragment) return input;
     const addressLength = ip.version === 4 ? 4 : 16;
     const destinationAt = ip.version === 4 ? ip.offset + 16 : ip.offset + 24;
@@ -459,6 +462,36 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
     this.#synReceivedCount++;
     connection.inSynBacklog = true;
     connection.openPassive(seg);
+  }
+
+  /**
+   * An ICMP error quoting a segment of one of our connections is ours to consume: path MTU
+   * (RFC 1191, RFC 8201) or a soft error (RFC 1122 §4.2.3.9). Anything else is declined.
+   */
+  #onIcmp(ip: IpPacketView): boolean {
+    const icmp = this.#icmp;
+    if (!icmp.read(ip)) return false;
+    const quoted = icmp.quoted;
+    const addressLength = quoted.version === 4 ? 4 : 16;
+    const sourceAt = quoted.version === 4 ? quoted.offset + 12 : quoted.offset + 8;
+    const destinationAt = quoted.version === 4 ? quoted.offset + 16 : quoted.offset + 24;
+    const bytes = quoted.bytes;
+    const tcpAt = quoted.upperLayerOffset;
+    const localPort = (bytes[tcpAt]! << 8) | bytes[tcpAt + 1]!;
+    const remotePort = (bytes[tcpAt + 2]! << 8) | bytes[tcpAt + 3]!;
+    // The quoted segment went from us (its source) to the peer (its destination).
+    const connection = this.#table.lookup(
+      bytes,
+      destinationAt,
+      sourceAt,
+      addressLength,
+      remotePort,
+      localPort,
+    );
+    if (connection === undefined) return false;
+    if (!connection.onIcmpError(icmp.kind, icmp.mtu, readU32(bytes, tcpAt + 4))) return false;
+    this.stats.icmpErrorsReceived++;
+    return true;
   }
 
   /** The SYN-ACK of RFC 4987 §3.6: its ISN is the cookie; no state is kept. */
@@ -716,4 +749,10 @@ function addressFromPacket(bytes: Uint8Array, at: number, addressLength: number)
   return addressLength === 4
     ? IpAddress.fromV4(readU32(bytes, at))
     : IpAddress.fromV6Bytes(bytes, at);
+}
+
+/** Disposes a packet the receiver consumed entirely, returning the contract's `null`. */
+function consumed(input: PacketOwner): null {
+  input.dispose();
+  return null;
 }

@@ -137,6 +137,26 @@ export class CraftedPeer {
   }
 
   /** Sends the segments back to back; resolves with the helper's clock after the last. */
+  /**
+   * Sends an ICMPv4 error (`type`/`code`, next-hop `mtu` for "fragmentation needed") quoting a
+   * segment the receiver sent from `sport` to `dport` with sequence number `seq`.
+   */
+  async sendIcmp(error: {
+    type: number;
+    code: number;
+    mtu?: number;
+    sport: number;
+    dport: number;
+    seq: number;
+  }): Promise<number> {
+    const answer = await this.#request<{ t: number }>({
+      op: "icmp",
+      ...error,
+      seq: error.seq >>> 0,
+    });
+    return answer.t;
+  }
+
   async send(...segments: CraftedSegment[]): Promise<number> {
     const answer = await this.#request<{ t: number }>({
       op: "send",
