@@ -42,7 +42,8 @@ export interface KernelPeerLink {
 
 /**
  * A WinTunPort whose receiver is a `TcpTransportReceiver` for 198.18.<subnet>.2:80, with the
- * kernel holding 198.18.<subnet>.1/24 on the adapter (IPv6 off so no router solicitations mix in).
+ * kernel holding 198.18.<subnet>.1/24 on the adapter (IPv6 off so no router solicitations mix
+ * in); or, with `family: 6`, fd6d:6167:6d61:<subnet>::2 and ::1/64.
  */
 export async function openKernelPeerLink(options: {
   readonly adapterName: string;
@@ -50,9 +51,12 @@ export async function openKernelPeerLink(options: {
   readonly dispatcher?: TcpDispatcher;
   readonly mtu?: number;
   readonly tcp?: TcpReceiverOptions;
+  /** 6: the receiver and the kernel use fd6d:6167:6d61:<subnet>::2 and ::1/64 instead [4]. */
+  readonly family?: 4 | 6;
 }): Promise<KernelPeerLink> {
-  const address = `198.18.${options.subnet}.2`;
-  const kernelAddress = `198.18.${options.subnet}.1`;
+  const v6 = options.family === 6;
+  const address = v6 ? `fd6d:6167:6d61:${options.subnet}::2` : `198.18.${options.subnet}.2`;
+  const kernelAddress = v6 ? `fd6d:6167:6d61:${options.subnet}::1` : `198.18.${options.subnet}.1`;
   const port = await WinTunPort.create<TcpTransportReceiver<WinTunTransmitter>>({
     adapterName: options.adapterName,
     packetReceiverFactory: (transmitter) =>
@@ -62,8 +66,14 @@ export async function openKernelPeerLink(options: {
       }),
   });
   const name = options.adapterName;
-  run("sysctl", ["-qw", `net.ipv6.conf.${name}.disable_ipv6=1`]);
-  run("ip", ["addr", "add", `${kernelAddress}/24`, "dev", name]);
+  if (v6) {
+    // No duplicate-address detection wait, and no router solicitations to mix into the traffic.
+    run("sysctl", ["-qw", `net.ipv6.conf.${name}.router_solicitations=0`]);
+    run("ip", ["-6", "addr", "add", `${kernelAddress}/64`, "dev", name, "nodad"]);
+  } else {
+    run("sysctl", ["-qw", `net.ipv6.conf.${name}.disable_ipv6=1`]);
+    run("ip", ["addr", "add", `${kernelAddress}/24`, "dev", name]);
+  }
   run("ip", ["link", "set", name, "mtu", String(options.mtu ?? 1500)]);
   run("ip", ["link", "set", name, "up"]);
   const table = `loss_${name.replace(/[^a-z0-9]/gi, "_")}`;
