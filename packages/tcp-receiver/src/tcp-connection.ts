@@ -929,7 +929,7 @@ export class TcpConnection implements TimerEntry {
     if (this.#ackOwed()) {
       if (
         this.#ackNow ||
-        this.#unackedBytes >= 2 * this.#ourMss ||
+        this.#unackedBytes >= 2 * this.#receiveSegmentSize() ||
         this.#host.options.delayedAckMs === 0
       ) {
         this.#sendAck();
@@ -938,6 +938,15 @@ export class TcpConnection implements TimerEntry {
       }
     }
     this.#reschedule();
+  }
+
+  /**
+   * A full-sized segment's payload as the peer sends it: our MSS less the timestamp option when
+   * timestamps are on (RFC 6691: the MSS excludes options). "Every second full-sized segment"
+   * (RFC 9293 §3.8.6.3) counts in these.
+   */
+  #receiveSegmentSize(): number {
+    return Math.min(this.#ourMss, this.#peerMss) - (this.#tsEnabled ? TIMESTAMP_OPTION_BYTES : 0);
   }
 
   #ackOwed(): boolean {
