@@ -90,12 +90,13 @@ export class MemoryTransmitter implements IPacketTransmitter {
   }
 
   sendBuffer(buffer: Uint8Array, length: number = buffer.length): void {
-    const loan = this.#take(buffer, "sendBuffer");
+    const loan = this.#find(buffer, "sendBuffer");
     if (!Number.isInteger(length) || length < 0 || length > loan.view.length) {
       throw new OwnershipError(
         `sendBuffer: length ${String(length)} is not within the lent buffer's ${loan.view.length} bytes`,
       );
     }
+    this.#take(buffer, "sendBuffer");
     const packet = loan.view.slice(0, length);
     this.#poison(loan.view);
     this.sent.push(packet);
@@ -137,15 +138,17 @@ export class MemoryTransmitter implements IPacketTransmitter {
 
   /** Throws if a buffer was written to after it was sent or discarded. */
   assertNoWriteAfterReturn(): void {
-    for (const buffer of this.#poisoned) {
+    const poisoned = this.#poisoned;
+    this.#poisoned = [];
+    for (const buffer of poisoned) {
       if (buffer.some((byte) => byte !== RETURNED_FILL)) {
         throw new OwnershipError("a buffer was written to after it was sent or discarded");
       }
     }
-    this.#poisoned = [];
   }
 
-  #take(buffer: Uint8Array, operation: string): Loan {
+  /** The loan behind `buffer`, which must be outstanding and start where the loan starts. */
+  #find(buffer: Uint8Array, operation: string): Loan {
     if (!(buffer instanceof Uint8Array)) {
       throw new OwnershipError(`${operation}: not a Uint8Array`);
     }
@@ -162,6 +165,12 @@ export class MemoryTransmitter implements IPacketTransmitter {
         `${operation}: the view does not start where the lent buffer starts`,
       );
     }
+    return loan;
+  }
+
+  /** Ends the loan behind `buffer`, after `#find`'s checks. */
+  #take(buffer: Uint8Array, operation: string): Loan {
+    const loan = this.#find(buffer, operation);
     this.#outstanding.delete(buffer.buffer);
     this.#returned.add(buffer.buffer);
     return loan;

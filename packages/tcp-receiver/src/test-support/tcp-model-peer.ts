@@ -526,11 +526,7 @@ export class ModelPeer {
    * A segment with our data from sequence number `seq` (`length` bytes) and the current ACK,
    * window and options; `fin` adds our FIN after it. Moves SND.NXT past what it covers.
    */
-  data(
-    seq: number,
-    length: number,
-    extra: { fin?: boolean; ackDelta?: number } = {},
-  ): SegmentSpec {
+  data(seq: number, length: number, extra: { fin?: boolean; ackDelta?: number } = {}): SegmentSpec {
     const fin = extra.fin === true;
     this.noteSent(seq, length + (fin ? 1 : 0));
     return {
