@@ -21,6 +21,8 @@ export interface CongestionControl {
   onRetransmissionTimeout(flightSize: number, now: number): void;
   /** The connection was idle longer than an RTO (RFC 5681 §4.1): restart from the initial window. */
   onIdleRestart(): void;
+  /** A retransmission timeout proved spurious (RFC 4015): put back the windows saved before it. */
+  undo(cwnd: number, ssthresh: number): void;
   /** The sender's MSS changed (path MTU); windows are kept in bytes. */
   setMss(mss: number): void;
 }

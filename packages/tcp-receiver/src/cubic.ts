@@ -95,6 +95,12 @@ export class Cubic implements CongestionControl {
     this.cwnd = this.#mss;
   }
 
+  undo(cwnd: number, ssthresh: number): void {
+    this.cwnd = cwnd;
+    this.ssthresh = ssthresh;
+    this.#epochStart = -1;
+  }
+
   onIdleRestart(): void {
     this.cwnd = Math.min(this.cwnd, INITIAL_WINDOW_SEGMENTS * this.#mss);
     this.#epochStart = -1;

@@ -600,6 +600,26 @@ describeCrafted("crafted segments against the receiver (scapy from the kernel si
     expect(app.socket.getInfo().sendMss).toBe(948);
   });
 
+  it("RFC 3522 / RFC 4015: an ACK echoing the original's timestamp after a timeout shows it spurious, and the windows come back", async () => {
+    const { conn, app } = await main.established();
+    app.socket.write(randomBytes(800));
+    const original = await main.peer.next(conn.port);
+    expect(original.payload.length).toBe(800);
+    const cwndBefore = app.socket.getInfo().cwnd;
+    const spurious = main.stats.spuriousTimeouts;
+    // Withhold the ACK until the retransmission timer has fired and resent the segment.
+    const resent = await main.peer.next(conn.port, 3000);
+    expect(resent.seq).toBe(original.seq);
+    expect(app.socket.getInfo().cwnd).toBeLessThan(cwndBefore);
+    // The late ACK echoes the original's TSval, older than the retransmission's.
+    conn.tsEcho = original.options.timestamp![0];
+    conn.rcvNxt = (original.seq + 800) >>> 0;
+    await main.peer.send(conn.segment({}));
+    expect(await waitFor(() => main.stats.spuriousTimeouts === spurious + 1, 2000)).toBe(true);
+    // Restored, then grown by the acknowledged bytes as slow start does.
+    expect(app.socket.getInfo().cwnd).toBeGreaterThanOrEqual(cwndBefore);
+  });
+
   it("RFC 9293 §3.6 half-close: the peer's FIN ends the socket's readable side; it still writes, then sends its FIN", async () => {
     const { conn, app } = await main.established();
     await conn.sendData("request", PSH | ACK | FIN);

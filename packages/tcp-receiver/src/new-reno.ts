@@ -66,6 +66,11 @@ export class NewReno implements CongestionControl {
     this.#ackedInAvoidance = 0;
   }
 
+  undo(cwnd: number, ssthresh: number): void {
+    this.cwnd = cwnd;
+    this.ssthresh = ssthresh;
+  }
+
   onIdleRestart(): void {
     this.cwnd = Math.min(this.cwnd, INITIAL_WINDOW_SEGMENTS * this.#mss);
   }

@@ -166,6 +166,15 @@ export class TcpConnection implements TimerEntry {
   #rttSeq = -1;
   #rttSentAt = 0;
   #retransmissions = 0;
+  /**
+   * Saved at a retransmission timeout, for RFC 3522 / RFC 4015 (Eifel): our TSval then, the
+   * windows and SND.NXT before it. Cleared by the first ACK that advances SND.UNA afterwards.
+   */
+  #undoTimestamp = -1;
+
+  #undoCwnd = 0;
+  #undoSsthresh = 0;
+  #undoSndNxt = 0;
   totalRetransmissions = 0;
 
   // Deadlines (ms, performance.now() clock); NEVER when off.
@@ -679,6 +688,7 @@ export class TcpConnection implements TimerEntry {
   }
 
   #onNewAck(seg: IncomingSegment, acked: number, now: number): void {
+    if (this.#undoTimestamp !== -1) this.#detectSpuriousTimeout(seg);
     if (this.#retransmissions === 0 || this.#tsEnabled) this.#sampleRtt(seg, now);
     this.#sndUna = seg.ack;
     this.#unaPosition += acked;
@@ -714,6 +724,25 @@ export class TcpConnection implements TimerEntry {
     this.#probesSinceAck = 0;
     this.#armProbe(now);
     this.#releaseBlockedWrites();
+  }
+
+  /**
+   * RFC 3522 (Eifel detection): the first ACK after a timeout echoes a TSval older than the
+   * retransmission's, so it acknowledges the original: the timeout was spurious (ACKs were only
+   * late, e.g. queued on the way in). RFC 4015's response: restore the windows, and do not resend
+   * what the go-back would have resent.
+   */
+  #detectSpuriousTimeout(seg: IncomingSegment): void {
+    const echo = seg.options.timestampEchoReply;
+    const timestamp = this.#undoTimestamp;
+    this.#undoTimestamp = -1;
+    if (echo === undefined || echo === 0 || !seqLt(echo, timestamp)) return;
+    this.#host.stats.spuriousTimeouts++;
+    this.cc.undo(this.#undoCwnd, this.#undoSsthresh);
+    if (seqGt(this.#undoSndNxt, seg.ack) && seqGt(this.#undoSndNxt, this.#sndNxt)) {
+      this.#sndNxt = this.#undoSndNxt;
+    }
+    this.rto.resetBackoff();
   }
 
   #maybeEnterRecovery(now: number): void {
@@ -1465,6 +1494,12 @@ export class TcpConnection implements TimerEntry {
     this.#retransmissions++;
     this.totalRetransmissions++;
     stats.timeoutRetransmissions++;
+    if (this.#retransmissions === 1 && this.#tsEnabled && !handshake) {
+      this.#undoTimestamp = this.#timestampNow();
+      this.#undoCwnd = this.cc.cwnd;
+      this.#undoSsthresh = this.cc.ssthresh;
+      this.#undoSndNxt = this.#sndNxt;
+    }
     this.rto.onTimeout();
     this.#rttSeq = -1;
     if (handshake) {

@@ -29,6 +29,8 @@ export interface TcpStatistics {
   timeoutRetransmissions: number;
   /** Retransmissions by fast retransmit and loss recovery (dup ACKs, SACK). */
   fastRetransmissions: number;
+  /** Retransmission timeouts that the timestamps showed to be spurious, and undid (RFC 3522, RFC 4015). */
+  spuriousTimeouts: number;
   /** Retransmissions found lost (data sent after them was SACKed first) and sent again. */
   lostRetransmissions: number;
   /** Loss probes sent: tail loss probes (RFC 8985 §7), and resends when recovery stalls. */
@@ -79,6 +81,7 @@ export function createTcpStatistics(): TcpStatistics {
     fastRetransmissions: 0,
     tailLossProbes: 0,
     lostRetransmissions: 0,
+    spuriousTimeouts: 0,
     recoveries: 0,
     duplicateAcksReceived: 0,
     badChecksumDrops: 0,
