@@ -38,23 +38,11 @@ import {
 // application reading, writing, ending and destroying, and time moving under fake timers; an
 // oracle (test-support/tcp-harness.ts) checks every packet the receiver sends.
 //
-// Where the receiver has known failings the oracle is lenient (HarnessOptions: the RFC 9293
-// window rule, retransmissions that overrun SND.MAX, windows taken from old ACKs, transmitter
-// headroom for segments that outgrow the MTU with SACK blocks); MAGMA_PROPERTY_STRICT=1 holds it
-// to the strict rules.
 // MAGMA_PROPERTY_RUNS and MAGMA_STREAM_RUNS / MAGMA_STREAM_SEED set the runs;
 // MAGMA_PROPERTY_REPLAY=run.json replays one run (the JSON a failure prints) with its trace;
 // MAGMA_PROPERTY_STATS=1 prints the states and statistics the runs reached.
 
-const HARNESS_OPTIONS: HarnessOptions =
-  process.env.MAGMA_PROPERTY_STRICT === "1"
-    ? {
-        windowRule: "advertised",
-        exemptRetransmissionOverrun: false,
-        exemptOldAckWindow: false,
-        transmitterHeadroom: 0,
-      }
-    : {};
+const HARNESS_OPTIONS: HarnessOptions = {};
 
 beforeEach(() => {
   vi.useFakeTimers({

@@ -365,7 +365,8 @@ export class TcpConnection implements TimerEntry {
     this.#windowCheckPending = false;
     if (!isSynchronized(this.state) || this.#finReceived) return;
     const advertised = Math.max(seqDiff(this.#rcvRight, this.#rcvNxt), 0);
-    const available = this.#receiveSpace();
+    // Without window scaling the field cannot say more than 65535: never "update" past that.
+    const available = Math.min(this.#receiveSpace(), 0xffff << this.#rcvScale);
     if (available >= 2 * advertised && available - advertised >= this.#ourMss) this.#ackNow = true;
   }
 
@@ -660,11 +661,16 @@ export class TcpConnection implements TimerEntry {
 
   /** RFC 9293 §3.10.7.4: SND.WND follows segments newer than the last update (SND.WL1/WL2). */
   #updateSendWindow(seg: IncomingSegment): void {
+    const handshake = this.state === TcpState.synReceived || this.state === TcpState.synSent;
+    // RFC 9293 §3.10.7.4: only for SND.UNA ≤ SEG.ACK, and only from a segment newer than the last
+    // update; an ACK that advances SND.UNA is newer whatever its SEQ (as Linux's
+    // tcp_may_update_window), or a retransmission of old data would carry a stale window forward.
     if (
-      seqLt(this.#sndWl1, seg.seq) ||
-      (this.#sndWl1 === seg.seq && seqLte(this.#sndWl2, seg.ack)) ||
-      this.state === TcpState.synReceived ||
-      this.state === TcpState.synSent
+      handshake ||
+      (seqGte(seg.ack, this.#sndUna) &&
+        (seqGt(seg.ack, this.#sndUna) ||
+          seqLt(this.#sndWl1, seg.seq) ||
+          (this.#sndWl1 === seg.seq && seqLte(this.#sndWl2, seg.ack))))
     ) {
       // RFC 7323 §2.2: the window of a SYN is never scaled.
       this.#sndWnd = seg.syn ? seg.window : seg.window << this.#sndScale;
@@ -1033,6 +1039,16 @@ export class TcpConnection implements TimerEntry {
     return field;
   }
 
+  /**
+   * Payload bytes the next segment may carry: the peer's MSS and the path MTU, less the options it
+   * carries now (timestamps, SACK blocks), since the MSS excludes options (RFC 6691 §2).
+   */
+  #segmentPayloadLimit(): number {
+    const optionBytes = this.#prepareOptions(false).length;
+    const limit = Math.min(this.#peerMss, this.#pathMtu - this.#ipHeaderLength - 20);
+    return Math.max(limit - optionBytes, 1);
+  }
+
   #sendMss(): number {
     const linkLimit = this.#pathMtu - this.#ipHeaderLength - 20;
     return Math.max(
@@ -1076,18 +1092,19 @@ export class TcpConnection implements TimerEntry {
 
   #sendData(now: number): void {
     const smss = this.#sendMss();
+    const limit = this.#segmentPayloadLimit();
     for (;;) {
       // Loss recovery first: the segment at SND.UNA, then (with SACK) holes deemed lost.
       if (this.#retransmitUnaPending) {
         this.#retransmitUnaPending = false;
-        if (!this.#retransmitAt(this.#unaPosition, smss, now)) return;
+        if (!this.#retransmitAt(this.#unaPosition, limit, now)) return;
         this.#host.stats.fastRetransmissions++;
         continue;
       }
       if (this.#lostRetransmits.length > 0 && this.#pipe() < this.cc.cwnd) {
         const start = this.#lostRetransmits.shift()!;
         if (start >= this.#unaPosition && !this.#scoreboard.isSacked(start)) {
-          if (!this.#retransmitAt(start, smss, now, false)) {
+          if (!this.#retransmitAt(start, limit, now, false)) {
             this.#lostRetransmits.unshift(start);
             return;
           }
@@ -1098,7 +1115,7 @@ export class TcpConnection implements TimerEntry {
       if (this.#inRecovery && this.#sackEnabled) {
         const hole = this.#nextLostHole(smss);
         if (hole >= 0 && this.#pipe() < this.cc.cwnd) {
-          if (!this.#retransmitAt(hole, smss, now)) return;
+          if (!this.#retransmitAt(hole, limit, now)) return;
           this.#host.stats.fastRetransmissions++;
           continue;
         }
@@ -1108,7 +1125,7 @@ export class TcpConnection implements TimerEntry {
       const unsent = dataEnd - nextPosition;
       const finToSend = this.#finQueued && !this.#finSent && nextPosition <= this.#finPosition;
       if (unsent <= 0 && !finToSend) {
-        if (this.#retransmitUnlostHole(smss, now)) continue;
+        if (this.#retransmitUnlostHole(smss, limit, now)) continue;
         return;
       }
       // RFC 3042 limited transmit: two more segments on the first two duplicate ACKs.
@@ -1116,16 +1133,16 @@ export class TcpConnection implements TimerEntry {
       const cwndRoom = this.cc.cwnd + limitedTransmit - this.#pipe();
       const windowRoom = seqDiff(seqAdd(this.#sndUna, this.#sndWnd), this.#sndNxt);
       const room = Math.min(cwndRoom, windowRoom);
-      let length = Math.min(Math.max(unsent, 0), smss, Math.max(room, 0));
+      let length = Math.min(Math.max(unsent, 0), limit, Math.max(room, 0));
       if (unsent > 0 && length <= 0) {
         // Blocked by the peer's window with nothing in flight: the persist timer probes it.
         if (windowRoom <= 0 && this.#flightSize() === 0 && this.#persistAt === NEVER) {
           this.#persistAt = now + this.rto.rto;
         }
-        if (windowRoom <= 0 && this.#retransmitUnlostHole(smss, now)) continue;
+        if (windowRoom <= 0 && this.#retransmitUnlostHole(smss, limit, now)) continue;
         return;
       }
-      if (unsent > 0 && length < smss) {
+      if (unsent > 0 && length < limit) {
         if (length < unsent) {
           // RFC 9293 §3.8.6.2.1 sender SWS: a window-limited runt waits for ≥ ½ max window.
           if (length < this.#maxSndWnd / 2) return;
@@ -1144,10 +1161,10 @@ export class TcpConnection implements TimerEntry {
    * RFC 6675 §4 NextSeg rule 3: when no new data can go out, resend a hole below the highest
    * SACKed byte even though IsLost does not hold yet (a short flight never gathers three SACKs).
    */
-  #retransmitUnlostHole(smss: number, now: number): boolean {
+  #retransmitUnlostHole(smss: number, limit: number, now: number): boolean {
     if (!this.#inRecovery || !this.#sackEnabled || this.#pipe() >= this.cc.cwnd) return false;
     const hole = this.#nextLostHole(smss, false);
-    if (hole < 0 || !this.#retransmitAt(hole, smss, now)) return false;
+    if (hole < 0 || !this.#retransmitAt(hole, limit, now)) return false;
     this.#host.stats.fastRetransmissions++;
     return true;
   }
@@ -1205,9 +1222,11 @@ export class TcpConnection implements TimerEntry {
     const dataEnd = this.#sendBuffer.end + 1;
     const sendEnd = this.#positionOf(this.#sndMax);
     if (position >= sendEnd) return true;
+    // Only what was sent before: a retransmission never carries new data past the window.
     let length = Math.min(
       smss,
       dataEnd - position,
+      sendEnd - position,
       this.#scoreboard.nextSackedFrom(position) - position,
     );
     if (length < 0) length = 0;
@@ -1556,19 +1575,20 @@ export class TcpConnection implements TimerEntry {
     this.#probesSinceAck++;
     this.#host.stats.tailLossProbes++;
     const smss = this.#sendMss();
+    const limit = this.#segmentPayloadLimit();
     if (this.#inRecovery) {
       this.#retransmitRecords.length = 0;
       this.#lostRetransmits.length = 0;
       this.#highRxt = this.#unaPosition;
       const first = this.#sackEnabled ? this.#nextLostHole(smss, false) : this.#unaPosition;
-      this.#retransmitAt(first >= 0 ? first : this.#unaPosition, smss, now);
+      this.#retransmitAt(first >= 0 ? first : this.#unaPosition, limit, now);
       this.#armProbe(now);
       return;
     }
     const nextPosition = this.#positionOf(this.#sndNxt);
     const unsent = this.#sendBuffer.end + 1 - nextPosition;
     const windowRoom = seqDiff(seqAdd(this.#sndUna, this.#sndWnd), this.#sndNxt);
-    const length = Math.min(unsent, smss, windowRoom);
+    const length = Math.min(unsent, limit, windowRoom);
     if (length > 0) {
       const fin = this.#finQueued && !this.#finSent && nextPosition + length === this.#finPosition;
       this.#transmit(this.#sndNxt, nextPosition - 1, length, fin, now);
@@ -1577,7 +1597,7 @@ export class TcpConnection implements TimerEntry {
     const sentEnd = this.#positionOf(this.#sndMax);
     const finOut = this.#finSent && sentEnd === this.#finPosition + 1;
     const dataEnd = finOut ? this.#finPosition : sentEnd;
-    this.#retransmitAt(Math.max(this.#unaPosition, dataEnd - smss), smss, now);
+    this.#retransmitAt(Math.max(this.#unaPosition, dataEnd - limit), limit, now);
   }
 
   /** RFC 9293 §3.8.6.1: probe a zero window with one byte beyond it, backing off. */

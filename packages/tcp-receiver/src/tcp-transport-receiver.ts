@@ -226,6 +226,11 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
         return input;
       }
     }
+    // RFC 1122 §3.2.1.2: a host MUST drop an IPv4 datagram whose header checksum is wrong.
+    if (ip.version === 4 && !ip.ipv4.hasValidHeaderChecksum()) {
+      this.stats.badChecksumDrops++;
+      return consumed(input);
+    }
     if (!this.#inBatch) {
       this.#inBatch = true;
       this.#batchTime = performance.now();
@@ -409,6 +414,10 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
     const localPort = this.#tcp.destinationPort;
     const remotePort = this.#tcp.sourcePort;
     if (seg.rst) return; // a RST is never answered
+    if (seg.syn && seg.fin) {
+      stats.malformedDrops++; // SYN+FIN opens nothing (as Linux): a scan, not a handshake
+      return;
+    }
     const listener = this.options.transparent
       ? this.#defaultListener
       : this.#listeners.get(localPort);

@@ -1,12 +1,4 @@
-import {
-  seqAdd,
-  seqDiff,
-  seqGt,
-  seqLt,
-  seqLte,
-  TcpFlags,
-  type TcpOptionFields,
-} from "@magma/packets";
+import { seqAdd, seqDiff, seqGt, seqLte, TcpFlags, type TcpOptionFields } from "@magma/packets";
 import fc from "fast-check";
 import { vi } from "vitest";
 import type { TcpReceiverOptions } from "../tcp-receiver-options.js";
@@ -539,38 +531,8 @@ export interface SocketRecord {
   readonly errors: string[];
 }
 
-/** How strictly a `Harness` judges the receiver, where it has known failings. */
+/** How a `Harness` reports. */
 export interface HarnessOptions {
-  /**
-   * The right edge the receiver may send up to. "advertised": the highest edge (ACK + scaled
-   * window) of any peer segment it could have accepted. "rfc9293" [default]: the same until the
-   * peer's segments arrive out of sequence order; from then on the highest ACK plus the largest
-   * window, because RFC 9293 §3.10.7.4 takes SND.WND only from a segment no older (SND.WL1,
-   * SND.WL2) than the last one that set it, and applies it from SND.UNA, which a newer ACK in an
-   * older segment may have moved on.
-   */
-  readonly windowRule?: "advertised" | "rfc9293";
-  /**
-   * Check a retransmission (a segment that starts below the end of the data already found within
-   * a window) only up to that end [true]: the receiver's #retransmitAt does not stop at SND.MAX,
-   * so an early, fast or tail-loss-probe retransmission of a window-limited tail also sends the
-   * unsent bytes behind it, and later retransmits them again.
-   */
-  readonly exemptRetransmissionOverrun?: boolean;
-  /**
-   * Apply a window from a segment whose ACK is older than an earlier one's from that earlier ACK
-   * [true]: the receiver takes SND.WND from such a segment (when its sequence number is newer)
-   * though RFC 9293 §3.10.7.4 updates the window only when SND.UNA =< SEG.ACK, and applies it
-   * from its SND.UNA.
-   */
-  readonly exemptOldAckWindow?: boolean;
-  /**
-   * Bytes the transmitter lends beyond the 1500-byte MTU [40]: the receiver's full-sized
-   * segments outgrow the MTU when they carry SACK blocks (#sendMss leaves out the SACK option),
-   * and a transmitter of exactly the MTU refuses such a loan by throwing. With 0, packets longer
-   * than the MTU are also reported as malformed.
-   */
-  readonly transmitterHeadroom?: number;
   /** Trace the newest socket's `getInfo()` after every action [false]. */
   readonly verbose?: boolean;
 }
@@ -587,16 +549,8 @@ export interface Incarnation {
   edge: number | undefined;
   /** The window-scale shift that applies to the peer's windows. */
   scale: number;
-  /** The highest ACK, the largest scaled window and sequence number of plausible peer segments. */
-  peerAckMax: number | undefined;
-  peerWindowMax: number;
-  peerSeqMax: number | undefined;
-  /** A plausible peer segment arrived with a sequence number below an earlier one's. */
-  reordered: boolean;
   /** The highest ACK the receiver sent. */
   maxAck: number | undefined;
-  /** The end of the data the receiver sent that passed the window check (an offset too). */
-  checkedMax: number | undefined;
 }
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array {
@@ -654,10 +608,6 @@ export class Harness {
   constructor(config: RunConfig, options: HarnessOptions = {}) {
     this.config = config;
     this.options = {
-      windowRule: options.windowRule ?? "rfc9293",
-      exemptRetransmissionOverrun: options.exemptRetransmissionOverrun ?? true,
-      exemptOldAckWindow: options.exemptOldAckWindow ?? true,
-      transmitterHeadroom: options.transmitterHeadroom ?? 40,
       verbose: options.verbose ?? false,
     };
     const active =
@@ -674,7 +624,8 @@ export class Harness {
     };
     this.#rng = config.seed;
     this.transmitter = new MemoryTransmitter({
-      maxPacketLength: (config.receiver.mtu ?? 1500) + this.options.transmitterHeadroom,
+      // Exactly the MTU: a segment that outgrows it is refused by a throw, and caught.
+      maxPacketLength: config.receiver.mtu ?? 1500,
       seed: config.seed,
       refuse: () => this.#refusing && this.#random() % config.refuseOneIn === 0,
       onSend: (packet) => this.#outbox.push({ packet, incarnation: this.#currentId() }),
@@ -719,12 +670,7 @@ export class Harness {
         stackMax: 0,
         edge: undefined,
         scale: 0,
-        peerAckMax: undefined,
-        peerWindowMax: 0,
-        peerSeqMax: undefined,
-        reordered: false,
         maxAck: undefined,
-        checkedMax: undefined,
       };
       this.#incarnations.set(id, incarnation);
     }
@@ -1218,17 +1164,9 @@ export class Harness {
     // below SND.UNA, and drops the segment: such ACKs move no window.
     if (ack > seqDiff(current.stackMax, current.stackIss) || ack < -(2 ** 30 + 0x10000)) return;
     const window = syn ? spec.window : spec.window * 2 ** current.scale;
-    if (current.peerAckMax === undefined || ack > current.peerAckMax) current.peerAckMax = ack;
-    const edge = (this.options.exemptOldAckWindow ? current.peerAckMax : ack) + window;
+    // RFC 9293 §3.10.7.4: the window counts from the segment's own ACK.
+    const edge = ack + window;
     if (current.edge === undefined || edge > current.edge) current.edge = edge;
-    current.peerWindowMax = Math.max(current.peerWindowMax, window);
-    const seq = spec.seq >>> 0;
-    if (current.peerSeqMax !== undefined && seqLt(seq, current.peerSeqMax)) {
-      current.reordered = true;
-    }
-    if (current.peerSeqMax === undefined || seqGt(seq, current.peerSeqMax)) {
-      current.peerSeqMax = seq;
-    }
   }
 
   /** The first sequence number after SYN `syn` that no valid segment of the peer's occupied. */
@@ -1255,7 +1193,7 @@ export class Harness {
     this.trace.push(`  < ${text} (${segment.sourcePort} → ${segment.destinationPort})`);
     for (const problem of segment.problems) this.violate("wellFormed", `${problem}: ${text}`);
     const mtu = this.config.receiver.mtu ?? 1500;
-    if (this.options.transmitterHeadroom === 0 && packet.length > mtu) {
+    if (packet.length > mtu) {
       this.violate("wellFormed", `${packet.length} bytes, more than the ${mtu}-byte MTU: ${text}`);
     }
     const link = this.link;
@@ -1345,21 +1283,13 @@ export class Harness {
 
   #checkWindow(segment: ParsedSegment, text: string, incarnation: Incarnation): void {
     const iss = incarnation.stackIss ?? 0;
-    let edge = incarnation.edge;
-    if (edge !== undefined && incarnation.reordered && this.options.windowRule === "rfc9293") {
-      edge = Math.max(edge, (incarnation.peerAckMax ?? edge) + incarnation.peerWindowMax);
-    }
+    const edge = incarnation.edge;
     if (edge === undefined) {
       this.violate("window", `${text}: data before the peer acknowledged our SYN with a window`);
       return;
     }
     const start = seqDiff(segment.seq, iss);
-    let end = start + segment.payload.length;
-    const checkedMax = incarnation.checkedMax ?? 1;
-    if (this.options.exemptRetransmissionOverrun && start < checkedMax && end > checkedMax) {
-      // A retransmission: only the bytes that were sent within a window before count.
-      end = checkedMax;
-    }
+    const end = start + segment.payload.length;
     const probe = end - start === 1 && start === edge;
     if (end > edge && !probe) {
       this.violate(
@@ -1368,7 +1298,6 @@ export class Harness {
       );
       return;
     }
-    if (end > checkedMax) incarnation.checkedMax = end;
   }
 
   #checkSentData(segment: ParsedSegment, text: string, id: number, iss: number): void {
