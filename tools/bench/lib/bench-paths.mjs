@@ -22,6 +22,7 @@ export const benchPaths = {
   tcpBulkClient: join(tcpBuildDir, "kernel", "tcp-bulk-client"),
   tcpKernelEndpoint: join(tcpBuildDir, "kernel", "tcp-endpoint-kernel"),
   tcpNodeKernelEndpoint: join(tcpDir, "node", "kernel-endpoint.mjs"),
+  tcpMagmaEndpoint: join(tcpDir, "node", "magma-endpoint.mjs"),
   tcpGvisorEndpoint: join(tcpBuildDir, "gvisor", "tcp-endpoint-gvisor"),
   tcpLwipEndpoint: join(tcpBuildDir, "lwip", "tcp-endpoint-lwip"),
   wrkJsonSummary: join(tcpDir, "http", "wrk-json-summary.lua"),
@@ -37,6 +38,7 @@ export const benchPaths = {
     "magma_wintun.node",
   ),
   wintunNativeDist: resolve(benchDir, "..", "..", "packages", "wintun-native", "dist", "index.js"),
+  tcpReceiverDist: resolve(benchDir, "..", "..", "packages", "tcp-receiver", "dist", "index.js"),
   wintunEmulatorLibrary:
     process.env.MAGMA_WINTUN_LIBRARY ??
     resolve(benchDir, "..", "wintun-emu", "build", "libwintun.so"),

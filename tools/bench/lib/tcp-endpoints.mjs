@@ -1,6 +1,6 @@
 // The endpoints the TCP benchmark (../suites/tcp.bench.mjs) measures, all in this one list. An
-// endpoint is a program that follows the contract of ../tcp/README.md; adding one (ours, for
-// instance) is one more entry:
+// endpoint is a program that follows the contract of ../tcp/README.md; adding one is one more
+// entry:
 //
 //   name        what MAGMA_BENCH_TCP_ENDPOINTS selects it by
 //   label       what the tables print; httpServer names the HTTP server program in its HTTP row
@@ -52,6 +52,11 @@ const cmakeBuild =
   "cmake --build tools/bench/build";
 const setupBuild = "bash tools/bench/tcp/setup.sh (installs Go, gVisor, lwIP and wrk, then builds)";
 const bothMtus = [1500, 65535];
+/**
+ * Flags for the Node.js endpoints' `node`, from MAGMA_BENCH_TCP_NODE_FLAGS (space-separated), e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/tcp-profiles": Node does not take --cpu-prof from NODE_OPTIONS.
+ */
+const nodeFlags = (process.env.MAGMA_BENCH_TCP_NODE_FLAGS ?? "").split(" ").filter((flag) => flag);
 
 export const tcpEndpoints = [
   {
@@ -79,6 +84,7 @@ export const tcpEndpoints = [
     build: "nothing to build",
     argv: (contract) => [
       process.execPath,
+      ...nodeFlags,
       benchPaths.tcpNodeKernelEndpoint,
       ...contractArgv(contract),
     ],
@@ -106,5 +112,32 @@ export const tcpEndpoints = [
     requires: [benchPaths.tcpLwipEndpoint],
     build: setupBuild,
     argv: (contract) => [benchPaths.tcpLwipEndpoint, ...contractArgv(contract)],
+  },
+  {
+    name: "ours",
+    label: "@magma/tcp-receiver, wintun emulator (Node.js)",
+    httpServer: "Node.js http.Server",
+    link: "tun",
+    bulk: true,
+    http: true,
+    mtus: bothMtus,
+    ours: true,
+    requires: [
+      benchPaths.tcpMagmaEndpoint,
+      benchPaths.tcpReceiverDist,
+      benchPaths.wintunNativeAddon,
+      benchPaths.wintunNativeDist,
+      benchPaths.wintunEmulatorLibrary,
+    ],
+    build:
+      "pnpm --filter @magma/wintun-emu build && pnpm --filter @magma/wintun-native build && " +
+      "pnpm --filter @magma/tcp-receiver build",
+    env: { MAGMA_WINTUN_LIBRARY: benchPaths.wintunEmulatorLibrary },
+    argv: (contract) => [
+      process.execPath,
+      ...nodeFlags,
+      benchPaths.tcpMagmaEndpoint,
+      ...contractArgv(contract),
+    ],
   },
 ];

@@ -8,7 +8,8 @@
 //   kernel-node  the same, Node.js net and http.Server: the HTTP baseline
 //   gvisor       gVisor's netstack over TUN (Go), tun2socks-like settings
 //   lwip         lwIP 2.1.3 raw API over TUN (C), one thread
-// and ours once registered there, which the ratio table then sets against gVisor and the kernel.
+//   ours         @magma/tcp-receiver over WinTunPort and the wintun emulator (Node.js), which the
+//                ratio table sets against gVisor and the kernel
 //
 // Needs root and /dev/net/tun; every run happens in namespaces of its own on 198.18.0.0/24.
 // Set up and build first (the suite builds nothing): bash tools/bench/tcp/setup.sh
