@@ -44,6 +44,18 @@ describe("ReceiveReassembly", () => {
     );
   });
 
+  it("reports the most recently changed blocks first (RFC 2018 §4), then the rest from the lowest", () => {
+    const reassembly = new ReceiveReassembly();
+    const data = new Uint8Array(10);
+    for (const seq of [100, 200, 300, 400, 500]) reassembly.insert(seq, data, 0, 10);
+    reassembly.insert(210, data, 0, 10); // the block at 200 grows
+    const blocks = new Uint32Array(8);
+    expect(reassembly.sackBlocks(blocks, 4)).toBe(4);
+    expect([...blocks]).toEqual([200, 220, 500, 510, 400, 410, 300, 310]);
+    expect(reassembly.sackBlocks(blocks, 3)).toBe(3);
+    expect([...blocks.subarray(0, 6)]).toEqual([200, 220, 500, 510, 400, 410]);
+  });
+
   it("reports the block of the latest arrival first, merged with its neighbours", () => {
     const reassembly = new ReceiveReassembly();
     const data = new Uint8Array(100);

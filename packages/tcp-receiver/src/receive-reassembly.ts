@@ -1,5 +1,8 @@
 import { seqAdd, seqDiff, seqGt } from "@magma/packets";
 
+/** Recent arrivals remembered for ordering SACK blocks (RFC 2018 allows at most 4 on the wire). */
+const RECENT_BLOCKS = 4;
+
 interface HeldSegment {
   seq: number;
   data: Buffer;
@@ -15,8 +18,11 @@ interface HeldSegment {
 export class ReceiveReassembly {
   readonly #held: HeldSegment[] = [];
   #bytes = 0;
-  /** Sequence number of the most recently stored segment, for the first SACK block. */
-  #latest = 0;
+  /**
+   * Sequence numbers of the most recently stored segments, newest first: RFC 2018 §4 reports the
+   * block holding the latest arrival first, then the most recently changed others.
+   */
+  readonly #recent: number[] = [];
 
   /** Bytes held. */
   get bytes(): number {
@@ -64,7 +70,11 @@ export class ReceiveReassembly {
     data.set(bytes.subarray(from, from + count));
     held.splice(index, 0, { seq: start, data });
     this.#bytes += count;
-    this.#latest = start;
+    const recent = this.#recent;
+    const known = recent.indexOf(start);
+    if (known >= 0) recent.splice(known, 1);
+    recent.unshift(start);
+    if (recent.length > RECENT_BLOCKS) recent.pop();
     return count;
   }
 
@@ -87,53 +97,69 @@ export class ReceiveReassembly {
 
   /**
    * Writes up to `max` SACK blocks (left, right pairs of merged held ranges) into `into` and
-   * returns how many: the block holding the latest arrival first (RFC 2018 §4), then the others
-   * from the lowest sequence up.
+   * returns how many: first the blocks holding the most recent arrivals, newest first (RFC 2018
+   * §4), then the others from the lowest sequence number up.
    */
   sackBlocks(into: Uint32Array, max: number): number {
     const held = this.#held;
     if (held.length === 0 || max === 0) return 0;
     let count = 0;
-    let latestBlock = -1;
-    let index = 0;
-    // First pass: find the merged block holding #latest and write it first.
-    while (index < held.length) {
-      const left = held[index]!.seq;
-      let right = seqAdd(left, held[index]!.data.length);
-      let holdsLatest = held[index]!.seq === this.#latest;
-      index++;
-      while (index < held.length && held[index]!.seq === right) {
-        if (held[index]!.seq === this.#latest) holdsLatest = true;
-        right = seqAdd(right, held[index]!.data.length);
-        index++;
-      }
-      if (holdsLatest) {
-        into[0] = left;
-        into[1] = right;
-        count = 1;
-        latestBlock = left;
-        break;
-      }
+    for (const seq of this.#recent) {
+      if (count === max) return count;
+      count = this.#addBlockHolding(seq, into, count);
     }
-    index = 0;
+    let index = 0;
     while (index < held.length && count < max) {
       const left = held[index]!.seq;
-      let right = seqAdd(left, held[index]!.data.length);
-      index++;
-      while (index < held.length && held[index]!.seq === right) {
-        right = seqAdd(right, held[index]!.data.length);
+      count = this.#addBlockHolding(left, into, count);
+      while (
+        index < held.length &&
+        seqDiff(held[index]!.seq, left) >= 0 &&
+        this.#inBlock(into, count, held[index]!.seq)
+      )
         index++;
-      }
-      if (left === latestBlock) continue;
-      into[count * 2] = left;
-      into[count * 2 + 1] = right;
-      count++;
     }
     return count;
+  }
+
+  /** Whether `seq` lies in one of the first `count` blocks of `into`. */
+  #inBlock(into: Uint32Array, count: number, seq: number): boolean {
+    for (let i = 0; i < count; i++) {
+      if (seqDiff(seq, into[i * 2]!) >= 0 && seqDiff(seq, into[i * 2 + 1]!) < 0) return true;
+    }
+    return false;
+  }
+
+  /** Appends the merged block holding `seq` unless it is held nowhere or already written. */
+  #addBlockHolding(seq: number, into: Uint32Array, count: number): number {
+    if (this.#inBlock(into, count, seq)) return count;
+    const held = this.#held;
+    let index = held.findIndex(
+      (segment) =>
+        seqDiff(seq, segment.seq) >= 0 && seqDiff(seq, segment.seq) < segment.data.length,
+    );
+    if (index < 0) return count;
+    while (
+      index > 0 &&
+      seqAdd(held[index - 1]!.seq, held[index - 1]!.data.length) === held[index]!.seq
+    ) {
+      index--;
+    }
+    const left = held[index]!.seq;
+    let right = seqAdd(left, held[index]!.data.length);
+    index++;
+    while (index < held.length && held[index]!.seq === right) {
+      right = seqAdd(right, held[index]!.data.length);
+      index++;
+    }
+    into[count * 2] = left;
+    into[count * 2 + 1] = right;
+    return count + 1;
   }
 
   clear(): void {
     this.#held.length = 0;
     this.#bytes = 0;
+    this.#recent.length = 0;
   }
 }

@@ -880,8 +880,10 @@ export class TcpConnection implements TimerEntry {
       } else if (seqGt(seq, this.#rcvNxt)) {
         const kept = this.#reassembly.insert(seq, seg.payload, offset, length);
         if (kept > 0) this.#host.stats.outOfOrderSegments++;
-        // RFC 5681 §4.2: out-of-order data is acknowledged at once (a duplicate ACK with SACK).
-        this.#ackNow = true;
+        // RFC 5681 §4.2: each out-of-order segment is acknowledged at once, not once per batch:
+        // every duplicate ACK carries the SACK blocks as they then stood, and the sender's loss
+        // detection counts them.
+        this.#sendAck();
       }
     }
     if (fin) {
