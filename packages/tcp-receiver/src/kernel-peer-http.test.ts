@@ -117,3 +117,44 @@ describeKernelPeer("an http.Server over the receiver, with the kernel's curl as 
     expect(link.receiver.stats.refused).toBeGreaterThan(0);
   });
 });
+
+describeKernelPeer("NewReno without SACK or timestamps (RFC 6582), under loss", () => {
+  let link: KernelPeerLink;
+  let folder: string;
+  const small = body.subarray(0, 16 << 20);
+  const server = http.createServer((_request, response) => response.end(small));
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), "magma-tcp-reno-"));
+    link = await openKernelPeerLink({
+      adapterName: "mgt-reno",
+      subnet: 93,
+      dispatcher: server,
+      tcp: { congestionControl: "newreno", sack: false, timestamps: false, timeWaitMs: 200 },
+    });
+  });
+
+  afterAll(async () => {
+    await link?.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("downloads 16 MiB intact with 2 percent loss each way, recovering by fast retransmit", async () => {
+    link.addLoss(2);
+    const target = join(folder, "download.bin");
+    try {
+      const result = await curl(
+        ["-o", target, "-w", "%{http_code}", `http://${link.address}/`],
+        120,
+      );
+      expect(result).toEqual({ code: 0, out: "200" });
+    } finally {
+      link.removeLoss();
+    }
+    expect(sha256(readFileSync(target))).toBe(sha256(small));
+    const stats = link.receiver.stats;
+    expect(stats.fastRetransmissions).toBeGreaterThan(0);
+    expect(stats.recoveries).toBeGreaterThan(0);
+    expect(await waitFor(() => link.receiver.connectionCount === 0, 5000)).toBe(true);
+  });
+});
