@@ -4,6 +4,7 @@ import * as http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { createTransferServer, sha256 } from "./test-support/http-transfer.js";
 import {
   curl,
   describeKernelPeer,
@@ -16,33 +17,12 @@ const SIZE = 64 << 20;
 const body = randomBytes(SIZE);
 const bodySha = createHash("sha256").update(body).digest("hex");
 
-function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
-
-/** GET / answers the 64 MiB body; POST answers "<bytes> <sha256>" of what it received. */
-function createTestServer(): http.Server {
-  return http.createServer((request, response) => {
-    if (request.method === "POST") {
-      const hash = createHash("sha256");
-      let received = 0;
-      request.on("data", (chunk: Buffer) => {
-        received += chunk.length;
-        hash.update(chunk);
-      });
-      request.on("end", () => response.end(`${received} ${hash.digest("hex")}`));
-      return;
-    }
-    response.end(body);
-  });
-}
-
 describeKernelPeer("an http.Server over the receiver, with the kernel's curl as the client", () => {
   let link: KernelPeerLink;
   let folder: string;
   /** Pool slots the port keeps rented for receiving, before any traffic. */
   let slotsAtRest: number;
-  const server = createTestServer();
+  const { server } = createTransferServer(body);
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), "magma-tcp-"));

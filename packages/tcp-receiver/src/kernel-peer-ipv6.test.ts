@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { createTransferServer } from "./test-support/http-transfer.js";
 import {
   curl,
   describeKernelPeer,
@@ -20,19 +21,7 @@ const bodySha = createHash("sha256").update(body).digest("hex");
 describeKernelPeer("IPv6: the same receiver over fd6d:6167:6d61::/48", () => {
   let link: KernelPeerLink;
   let folder: string;
-  const server = http.createServer((request, response) => {
-    if (request.method !== "POST") {
-      response.end(body);
-      return;
-    }
-    const hash = createHash("sha256");
-    let received = 0;
-    request.on("data", (chunk: Buffer) => {
-      received += chunk.length;
-      hash.update(chunk);
-    });
-    request.on("end", () => response.end(`${received} ${hash.digest("hex")}`));
-  });
+  const { server } = createTransferServer(body);
   const kernelServer = http.createServer((request, response) => {
     response.end(`hello ${request.socket.remoteAddress}`);
   });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tls from "node:tls";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { transferHandler } from "./test-support/http-transfer.js";
 import {
   curl,
   describeKernelPeer,
@@ -72,19 +73,7 @@ describeKernelPeer("TLS over the receiver, with the kernel's openssl and curl as
     const ourCertificate = makeServerCertificate(folder, "receiver", link.address, authority);
     const server = https.createServer(
       { key: ourCertificate.key, cert: ourCertificate.cert },
-      (request, response) => {
-        if (request.method === "POST") {
-          const hash = createHash("sha256");
-          let received = 0;
-          request.on("data", (chunk: Buffer) => {
-            received += chunk.length;
-            hash.update(chunk);
-          });
-          request.on("end", () => response.end(`${received} ${hash.digest("hex")}`));
-          return;
-        }
-        response.end(blob);
-      },
+      transferHandler(blob),
     );
     httpsListener = link.receiver.listen(443, server);
     const common = {

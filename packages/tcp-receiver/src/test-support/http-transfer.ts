@@ -16,16 +16,13 @@ export function fileSha256(path: string): string {
 }
 
 /**
- * GET /<n> answers the first n MiB of `body` (GET / all of it); POST answers "<bytes> <sha256>"
- * of what it received. `lastSocket()` is the socket of the latest connection the server
- * accepted, for `getInfo()` while a transfer runs.
+ * The request handler of the transfer servers: GET /<n> answers the first n MiB of `body` (GET /
+ * all of it); POST answers "<bytes> <sha256>" of what it received. For http and https servers.
  */
-export function createTransferServer(body: Uint8Array): {
-  readonly server: http.Server;
-  lastSocket(): TcpSocket | undefined;
-} {
-  let last: TcpSocket | undefined;
-  const server = http.createServer((request, response) => {
+export function transferHandler(
+  body: Uint8Array,
+): (request: http.IncomingMessage, response: http.ServerResponse) => void {
+  return (request, response) => {
     if (request.method === "POST") {
       const hash = createHash("sha256");
       let received = 0;
@@ -38,7 +35,19 @@ export function createTransferServer(body: Uint8Array): {
     }
     const mebibytes = Number((request.url ?? "/").slice(1));
     response.end(mebibytes > 0 ? body.subarray(0, mebibytes << 20) : body);
-  });
+  };
+}
+
+/**
+ * An http.Server with `transferHandler(body)`. `lastSocket()` is the socket of the latest
+ * connection it accepted, for `getInfo()` while a transfer runs.
+ */
+export function createTransferServer(body: Uint8Array): {
+  readonly server: http.Server;
+  lastSocket(): TcpSocket | undefined;
+} {
+  let last: TcpSocket | undefined;
+  const server = http.createServer(transferHandler(body));
   // The receiver hands each accepted TcpSocket to the server with emit("connection").
   server.on("connection", (socket: TcpSocket) => {
     last = socket;
