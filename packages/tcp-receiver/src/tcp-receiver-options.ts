@@ -9,7 +9,8 @@ export interface TcpReceiverOptions {
    */
   readonly transparent?: boolean;
   /**
-   * The link MTU, from which the MSS we advertise is derived (MTU − 40 for IPv4, − 60 for IPv6)
+   * The link MTU (576–65535 for IPv4, 1280–65535 for IPv6), from which the MSS we advertise is
+   * derived (MTU − 40 for IPv4, − 60 for IPv6)
    * [the transmitter's `maxPacketLength`].
    */
   readonly mtu?: number;
@@ -93,7 +94,9 @@ function integer(
 export function resolveTcpOptions(
   options: TcpReceiverOptions | undefined,
   transmitterMaxPacket: number,
+  family: 4 | 6,
 ): ResolvedTcpOptions {
+  const minimumMtu = family === 6 ? 1280 : 576;
   const o = options ?? {};
   const cc = o.congestionControl ?? "cubic";
   if (cc !== "cubic" && cc !== "newreno") {
@@ -104,7 +107,14 @@ export function resolveTcpOptions(
   }
   return {
     transparent: o.transparent === true,
-    mtu: integer("mtu", o.mtu, Math.min(Math.max(transmitterMaxPacket, 1280), 65535), 1280, 65535),
+    // RFC 791: every IPv4 host takes 576-byte datagrams; RFC 8200 §5: IPv6 links carry 1280.
+    mtu: integer(
+      "mtu",
+      o.mtu,
+      Math.min(Math.max(transmitterMaxPacket, minimumMtu), 65535),
+      minimumMtu,
+      65535,
+    ),
     receiveBufferSize: integer("receiveBufferSize", o.receiveBufferSize, 1 << 20, 4096, 1 << 30),
     sendBufferSize: integer("sendBufferSize", o.sendBufferSize, 1 << 20, 4096, 1 << 30),
     congestionControl: cc,

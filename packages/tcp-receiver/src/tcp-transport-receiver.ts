@@ -127,7 +127,7 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
     this.transmitter = transmitter;
     this.#address = IpAddress.parse(endpoint.address);
     checkPort("endpoint.port", endpoint.port, true);
-    this.options = resolveTcpOptions(options, transmitter.maxPacketLength);
+    this.options = resolveTcpOptions(options, transmitter.maxPacketLength, this.#address.family);
     this.#isn = new InitialSequenceNumbers(() => transmitter.randomSequenceNumber());
     this.#cookies = new SynCookies(() => transmitter.randomSequenceNumber());
     this.#cookieTimestampOffset = transmitter.randomSequenceNumber();
