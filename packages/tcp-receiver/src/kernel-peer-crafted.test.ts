@@ -859,7 +859,7 @@ describeCrafted("crafted segments against a receiver with small limits", () => {
 });
 
 describeCrafted("SYN cookies once the backlog is full (RFC 4987 §3.6)", () => {
-  const cookies = new CraftedLink("mgt-craft-ck", 89, { synBacklog: 1 }, 43000);
+  const cookies = new CraftedLink("mgt-craft-ck", 95, { synBacklog: 1 }, 43000);
 
   beforeAll(() => cookies.open());
   afterAll(() => cookies.close());

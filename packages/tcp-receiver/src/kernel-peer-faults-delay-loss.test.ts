@@ -1,24 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
-  createTransferServer,
-  deepenKernelQueue,
   describeTransfer,
   expectNothingLeft,
   expectRoundTripNear,
   fileSha256,
   sha256,
   statsDelta,
+  TransferFixture,
   timedCurl,
 } from "./test-support/http-transfer.js";
-import {
-  describeKernelPeer,
-  type KernelPeerLink,
-  openKernelPeerLink,
-} from "./test-support/kernel-peer.js";
+import { describeKernelPeer } from "./test-support/kernel-peer.js";
 
 // The emulator reads its fault variables once per process, when the first session starts, and
 // vitest runs each test file in a process of its own: on this file's adapter every packet waits
@@ -44,34 +37,16 @@ const bodySha = sha256(body);
 const downloadSha = sha256(body.subarray(0, DOWNLOAD_MIB << 20));
 
 describeKernelPeer("curl over a 40 ms round trip with 1 % loss each way in the emulator", () => {
-  let link: KernelPeerLink;
-  let folder: string;
-  let slotsAtRest: number;
-  const { server, lastSocket } = createTransferServer(body);
+  const fixture = new TransferFixture(body, "mgt-fault-loss", 89);
 
-  beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), "magma-tcp-delay-loss-"));
-    writeFileSync(join(folder, "upload.bin"), body);
-    link = await openKernelPeerLink({
-      adapterName: "mgt-fault-loss",
-      subnet: 89,
-      dispatcher: server,
-      tcp: { timeWaitMs: 200 },
-    });
-    deepenKernelQueue("mgt-fault-loss");
-    slotsAtRest = link.port.transmitter.pool.stats.inUse;
-  });
-
-  afterAll(async () => {
-    await link?.close();
-    rmSync(folder, { recursive: true, force: true });
-  });
+  beforeAll(() => fixture.open());
+  afterAll(() => fixture.close());
 
   it("moves 16 MiB down and 64 MiB up intact, without a stall, and leaves nothing behind", async () => {
-    let before = { ...link.receiver.stats };
-    const url = `http://${link.address}/`;
-    const target = join(folder, "download.bin");
-    const transfer = { lastSocket, address: link.address };
+    let before = { ...fixture.link.receiver.stats };
+    const url = `http://${fixture.link.address}/`;
+    const target = join(fixture.folder, "download.bin");
+    const transfer = { lastSocket: fixture.lastSocket, address: fixture.link.address };
 
     const down = await timedCurl({
       ...transfer,
@@ -84,20 +59,25 @@ describeKernelPeer("curl over a 40 ms round trip with 1 % loss each way in the e
     expect(fileSha256(target)).toBe(downloadSha);
     expect(down.seconds).toBeLessThan(75);
     expectRoundTripNear(RTT_MS, down, "we send");
-    const sending = statsDelta(before, link.receiver.stats);
-    console.log("receiver while sending", sending, "session", link.port.session.stats.drops);
+    const sending = statsDelta(before, fixture.link.receiver.stats);
+    console.log(
+      "receiver while sending",
+      sending,
+      "session",
+      fixture.link.port.session.stats.drops,
+    );
     // Our segments were lost and we recovered them, hardly ever by the timer.
     expect(sending.fastRetransmissions).toBeGreaterThan(0);
     expect(sending.timeoutRetransmissions ?? 0).toBeLessThan(sending.fastRetransmissions! / 4);
 
-    before = { ...link.receiver.stats };
-    const upload = ["--data-binary", `@${join(folder, "upload.bin")}`, url];
+    before = { ...fixture.link.receiver.stats };
+    const upload = ["--data-binary", `@${join(fixture.folder, "upload.bin")}`, url];
     const up = await timedCurl({ ...transfer, args: upload, bytes: SIZE, timeoutSeconds: 40 });
     console.log(describeTransfer("40 ms, 1 % emulator loss, upload 64 MiB", up));
     expect(up.curl).toEqual({ code: 0, out: `${SIZE} ${bodySha}` });
     expect(up.seconds).toBeLessThan(30);
     expectRoundTripNear(RTT_MS, up, "the kernel sends");
-    const receiving = statsDelta(before, link.receiver.stats);
+    const receiving = statsDelta(before, fixture.link.receiver.stats);
     const kernel = up.kernelSamples.at(-1)!;
     console.log("receiver while receiving", receiving, "kernel socket", kernel);
     // The kernel's segments were lost on the way to us: it retransmitted about 1 % of what it had
@@ -105,7 +85,7 @@ describeKernelPeer("curl over a 40 ms round trip with 1 % loss each way in the e
     expect(kernel.retransmits).toBeGreaterThan(kernel.segsOut * 0.005);
     expect(receiving.outOfOrderSegments).toBeGreaterThan(0);
 
-    expect(link.receiver.stats.timedOut).toBe(0);
-    await expectNothingLeft(link, slotsAtRest);
+    expect(fixture.link.receiver.stats.timedOut).toBe(0);
+    await expectNothingLeft(fixture.link, fixture.slotsAtRest);
   });
 });

@@ -1,12 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   counterDelta,
-  createTransferServer,
-  deepenKernelQueue,
   describeTransfer,
   expectNothingLeft,
   expectRoundTripNear,
@@ -17,13 +13,10 @@ import {
   median,
   sha256,
   statsDelta,
+  TransferFixture,
   timedCurl,
 } from "./test-support/http-transfer.js";
-import {
-  describeKernelPeer,
-  type KernelPeerLink,
-  openKernelPeerLink,
-} from "./test-support/kernel-peer.js";
+import { describeKernelPeer } from "./test-support/kernel-peer.js";
 
 // The emulator reads its fault variables once per process, when the first session starts, and
 // vitest runs each test file in a process of its own: on this file's adapter every packet waits
@@ -47,39 +40,37 @@ const bodySha = sha256(body);
 const lossyDownloadSha = sha256(body.subarray(0, LOSSY_DOWNLOAD_MIB << 20));
 
 describeKernelPeer("curl over a 40 ms round trip (the emulator's delay fault)", () => {
-  let link: KernelPeerLink;
-  let folder: string;
-  let slotsAtRest: number;
-  const { server, lastSocket } = createTransferServer(body);
+  const fixture = new TransferFixture(body, ADAPTER, 88);
 
-  beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), "magma-tcp-delay-"));
-    writeFileSync(join(folder, "upload.bin"), body);
-    link = await openKernelPeerLink({
-      adapterName: ADAPTER,
-      subnet: 88,
-      dispatcher: server,
-      tcp: { timeWaitMs: 200 },
-    });
-    deepenKernelQueue(ADAPTER);
-    slotsAtRest = link.port.transmitter.pool.stats.inUse;
-  });
-
-  afterAll(async () => {
-    await link?.close();
-    rmSync(folder, { recursive: true, force: true });
-  });
+  beforeAll(() => fixture.open());
+  afterAll(() => fixture.close());
 
   function download(mebibytes: number, timeoutSeconds: number) {
-    const url = `http://${link.address}/${mebibytes}`;
-    const args = ["-o", join(folder, "download.bin"), "-w", "%{http_code}", url];
+    const url = `http://${fixture.link.address}/${mebibytes}`;
+    const args = ["-o", join(fixture.folder, "download.bin"), "-w", "%{http_code}", url];
     const bytes = mebibytes << 20;
-    return timedCurl({ args, bytes, timeoutSeconds, lastSocket, address: link.address });
+    return timedCurl({
+      args,
+      bytes,
+      timeoutSeconds,
+      lastSocket: fixture.lastSocket,
+      address: fixture.link.address,
+    });
   }
 
   function upload(timeoutSeconds: number) {
-    const args = ["--data-binary", `@${join(folder, "upload.bin")}`, `http://${link.address}/`];
-    return timedCurl({ args, bytes: SIZE, timeoutSeconds, lastSocket, address: link.address });
+    const args = [
+      "--data-binary",
+      `@${join(fixture.folder, "upload.bin")}`,
+      `http://${fixture.link.address}/`,
+    ];
+    return timedCurl({
+      args,
+      bytes: SIZE,
+      timeoutSeconds,
+      lastSocket: fixture.lastSocket,
+      address: fixture.link.address,
+    });
   }
 
   /** Where packets were dropped outside our stack, for the log. */
@@ -87,18 +78,18 @@ describeKernelPeer("curl over a 40 ms round trip (the emulator's delay fault)", 
     return {
       kernel: counterDelta(kernelBefore, kernelTcpCounters(), KERNEL_DROP_COUNTERS),
       adapter: interfaceCounters(ADAPTER),
-      session: link.port.session.stats.drops,
+      session: fixture.link.port.session.stats.drops,
     };
   }
 
   it("moves 64 MiB each way intact, lossless, with getInfo() reading a 40 ms path", async () => {
-    const before = { ...link.receiver.stats };
+    const before = { ...fixture.link.receiver.stats };
     const kernelBefore = kernelTcpCounters();
 
     const down = await download(64, 30);
     console.log(describeTransfer("40 ms, lossless, download 64 MiB", down));
     expect(down.curl).toEqual({ code: 0, out: "200" });
-    expect(fileSha256(join(folder, "download.bin"))).toBe(bodySha);
+    expect(fileSha256(join(fixture.folder, "download.bin"))).toBe(bodySha);
     expect(down.seconds).toBeLessThan(20);
     expectRoundTripNear(RTT_MS, down, "we send");
     // Window scaling at work: far more than 64 KiB in flight to fill the path.
@@ -114,28 +105,28 @@ describeKernelPeer("curl over a 40 ms round trip (the emulator's delay fault)", 
     expect(up.megabitsPerSecond).toBeLessThan(((1 << 20) * 8) / (RTT_MS / 1000) / 1e6 + 10);
 
     // No retransmission timer fired too early for the 40 ms round trip (or at all).
-    const ours = statsDelta(before, link.receiver.stats);
+    const ours = statsDelta(before, fixture.link.receiver.stats);
     console.log("receiver", ours, drops(kernelBefore));
     expect(ours.timeoutRetransmissions ?? 0).toBe(0);
     expect(ours.timedOut ?? 0).toBe(0);
 
-    await expectNothingLeft(link, slotsAtRest);
+    await expectNothingLeft(fixture.link, fixture.slotsAtRest);
   });
 
-  // link.addLoss drops 1 % each way with nftables on the adapter's netdev hooks. Our segments are
+  // fixture.link.addLoss drops 1 % each way with nftables on the adapter's netdev hooks. Our segments are
   // really lost (ingress). The kernel's are dropped on its own egress hook, before segmentation
   // (one drop can be a whole 64 KiB GSO packet) and with the error reported to its TCP, which sends
   // them again without counting a retransmission: the upload here sees hardly any real loss.
   // kernel-peer-faults-delay-loss.test.ts loses the kernel's segments inside the emulator instead.
   it("moves 16 MiB down and 64 MiB up intact with 1 % loss each way on the adapter (nftables)", async () => {
-    const before = { ...link.receiver.stats };
+    const before = { ...fixture.link.receiver.stats };
     const kernelBefore = kernelTcpCounters();
-    link.addLoss(1);
+    fixture.link.addLoss(1);
     try {
       const down = await download(LOSSY_DOWNLOAD_MIB, 85);
       console.log(describeTransfer("40 ms, 1 % nftables loss, download 16 MiB", down));
       expect(down.curl).toEqual({ code: 0, out: "200" });
-      expect(fileSha256(join(folder, "download.bin"))).toBe(lossyDownloadSha);
+      expect(fileSha256(join(fixture.folder, "download.bin"))).toBe(lossyDownloadSha);
       expect(down.seconds).toBeLessThan(75);
       expectRoundTripNear(RTT_MS, down, "we send");
 
@@ -145,8 +136,8 @@ describeKernelPeer("curl over a 40 ms round trip (the emulator's delay fault)", 
       expect(up.seconds).toBeLessThan(30);
       expectRoundTripNear(RTT_MS, up, "the kernel sends");
 
-      const dropped = link.lossCounters();
-      const ours = statsDelta(before, link.receiver.stats);
+      const dropped = fixture.link.lossCounters();
+      const ours = statsDelta(before, fixture.link.receiver.stats);
       console.log("dropped", dropped, "receiver", ours, drops(kernelBefore));
       // Our segments were lost toward the kernel and recovered by fast retransmission.
       expect(dropped.toKernel).toBeGreaterThan(0);
@@ -154,8 +145,8 @@ describeKernelPeer("curl over a 40 ms round trip (the emulator's delay fault)", 
       expect(ours.fastRetransmissions).toBeGreaterThan(0);
       expect(ours.timedOut ?? 0).toBe(0);
     } finally {
-      link.removeLoss();
+      fixture.link.removeLoss();
     }
-    await expectNothingLeft(link, slotsAtRest);
+    await expectNothingLeft(fixture.link, fixture.slotsAtRest);
   });
 });

@@ -1,25 +1,18 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   counterDelta,
-  createTransferServer,
-  deepenKernelQueue,
   describeTransfer,
   expectNothingLeft,
   fileSha256,
   kernelTcpCounters,
   sha256,
   statsDelta,
+  TransferFixture,
   timedCurl,
 } from "./test-support/http-transfer.js";
-import {
-  describeKernelPeer,
-  type KernelPeerLink,
-  openKernelPeerLink,
-} from "./test-support/kernel-peer.js";
+import { describeKernelPeer } from "./test-support/kernel-peer.js";
 
 // The emulator reads its fault variables once per process, when the first session starts, and
 // vitest runs each test file in a process of its own: on this file's adapter every packet, both
@@ -37,42 +30,29 @@ const body = randomBytes(SIZE);
 const bodySha = sha256(body);
 
 describeKernelPeer("64 MiB each way with 2 % duplication and 2 % reordering each way", () => {
-  let link: KernelPeerLink;
-  let folder: string;
-  let slotsAtRest: number;
-  const { server, lastSocket } = createTransferServer(body);
+  const fixture = new TransferFixture(body, "mgt-fault", 87);
 
-  beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), "magma-tcp-faults-"));
-    writeFileSync(join(folder, "upload.bin"), body);
-    link = await openKernelPeerLink({
-      adapterName: "mgt-fault",
-      subnet: 87,
-      dispatcher: server,
-      tcp: { timeWaitMs: 200 },
-    });
-    deepenKernelQueue("mgt-fault");
-    slotsAtRest = link.port.transmitter.pool.stats.inUse;
-  });
-
-  afterAll(async () => {
-    await link?.close();
-    rmSync(folder, { recursive: true, force: true });
-  });
+  beforeAll(() => fixture.open());
+  afterAll(() => fixture.close());
 
   it("downloads and uploads intact, without a stall, and leaves nothing behind", async () => {
-    const before = { ...link.receiver.stats };
+    const before = { ...fixture.link.receiver.stats };
     const kernelBefore = kernelTcpCounters();
-    const url = `http://${link.address}/`;
-    const target = join(folder, "download.bin");
-    const transfer = { bytes: SIZE, timeoutSeconds: 30, lastSocket, address: link.address };
+    const url = `http://${fixture.link.address}/`;
+    const target = join(fixture.folder, "download.bin");
+    const transfer = {
+      bytes: SIZE,
+      timeoutSeconds: 30,
+      lastSocket: fixture.lastSocket,
+      address: fixture.link.address,
+    };
 
     const down = await timedCurl({ ...transfer, args: ["-o", target, "-w", "%{http_code}", url] });
     console.log(describeTransfer("download, duplication + reordering", down));
     expect(down.curl).toEqual({ code: 0, out: "200" });
     expect(fileSha256(target)).toBe(bodySha);
 
-    const upload = ["--data-binary", `@${join(folder, "upload.bin")}`, url];
+    const upload = ["--data-binary", `@${join(fixture.folder, "upload.bin")}`, url];
     const up = await timedCurl({ ...transfer, args: upload });
     console.log(describeTransfer("upload, duplication + reordering", up));
     expect(up.curl).toEqual({ code: 0, out: `${SIZE} ${bodySha}` });
@@ -83,7 +63,7 @@ describeKernelPeer("64 MiB each way with 2 % duplication and 2 % reordering each
     expect(up.seconds).toBeLessThan(15);
     expect(down.samples.at(-1)?.minRttMs).toBeLessThan(10);
 
-    const ours = statsDelta(before, link.receiver.stats);
+    const ours = statsDelta(before, fixture.link.receiver.stats);
     // Namespace-wide: only its growth is read, as a sign that the faults were there.
     const kernel = counterDelta(kernelBefore, kernelTcpCounters(), ["TcpExtTCPDSACKOldSent"]);
     const kernelSocket = down.kernelSamples.at(-1);
@@ -100,6 +80,6 @@ describeKernelPeer("64 MiB each way with 2 % duplication and 2 % reordering each
     expect(ours.timeoutRetransmissions ?? 0).toBe(0);
     expect(ours.timedOut ?? 0).toBe(0);
 
-    await expectNothingLeft(link, slotsAtRest);
+    await expectNothingLeft(fixture.link, fixture.slotsAtRest);
   });
 });

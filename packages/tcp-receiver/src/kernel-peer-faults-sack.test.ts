@@ -4,23 +4,16 @@
 // recently changed ones, RFC 2018 §4), most of its retransmissions are segments we already have,
 // which we then drop as old (outOfWindowDrops).
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
-  createTransferServer,
-  deepenKernelQueue,
   describeTransfer,
   sha256,
   statsDelta,
+  TransferFixture,
   timedCurl,
 } from "./test-support/http-transfer.js";
-import {
-  describeKernelPeer,
-  type KernelPeerLink,
-  openKernelPeerLink,
-} from "./test-support/kernel-peer.js";
+import { describeKernelPeer } from "./test-support/kernel-peer.js";
 
 Object.assign(process.env, {
   WINTUN_EMU_SEED: "87",
@@ -34,40 +27,28 @@ const SIZE = 16 << 20;
 const body = randomBytes(SIZE);
 
 describeKernelPeer("SACK reporting under 1 % loss at 40 ms", () => {
-  let link: KernelPeerLink;
-  let folder: string;
-  const { server, lastSocket } = createTransferServer(body);
+  const fixture = new TransferFixture(body, "mgt-fault-sack", 96);
 
-  beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), "magma-tcp-sack-"));
-    writeFileSync(join(folder, "upload.bin"), body);
-    link = await openKernelPeerLink({
-      adapterName: "mgt-fault-sack",
-      subnet: 89,
-      dispatcher: server,
-      tcp: { timeWaitMs: 200 },
-    });
-    deepenKernelQueue("mgt-fault-sack");
-  });
-
-  afterAll(async () => {
-    await link?.close();
-    rmSync(folder, { recursive: true, force: true });
-  });
+  beforeAll(() => fixture.open());
+  afterAll(() => fixture.close());
 
   it("tells the kernel about what it received, so few of its retransmissions are needless", async () => {
-    const before = { ...link.receiver.stats };
-    const args = ["--data-binary", `@${join(folder, "upload.bin")}`, `http://${link.address}/`];
+    const before = { ...fixture.link.receiver.stats };
+    const args = [
+      "--data-binary",
+      `@${join(fixture.folder, "upload.bin")}`,
+      `http://${fixture.link.address}/`,
+    ];
     const up = await timedCurl({
       args,
       bytes: SIZE,
       timeoutSeconds: 60,
-      lastSocket,
-      address: link.address,
+      lastSocket: fixture.lastSocket,
+      address: fixture.link.address,
     });
     console.log(describeTransfer("upload 16 MiB", up));
     expect(up.curl).toEqual({ code: 0, out: `${SIZE} ${sha256(body)}` });
-    const ours = statsDelta(before, link.receiver.stats);
+    const ours = statsDelta(before, fixture.link.receiver.stats);
     const kernel = up.kernelSamples.at(-1)!;
     console.log("receiver", ours, "kernel socket", kernel);
     // Each out-of-order segment is acknowledged (RFC 5681 §4.2), most of them at least.

@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "vitest";
 import type { TcpConnectionInfo } from "../tcp-info.js";
 import type { TcpSocket } from "../tcp-socket.js";
 import type { TcpStatistics } from "../tcp-statistics.js";
-import { curl, type KernelPeerLink, run, waitFor } from "./kernel-peer.js";
+import { curl, type KernelPeerLink, openKernelPeerLink, run, waitFor } from "./kernel-peer.js";
 
 export function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
@@ -53,6 +55,47 @@ export function createTransferServer(body: Uint8Array): {
     last = socket;
   });
   return { server, lastSocket: () => last };
+}
+
+/**
+ * What each fault test sets up: a transfer server for `body` on a kernel-peer link with a short
+ * TIME-WAIT and a deep kernel queue, a folder holding `body` as upload.bin, and the pool's slots
+ * at rest before any traffic.
+ */
+export class TransferFixture {
+  readonly server: http.Server;
+  readonly lastSocket: () => TcpSocket | undefined;
+  link!: KernelPeerLink;
+  folder!: string;
+  slotsAtRest = 0;
+
+  constructor(
+    readonly body: Uint8Array,
+    readonly adapterName: string,
+    readonly subnet: number,
+  ) {
+    const transfer = createTransferServer(body);
+    this.server = transfer.server;
+    this.lastSocket = transfer.lastSocket;
+  }
+
+  async open(): Promise<void> {
+    this.folder = mkdtempSync(join(tmpdir(), `magma-${this.adapterName}-`));
+    writeFileSync(join(this.folder, "upload.bin"), this.body);
+    this.link = await openKernelPeerLink({
+      adapterName: this.adapterName,
+      subnet: this.subnet,
+      dispatcher: this.server,
+      tcp: { timeWaitMs: 200 },
+    });
+    deepenKernelQueue(this.adapterName);
+    this.slotsAtRest = this.link.port.transmitter.pool.stats.inUse;
+  }
+
+  async close(): Promise<void> {
+    await this.link?.close();
+    if (this.folder !== undefined) rmSync(this.folder, { recursive: true, force: true });
+  }
 }
 
 /** What the kernel's `ss -ti` says about its end of a connection (fields it did not print are 0). */
