@@ -1735,10 +1735,6 @@ export class TcpConnection implements TimerEntry {
     return this.state === TcpState.closed;
   }
 
-  get isOrphaned(): boolean {
-    return this.#orphaned;
-  }
-
   get isTimeWait(): boolean {
     return this.state === TcpState.timeWait;
   }

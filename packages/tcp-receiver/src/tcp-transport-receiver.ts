@@ -101,6 +101,8 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
   readonly #tcp = new TcpView();
   readonly #segment = new IncomingSegment();
   readonly #icmp = new IcmpError();
+  /** Options for segments sent without a connection (RSTs, cookie SYN-ACKs), reused. */
+  readonly #controlOptions = new OutgoingOptions();
   readonly #tupleBytes = new Uint8Array(36);
   #pending: TcpConnection[] = [];
   #inBatch = false;
@@ -523,7 +525,8 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
       this.#tcp.destinationPort,
       this.#tcp.sourcePort,
     );
-    const options = new OutgoingOptions();
+    const options = this.#controlOptions;
+    options.reset();
     const peer = seg.options;
     const ours = this.options;
     options.mss = Math.min(ours.mtu - writer.ipHeaderLength - 20, 0xffff);
@@ -661,7 +664,8 @@ export class TcpTransportReceiver<TTransmitter extends IPacketTransmitter>
       this.stats.transmitterBufferShortages++;
       return;
     }
-    const options = new OutgoingOptions();
+    const options = this.#controlOptions;
+    options.reset();
     const at = seg.hasAck
       ? writer.writeHeaders(buffer, seg.ack, 0, TcpFlags.rst, 0, options, 0)
       : writer.writeHeaders(
