@@ -1,5 +1,13 @@
 export { MagmaError } from "./magma-error.js";
 export {
+  booleanOption,
+  checkOptionNames,
+  choiceOption,
+  functionOption,
+  integerOption,
+} from "./option-checks.js";
+export { describeValue, OptionError, type OptionErrorCode } from "./option-error.js";
+export {
   checkMinLength,
   PacketLengthError,
   type PacketLengthErrorCode,
