@@ -11,7 +11,13 @@ export interface NativeSessionConfig {
 }
 
 /** Message kinds the receive thread sends to JavaScript. */
-export const SessionMessage = { Batch: 0, NeedSlots: 1, Ended: 2, GoOnLater: 3 } as const;
+export const SessionMessage = {
+  Batch: 0,
+  NeedSlots: 1,
+  Ended: 2,
+  GoOnLater: 3,
+  SendRingEnded: 4,
+} as const;
 export type SessionMessage = (typeof SessionMessage)[keyof typeof SessionMessage];
 
 export interface NativeSession {

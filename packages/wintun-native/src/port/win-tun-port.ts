@@ -39,10 +39,30 @@ export interface WinTunPortOptions<TReceiver extends IPacketReceiver> {
   readonly packetReceiverFactory: PacketReceiverFactory<WinTunTransmitter, TReceiver>;
 }
 
+/** Packets a port lost, by cause. Each is counted where it happened; none is ever thrown. */
+// A type, not an interface: it must fit `PortStatistics.drops`, a record of counters.
+export type WinTunPortDrops = {
+  /** Received packets dropped because the pool had no free slot of their size. */
+  readonly rxPoolExhausted: number;
+  /** Packets the driver had put in the receive ring when the session ended with them there. */
+  readonly rxLeftInRing: number;
+  /** Sends refused because the send ring had no room. */
+  readonly txRingFull: number;
+  /** `tryGetNextBuffer` found no free ordinary slot in the pool. */
+  readonly txPoolExhausted: number;
+  /** `tryGetNextBuffer(minLength)` found no free large slot in the pool. */
+  readonly txLargePoolExhausted: number;
+  /** Sends after the session ended or while the adapter was going away. */
+  readonly txSessionEnded: number;
+  /** Packets sent with a length of 0 or above 65535, or from another pool. */
+  readonly txInvalidPacket: number;
+};
+
 /** `PortStatistics` with the port's own detail. */
 export interface WinTunPortStatistics extends PortStatistics {
   /** Crossings from native code into JavaScript that carried the received packets. */
   readonly rxBatches: number;
+  readonly drops: WinTunPortDrops;
   readonly receiver: Readonly<ReceiverCounters>;
 }
 
@@ -137,6 +157,7 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
       txBytes: session.txBytes,
       drops: {
         rxPoolExhausted: drops.poolExhausted,
+        rxLeftInRing: drops.leftInRing,
         txRingFull: drops.sendRingFull,
         txPoolExhausted: this.transmitter.drops.txPoolExhausted,
         txLargePoolExhausted: this.transmitter.drops.txLargePoolExhausted,

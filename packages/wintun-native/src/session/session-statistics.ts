@@ -22,13 +22,18 @@ export interface WinTunSessionStatistics {
     readonly invalidPacket: number;
     /** Sends after the session ended or while the adapter was going away. */
     readonly sessionEnded: number;
+    /**
+     * Packets the driver had put in the receive ring that were never received because the
+     * session ended underneath with them still there.
+     */
+    readonly leftInRing: number;
   };
   /** Times the receive thread went to sleep on the read event. */
   readonly receiveWaits: number;
 }
 
 /** Field order of native/src/session/session_statistics.h. */
-export const STATISTICS_FIELD_COUNT = 11;
+export const STATISTICS_FIELD_COUNT = 12;
 
 export function statisticsFrom(fields: Float64Array): WinTunSessionStatistics {
   const at = (index: number): number => fields[index] ?? 0;
@@ -39,7 +44,13 @@ export function statisticsFrom(fields: Float64Array): WinTunSessionStatistics {
     rxInlineBatches: at(10),
     txPackets: at(3),
     txBytes: at(4),
-    drops: { sendRingFull: at(5), poolExhausted: at(6), invalidPacket: at(7), sessionEnded: at(8) },
+    drops: {
+      sendRingFull: at(5),
+      poolExhausted: at(6),
+      invalidPacket: at(7),
+      sessionEnded: at(8),
+      leftInRing: at(11),
+    },
     receiveWaits: at(9),
   };
 }

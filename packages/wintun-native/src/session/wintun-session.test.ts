@@ -182,6 +182,7 @@ describeNetwork("WinTunSession traffic with the kernel", () => {
       poolExhausted: 0,
       invalidPacket: 0,
       sessionEnded: 0,
+      leftInRing: 0,
     });
     expect(stats.rxBatches).toBeLessThan(total);
     session.close();

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { PacketMemoryPool, type PooledPacket } from "@magma/memory-pool";
 import { type NativeAdapter, type NativeSession, SessionMessage } from "../native-addon.js";
-import { Win32Error } from "../win32-error-names.js";
+import { Win32Error, win32ErrorName } from "../win32-error-names.js";
 import { translateNativeError, WinTunError } from "../wintun-error.js";
 import { PacketQueue } from "./packet-queue.js";
 import { DEFAULT_RING_CAPACITY, validateRingCapacity } from "./ring-capacity.js";
@@ -308,12 +308,22 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
     return this.#native.sendSlots(pairs, total);
   }
 
-  /** Whether the session keeps the process alive (it does by default). */
+  /**
+   * Makes the session keep the process alive again. An open session does by default, as an open
+   * socket does: a program that never calls `close()` never ends on its own.
+   */
   ref(): this {
     this.#native.ref();
     return this;
   }
 
+  /**
+   * Lets the process end while the session is open, once nothing else keeps the event loop alive.
+   * The session then goes with the process: packets still in the receive ring, or received but
+   * not yet handed to JavaScript, are never delivered, and nothing can count them; packets already
+   * sent are in the ring and reach the adapter only if the driver takes them before the process
+   * is gone. Call `close()` for an orderly end. Safe under load, from a worker thread too.
+   */
   unref(): this {
     this.#native.unref();
     return this;
@@ -357,6 +367,8 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
     for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
     this.#owner.sessionEnded(this);
     this.#resolveEnded(end);
+    // A fatal ring error is news for whoever handles errors, not only for who awaits the end.
+    if (end.reason === "failed") this.#reportError(error);
     this.emit("end", end);
   }
 
@@ -377,13 +389,25 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
       setImmediate(this.#goOnReceiving);
       return 0;
     }
-    if (this.#end === undefined) {
-      const error = WinTunError.fromCode(value, "WintunReceivePacket");
+    if (this.#end !== undefined) return 0;
+    if (kind === SessionMessage.SendRingEnded) {
       this.#finish({
-        reason: value === Win32Error.HANDLE_EOF ? "adapter-removed" : "failed",
-        error,
+        reason: "failed",
+        error: new WinTunError(
+          value,
+          "WintunAllocateSendPacket",
+          `the driver stopped taking packets from the send ring (WintunAllocateSendPacket failed with ${win32ErrorName(value)} (${value}) while the receive ring went on)`,
+          {
+            hint: "the driver found the send ring corrupt, which a packet above 65535 bytes or a corrupted ring causes: start a new session",
+          },
+        ),
       });
+      return 0;
     }
+    this.#finish({
+      reason: value === Win32Error.HANDLE_EOF ? "adapter-removed" : "failed",
+      error: WinTunError.fromCode(value, "WintunReceivePacket"),
+    });
     return 0;
   }
 
@@ -419,7 +443,7 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
       try {
         handler(packets, count);
       } catch (error) {
-        this.#reportHandlerError(error);
+        this.#reportError(error);
       }
       return;
     }
@@ -432,7 +456,7 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
 
   // An "error" event with no listener would throw out of the batch callback before the receive
   // thread got its slots back, and it would starve: warn instead.
-  #reportHandlerError(error: unknown): void {
+  #reportError(error: unknown): void {
     if (this.listenerCount("error") > 0) this.emit("error", error);
     else
       process.emitWarning(

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <string>
 
 #include "../platform/last_error.h"
@@ -184,6 +185,40 @@ bool SessionBinding::Notify(void* context, uint32_t message) {
   return self->to_javascript_.NonBlockingCall(data) == napi_ok;
 }
 
+// A send found the send ring over. Ending the session from inside that send would run the
+// application's end handlers in the middle of its own call: post it, and end it on the next turn.
+void SessionBinding::SendRingEnded(uint32_t code) {
+  if (send_ring_end_code_ != 0 || closed_) return;
+  send_ring_end_code_ = code;
+  void* data = reinterpret_cast<void*>(static_cast<uintptr_t>(kSendRingEnded));
+  to_javascript_.NonBlockingCall(data);
+}
+
+// Allocate fails with ERROR_HANDLE_EOF both when the adapter is going away and when the driver
+// found the send ring corrupt and stopped consuming it (wintun-api.md §3.5, §3.6). The receive
+// ring tells them apart: it ends too in the first case, and goes on in the second. Once the thread
+// is joined the ring is ours to read. What is still in it is lost with the session: counted.
+void SessionBinding::EndAfterSendRingEnded(Napi::Env env, Napi::Function callback) {
+  if (closed_) return;
+  pump_->Stop();
+  uint32_t receive_code = WINTUN_ERROR_NO_MORE_ITEMS;
+  for (;;) {
+    DWORD size = 0;
+    BYTE* packet = api_->ReceivePacket(session_, &size);
+    if (packet == nullptr) {
+      receive_code = LastWin32Error();
+      break;
+    }
+    api_->ReleaseReceivePacket(session_, packet);
+    stats_.drop_left_in_ring.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (receive_code == WINTUN_ERROR_HANDLE_EOF) {
+    callback.Call({Napi::Number::New(env, 2), Napi::Number::New(env, receive_code)});
+  } else {
+    callback.Call({Napi::Number::New(env, 4), Napi::Number::New(env, send_ring_end_code_)});
+  }
+}
+
 uint32_t SessionBinding::ProvideFromRefill(uint32_t count) {
   if (closed_ || count == 0) return 0;
   Napi::Int32Array refill = refill_.Value();
@@ -220,13 +255,22 @@ void SessionBinding::CallJs(Napi::Env env, Napi::Function callback, SessionBindi
       self->Deliver(env, callback, 1, message);
       return;
     }
+    if (message == kSendRingEnded) {
+      self->EndAfterSendRingEnded(env, callback);
+      return;
+    }
     ReceivePump* pump = self->pump_.get();
     // Asked before the delivery: once the batch completes, its buffer may carry a later batch.
     LentRing ring(pump->LentRingWith(message) ? pump : nullptr);
     self->Deliver(env, callback, 0, message);
     if (ring.held()) self->ReceiveWhileHoldingRing(env, callback, ring, false);
   } catch (const Napi::Error& error) {
+    // Nothing may leave a Node-API callback as a C++ exception. The error goes to JavaScript as an
+    // uncaught exception; while the environment is torn down it cannot, and is dropped
+    // (NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS): the batch's packets go with the environment.
     error.ThrowAsJavaScriptException();
+  } catch (const std::exception& error) {
+    Napi::Error::New(env, error.what()).ThrowAsJavaScriptException();
   }
 }
 
@@ -313,6 +357,7 @@ Napi::Value SessionBinding::SendSlots(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), 0);
   }
   const int32_t* data = pairs.Data();
+  uint32_t ended = 0;
   uint32_t sent = SendBatch(
       *api_, session_, count,
       [&](uint32_t i, const uint8_t*& packet, uint32_t& length) {
@@ -325,7 +370,8 @@ Napi::Value SessionBinding::SendSlots(const Napi::CallbackInfo& info) {
         length = static_cast<uint32_t>(size);
         return true;
       },
-      stats_);
+      stats_, ended);
+  if (ended != 0) SendRingEnded(ended);
   return Napi::Number::New(info.Env(), sent);
 }
 
@@ -337,6 +383,7 @@ Napi::Value SessionBinding::SendBuffers(const Napi::CallbackInfo& info) {
     stats_.drop_session_ended.fetch_add(count, std::memory_order_relaxed);
     return Napi::Number::New(info.Env(), 0);
   }
+  uint32_t ended = 0;
   uint32_t sent = SendBatch(
       *api_, session_, count,
       [&](uint32_t i, const uint8_t*& packet, uint32_t& length) {
@@ -350,7 +397,8 @@ Napi::Value SessionBinding::SendBuffers(const Napi::CallbackInfo& info) {
         length = static_cast<uint32_t>(bytes.ElementLength() > 0xFFFFFFFFu ? 0xFFFFFFFFu : bytes.ElementLength());
         return true;
       },
-      stats_);
+      stats_, ended);
+  if (ended != 0) SendRingEnded(ended);
   return Napi::Number::New(info.Env(), sent);
 }
 

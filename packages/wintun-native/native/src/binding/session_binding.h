@@ -8,8 +8,10 @@
 // slotTable holds (slabIndex, byteOffset, capacity) per slot id. onMessage runs on the JavaScript
 // thread: kind 0 = batch `value` is ready in `deliveries`; 1 = the thread has no free slot; 2 = the
 // session ended underneath with Win32 code `value`; 3 = JavaScript holds the ring and has spent its
-// budget or run out of slots: call goOnReceiving() on the next turn of the event loop. For kinds 0 and 1 it returns how
-// many slot ids it wrote into `refill` for the thread to use.
+// budget or run out of slots: call goOnReceiving() on the next turn of the event loop; 4 = the
+// driver stopped consuming the send ring (Allocate failed with `value`) while the receive ring
+// goes on: the session is over. For kinds 0 and 1 it returns how many slot ids it wrote into
+// `refill` for the thread to use.
 //
 //   provideSlots(count): number            ids from refill[0..count), returns how many were taken
 //   sendSlots(pairs: Int32Array, count): number      (slotId, length) pairs; returns packets sent
@@ -52,6 +54,10 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   void Deliver(Napi::Env env, Napi::Function callback, uint32_t kind, uint32_t value);
   void ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring, bool refilled_after_turn);
   static void CleanupAtExit(void* self);
+  // A message of ours through the thread-safe function, beside the pump's (receive_pump.h).
+  static constexpr uint32_t kSendRingEnded = ReceivePump::kEnded + 1;
+  void SendRingEnded(uint32_t code);
+  void EndAfterSendRingEnded(Napi::Env env, Napi::Function callback);
   using ThreadSafeCallback = Napi::TypedThreadSafeFunction<SessionBinding, void, CallJs>;
 
   Napi::Value ProvideSlots(const Napi::CallbackInfo& info);
@@ -81,6 +87,7 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   Napi::FunctionReference on_message_;  // for goOnReceiving, which runs outside the thread-safe call
   bool holding_ring_ = false;           // JavaScript keeps a lent ring until goOnReceiving
   bool has_javascript_callback_ = false;
+  uint32_t send_ring_end_code_ = 0;  // a send found the send ring over; the session ends next turn
   std::unique_ptr<ReceivePump> pump_;
 };
 

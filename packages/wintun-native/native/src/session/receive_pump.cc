@@ -50,16 +50,20 @@ bool ReceivePump::Start() {
 }
 
 void ReceivePump::Stop() {
-  if (!thread_.joinable()) return;
   stop_.store(true, std::memory_order_release);
-  waiter_->Wake();
-  {
-    // Taking the lock orders the flag before any predicate check a waiter is about to make.
-    std::lock_guard<std::mutex> guard(lock_);
+  if (thread_.joinable()) {
+    waiter_->Wake();
+    {
+      // Taking the lock orders the flag before any predicate check a waiter is about to make.
+      std::lock_guard<std::mutex> guard(lock_);
+    }
+    changed_.notify_all();
+    ring_returned_.notify_all();
+    thread_.join();
   }
-  changed_.notify_all();
-  ring_returned_.notify_all();
-  thread_.join();
+  // The wake event is an OS handle: it goes with close(), not whenever the garbage collector
+  // collects the session object.
+  waiter_.reset();
 }
 
 void ReceivePump::CompleteBatch(uint32_t batch) {

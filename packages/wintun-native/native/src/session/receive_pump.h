@@ -68,7 +68,8 @@ class ReceivePump {
 
   // False when the wait primitive could not be created.
   bool Start();
-  // Stop flag, wake, join. Idempotent; afterwards nothing touches the session.
+  // Stop flag, wake, join, and the wake event closed. Idempotent; afterwards nothing touches the
+  // session.
   void Stop();
 
   // JavaScript thread.

@@ -13,10 +13,12 @@
 namespace magma::wintun {
 
 // `packet_at(i, data, length)` names packet i; false means it is malformed (counted, skipped).
-// Returns how many packets reached the ring.
+// Returns how many packets reached the ring. `ended` gets the Win32 code when the send ring is
+// over (anything but ERROR_BUFFER_OVERFLOW: the adapter is going away, or the driver found the
+// ring corrupt and stopped consuming it), and is left alone otherwise.
 template <typename PacketAt>
 uint32_t SendBatch(const WintunApi& api, WINTUN_SESSION_HANDLE session, uint32_t count, PacketAt packet_at,
-                   SessionStatistics& stats) {
+                   SessionStatistics& stats, uint32_t& ended) {
   uint32_t sent = 0;
   for (uint32_t i = 0; i < count; ++i) {
     const uint8_t* data = nullptr;
@@ -29,8 +31,9 @@ uint32_t SendBatch(const WintunApi& api, WINTUN_SESSION_HANDLE session, uint32_t
     BYTE* target = api.AllocateSendPacket(session, length);
     if (target == nullptr) {
       uint32_t code = LastWin32Error();
-      auto& cause = code == WINTUN_ERROR_BUFFER_OVERFLOW ? stats.drop_send_ring_full : stats.drop_session_ended;
-      cause.fetch_add(count - i, std::memory_order_relaxed);
+      const bool full = code == WINTUN_ERROR_BUFFER_OVERFLOW;
+      (full ? stats.drop_send_ring_full : stats.drop_session_ended).fetch_add(count - i, std::memory_order_relaxed);
+      if (!full) ended = code;
       break;
     }
     std::memcpy(target, data, length);

@@ -19,14 +19,17 @@ struct SessionStatistics {
   std::atomic<uint64_t> drop_session_ended{0};
   std::atomic<uint64_t> receive_waits{0};
   std::atomic<uint64_t> rx_inline_batches{0};
+  // Packets the driver had put in the receive ring that nobody will receive: the session ended
+  // with them still there.
+  std::atomic<uint64_t> drop_left_in_ring{0};
 
-  static constexpr int kFieldCount = 11;
+  static constexpr int kFieldCount = 12;
   // The order JavaScript reads them in (src/session/session-statistics.ts).
   void CopyTo(double* out) const {
     const std::atomic<uint64_t>* fields[kFieldCount] = {
         &rx_packets, &rx_bytes, &rx_batches, &tx_packets, &tx_bytes, &drop_send_ring_full,
         &drop_pool_exhausted, &drop_invalid_packet, &drop_session_ended, &receive_waits,
-        &rx_inline_batches};
+        &rx_inline_batches, &drop_left_in_ring};
     for (int i = 0; i < kFieldCount; ++i) out[i] = static_cast<double>(fields[i]->load(std::memory_order_relaxed));
   }
 };
