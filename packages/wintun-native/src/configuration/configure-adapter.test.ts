@@ -1,5 +1,12 @@
+import { OptionError } from "@magma/transport";
 import { describe, expect, it } from "vitest";
-import { configureAdapter, planConfiguration, removeConfiguration } from "./configure-adapter.js";
+import {
+  type AdapterConfiguration,
+  type ConfigureOptions,
+  configureAdapter,
+  planConfiguration,
+  removeConfiguration,
+} from "./configure-adapter.js";
 import type { IpConfigurationBackend } from "./ip-configuration-backend.js";
 import { IpHelperError, IpHelperStatus } from "./ip-helper-status.js";
 import { IpConfigurationError, type IpPrefix } from "./ip-prefix.js";
@@ -60,11 +67,11 @@ function prefixText(prefix: IpPrefix): string {
 const noWait = { notBoundRetryDelayMs: 0 };
 
 describe("configureAdapter", () => {
-  it("sets the MTU per family, then addresses, then routes with masked destinations", async () => {
+  it("sets the MTU per family, then addresses, then routes", async () => {
     const backend = new FakeBackend();
     await configureAdapter(backend, LUID, {
       addresses: ["198.18.0.1/24", "fd6d:6167:6d61::1/64"],
-      routes: ["198.19.1.2/16", { destination: "198.20.0.0/15", nextHop: "198.18.0.2", metric: 5 }],
+      routes: ["198.19.0.0/16", { destination: "198.20.0.0/15", nextHop: "198.18.0.2", metric: 5 }],
       mtu: 1400,
     });
     expect(backend.calls).toEqual([
@@ -140,24 +147,58 @@ describe("configureAdapter", () => {
     expect(never.calls).toEqual(new Array(4).fill("setMtu v4 1500"));
   });
 
-  it("refuses bad input before making any call", async () => {
-    const cases: Array<[Parameters<typeof configureAdapter>[2], RegExp]> = [
-      [{ addresses: ["198.18.0.300/24"] }, /not an IPv4 or IPv6 address/],
-      [{ addresses: ["198.18.0.1/33"] }, /invalid prefix length/],
-      [{ addresses: ["fd6d:6167:6d61::1/64"], mtu: 1279 }, /IPv6 needs at least 1280/],
-      [{ addresses: ["198.18.0.1/24"], mtu: 70000 }, /MTU 70000 is out of range/],
-      [{ addresses: [], routes: [{ destination: "198.19.0.0/16", metric: -1 }] }, /bad metric/],
+  it("refuses bad input before making any call, even when only the last item is bad", async () => {
+    const good = {
+      addresses: ["198.18.0.1/24", "fd6d:6167:6d61::1/64"],
+      routes: ["198.19.0.0/16", { destination: "198.20.0.0/16", nextHop: "198.18.0.2" }],
+      mtu: 1400,
+    };
+    const cases: Array<[unknown, unknown, new (...args: never[]) => Error, RegExp]> = [
+      [{ ...good, mtu: 1279 }, {}, OptionError, /IPv6 needs at least 1280/],
+      [{ ...good, mtu: "1400" }, {}, OptionError, /mtu must be an integer/],
+      [{ ...good, extra: true }, {}, OptionError, /unknown option "extra"/],
       [
-        { addresses: [], routes: [{ destination: "198.19.0.0/16", nextHop: "fd6d::1" }] },
-        /another address family/,
+        { ...good, routes: [...good.routes, { destination: "198.21.0.0/16", via: "x" }] },
+        {},
+        OptionError,
+        /routes\[2\]\.via/,
+      ],
+      [
+        { ...good, routes: [...good.routes, { destination: "198.21.0.0/16", metric: -1 }] },
+        {},
+        OptionError,
+        /routes\[2\]\.metric/,
+      ],
+      [good, { notBoundRetries: -1 }, OptionError, /notBoundRetries must be/],
+      [
+        { ...good, addresses: [...good.addresses, "198.18.0.300/24"] },
+        {},
+        IpConfigurationError,
+        /not an IPv4 or IPv6 address/,
+      ],
+      [
+        { ...good, routes: [...good.routes, "198.21.1.0/16"] },
+        {},
+        IpConfigurationError,
+        /bits set past its length/,
+      ],
+      [
+        { ...good, routes: [...good.routes, { destination: "198.21.0.0/16", nextHop: "fd6d::1" }] },
+        {},
+        IpConfigurationError,
+        /IPv6 address/,
       ],
     ];
-    for (const [configuration, message] of cases) {
+    for (const [configuration, options, type, message] of cases) {
       const backend = new FakeBackend();
-      await expect(configureAdapter(backend, LUID, configuration)).rejects.toBeInstanceOf(
-        IpConfigurationError,
+      const failure = configureAdapter(
+        backend,
+        LUID,
+        configuration as AdapterConfiguration,
+        options as ConfigureOptions,
       );
-      await expect(configureAdapter(backend, LUID, configuration)).rejects.toThrow(message);
+      await expect(failure).rejects.toBeInstanceOf(type);
+      await expect(failure).rejects.toThrow(message);
       expect(backend.calls).toEqual([]);
     }
   });

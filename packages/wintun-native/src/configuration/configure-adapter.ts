@@ -1,15 +1,30 @@
+import { checkOptionNames, integerOption, OptionError } from "@magma/transport";
 import type { IpConfigurationBackend } from "./ip-configuration-backend.js";
 import { IpHelperError, IpHelperStatus } from "./ip-helper-status.js";
-import { IpConfigurationError, type IpPrefix, networkOf, parseIpPrefix } from "./ip-prefix.js";
+import {
+  formatPrefix,
+  IpConfigurationError,
+  type IpPrefix,
+  networkOf,
+  type OptionPath,
+  parseIpPrefix,
+} from "./ip-prefix.js";
 
 /** A route through the adapter. A bare string is a destination prefix with an on-link next hop. */
 export type RouteSpec = string | { destination: string; nextHop?: string; metric?: number };
 
-/** What `adapter.configure()` takes. */
+/**
+ * What `adapter.configure()` takes. Every field is checked before anything is applied: a wrong
+ * type or an unknown field throws `OptionError`; an address that is not one (or fields that do
+ * not fit together) throws `IpConfigurationError`.
+ */
 export interface AdapterConfiguration {
   /** Unicast addresses with their on-link prefix, e.g. ["198.18.0.1/24", "fd6d:6167:6d61::1/64"]. */
   addresses: readonly string[];
-  /** Routes beyond the on-link prefixes of `addresses`, e.g. ["198.19.0.0/16"]. */
+  /**
+   * Routes beyond the on-link prefixes of `addresses`, e.g. ["198.19.0.0/16"]: destinations with
+   * no bits set past the prefix length; a next hop is an address of the same family.
+   */
   routes?: readonly RouteSpec[];
   /** The interface MTU; IPv4 needs at least 576, IPv6 at least 1280, wintun allows up to 65535. */
   mtu?: number;
@@ -37,68 +52,223 @@ export interface ConfigureOptions {
   /**
    * Right after an adapter appears, Windows may not yet have bound an address family to it and
    * answers ERROR_NOT_FOUND; OpenVPN polls 20 times 50 ms apart, and so do we by default.
+   * 0 to 1000.
    */
   notBoundRetries?: number;
+  /** 0 to 10000. */
   notBoundRetryDelayMs?: number;
 }
 
+const WHERE = "WinTunAdapter.configure";
+const CONFIGURATION_FIELDS = ["addresses", "routes", "mtu"];
+const ROUTE_FIELDS = ["destination", "nextHop", "metric"];
+const OPTION_NAMES = ["notBoundRetries", "notBoundRetryDelayMs"];
 const MAX_MTU = 0xffff;
+// RFC 8200 §5: every link carrying IPv6 has an MTU of at least 1280; RFC 791 §3.1: every IPv4
+// host accepts datagrams of 576 octets.
 const MIN_MTU = { 4: 576, 6: 1280 } as const;
+const MAX_METRIC = 0xffffffff;
+
+const ADDRESS_TEXT = 'an address with its prefix length, e.g. "198.18.0.1/24"';
+const DESTINATION_TEXT = 'a destination prefix, e.g. "198.19.0.0/16"';
+const NEXT_HOP_TEXT = 'a gateway address without a prefix length, e.g. "198.18.0.2"';
+
+interface PlannedRoute {
+  prefix: IpPrefix;
+  nextHop: IpPrefix | undefined;
+  metric: number;
+}
 
 interface ConfigurationPlan {
   addresses: IpPrefix[];
-  routes: { prefix: IpPrefix; nextHop: IpPrefix | undefined; metric: number }[];
+  routes: PlannedRoute[];
   mtu: number | undefined;
   families: (4 | 6)[];
+  notBoundRetries: number;
+  notBoundRetryDelayMs: number;
 }
 
-/** Parses and checks a configuration completely before any system call, so bad input changes nothing. */
-export function planConfiguration(configuration: AdapterConfiguration): ConfigurationPlan {
-  if (!Array.isArray(configuration.addresses)) {
-    throw new IpConfigurationError(
-      "INVALID_CONFIGURATION",
-      "addresses must be an array of prefixes",
-      {
-        hint: 'e.g. { addresses: ["198.18.0.1/24"] }',
-      },
-    );
+/**
+ * Parses and checks a configuration and the call's options completely before any system call,
+ * so bad input changes nothing. Typed as `unknown` because JavaScript callers can pass anything.
+ */
+export function planConfiguration(
+  configuration: unknown,
+  options: unknown = {},
+): ConfigurationPlan {
+  if (configuration === undefined) {
+    throw new OptionError("INVALID_OPTION", WHERE, "configuration", configuration, "an object");
   }
-  const addresses = configuration.addresses.map(parseIpPrefix);
-  const routes = (configuration.routes ?? []).map((route) => {
-    const spec = typeof route === "string" ? { destination: route } : route;
-    const nextHop = spec.nextHop === undefined ? undefined : parseIpPrefix(spec.nextHop);
-    const prefix = networkOf(parseIpPrefix(spec.destination));
-    const metric = spec.metric ?? 0;
-    if (!Number.isInteger(metric) || metric < 0 || metric > 0xffffffff) {
-      throw new IpConfigurationError(
-        "INVALID_CONFIGURATION",
-        `route ${spec.destination}: bad metric`,
-        {
-          hint: "a metric is a whole number from 0 to 4294967295",
-        },
-      );
-    }
-    if (nextHop !== undefined && nextHop.family !== prefix.family) {
-      throw new IpConfigurationError(
-        "INVALID_CONFIGURATION",
-        `route ${spec.destination}: next hop ${spec.nextHop} is of another address family`,
-      );
-    }
-    return { prefix, nextHop, metric };
-  });
+  checkOptionNames(WHERE, configuration, CONFIGURATION_FIELDS, "configuration");
+  const fields = configuration as Record<string, unknown>;
+  const addresses = planAddresses(fields.addresses);
+  const routes = planRoutes(fields.routes);
   const families = [
     ...new Set<4 | 6>([...addresses, ...routes.map((r) => r.prefix)].map((p) => p.family)),
   ].sort();
-  const mtu = configuration.mtu;
-  if (mtu !== undefined) {
-    const minimum = families.includes(6) ? MIN_MTU[6] : MIN_MTU[4];
-    if (!Number.isInteger(mtu) || mtu < minimum || mtu > MAX_MTU) {
-      throw new IpConfigurationError("INVALID_CONFIGURATION", `MTU ${mtu} is out of range`, {
-        hint: `use ${minimum} to ${MAX_MTU}${families.includes(6) ? " (IPv6 needs at least 1280)" : ""}`,
-      });
+  const mtu = planMtu(fields.mtu, families);
+  checkOptionNames(WHERE, options, OPTION_NAMES);
+  const given = (options ?? {}) as ConfigureOptions;
+  return {
+    addresses,
+    routes,
+    mtu,
+    families: families.length === 0 ? [4] : families,
+    notBoundRetries: integerOption(WHERE, "notBoundRetries", given.notBoundRetries, 20, 0, 1000),
+    notBoundRetryDelayMs: integerOption(
+      WHERE,
+      "notBoundRetryDelayMs",
+      given.notBoundRetryDelayMs,
+      50,
+      0,
+      10_000,
+    ),
+  };
+}
+
+function planAddresses(value: unknown): IpPrefix[] {
+  if (!Array.isArray(value)) {
+    throw new OptionError(
+      "INVALID_OPTION",
+      WHERE,
+      "addresses",
+      value,
+      'an array of addresses with their prefix lengths, e.g. ["198.18.0.1/24"]',
+    );
+  }
+  // Array.from, unlike map, visits the holes of a sparse array, so they are refused too.
+  return Array.from(value, (text: unknown, index) => {
+    const at = { where: WHERE, option: `addresses[${index}]` };
+    return parseIpPrefix(stringAt(at, text, ADDRESS_TEXT), at);
+  });
+}
+
+function planRoutes(value: unknown): PlannedRoute[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new OptionError(
+      "INVALID_OPTION",
+      WHERE,
+      "routes",
+      value,
+      'an array of routes, each a prefix such as "198.19.0.0/16" or { destination, nextHop?, metric? }',
+    );
+  }
+  return Array.from(value, (route: unknown, index) => planRoute(route, index));
+}
+
+function planRoute(route: unknown, index: number): PlannedRoute {
+  const option = `routes[${index}]`;
+  if (typeof route === "string") {
+    return {
+      prefix: destinationOf({ where: WHERE, option }, route),
+      nextHop: undefined,
+      metric: 0,
+    };
+  }
+  if (route === null || typeof route !== "object" || Array.isArray(route)) {
+    throw new OptionError(
+      "INVALID_OPTION",
+      WHERE,
+      option,
+      route,
+      'a destination prefix such as "198.19.0.0/16", or { destination, nextHop?, metric? }',
+    );
+  }
+  const fields = route as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!ROUTE_FIELDS.includes(key)) {
+      throw new OptionError(
+        "UNKNOWN_OPTION",
+        WHERE,
+        `${option}.${key}`,
+        fields[key],
+        ROUTE_FIELDS.join(", "),
+      );
     }
   }
-  return { addresses, routes, mtu, families: families.length === 0 ? [4] : families };
+  const destinationAt = { where: WHERE, option: `${option}.destination` };
+  const prefix = destinationOf(
+    destinationAt,
+    stringAt(destinationAt, fields.destination, DESTINATION_TEXT),
+  );
+  const nextHop =
+    fields.nextHop === undefined
+      ? undefined
+      : nextHopOf({ where: WHERE, option: `${option}.nextHop` }, fields.nextHop, prefix);
+  const metric = integerOption(WHERE, `${option}.metric`, fields.metric, 0, 0, MAX_METRIC);
+  return { prefix, nextHop, metric };
+}
+
+/** A route's destination: a prefix with no host bits set, as IP Helper and rtnetlink take it. */
+function destinationOf(at: OptionPath, text: string): IpPrefix {
+  const prefix = parseIpPrefix(text, at);
+  const network = networkOf(prefix);
+  if (!network.bytes.every((byte, i) => byte === prefix.bytes[i])) {
+    throw new IpConfigurationError(
+      "INVALID_PREFIX",
+      at,
+      text,
+      "a prefix with no bits set past its length",
+      "a prefix with bits set past its length",
+      `did you mean "${formatPrefix(network)}"?`,
+    );
+  }
+  return prefix;
+}
+
+/** A gateway: an address of the route's family. */
+function nextHopOf(at: OptionPath, value: unknown, destination: IpPrefix): IpPrefix {
+  const text = stringAt(at, value, NEXT_HOP_TEXT);
+  if (text.includes("/")) {
+    throw new IpConfigurationError(
+      "INVALID_PREFIX",
+      at,
+      text,
+      NEXT_HOP_TEXT,
+      "an address with a prefix length",
+    );
+  }
+  const nextHop = parseIpPrefix(text, at);
+  if (nextHop.family !== destination.family) {
+    throw new IpConfigurationError(
+      "INVALID_CONFIGURATION",
+      at,
+      text,
+      `an IPv${destination.family} address, like the destination ${destination.text}`,
+      `an IPv${nextHop.family} address`,
+    );
+  }
+  return nextHop;
+}
+
+function planMtu(value: unknown, families: readonly (4 | 6)[]): number | undefined {
+  if (value === undefined) return undefined;
+  const ipv6 = families.includes(6);
+  const minimum = ipv6 ? MIN_MTU[6] : MIN_MTU[4];
+  if (
+    typeof value === "number" &&
+    Number.isInteger(value) &&
+    value >= minimum &&
+    value <= MAX_MTU
+  ) {
+    return value;
+  }
+  throw new OptionError(
+    "INVALID_OPTION",
+    WHERE,
+    "mtu",
+    value,
+    `an integer from ${minimum} to ${MAX_MTU}`,
+    ipv6
+      ? "the configuration has IPv6 addresses or routes, and IPv6 needs at least 1280"
+      : undefined,
+  );
+}
+
+function stringAt(at: OptionPath, value: unknown, allowed: string): string {
+  if (typeof value === "string") return value;
+  throw new OptionError("INVALID_OPTION", at.where, at.option, value, allowed);
 }
 
 /**
@@ -113,12 +283,13 @@ export async function configureAdapter(
   configuration: AdapterConfiguration,
   options: ConfigureOptions = {},
 ): Promise<AppliedConfiguration> {
-  const plan = planConfiguration(configuration);
+  const plan = planConfiguration(configuration, options);
   const applied = { addresses: [] as AppliedItem[], routes: [] as AppliedRoute[] };
   try {
     if (plan.mtu !== undefined) {
-      for (const family of plan.families)
-        await setMtuWhenBound(backend, luid, family, plan.mtu, options);
+      for (const family of plan.families) {
+        await setMtuWhenBound(backend, luid, family, plan.mtu, plan);
+      }
     }
     for (const prefix of plan.addresses) {
       const status = backend.addUnicastAddress(luid, prefix);
@@ -177,17 +348,15 @@ async function setMtuWhenBound(
   luid: bigint,
   family: 4 | 6,
   mtu: number,
-  options: ConfigureOptions,
+  plan: ConfigurationPlan,
 ): Promise<void> {
-  const retries = options.notBoundRetries ?? 20;
-  const delayMs = options.notBoundRetryDelayMs ?? 50;
   for (let attempt = 0; ; attempt++) {
     const status = backend.setMtu(luid, family, mtu);
     if (status === IpHelperStatus.NO_ERROR) return;
-    if (status !== IpHelperStatus.ERROR_NOT_FOUND || attempt >= retries) {
+    if (status !== IpHelperStatus.ERROR_NOT_FOUND || attempt >= plan.notBoundRetries) {
       throw new IpHelperError("SetIpInterfaceEntry", status, `IPv${family} MTU ${mtu}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await new Promise((resolve) => setTimeout(resolve, plan.notBoundRetryDelayMs));
   }
 }
 
