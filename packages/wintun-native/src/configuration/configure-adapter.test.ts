@@ -177,6 +177,18 @@ describe("configureAdapter", () => {
         /not an IPv4 or IPv6 address/,
       ],
       [
+        { ...good, addresses: [...good.addresses, "198.18.1.255/24"] },
+        {},
+        IpConfigurationError,
+        /broadcast address/,
+      ],
+      [
+        { ...good, addresses: [...good.addresses, "224.0.0.1/24"] },
+        {},
+        IpConfigurationError,
+        /multicast/,
+      ],
+      [
         { ...good, routes: [...good.routes, "198.21.1.0/16"] },
         {},
         IpConfigurationError,
@@ -187,6 +199,15 @@ describe("configureAdapter", () => {
         {},
         IpConfigurationError,
         /IPv6 address/,
+      ],
+      [
+        {
+          ...good,
+          routes: [...good.routes, { destination: "198.21.0.0/16", nextHop: "198.18.0.255" }],
+        },
+        {},
+        IpConfigurationError,
+        /broadcast address/,
       ],
     ];
     for (const [configuration, options, type, message] of cases) {

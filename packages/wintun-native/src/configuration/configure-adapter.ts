@@ -2,28 +2,34 @@ import { checkOptionNames, integerOption, OptionError } from "@magma/transport";
 import type { IpConfigurationBackend } from "./ip-configuration-backend.js";
 import { IpHelperError, IpHelperStatus } from "./ip-helper-status.js";
 import {
+  formatAddress,
   formatPrefix,
   IpConfigurationError,
   type IpPrefix,
   networkOf,
   type OptionPath,
   parseIpPrefix,
+  sameNetwork,
 } from "./ip-prefix.js";
+import { isIpv4Mapped, nonUnicastKind, notAHostOf } from "./unicast-address.js";
 
 /** A route through the adapter. A bare string is a destination prefix with an on-link next hop. */
 export type RouteSpec = string | { destination: string; nextHop?: string; metric?: number };
 
 /**
  * What `adapter.configure()` takes. Every field is checked before anything is applied: a wrong
- * type or an unknown field throws `OptionError`; an address that is not one (or fields that do
- * not fit together) throws `IpConfigurationError`.
+ * type or an unknown field throws `OptionError`; an address that is not one (or that no adapter
+ * can hold, or fields that do not fit together) throws `IpConfigurationError`.
  */
 export interface AdapterConfiguration {
-  /** Unicast addresses with their on-link prefix, e.g. ["198.18.0.1/24", "fd6d:6167:6d61::1/64"]. */
+  /**
+   * Unicast addresses with their on-link prefix, e.g. ["198.18.0.1/24", "fd6d:6167:6d61::1/64"];
+   * a host of that prefix, not its network or broadcast address.
+   */
   addresses: readonly string[];
   /**
    * Routes beyond the on-link prefixes of `addresses`, e.g. ["198.19.0.0/16"]: destinations with
-   * no bits set past the prefix length; a next hop is an address of the same family.
+   * no bits set past the prefix length; a next hop is a unicast address of the same family.
    */
   routes?: readonly RouteSpec[];
   /** The interface MTU; IPv4 needs at least 576, IPv6 at least 1280, wintun allows up to 65535. */
@@ -102,7 +108,7 @@ export function planConfiguration(
   checkOptionNames(WHERE, configuration, CONFIGURATION_FIELDS, "configuration");
   const fields = configuration as Record<string, unknown>;
   const addresses = planAddresses(fields.addresses);
-  const routes = planRoutes(fields.routes);
+  const routes = planRoutes(fields.routes, addresses);
   const families = [
     ...new Set<4 | 6>([...addresses, ...routes.map((r) => r.prefix)].map((p) => p.family)),
   ].sort();
@@ -139,11 +145,23 @@ function planAddresses(value: unknown): IpPrefix[] {
   // Array.from, unlike map, visits the holes of a sparse array, so they are refused too.
   return Array.from(value, (text: unknown, index) => {
     const at = { where: WHERE, option: `addresses[${index}]` };
-    return parseIpPrefix(stringAt(at, text, ADDRESS_TEXT), at);
+    const address = parseIpPrefix(stringAt(at, text, ADDRESS_TEXT), at);
+    refuseNonUnicast(at, address, "address");
+    const notAHost = notAHostOf(address, address.prefixLength);
+    if (notAHost !== undefined) {
+      throw new IpConfigurationError(
+        "UNUSABLE_ADDRESS",
+        at,
+        text,
+        notAHost.hosts,
+        notAHost.problem,
+      );
+    }
+    return address;
   });
 }
 
-function planRoutes(value: unknown): PlannedRoute[] {
+function planRoutes(value: unknown, addresses: readonly IpPrefix[]): PlannedRoute[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
     throw new OptionError(
@@ -154,10 +172,10 @@ function planRoutes(value: unknown): PlannedRoute[] {
       'an array of routes, each a prefix such as "198.19.0.0/16" or { destination, nextHop?, metric? }',
     );
   }
-  return Array.from(value, (route: unknown, index) => planRoute(route, index));
+  return Array.from(value, (route: unknown, index) => planRoute(route, index, addresses));
 }
 
-function planRoute(route: unknown, index: number): PlannedRoute {
+function planRoute(route: unknown, index: number, addresses: readonly IpPrefix[]): PlannedRoute {
   const option = `routes[${index}]`;
   if (typeof route === "string") {
     return {
@@ -195,7 +213,7 @@ function planRoute(route: unknown, index: number): PlannedRoute {
   const nextHop =
     fields.nextHop === undefined
       ? undefined
-      : nextHopOf({ where: WHERE, option: `${option}.nextHop` }, fields.nextHop, prefix);
+      : nextHopOf({ where: WHERE, option: `${option}.nextHop` }, fields.nextHop, prefix, addresses);
   const metric = integerOption(WHERE, `${option}.metric`, fields.metric, 0, 0, MAX_METRIC);
   return { prefix, nextHop, metric };
 }
@@ -217,8 +235,13 @@ function destinationOf(at: OptionPath, text: string): IpPrefix {
   return prefix;
 }
 
-/** A gateway: an address of the route's family. */
-function nextHopOf(at: OptionPath, value: unknown, destination: IpPrefix): IpPrefix {
+/** A gateway: a unicast address of the route's family, a host of any prefix it shares with us. */
+function nextHopOf(
+  at: OptionPath,
+  value: unknown,
+  destination: IpPrefix,
+  addresses: readonly IpPrefix[],
+): IpPrefix {
   const text = stringAt(at, value, NEXT_HOP_TEXT);
   if (text.includes("/")) {
     throw new IpConfigurationError(
@@ -239,7 +262,41 @@ function nextHopOf(at: OptionPath, value: unknown, destination: IpPrefix): IpPre
       `an IPv${nextHop.family} address`,
     );
   }
+  refuseNonUnicast(at, nextHop, "gateway");
+  for (const [index, address] of addresses.entries()) {
+    if (!sameNetwork(nextHop, address, address.prefixLength)) continue;
+    const notAHost = notAHostOf(nextHop, address.prefixLength);
+    if (notAHost !== undefined) {
+      throw new IpConfigurationError(
+        "UNUSABLE_ADDRESS",
+        at,
+        text,
+        notAHost.hosts,
+        `${notAHost.problem}, the prefix of addresses[${index}]`,
+      );
+    }
+  }
   return nextHop;
+}
+
+function refuseNonUnicast(at: OptionPath, address: IpPrefix, role: "address" | "gateway"): void {
+  const kind = nonUnicastKind(address);
+  if (kind === undefined) return;
+  let hint: string | undefined;
+  if (role === "gateway" && address.bytes.every((byte) => byte === 0)) {
+    hint = "leave nextHop out for an on-link route";
+  } else if (role === "address" && isIpv4Mapped(address)) {
+    const ipv4 = formatAddress(address.bytes.subarray(12));
+    hint = `give the IPv4 address itself, "${ipv4}/${Math.max(address.prefixLength - 96, 0)}"`;
+  }
+  throw new IpConfigurationError(
+    "UNUSABLE_ADDRESS",
+    at,
+    address.text,
+    "a unicast address",
+    kind,
+    hint,
+  );
 }
 
 function planMtu(value: unknown, families: readonly (4 | 6)[]): number | undefined {

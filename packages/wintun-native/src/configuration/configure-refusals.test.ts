@@ -6,6 +6,7 @@ import { formatPrefix, IpConfigurationError } from "./ip-prefix.js";
 const WHERE = "WinTunAdapter.configure";
 const ADDRESS = 'an address with its prefix length, e.g. "198.18.0.1/24"';
 const NEXT_HOP = 'a gateway address without a prefix length, e.g. "198.18.0.2"';
+const UNICAST = "a unicast address";
 const NOT_A_PREFIX = 'an IPv4 or IPv6 address with an optional prefix length, e.g. "198.18.0.1/24"';
 
 interface Refusal {
@@ -294,7 +295,183 @@ describe("configure refuses text that is not an address or prefix with an IpConf
   });
 });
 
+describe("configure refuses an address no adapter can hold", () => {
+  const unusable = (option: string, value: string, allowed: string, message: RegExp) => ({
+    type: IpConfigurationError,
+    code: "UNUSABLE_ADDRESS",
+    option,
+    value,
+    allowed,
+    message,
+  });
+
+  it.each([
+    ["0.0.0.0/24", /the unspecified address \(RFC 1122 §3\.2\.1\.3 \(a\)\)/],
+    ["0.1.2.3/8", /in 0\.0\.0\.0\/8, "this network".*\(RFC 1122 §3\.2\.1\.3 \(b\)\)/],
+    ["127.0.0.1/8", /a loopback address \(RFC 1122 §3\.2\.1\.3 \(g\)\)/],
+    ["224.0.0.1/24", /a multicast address \(RFC 1112 §4\)/],
+    ["239.1.2.3/32", /a multicast address \(RFC 1112 §4\)/],
+    ["255.255.255.255/32", /the limited broadcast address \(RFC 1122 §3\.2\.1\.3 \(c\)\)/],
+    ["::/64", /the unspecified address \(RFC 4291 §2\.5\.2\)/],
+    ["::1/128", /the loopback address \(RFC 4291 §2\.5\.3\)/],
+    ["ff02::1/64", /a multicast address \(RFC 4291 §2\.7\)/],
+    ["::ffff:198.18.110.1/120", /an IPv4-mapped IPv6 address \(RFC 4291 §2\.5\.5\.2\)/],
+  ])("%s as an address", (text, message) => {
+    expectRefusal(
+      { addresses: [...v4, text] },
+      undefined,
+      unusable("addresses[1]", text, UNICAST, message),
+    );
+  });
+
+  it("an IPv4-mapped address, with the IPv4 address to give instead", () => {
+    expect(refusalOf({ addresses: ["::ffff:198.18.110.1/120"] }).hint).toBe(
+      'give the IPv4 address itself, "198.18.110.1/24"',
+    );
+  });
+
+  it.each([
+    ["198.18.110.0/24", /the network address of 198\.18\.110\.0\/24 \(RFC 1122 §3\.2\.1\.3\)/],
+    [
+      "198.18.110.255/24",
+      /the broadcast address of 198\.18\.110\.0\/24 \(RFC 1122 §3\.2\.1\.3 \(d\)\)/,
+    ],
+  ])("%s, leaving the prefix no host, with the hosts it has", (text, message) => {
+    expectRefusal(
+      { addresses: [text] },
+      undefined,
+      unusable("addresses[0]", text, "an address from 198.18.110.1 to 198.18.110.254", message),
+    );
+  });
+
+  it("198.18.110.4/30 and 198.18.110.7/30: a /30 has two hosts", () => {
+    for (const text of ["198.18.110.4/30", "198.18.110.7/30"]) {
+      expect(refusalOf({ addresses: [text] })).toMatchObject({
+        code: "UNUSABLE_ADDRESS",
+        allowed: "an address from 198.18.110.5 to 198.18.110.6",
+      });
+    }
+  });
+
+  it("an IPv6 Subnet-Router anycast address as an address (RFC 4291 §2.6.1)", () => {
+    expectRefusal(
+      { addresses: ["fd6d:6167:6d61:110::/64"] },
+      undefined,
+      unusable(
+        "addresses[0]",
+        "fd6d:6167:6d61:110::/64",
+        "an address from fd6d:6167:6d61:110::1 to fd6d:6167:6d61:110:ffff:ffff:ffff:ffff",
+        /the Subnet-Router anycast address of fd6d:6167:6d61:110::\/64 \(RFC 4291 §2\.6\.1\)/,
+      ),
+    );
+  });
+});
+
+describe("configure refuses a gateway that is not a unicast host", () => {
+  const route = (nextHop: string, destination = "198.19.0.0/16") => ({
+    addresses: ["198.18.110.1/24", "fd6d:6167:6d61:110::1/64"],
+    routes: [{ destination, nextHop }],
+  });
+
+  it.each([
+    ["0.0.0.0", /the unspecified address/],
+    ["127.0.0.1", /a loopback address/],
+    ["224.0.0.1", /a multicast address/],
+    ["255.255.255.255", /the limited broadcast address/],
+  ])("%s", (nextHop, message) => {
+    expectRefusal(route(nextHop), undefined, {
+      type: IpConfigurationError,
+      code: "UNUSABLE_ADDRESS",
+      option: "routes[0].nextHop",
+      value: nextHop,
+      allowed: UNICAST,
+      message,
+    });
+  });
+
+  it.each([
+    ["::", /the unspecified address/],
+    ["::1", /the loopback address/],
+    ["ff02::2", /a multicast address/],
+    ["::ffff:198.18.110.2", /an IPv4-mapped IPv6 address/],
+  ])("%s", (nextHop, message) => {
+    expectRefusal(route(nextHop, "fd6d:6167:6d61:111::/64"), undefined, {
+      type: IpConfigurationError,
+      code: "UNUSABLE_ADDRESS",
+      option: "routes[0].nextHop",
+      value: nextHop,
+      allowed: UNICAST,
+      message,
+    });
+  });
+
+  it("an IPv4-mapped address, without a hint to give an IPv4 gateway to an IPv6 route", () => {
+    expect(refusalOf(route("::ffff:198.18.110.2", "::/0")).hint).toBeUndefined();
+  });
+
+  it("the unspecified address, saying that an on-link route leaves nextHop out", () => {
+    expect(refusalOf(route("0.0.0.0")).hint).toBe("leave nextHop out for an on-link route");
+    expect(refusalOf(route("::", "::/0")).hint).toBe("leave nextHop out for an on-link route");
+  });
+
+  it.each([
+    [
+      "198.18.110.255",
+      /the broadcast address of 198\.18\.110\.0\/24 .*, the prefix of addresses\[0\]/,
+    ],
+    ["198.18.110.0", /the network address of 198\.18\.110\.0\/24 .*, the prefix of addresses\[0\]/],
+  ])("%s, not a host of the adapter's own prefix", (nextHop, message) => {
+    expectRefusal(route(nextHop), undefined, {
+      type: IpConfigurationError,
+      code: "UNUSABLE_ADDRESS",
+      option: "routes[0].nextHop",
+      value: nextHop,
+      allowed: "an address from 198.18.110.1 to 198.18.110.254",
+      message,
+    });
+  });
+
+  it("the Subnet-Router anycast address of the adapter's IPv6 prefix", () => {
+    expect(refusalOf(route("fd6d:6167:6d61:110::", "fd6d:6167:6d61:111::/64")).message).toMatch(
+      /the Subnet-Router anycast address of fd6d:6167:6d61:110::\/64/,
+    );
+  });
+});
+
 describe("configure accepts", () => {
+  it("both ends of an IPv4 /31 (RFC 3021) and of an IPv6 /127 (RFC 6164 §5), and single hosts", () => {
+    const plan = planConfiguration({
+      addresses: [
+        "198.18.110.0/31",
+        "198.18.110.3/31",
+        "198.18.111.0/32",
+        "198.18.111.255/32",
+        "fd6d:6167:6d61:110::/127",
+        "fd6d:6167:6d61:110::1/127",
+        "fd6d:6167:6d61:111::/128",
+      ],
+    });
+    expect(plan.addresses).toHaveLength(7);
+  });
+
+  it("gateways that are hosts of the adapter's prefixes, link-local ones included", () => {
+    const plan = planConfiguration({
+      addresses: ["198.18.110.1/23", "fd6d:6167:6d61:110::1/64"],
+      routes: [
+        { destination: "198.19.0.0/16", nextHop: "198.18.110.255" },
+        { destination: "198.20.0.0/16", nextHop: "198.18.111.254", metric: 4294967295 },
+        { destination: "fd6d:6167:6d61:111::/64", nextHop: "fe80::1" },
+        { destination: "fd6d:6167:6d61:112::/64", nextHop: "fd6d:6167:6d61:110::ffff" },
+      ],
+    });
+    expect(plan.routes.map((r) => r.nextHop?.text)).toEqual([
+      "198.18.110.255",
+      "198.18.111.254",
+      "fe80::1",
+      "fd6d:6167:6d61:110::ffff",
+    ]);
+  });
+
   it("any destination prefix without host bits: default routes, multicast, single hosts", () => {
     const plan = planConfiguration({
       addresses: [],

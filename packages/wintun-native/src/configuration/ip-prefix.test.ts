@@ -6,6 +6,7 @@ import {
   IpConfigurationError,
   networkOf,
   parseIpPrefix,
+  sameNetwork,
 } from "./ip-prefix.js";
 
 const AT = { where: "WinTunAdapter.configure", option: "addresses[3]" };
@@ -97,6 +98,15 @@ describe("networkOf", () => {
     expect(Buffer.from(networkOf(parse("fd6d:6167:6d61:ffff::1/52")).bytes).toString("hex")).toBe(
       "fd6d61676d61f0000000000000000000",
     );
+  });
+});
+
+describe("sameNetwork", () => {
+  it("compares the bits up to the given length only, and never across families", () => {
+    expect(sameNetwork(parse("198.18.0.1"), parse("198.18.0.200"), 24)).toBe(true);
+    expect(sameNetwork(parse("198.18.0.1"), parse("198.18.1.1"), 24)).toBe(false);
+    expect(sameNetwork(parse("198.18.0.1"), parse("198.18.1.1"), 23)).toBe(true);
+    expect(sameNetwork(parse("198.18.0.1"), parse("::ffff:198.18.0.1"), 0)).toBe(false);
   });
 });
 

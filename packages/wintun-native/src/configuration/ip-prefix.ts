@@ -118,6 +118,16 @@ export function networkOf(prefix: IpPrefix): IpPrefix {
   return { ...prefix, bytes };
 }
 
+/** True when the two prefixes' addresses agree in every bit up to `prefixLength`. */
+export function sameNetwork(a: IpPrefix, b: IpPrefix, prefixLength: number): boolean {
+  if (a.family !== b.family) return false;
+  for (let bit = 0; bit < prefixLength; bit++) {
+    const mask = 0x80 >> (bit & 7);
+    if (((a.bytes[bit >> 3] ?? 0) & mask) !== ((b.bytes[bit >> 3] ?? 0) & mask)) return false;
+  }
+  return true;
+}
+
 /**
  * An address in its usual text form: dotted decimal for IPv4; for IPv6 the RFC 5952 §4 form
  * (lower case, no leading zeros, the longest run of two or more zero groups, the first of equal
