@@ -4,6 +4,7 @@ import { afterEach, expect, it } from "vitest";
 import { describeNetwork, run } from "../test-support/network-test.js";
 import { WinTunAdapter } from "../wintun-adapter.js";
 import { WinTunError } from "../wintun-error.js";
+import { IpConfigurationError } from "./ip-prefix.js";
 
 const adapters: WinTunAdapter[] = [];
 afterEach(() => {
@@ -116,6 +117,39 @@ describeNetwork("adapter.configure with the kernel", () => {
       call: "CreateIpForwardEntry2",
     });
     expect(kernelAddresses("mgw-cfg4")).toEqual([]);
+  });
+
+  it("refuses a gateway that is the subnet's broadcast address before changing anything", async () => {
+    const adapter = await createAdapter("mgw-cfv1");
+    const mtuBefore = kernelMtu("mgw-cfv1");
+    const failure = adapter.configure({
+      addresses: ["198.18.110.1/24"],
+      routes: [{ destination: "198.19.110.0/24", nextHop: "198.18.110.255" }],
+      mtu: 1400,
+    });
+    await expect(failure).rejects.toBeInstanceOf(IpConfigurationError);
+    await expect(failure).rejects.toMatchObject({
+      code: "UNUSABLE_ADDRESS",
+      option: "routes[0].nextHop",
+      value: "198.18.110.255",
+      allowed: "an address from 198.18.110.1 to 198.18.110.254",
+    });
+    expect(kernelAddresses("mgw-cfv1")).toEqual([]);
+    expect(kernelRoutes("mgw-cfv1", "-4")).toEqual([]);
+    expect(kernelMtu("mgw-cfv1")).toBe(mtuBefore);
+  });
+
+  it("gives the kernel the zero end of an IPv4 /31 (RFC 3021) and of an IPv6 /127 (RFC 6164)", async () => {
+    const adapter = await createAdapter("mgw-cfv2");
+    const applied = await adapter.configure({
+      addresses: ["198.18.111.0/31", "fd6d:6167:6d61:111::/127"],
+    });
+    expect(kernelAddresses("mgw-cfv2").sort()).toEqual([
+      "198.18.111.0/31",
+      "fd6d:6167:6d61:111::/127",
+    ]);
+    adapter.removeConfiguration(applied);
+    expect(kernelAddresses("mgw-cfv2")).toEqual([]);
   });
 
   it("refuses to configure a closed adapter", async () => {
