@@ -135,7 +135,7 @@ describeNetwork("WinTunPort with the kernel as peer", () => {
       session: { maxBatch: 1_000_000 },
       packetReceiverFactory: () => new DecliningReceiver(),
     });
-    await expect(failure).rejects.toThrow(/maxBatch must be an integer from 0 to 4096/);
+    await expect(failure).rejects.toThrow(/session.maxBatch must be an integer from 1 to 4096, got/);
     expect(linkExists("mgw-p8")).toBe(false);
   });
 

@@ -1,11 +1,19 @@
 import { EventEmitter } from "node:events";
 import type { PacketMemoryPool } from "@magma/memory-pool";
-import type {
-  IPacketReceiver,
-  PacketPort,
-  PacketReceiverFactory,
-  PortStatistics,
+import {
+  checkOptionNames,
+  functionOption,
+  type IPacketReceiver,
+  OptionError,
+  type PacketPort,
+  type PacketReceiverFactory,
+  type PortStatistics,
 } from "@magma/transport";
+import {
+  type ResolvedSessionOptions,
+  resolveSessionOptions,
+  SESSION_OPTION_NAMES,
+} from "../session/session-options.js";
 import type {
   WinTunSession,
   WinTunSessionEnd,
@@ -127,17 +135,11 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
   static async create<TReceiver extends IPacketReceiver>(
     options: WinTunPortOptions<TReceiver>,
   ): Promise<WinTunPort<TReceiver>> {
-    if (typeof options.packetReceiverFactory !== "function") {
-      throw new TypeError("packetReceiverFactory must be a function (transmitter) => receiver");
-    }
+    const sessionOptions = checkPortOptions(options);
     const adapter = await openOrCreate(options);
     let session: WinTunSession | undefined;
     try {
-      session = adapter.startSession({
-        ...options.session,
-        ...(options.capacity === undefined ? {} : { capacity: options.capacity }),
-        ...(options.pool === undefined ? {} : { pool: options.pool }),
-      });
+      session = adapter.startSession(sessionOptions);
       return new WinTunPort(adapter, session, options.packetReceiverFactory);
     } catch (error) {
       session?.close();
@@ -191,6 +193,54 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
         "MagmaPortWarning",
       );
   }
+}
+
+const WHERE = "WinTunPort.create";
+const PORT_OPTION_NAMES: readonly (keyof WinTunPortOptions<IPacketReceiver>)[] = [
+  "adapterName",
+  "tunnelType",
+  "guid",
+  "capacity",
+  "pool",
+  "libraryPath",
+  "session",
+  "packetReceiverFactory",
+];
+const PORT_SESSION_OPTION_NAMES = SESSION_OPTION_NAMES.filter(
+  (name) => name !== "capacity" && name !== "pool",
+);
+
+function stringOption(name: string, value: unknown, required: boolean): void {
+  if (value === undefined && !required) return;
+  if (typeof value !== "string") {
+    throw new OptionError("INVALID_OPTION", WHERE, name, value, "a string");
+  }
+}
+
+// Every option is checked before the adapter is opened, so a bad one leaves nothing behind. The
+// adapter checks what only it knows (a name wintun refuses, a malformed GUID).
+function checkPortOptions<TReceiver extends IPacketReceiver>(
+  options: WinTunPortOptions<TReceiver>,
+): ResolvedSessionOptions {
+  checkOptionNames(WHERE, options, PORT_OPTION_NAMES);
+  if (options === undefined) {
+    throw new OptionError("INVALID_OPTION", WHERE, "options", options, "an object");
+  }
+  stringOption("adapterName", options.adapterName, true);
+  stringOption("tunnelType", options.tunnelType, false);
+  stringOption("guid", options.guid, false);
+  stringOption("libraryPath", options.libraryPath, false);
+  functionOption(WHERE, "packetReceiverFactory", options.packetReceiverFactory, true);
+  checkOptionNames(WHERE, options.session, PORT_SESSION_OPTION_NAMES, "session");
+  return resolveSessionOptions(
+    WHERE,
+    {
+      ...options.session,
+      ...(options.capacity === undefined ? {} : { capacity: options.capacity }),
+      ...(options.pool === undefined ? {} : { pool: options.pool }),
+    },
+    (name) => (name === "capacity" || name === "pool" ? name : `session.${name}`),
+  );
 }
 
 async function openOrCreate<TReceiver extends IPacketReceiver>(

@@ -1,45 +1,18 @@
 import { EventEmitter } from "node:events";
-import { PacketMemoryPool, type PooledPacket } from "@magma/memory-pool";
+import type { PacketMemoryPool, PooledPacket } from "@magma/memory-pool";
+import { checkOptionNames, functionOption, integerOption, OptionError } from "@magma/transport";
 import { type NativeAdapter, type NativeSession, SessionMessage } from "../native-addon.js";
 import { Win32Error, win32ErrorName } from "../win32-error-names.js";
 import { translateNativeError, WinTunError } from "../wintun-error.js";
 import { PacketQueue } from "./packet-queue.js";
-import { DEFAULT_RING_CAPACITY, validateRingCapacity } from "./ring-capacity.js";
+import { resolveSessionOptions, type WinTunSessionOptions } from "./session-options.js";
 import {
   STATISTICS_FIELD_COUNT,
   statisticsFrom,
   type WinTunSessionStatistics,
 } from "./session-statistics.js";
 
-export interface WinTunSessionOptions {
-  /** Ring capacity per direction: a power of two from 0x20000 to 0x4000000. Default 4 MiB. */
-  readonly capacity?: number;
-  /** Where received packets are placed and sent packets come from. Default: a new PacketMemoryPool(). */
-  readonly pool?: PacketMemoryPool;
-  /** Small slots kept ready for the receive thread. Default: 256, at most half the pool's small slots. */
-  readonly receiveSlots?: number;
-  /** Large (64 KiB) slots kept ready for packets bigger than a small slot. Default 2, at most half. */
-  readonly receiveLargeSlots?: number;
-  /** Most packets per crossing into JavaScript. Default 128. */
-  readonly maxBatch?: number;
-  /** Batches that may wait for JavaScript at once before the thread waits. Default 4. */
-  readonly batchesInFlight?: number;
-  /**
-   * After a busy drain the receive thread polls the ring this long before it sleeps on the read
-   * event, saving a wake-up when packets follow closely. Idle sessions never spin. Default 50; 0
-   * always sleeps.
-   */
-  readonly spinMicroseconds?: number;
-  /**
-   * While a batch handler is set, each batch the receive thread delivers brings the ring with it:
-   * the JavaScript thread goes on receiving straight from the ring, batch after batch (still one
-   * crossing per batch), until it is empty, and only then hands it back. Every this many
-   * microseconds it lets the event loop turn (timers, I/O) and goes on after. Under load this saves
-   * the wake-up between threads per batch; when idle it changes nothing. Default 1000; 0 leaves
-   * all receiving to the receive thread.
-   */
-  readonly inlineReceiveMicroseconds?: number;
-}
+export type { WinTunSessionOptions } from "./session-options.js";
 
 export type WinTunSessionEndReason = "closed" | "adapter-removed" | "failed";
 
@@ -82,17 +55,14 @@ function slotTableOf(pool: PacketMemoryPool): Int32Array {
   return table;
 }
 
-function positiveInteger(
-  value: number | undefined,
-  fallback: number,
-  name: string,
-  max: number,
-): number {
-  const chosen = value ?? fallback;
-  if (!Number.isInteger(chosen) || chosen < 0 || chosen > max) {
-    throw new RangeError(`${name} must be an integer from 0 to ${max}, got ${String(chosen)}`);
+/** A batch to send: an array, and a count from 0 to its length. Allocates nothing unless it throws. */
+function checkBatch(where: string, packets: readonly unknown[], count: number): void {
+  if (!Array.isArray(packets)) {
+    throw new OptionError("INVALID_OPTION", where, "packets", packets, "an array of packets");
   }
-  return chosen;
+  if (!(Number.isInteger(count) && count >= 0 && count <= packets.length)) {
+    integerOption(where, "count", count, 0, 0, packets.length);
+  }
 }
 
 /**
@@ -134,37 +104,13 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
   /** @internal Use `adapter.startSession()`. */
   constructor(owner: SessionOwner, options: WinTunSessionOptions = {}) {
     super();
-    this.capacity = validateRingCapacity(options.capacity ?? DEFAULT_RING_CAPACITY);
-    const pool = options.pool ?? new PacketMemoryPool();
+    const resolved = resolveSessionOptions("adapter.startSession", options);
+    const { pool, maxBatch, batchesInFlight, spinMicroseconds } = resolved;
+    this.capacity = resolved.capacity;
     this.pool = pool;
-    const maxBatch = positiveInteger(options.maxBatch, 128, "maxBatch", 4096) || 1;
-    const batchesInFlight = positiveInteger(options.batchesInFlight, 4, "batchesInFlight", 64) || 1;
-    const spinMicroseconds = positiveInteger(
-      options.spinMicroseconds,
-      50,
-      "spinMicroseconds",
-      1_000_000,
-    );
-    this.#inlineReceiveMicroseconds = positiveInteger(
-      options.inlineReceiveMicroseconds,
-      1000,
-      "inlineReceiveMicroseconds",
-      1_000_000,
-    );
-    const largeSlotCount = this.#countLargeSlots();
-    const smallSlotCount = pool.slotCount - largeSlotCount;
-    this.#targetSmall = positiveInteger(
-      options.receiveSlots,
-      Math.min(256, Math.floor(smallSlotCount / 2)),
-      "receiveSlots",
-      smallSlotCount,
-    );
-    this.#targetLarge = positiveInteger(
-      options.receiveLargeSlots,
-      Math.min(2, Math.ceil(largeSlotCount / 2)),
-      "receiveLargeSlots",
-      largeSlotCount,
-    );
+    this.#inlineReceiveMicroseconds = resolved.inlineReceiveMicroseconds;
+    this.#targetSmall = resolved.receiveSlots;
+    this.#targetLarge = resolved.receiveLargeSlots;
     this.#stride = 1 + 2 * maxBatch;
     this.#deliveries = new Int32Array(batchesInFlight * this.#stride);
     this.#refill = new Int32Array(this.#targetSmall + this.#targetLarge);
@@ -208,6 +154,7 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
    * `undefined` switches back to queueing.
    */
   setReceiveHandler(handler: WinTunBatchHandler | undefined): void {
+    functionOption("session.setReceiveHandler", "handler", handler, false);
     this.#handler = handler;
     // Only a handler consumes batches synchronously; queued batches wait for promise callbacks,
     // which run once the event loop has them, so receiving on in JavaScript would only pile up.
@@ -227,11 +174,26 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
    * the session has ended and every packet received before has been taken.
    */
   receive(options: { signal?: AbortSignal; maxPackets?: number } = {}): Promise<PooledPacket[]> {
+    try {
+      checkOptionNames("session.receive", options, ["signal", "maxPackets"]);
+      if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+        throw new OptionError(
+          "INVALID_OPTION",
+          "session.receive",
+          "signal",
+          options.signal,
+          "an AbortSignal",
+        );
+      }
+      const maxPackets = options.maxPackets;
+      if (maxPackets !== undefined && maxPackets !== Number.POSITIVE_INFINITY) {
+        integerOption("session.receive", "maxPackets", maxPackets, 1, 1, Number.MAX_SAFE_INTEGER);
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const { signal } = options;
     const max = options.maxPackets ?? Number.POSITIVE_INFINITY;
-    if (!(max >= 1)) {
-      return Promise.reject(new RangeError(`maxPackets must be at least 1, got ${String(max)}`));
-    }
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#queue.size > 0) return Promise.resolve(this.#queue.take(max));
     if (this.#end !== undefined) return Promise.reject(this.#endError(this.#end));
@@ -284,26 +246,32 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
   /**
    * Copies `count` packets (each a whole Uint8Array) into the send ring in order, in one native
    * call. Returns how many were sent; the rest are counted as drops by cause (a full ring stops the
-   * batch, so later packets never overtake earlier ones). Never throws for a full ring.
+   * batch, so later packets never overtake earlier ones). Never throws for a full ring; an element
+   * that is not a Uint8Array is counted as an invalid packet. `count` (default all) must be an
+   * integer from 0 to `packets.length`, or `OptionError` is thrown.
    */
-  send(packets: readonly Uint8Array[], count: number = packets.length): number {
-    return this.#native.sendBuffers(packets, Math.min(count, packets.length));
+  send(packets: readonly Uint8Array[], count: number = packets?.length): number {
+    checkBatch("session.send", packets, count);
+    return this.#native.sendBuffers(packets, count);
   }
 
   /**
    * Sends the first `count` pooled packets (`memory[0 .. length)` of each, which must come from
    * this session's pool) in one native call. The caller keeps ownership of the packets and disposes
-   * them as it likes. Returns how many were sent, as `send()` does.
+   * them as it likes. Returns how many were sent, as `send()` does; `count` as for `send()`.
    */
-  sendPooled(packets: readonly PooledPacket[], count: number = packets.length): number {
-    const total = Math.min(count, packets.length);
+  sendPooled(packets: readonly PooledPacket[], count: number = packets?.length): number {
+    checkBatch("session.sendPooled", packets, count);
+    const total = count;
     if (this.#sendPairs.length < 2 * total) this.#sendPairs = new Int32Array(2 * total);
     const pairs = this.#sendPairs;
     for (let i = 0; i < total; i++) {
-      const packet = packets[i] as PooledPacket;
-      // A slot of another pool would name memory the session does not know: count it as invalid.
-      pairs[2 * i] = packet.pool === this.pool ? packet.id : -1;
-      pairs[2 * i + 1] = packet.length;
+      const packet = packets[i] as PooledPacket | undefined;
+      // A slot of another pool (or no packet at all) would name memory the session does not know:
+      // count it as invalid.
+      const ours = packet?.pool === this.pool;
+      pairs[2 * i] = ours ? (packet as PooledPacket).id : -1;
+      pairs[2 * i + 1] = ours ? (packet as PooledPacket).length : 0;
     }
     return this.#native.sendSlots(pairs, total);
   }
@@ -495,16 +463,5 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
       this.#refillRetry.unref();
     }
     return written;
-  }
-
-  #countLargeSlots(): number {
-    let large = 0;
-    for (
-      let id = this.pool.slotCount - 1;
-      id >= 0 && this.pool.slot(id).capacity > this.pool.slotSize;
-      id--
-    )
-      large++;
-    return large;
   }
 }

@@ -22,7 +22,8 @@ export async function openSession(
   const adapter = await WinTunAdapter.create({ name, tunnelType: "Magma" });
   // Before the session: its start brings the link up, and IPv6 must be off by then (no RS/MLD noise).
   configureLink(name, subnet, options.mtu);
-  const session = adapter.startSession(options);
+  const { mtu: _mtu, ...sessionOptions } = options;
+  const session = adapter.startSession(sessionOptions);
   const fixture = {
     adapter,
     session,
