@@ -216,6 +216,12 @@ describeNetwork("WinTunPort with the kernel as peer", () => {
     });
     const { transmitter } = port;
     expect(() => transmitter.sendBuffer(new Uint8Array(100))).toThrow(PortError);
+    for (const notABuffer of [undefined, null, 7, "bytes", new Uint16Array(4)]) {
+      expect(() => transmitter.sendBuffer(notABuffer as unknown as Uint8Array)).toThrow(PortError);
+      expect(() => transmitter.discardBuffer(notABuffer as unknown as Uint8Array)).toThrow(
+        /not lent by this transmitter/,
+      );
+    }
     const buffer = transmitter.tryGetNextBuffer() as Uint8Array;
     expect(() => transmitter.sendBuffer(buffer, 0)).toThrow(/length 0/);
     transmitter.discardBuffer(buffer);

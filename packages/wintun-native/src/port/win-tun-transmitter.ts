@@ -180,7 +180,7 @@ export class WinTunTransmitter implements IPacketTransmitter {
   }
 
   #takeLent(buffer: Uint8Array, call: string): PooledPacket {
-    const slab = this.#slabIndexOf.get(buffer.buffer);
+    const slab = buffer instanceof Uint8Array ? this.#slabIndexOf.get(buffer.buffer) : undefined;
     const first = slab === undefined ? undefined : this.#firstSlotOfSlab[slab];
     const size = slab === undefined ? undefined : this.#slotSizeOfSlab[slab];
     const id =
