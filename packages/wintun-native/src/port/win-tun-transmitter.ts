@@ -106,8 +106,9 @@ export class WinTunTransmitter implements IPacketTransmitter {
     return this.#lendable[packet.id];
   }
 
-  sendBuffer(buffer: Uint8Array, length: number = buffer.length): void {
+  sendBuffer(buffer: Uint8Array, length?: number): void {
     const packet = this.#takeLent(buffer, "sendBuffer");
+    length ??= buffer.length;
     const limit = Math.min(buffer.length, (this.#lendable[packet.id] as Uint8Array).length);
     if (!Number.isInteger(length) || length < 1 || length > limit) {
       this.#lent[packet.id] = 1;
