@@ -81,8 +81,9 @@ const medianOf = (values) => {
 };
 
 /**
- * Medians over rounds: pps, reflector CPU% of one core, reflector CPU µs per reflected packet,
- * and, where the reflector reports them, idle CPU% and its measured window's heap and GC figures.
+ * Medians over rounds: pps, the load generator's round-trip p50 and p99 in µs, reflector CPU% of
+ * one core, reflector CPU µs per reflected packet, and, where the reflector reports them, idle
+ * CPU% and its measured window's heap and GC figures.
  */
 export function summarizeMeasurements(measurements) {
   const pps = measurements.map((m) => m.load.pps);
@@ -95,6 +96,8 @@ export function summarizeMeasurements(measurements) {
   return {
     pps: median(pps),
     ppsRuns: pps,
+    rttP50Us: medianOf(measurements.map((m) => m.load.rttP50Us)),
+    rttP99Us: medianOf(measurements.map((m) => m.load.rttP99Us)),
     cpuPercent: median(cpuPercent),
     cpuMicrosPerPacket: median(cpuMicrosPerPacket),
     generatorCpuPercent: median(generatorCpuPercent),

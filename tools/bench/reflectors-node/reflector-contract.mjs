@@ -2,6 +2,7 @@
 // measured window the harness opens and closes around the load generator's run (SIGUSR2 opens it,
 // the next SIGUSR2 closes it), over which heap and garbage collection are reported.
 import { PerformanceObserver, performance } from "node:perf_hooks";
+import { getHeapSpaceStatistics } from "node:v8";
 
 /** `--name value` pairs; `required` names must be present. Exits 2 with `usage` otherwise. */
 export function readOptions(argv, { required, usage }) {
@@ -29,11 +30,17 @@ export function announceReady(ifname) {
 // PerformanceEntry 'gc' kinds (perf_hooks constants NODE_PERFORMANCE_GC_*).
 const gcKindMinor = 1;
 
+/** Bytes in use in V8's code space: where the JIT puts what it compiles. */
+const codeSpaceUsed = () =>
+  getHeapSpaceStatistics().find((space) => space.space_name === "code_space")?.space_used_size ?? 0;
+
 /**
  * Heap and GC over the window the harness measures. With no GC inside the window, heapUsed
- * after minus before is exactly what JavaScript allocated during it, so per reflected packet it
- * shows any per-packet allocation; with GCs, their count shows it (a scavenge runs every few
- * MB allocated).
+ * after minus before is exactly what was allocated during it, so per reflected packet it shows
+ * any per-packet allocation; with GCs, their count shows it (a scavenge runs every few MB
+ * allocated). The code space is left out of that growth and reported on its own: the window opens
+ * as the load starts, when the JIT compiles the hot path (some 240 KB, once), which over a short
+ * run at one packet in flight would read as several bytes per packet.
  */
 export class MeasuredWindow {
   #state = "before";
@@ -41,6 +48,8 @@ export class MeasuredWindow {
   #endedAt = 0;
   #heapBefore = 0;
   #heapAfter = 0;
+  #codeBefore = 0;
+  #codeAfter = 0;
   #packetsBefore = 0;
   #packetsAfter = 0;
   #minor = 0;
@@ -64,6 +73,7 @@ export class MeasuredWindow {
     // A full collection first, so the window starts from live data only.
     globalThis.gc?.();
     this.#heapBefore = process.memoryUsage().heapUsed;
+    this.#codeBefore = codeSpaceUsed();
     this.#packetsBefore = packets;
     this.#startedAt = performance.now();
     this.#state = "open";
@@ -73,6 +83,7 @@ export class MeasuredWindow {
   end(packets) {
     this.#endedAt = performance.now();
     this.#heapAfter = process.memoryUsage().heapUsed;
+    this.#codeAfter = codeSpaceUsed();
     this.#packetsAfter = packets;
     this.#state = "closed";
     console.log(JSON.stringify({ window: "ended" }));
@@ -95,13 +106,15 @@ export class MeasuredWindow {
     this.#count(this.#observer.takeRecords?.() ?? []);
     this.#observer.disconnect();
     const packets = this.#packetsAfter - this.#packetsBefore;
-    const heapGrowth = this.#heapAfter - this.#heapBefore;
+    const codeGrowth = this.#codeAfter - this.#codeBefore;
+    const heapGrowth = this.#heapAfter - this.#heapBefore - codeGrowth;
     return {
       seconds: Number(((this.#endedAt - this.#startedAt) / 1000).toFixed(3)),
       packets,
       heapUsedBefore: this.#heapBefore,
       heapUsedAfter: this.#heapAfter,
       heapGrowthBytes: heapGrowth,
+      codeSpaceGrowthBytes: codeGrowth,
       heapGrowthPerPacket: packets > 0 ? Number((heapGrowth / packets).toFixed(4)) : 0,
       gcCount: this.#minor + this.#major,
       minorGcCount: this.#minor,

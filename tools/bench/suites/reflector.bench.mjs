@@ -6,10 +6,13 @@
 //   node-magma-port     ours: Node.js, a receiver on WinTunPort (@magma/wintun-native), emulator
 //   node-appium-tuntap  Node.js on appium-ios-tuntap over /dev/net/tun (busy polling, one call
 //                       per packet)
-// Prints packets per second (median over rounds), the ratios the targets are set on (ours / C
-// over the emulator >= 0.8, ours / appium-ios-tuntap > 1, C emulator / C direct), the CPU each
-// reflector used, and for the Node.js reflectors their heap and GC over the load and their CPU
-// with no traffic.
+// Each window in MAGMA_BENCH_WINDOWS is measured in its own set of rounds: 1 packet in flight
+// (latency at low load: every packet crosses every wake-up alone) and 256 (throughput).
+// Prints, per window, packets per second (median over rounds), the round trip's p50 and p99 seen
+// by the load generator, the ratios the targets are set on (ours / C over the emulator >= 0.9 at
+// window 1 and >= 0.8 otherwise, ours / appium-ios-tuntap > 1, C emulator / C direct), the CPU
+// each reflector used, and for the Node.js reflectors their heap and GC over the load and their
+// CPU with no traffic.
 //
 // Needs root and /dev/net/tun; every run happens in its own network namespace on 198.18.0.0/24.
 // Build first (the suite builds nothing):
@@ -19,22 +22,27 @@
 //   pnpm --filter @magma/wintun-native build
 // Run:
 //   node tools/bench/run-benchmarks.mjs reflector
-// Environment: MAGMA_BENCH_ROUNDS (5; about 95 s in all), MAGMA_BENCH_DURATION_MS (3000 per run),
-// MAGMA_BENCH_PAYLOAD (64 UDP payload bytes), MAGMA_BENCH_WINDOW (256 packets in flight),
+// Environment: MAGMA_BENCH_ROUNDS (5; about 95 s per window), MAGMA_BENCH_DURATION_MS (3000 per
+// run), MAGMA_BENCH_PAYLOAD (64 UDP payload bytes), MAGMA_BENCH_WINDOWS (comma-separated packets in
+// flight, "1,256"),
 // MAGMA_BENCH_REFLECTORS (comma-separated names; default the four above, and on request also
 // node-magma-port-thread-only: ours with inlineReceiveMicroseconds 0), MAGMA_BENCH_PIN=1 (the load
 // generator on CPU 0, the reflector with all its threads on CPU 1: each reflector measured on one
 // core, without the scheduler's noise; see ../lib/cpu-pinning.mjs).
 //
-// Columns: "CPU %" is the reflector process's user+system time (all its threads: the emulator's
+// Columns: "window" is the packets in flight; "p50 us" and "p99 us" the round trip (send to reply,
+// in the load generator, over the measurement only; median over rounds); "CPU %" is the reflector process's user+system time (all its threads: the emulator's
 // driver threads and our receive thread included) over the load generator's run, as % of one
 // core; "CPU us/pkt" the same per reflected packet; "gen CPU %" the load generator's own share.
 // "idle CPU %" is the reflector's CPU over 2 s with no traffic, after the load. "heap B/pkt" is
-// heapUsed after minus before the load, per reflected packet, and "GCs" the collections inside
-// that window (the window starts after a full GC): with no GC, the heap growth is exactly what
-// JavaScript allocated, so an object allocated per packet (16 bytes at the very least) would
+// heapUsed after minus before the load, per reflected packet, without the code space (what the JIT
+// compiled meanwhile, printed per round as "code +"), and "GCs" the collections inside that window
+// (the window starts after a full GC): with no GC, the heap growth is exactly what was allocated, so an object allocated per packet (16 bytes at the very least) would
 // show as >= 16 B/pkt, and in practice as scavenges; with collections the growth is only a lower
 // bound, marked ">=".
+//
+// Ratios are taken within a window only, against the C reflector over the emulator measured in
+// the same rounds.
 import { readFileSync } from "node:fs";
 import { defaultLoad } from "../lib/load-generator.mjs";
 import { networkPrerequisiteProblem } from "../lib/network-namespace.mjs";
@@ -59,8 +67,16 @@ const load = {
   ...defaultLoad,
   durationMs: numberFromEnv("MAGMA_BENCH_DURATION_MS", 3000),
   payloadBytes: numberFromEnv("MAGMA_BENCH_PAYLOAD", defaultLoad.payloadBytes),
-  window: numberFromEnv("MAGMA_BENCH_WINDOW", defaultLoad.window),
 };
+const windows = (process.env.MAGMA_BENCH_WINDOWS ?? "1,256").split(",").map((text) => {
+  const window = Number(text);
+  if (!Number.isInteger(window) || window < 1 || window > 8192) {
+    throw new Error(`MAGMA_BENCH_WINDOWS: "${text}" is not a window in 1..8192`);
+  }
+  return window;
+});
+/** ours / C over the emulator: at one packet in flight every wake-up and hand-over shows. */
+const emulatorRatioTarget = (window) => (window === 1 ? 0.9 : 0.8);
 const wanted = process.env.MAGMA_BENCH_REFLECTORS?.split(",");
 // Not run unless named in MAGMA_BENCH_REFLECTORS: ours with the ring never lent to JavaScript, to
 // show in the same run what receiving on the JavaScript thread under load is worth.
@@ -89,54 +105,77 @@ if (problem !== null) {
 const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 console.log(`load average before: ${loadAverage()}`);
 console.log(
-  `${rounds} rounds x ${load.durationMs} ms per reflector, ${load.payloadBytes}-byte UDP payload, ` +
-    `${load.window} packets in flight`,
+  `${rounds} rounds x ${load.durationMs} ms per reflector and window, ` +
+    `${load.payloadBytes}-byte UDP payload, windows ${windows.join(", ")} packets in flight`,
 );
-const results = await measureAlternating(reflectors, {
-  rounds,
-  load,
-  onMeasurement: (spec, m, round) =>
-    console.log(
-      `  round ${round + 1} ${spec.name.padEnd(12)} ${Math.round(m.load.pps).toLocaleString("en-US").padStart(9)} pps` +
-        `  reflector CPU ${((100 * m.reflectorCpuSeconds) / m.wallSeconds).toFixed(0)}%` +
-        `  lost ${m.load.lost}` +
-        (m.reflectorSummary?.driver === undefined
-          ? ""
-          : `  ring-full drops ${m.reflectorSummary.driver.packetsDroppedRingFull}` +
-            `  waits ${m.reflectorSummary.waits}`) +
-        (m.reflectorSummary?.port === undefined
-          ? ""
-          : `  packets/batch ${m.reflectorSummary.port.packetsPerBatch}` +
-            ` (received by JS ${Math.round((100 * m.reflectorSummary.port.rxInlineBatches) / Math.max(1, m.reflectorSummary.port.rxBatches))}%)`) +
-        (m.reflectorSummary?.window === undefined
-          ? ""
-          : `  heap +${m.reflectorSummary.window.heapGrowthBytes} B` +
-            `  GCs ${m.reflectorSummary.window.gcCount}`) +
-        (m.idleCpuPercent === undefined ? "" : `  idle CPU ${m.idleCpuPercent.toFixed(1)}%`),
-    ),
-});
+/** window -> Map name -> measurements, in round order. */
+const resultsByWindow = new Map();
+for (const window of windows) {
+  console.log(`window ${window}:`);
+  resultsByWindow.set(
+    window,
+    await measureAlternating(reflectors, { rounds, load: { ...load, window }, onMeasurement }),
+  );
+}
+
+function onMeasurement(spec, m, round) {
+  console.log(
+    `  round ${round + 1} ${spec.name.padEnd(12)} ${Math.round(m.load.pps).toLocaleString("en-US").padStart(9)} pps` +
+      `  rtt p50 ${m.load.rttP50Us.toFixed(1)} us p99 ${m.load.rttP99Us.toFixed(1)} us` +
+      `  reflector CPU ${((100 * m.reflectorCpuSeconds) / m.wallSeconds).toFixed(0)}%` +
+      `  lost ${m.load.lost}` +
+      (m.reflectorSummary?.driver === undefined
+        ? ""
+        : `  ring-full drops ${m.reflectorSummary.driver.packetsDroppedRingFull}` +
+          `  waits ${m.reflectorSummary.waits}`) +
+      (m.reflectorSummary?.port === undefined
+        ? ""
+        : `  packets/batch ${m.reflectorSummary.port.packetsPerBatch}` +
+          ` (received by JS ${Math.round((100 * m.reflectorSummary.port.rxInlineBatches) / Math.max(1, m.reflectorSummary.port.rxBatches))}%)`) +
+      (m.reflectorSummary?.window === undefined
+        ? ""
+        : `  heap +${m.reflectorSummary.window.heapGrowthBytes} B` +
+          `  code +${m.reflectorSummary.window.codeSpaceGrowthBytes} B` +
+          `  GCs ${m.reflectorSummary.window.gcCount}`) +
+      (m.idleCpuPercent === undefined ? "" : `  idle CPU ${m.idleCpuPercent.toFixed(1)}%`),
+  );
+}
 
 console.log(`load average after: ${loadAverage()}`);
 
-const summaries = reflectors.map((spec) => ({
-  spec,
-  summary: summarizeMeasurements(results.get(spec.name)),
-}));
-const byName = new Map(summaries.map((row) => [row.spec.name, row.summary]));
+const rows = windows.flatMap((window) =>
+  reflectors.map((spec) => ({
+    window,
+    spec,
+    summary: summarizeMeasurements(resultsByWindow.get(window).get(spec.name)),
+  })),
+);
+const summaryOf = (window, name) =>
+  rows.find((row) => row.window === window && row.spec.name === name)?.summary;
 const formatCount = (value) => Math.round(value).toLocaleString("en-US");
 const orDash = (value, format) => (value === undefined ? "-" : format(value));
-const ppsOf = (name) => byName.get(name)?.pps;
-const emulatorPps = ppsOf("c-emulator");
 
 console.log();
 console.log(
   formatTable(
     [
+      { title: "window", value: (row) => String(row.window) },
       { title: "reflector", value: (row) => row.spec.label, align: "left" },
       { title: "pps (median)", value: (row) => formatCount(row.summary.pps) },
       {
         title: "/ C emu",
-        value: (row) => orDash(emulatorPps, (pps) => (row.summary.pps / pps).toFixed(2)),
+        value: (row) =>
+          orDash(summaryOf(row.window, "c-emulator")?.pps, (pps) =>
+            (row.summary.pps / pps).toFixed(2),
+          ),
+      },
+      {
+        title: "p50 us",
+        value: (row) => orDash(row.summary.rttP50Us, (value) => value.toFixed(1)),
+      },
+      {
+        title: "p99 us",
+        value: (row) => orDash(row.summary.rttP99Us, (value) => value.toFixed(1)),
       },
       { title: "CPU %", value: (row) => row.summary.cpuPercent.toFixed(0) },
       { title: "CPU us/pkt", value: (row) => row.summary.cpuMicrosPerPacket.toFixed(2) },
@@ -158,7 +197,7 @@ console.log(
       { title: "lost", value: (row) => formatCount(row.summary.lost) },
       { title: "corrupt", value: (row) => formatCount(row.summary.corrupt) },
     ],
-    summaries,
+    rows,
   ),
 );
 
@@ -166,53 +205,71 @@ console.log(
 const verdict = (met) => (met ? "met" : "NOT met");
 // Each ratio twice: of the medians, and the median of the per-round ratios, which pairs runs made
 // seconds apart and so cancels most of a shared machine's drift; the verdict uses the latter.
-const ratioLine = (label, numerator, denominator, target, isMet) => {
+const ratioLine = (window, label, numerator, denominator, target, isMet) => {
+  const results = resultsByWindow.get(window);
   const a = results.get(numerator);
   const b = results.get(denominator);
   if (a === undefined || b === undefined) return;
-  const ofMedians = ppsOf(numerator) / ppsOf(denominator);
+  const ofMedians = summaryOf(window, numerator).pps / summaryOf(window, denominator).pps;
   const perRound = median(a.map((m, round) => m.load.pps / b[round].load.pps));
   const goal = target === undefined ? "" : `  (${target}: ${verdict(isMet(perRound))})`;
   console.log(
     `${label.padEnd(30)} ${perRound.toFixed(2)} per round, ${ofMedians.toFixed(2)} of medians${goal}`,
   );
 };
-console.log();
-ratioLine(
-  "ours / C over the emulator",
-  "node-magma-port",
-  "c-emulator",
-  "target >= 0.80",
-  (r) => r >= 0.8,
-);
-ratioLine(
-  "ours / appium-ios-tuntap",
-  "node-magma-port",
-  "node-appium-tuntap",
-  "target > 1",
-  (r) => r > 1,
-);
-ratioLine("C emulator / C direct", "c-emulator", "c-direct", "target >= 0.80", (r) => r >= 0.8);
-ratioLine("ours / ours, ring never lent", "node-magma-port", "node-magma-port-thread-only");
-ratioLine("appium-ios-tuntap / C direct", "node-appium-tuntap", "c-direct");
-const ours = byName.get("node-magma-port");
-if (ours?.gcCountMax !== undefined) {
-  // Below 4 B per packet with no collection cannot be an object per packet (16 B at least); it is
-  // what each batch costs, and the setImmediate with which a session busy receiving lets the
-  // event loop turn once a millisecond, spread over the packets.
-  const noAllocation = ours.gcCountMax === 0 && ours.heapGrowthPerPacket < 4;
-  console.log(
-    `${"ours: per-packet allocation".padEnd(30)} GCs ${ours.gcCountMax} (most in a round), ` +
-      `heap ${ours.heapGrowthPerPacket.toFixed(2)} B/pkt  (target none: ${verdict(noAllocation)})`,
+for (const window of windows) {
+  console.log();
+  console.log(`window ${window}:`);
+  const target = emulatorRatioTarget(window);
+  ratioLine(
+    window,
+    "ours / C over the emulator",
+    "node-magma-port",
+    "c-emulator",
+    `target >= ${target.toFixed(2)}`,
+    (r) => r >= target,
   );
-}
-if (ours?.idleCpuPercent !== undefined) {
-  console.log(
-    `${"ours: CPU with no traffic".padEnd(30)} ${ours.idleCpuPercent.toFixed(2)}% of a core ` +
-      `(target ~0, under 1%: ${verdict(ours.idleCpuPercent < 1)})`,
+  ratioLine(
+    window,
+    "ours / appium-ios-tuntap",
+    "node-magma-port",
+    "node-appium-tuntap",
+    "target > 1",
+    (r) => r > 1,
   );
+  ratioLine(
+    window,
+    "C emulator / C direct",
+    "c-emulator",
+    "c-direct",
+    "target >= 0.80",
+    (r) => r >= 0.8,
+  );
+  ratioLine(
+    window,
+    "ours / ours, ring never lent",
+    "node-magma-port",
+    "node-magma-port-thread-only",
+  );
+  ratioLine(window, "appium-ios-tuntap / C direct", "node-appium-tuntap", "c-direct");
+  const ours = summaryOf(window, "node-magma-port");
+  if (ours?.gcCountMax !== undefined) {
+    // An object allocated per packet is 16 B at least; under 1 B per packet with no collection is
+    // not even an object per batch at one packet per batch.
+    const noAllocation = ours.gcCountMax === 0 && ours.heapGrowthPerPacket < 1;
+    console.log(
+      `${"ours: per-packet allocation".padEnd(30)} GCs ${ours.gcCountMax} (most in a round), ` +
+        `heap ${ours.heapGrowthPerPacket.toFixed(2)} B/pkt  (target none, under 1 B/pkt: ${verdict(noAllocation)})`,
+    );
+  }
+  if (ours?.idleCpuPercent !== undefined) {
+    console.log(
+      `${"ours: CPU with no traffic".padEnd(30)} ${ours.idleCpuPercent.toFixed(2)}% of a core ` +
+        `(target ~0, under 1%: ${verdict(ours.idleCpuPercent < 1)})`,
+    );
+  }
 }
-if (summaries.some((row) => row.summary.corrupt > 0)) {
+if (rows.some((row) => row.summary.corrupt > 0)) {
   console.error("some replies came back corrupt: the figures above are not trustworthy");
   process.exit(1);
 }
