@@ -65,7 +65,7 @@ export interface ConfigureOptions {
   notBoundRetryDelayMs?: number;
 }
 
-const WHERE = "WinTunAdapter.configure";
+const WHERE = "adapter.configure";
 const CONFIGURATION_FIELDS = ["addresses", "routes", "mtu"];
 const ROUTE_FIELDS = ["destination", "nextHop", "metric"];
 const OPTION_NAMES = ["notBoundRetries", "notBoundRetryDelayMs"];

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { planConfiguration } from "./configure-adapter.js";
 import { formatPrefix, IpConfigurationError } from "./ip-prefix.js";
 
-const WHERE = "WinTunAdapter.configure";
+const WHERE = "adapter.configure";
 const ADDRESS = 'an address with its prefix length, e.g. "198.18.0.1/24"';
 const NEXT_HOP = 'a gateway address without a prefix length, e.g. "198.18.0.2"';
 const UNICAST = "a unicast address";
@@ -216,7 +216,7 @@ describe("configure refuses a configuration of the wrong shape with an OptionErr
 
   it("says in its message the call, the option, the value given and what is allowed", () => {
     expect(refusalOf({ addresses: v4, mtu: "1400" }).message).toBe(
-      'WinTunAdapter.configure: mtu must be an integer from 576 to 65535, got "1400"',
+      'adapter.configure: mtu must be an integer from 576 to 65535, got "1400"',
     );
   });
 });

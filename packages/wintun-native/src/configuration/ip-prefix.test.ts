@@ -9,7 +9,7 @@ import {
   sameNetwork,
 } from "./ip-prefix.js";
 
-const AT = { where: "WinTunAdapter.configure", option: "addresses[3]" };
+const AT = { where: "adapter.configure", option: "addresses[3]" };
 const parse = (text: string) => parseIpPrefix(text, AT);
 
 function refusal(text: string): IpConfigurationError {
@@ -47,14 +47,14 @@ describe("parseIpPrefix", () => {
     ]) {
       expect(refusal(text)).toMatchObject({
         code: "INVALID_PREFIX",
-        where: "WinTunAdapter.configure",
+        where: "adapter.configure",
         option: "addresses[3]",
         value: text,
         allowed: 'an IPv4 or IPv6 address with an optional prefix length, e.g. "198.18.0.1/24"',
       });
     }
     expect(refusal("198.18.0.300/24").message).toBe(
-      'WinTunAdapter.configure: addresses[3] must be an IPv4 or IPv6 address with an optional prefix length, e.g. "198.18.0.1/24"; "198.18.0.300/24" is not an IPv4 or IPv6 address',
+      'adapter.configure: addresses[3] must be an IPv4 or IPv6 address with an optional prefix length, e.g. "198.18.0.1/24"; "198.18.0.300/24" is not an IPv4 or IPv6 address',
     );
   });
 

@@ -31,7 +31,7 @@ export type IpConfigurationErrorCode =
  */
 export class IpConfigurationError extends MagmaError<IpConfigurationErrorCode> {
   override readonly name = "IpConfigurationError";
-  /** The call that refused it, e.g. `WinTunAdapter.configure`. */
+  /** The call that refused it, e.g. `adapter.configure`. */
   readonly where: string;
   /** The option's path in the configuration, e.g. `addresses[0]` or `routes[2].nextHop`. */
   readonly option: string;
