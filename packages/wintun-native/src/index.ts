@@ -1,3 +1,12 @@
+// The errors of @magma/transport that this package throws, so that users can catch them by class
+// without depending on it themselves.
+export {
+  MagmaError,
+  OptionError,
+  type OptionErrorCode,
+  PacketLengthError,
+  type PacketLengthErrorCode,
+} from "@magma/transport";
 export type {
   AdapterConfiguration,
   AppliedConfiguration,
@@ -5,10 +14,14 @@ export type {
   RouteSpec,
 } from "./configuration/configure-adapter.js";
 export { IpHelperError, IpHelperStatus } from "./configuration/ip-helper-status.js";
-export { IpConfigurationError } from "./configuration/ip-prefix.js";
+export {
+  IpConfigurationError,
+  type IpConfigurationErrorCode,
+} from "./configuration/ip-prefix.js";
 export { PortError, type PortErrorCode } from "./port/port-error.js";
 export {
   WinTunPort,
+  type WinTunPortDrops,
   type WinTunPortOptions,
   type WinTunPortStatistics,
 } from "./port/win-tun-port.js";
