@@ -245,6 +245,30 @@ describe("removeConfiguration", () => {
       "deleteAddress 198.18.0.1/24",
     ]);
   });
+
+  it("takes only what configure returned, and deletes nothing for anything else", async () => {
+    const backend = new FakeBackend();
+    const applied = await configureAdapter(backend, LUID, { addresses: ["198.18.0.1/24"] });
+    backend.calls.length = 0;
+    for (const bad of [undefined, null, 5, {}, { ...applied }, { addresses: [], routes: [] }]) {
+      let caught: unknown;
+      try {
+        removeConfiguration(backend, LUID, bad as never);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(OptionError);
+      expect(caught).toMatchObject({
+        code: "INVALID_OPTION",
+        where: "adapter.removeConfiguration",
+        option: "applied",
+        value: bad,
+      });
+    }
+    expect(backend.calls).toEqual([]);
+    removeConfiguration(backend, LUID, applied);
+    expect(backend.calls).toEqual(["deleteAddress 198.18.0.1/24"]);
+  });
 });
 
 describe("planConfiguration", () => {

@@ -362,8 +362,14 @@ export async function configureAdapter(
     removeCreated(backend, luid, { ...applied, mtu: undefined });
     throw error;
   }
-  return { ...applied, mtu: plan.mtu };
+  const result = { ...applied, mtu: plan.mtu };
+  issued.add(result);
+  return result;
 }
+
+// The results configureAdapter returned: removeConfiguration takes nothing else, since it deletes
+// exactly what one of them lists.
+const issued = new WeakSet<AppliedConfiguration>();
 
 /**
  * Removes what `configureAdapter` created: routes first, then addresses. Something already gone
@@ -375,6 +381,15 @@ export function removeConfiguration(
   luid: bigint,
   applied: AppliedConfiguration,
 ): void {
+  if (typeof applied !== "object" || applied === null || !issued.has(applied)) {
+    throw new OptionError(
+      "INVALID_OPTION",
+      "adapter.removeConfiguration",
+      "applied",
+      applied,
+      "the object adapter.configure() returned",
+    );
+  }
   const failure = removeCreated(backend, luid, applied);
   if (failure !== undefined) throw failure;
 }
