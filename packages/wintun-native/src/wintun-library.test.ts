@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { OptionError } from "@magma/transport";
 import { afterAll, describe, expect, it } from "vitest";
 import { describeNetwork } from "./test-support/network-test.js";
 import { WinTunError } from "./wintun-error.js";
@@ -51,6 +52,29 @@ describe("WinTunLibrary.load", () => {
     expect(error.message).toContain("WintunCloseAdapter");
     expect(error.message).not.toContain("WintunCreateAdapter,");
     expect(error.hint).toMatch(/0\.14/);
+  });
+});
+
+describe("WinTunLibrary argument checks", () => {
+  it("refuses a path that is not a string", () => {
+    for (const path of [42, null, {}, ["a"]]) {
+      expect(() => WinTunLibrary.load(path as never)).toThrow(OptionError);
+    }
+  });
+
+  it("refuses a logger that is neither a function nor console-like", () => {
+    const library = WinTunLibrary.load();
+    for (const logger of [42, "console", null, {}, { info() {}, warn() {} }]) {
+      let caught: unknown;
+      try {
+        library.setLogger(logger as never);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(OptionError);
+      expect(caught).toMatchObject({ where: "library.setLogger", option: "logger", value: logger });
+    }
+    expect(() => library.setLogger(undefined)).not.toThrow();
   });
 });
 

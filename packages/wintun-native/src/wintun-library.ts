@@ -1,4 +1,5 @@
 import { resolve as resolvePath } from "node:path";
+import { OptionError } from "@magma/transport";
 import { defaultLibraryPath } from "./library-path.js";
 import { type NativeLibrary, nativeAddon } from "./native-addon.js";
 import { Win32Error } from "./win32-error-names.js";
@@ -12,6 +13,7 @@ export interface WinTunDriverVersion {
 }
 
 const loaded = new Map<string, WinTunLibrary>();
+const LOG_METHODS = ["info", "warn", "error"] as const;
 
 /**
  * One loaded wintun library: wintun.dll on Windows, the emulator's libwintun.so on Linux. All 14
@@ -36,6 +38,9 @@ export class WinTunLibrary {
    * library without the 0.14 exports.
    */
   static load(path?: string): WinTunLibrary {
+    if (path !== undefined && typeof path !== "string") {
+      throw new OptionError("INVALID_OPTION", "WinTunLibrary.load", "path", path, "a string");
+    }
     const named = path ?? defaultLibraryPath();
     // An explicit path is made absolute: Windows' restricted search (the DLL's own directory for
     // its dependencies) refuses relative paths, and one spelling keeps the cache to one entry.
@@ -84,6 +89,19 @@ export class WinTunLibrary {
    * destination per process: the last call wins for every loaded library.
    */
   setLogger(logger: WinTunLogTarget | undefined): void {
+    const consoleLike =
+      typeof logger === "object" &&
+      logger !== null &&
+      LOG_METHODS.every((method) => typeof logger[method] === "function");
+    if (logger !== undefined && typeof logger !== "function" && !consoleLike) {
+      throw new OptionError(
+        "INVALID_OPTION",
+        "library.setLogger",
+        "logger",
+        logger,
+        "a function taking log entries, an object with info, warn and error methods (console), or undefined",
+      );
+    }
     installLogTarget(logger);
     this.native.setLogging(logger !== undefined);
   }
