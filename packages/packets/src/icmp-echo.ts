@@ -1,3 +1,5 @@
+import { bytesInWindow } from "./byte-range.js";
+
 export const ICMP_ECHO_HEADER_LENGTH = 8;
 
 export const Icmpv4Type = { echoReply: 0, echoRequest: 8 } as const;
@@ -22,9 +24,9 @@ export class IcmpEchoView {
   wrap(bytes: Uint8Array, offset = 0, length = bytes.length - offset): boolean {
     this.bytes = bytes;
     this.offset = offset;
-    const available = Math.min(length, bytes.length - offset);
+    const available = bytesInWindow(bytes, offset, length);
     this.length = Math.max(available, 0);
-    if (offset < 0 || !(available >= ICMP_ECHO_HEADER_LENGTH)) {
+    if (!(available >= ICMP_ECHO_HEADER_LENGTH)) {
       this.status = "truncated";
       return false;
     }

@@ -35,10 +35,27 @@ describe("internetChecksum", () => {
     expect(internetChecksum(new Uint8Array(0), 0, 0, 0xfffe)).toBe(1);
   });
 
-  it("clamps a range that runs past the array instead of reading beyond it", () => {
+  it("refuses a range that is not inside the array, naming the call and the argument", () => {
     const bytes = hexToBytes("0001 f203 f4f5 f6f7");
-    expect(internetChecksum(bytes, 4, 100)).toBe(internetChecksum(bytes, 4, 4));
-    expect(internetChecksum(bytes, 20, 4)).toBe(0xffff);
+    for (const sum of [internetChecksum, onesComplementSum]) {
+      const name = sum.name;
+      const offsetError = (got: string) =>
+        new RangeError(`${name}: offset must be an integer from 0 to 8, got ${got}`);
+      const lengthError = (most: number, got: string) =>
+        new RangeError(`${name}: length must be an integer from 0 to ${most}, got ${got}`);
+      expect(() => sum(bytes, -1, 4)).toThrow(offsetError("-1"));
+      expect(() => sum(bytes, -1)).toThrow(offsetError("-1"));
+      expect(() => sum(bytes, 1.5, 2)).toThrow(offsetError("1.5"));
+      expect(() => sum(bytes, Number.NaN, 2)).toThrow(offsetError("NaN"));
+      expect(() => sum(bytes, 9, 0)).toThrow(offsetError("9"));
+      expect(() => sum(bytes, 4, 100)).toThrow(lengthError(4, "100"));
+      expect(() => sum(bytes, 4, Number.NaN)).toThrow(lengthError(4, "NaN"));
+      expect(() => sum(bytes, 0, -2)).toThrow(lengthError(8, "-2"));
+      expect(() => sum(bytes, 0, 2.5)).toThrow(lengthError(8, "2.5"));
+      expect(() => sum(bytes, 0, "4" as unknown as number)).toThrow(lengthError(8, '"4"'));
+    }
+    expect(internetChecksum(bytes, 8, 0)).toBe(0xffff);
+    expect(onesComplementSum(bytes, 8)).toBe(0);
   });
 
   it("equals the byte-at-a-time reference for any data, offset, length and buffer alignment", () => {

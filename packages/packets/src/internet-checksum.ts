@@ -3,9 +3,11 @@
  *
  * Sums are returned unfolded and uncomplemented (a non-negative integer that may exceed 16 bits) so
  * that callers can chain them (pseudo-header + header + payload) and fold once at the end.
- * Every function reads only `bytes[offset .. offset + length)`, clamped to the array, and allocates
- * nothing in steady state.
+ * Every function reads only `bytes[offset .. offset + length)`, throws a RangeError naming the
+ * argument when that range is not inside the array, and allocates nothing in steady state.
  */
+
+import { checkByteRange } from "./byte-range.js";
 
 /** Below this many bytes the setup of the 32-bit path costs more than it saves (measured). */
 const WIDE_SUM_THRESHOLD = 128;
@@ -94,9 +96,27 @@ function sumWords32(bytes: Uint8Array, offset: number, length: number): number {
 }
 
 /**
+ * `onesComplementSum` without the argument check, for callers in this package that have checked
+ * the range already (a wrapped view, a pseudo-header whose header was checked).
+ */
+export function sumRange(
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+  initial: number,
+): number {
+  if (length === 0) return initial;
+  const sum =
+    length < WIDE_SUM_THRESHOLD
+      ? sumWords16(bytes, offset, length)
+      : sumWords32(bytes, offset, length);
+  return initial + sum;
+}
+
+/**
  * The one's-complement sum of `bytes[offset .. offset + length)` as big-endian 16-bit words (an odd
  * final byte padded with zero), plus `initial`. Unfolded: pass it on as `initial` or fold it.
- * The range is clamped to the array; nothing outside it is read.
+ * Throws a RangeError unless `offset` and `length` are integers and the range is inside `bytes`.
  */
 export function onesComplementSum(
   bytes: Uint8Array,
@@ -104,13 +124,8 @@ export function onesComplementSum(
   length = bytes.length - offset,
   initial = 0,
 ): number {
-  const start = Math.max(offset, 0);
-  const available = bytes.length - start;
-  const count = Math.min(length, available);
-  if (count <= 0) return initial;
-  const sum =
-    count < WIDE_SUM_THRESHOLD ? sumWords16(bytes, start, count) : sumWords32(bytes, start, count);
-  return initial + sum;
+  checkByteRange("onesComplementSum", bytes, offset, length);
+  return sumRange(bytes, offset, length, initial);
 }
 
 /** The checksum field value for an unfolded sum: folded to 16 bits and complemented. */
@@ -118,12 +133,16 @@ export function checksumFromSum(sum: number): number {
   return ~foldChecksumSum(sum) & 0xffff;
 }
 
-/** The Internet checksum (complemented, 16 bits) of a range, starting from an unfolded `initial` sum. */
+/**
+ * The Internet checksum (complemented, 16 bits) of a range, starting from an unfolded `initial` sum.
+ * Throws a RangeError unless `offset` and `length` are integers and the range is inside `bytes`.
+ */
 export function internetChecksum(
   bytes: Uint8Array,
   offset = 0,
   length = bytes.length - offset,
   initial = 0,
 ): number {
-  return checksumFromSum(onesComplementSum(bytes, offset, length, initial));
+  checkByteRange("internetChecksum", bytes, offset, length);
+  return checksumFromSum(sumRange(bytes, offset, length, initial));
 }

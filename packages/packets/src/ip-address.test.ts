@@ -40,4 +40,20 @@ describe("IP address text", () => {
       }),
     );
   });
+
+  it("formats only 16 bytes that are inside the array", () => {
+    const bytes = new Uint8Array(20);
+    bytes[19] = 1;
+    expect(formatIpv6Address(bytes, 4)).toBe("::1");
+    for (const offset of [-1, 0.5, Number.NaN, 5]) {
+      expect(() => formatIpv6Address(bytes, offset)).toThrow(
+        new RangeError(`formatIpv6Address: offset must be an integer from 0 to 4, got ${offset}`),
+      );
+    }
+    expect(() => formatIpv6Address(new Uint8Array(4))).toThrow(
+      new RangeError(
+        "formatIpv6Address: offset must be an integer, but 4 bytes cannot hold the 16 it needs, got 0",
+      ),
+    );
+  });
 });

@@ -1,3 +1,5 @@
+import { checkOffset } from "./byte-range.js";
+
 /**
  * Address text conversions for configuration, logs and tests; packet code itself reads IPv4
  * addresses as unsigned 32-bit numbers and IPv6 addresses in place, without conversion.
@@ -54,11 +56,15 @@ export function parseIpv6Address(text: string): Uint8Array | null {
   return bytes;
 }
 
-/** Formats the 16 bytes at `offset` as RFC 5952 canonical IPv6 text (longest zero run as "::"). */
+/**
+ * Formats the 16 bytes at `offset` as RFC 5952 canonical IPv6 text (longest zero run as "::").
+ * Throws a RangeError unless `offset` is an integer and the 16 bytes are inside `bytes`.
+ */
 export function formatIpv6Address(bytes: Uint8Array, offset = 0): string {
+  checkOffset("formatIpv6Address", "offset", bytes, offset, 16);
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) {
-    groups.push(((bytes[offset + i * 2] ?? 0) << 8) | (bytes[offset + i * 2 + 1] ?? 0));
+    groups.push((bytes[offset + i * 2]! << 8) | bytes[offset + i * 2 + 1]!);
   }
   let bestStart = -1;
   let bestLength = 1;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatIpv4Address } from "./ip-address.js";
 import { Ipv4View, writeIpv4Header } from "./ipv4.js";
 import { OptionCursor } from "./option-cursor.js";
+import { ipv4PseudoHeaderSum } from "./pseudo-header.js";
 import { hexToBytes } from "./test-support/reference-checksum.js";
 
 // A captured UDP packet header: 192.168.0.1 -> 192.168.0.199, DF, TTL 64, checksum b861.
@@ -140,5 +141,36 @@ describe("Ipv4View", () => {
     expect(view.payloadOffset).toBe(70);
     expect(view.hasValidHeaderChecksum()).toBe(true);
     expect(view.wrap(bytes, 50, 0x72)).toBe(false);
+  });
+
+  it("refuses a header offset or payload length that is not a non-negative integer", () => {
+    const fields = { source: 1, destination: 2, protocol: 17 };
+    const bytes = new Uint8Array(40);
+    for (const offset of [-1, 0.5, Number.NaN, 41]) {
+      expect(() => writeIpv4Header(bytes, offset, fields, 0)).toThrow(
+        new RangeError(`writeIpv4Header: offset must be an integer from 0 to 40, got ${offset}`),
+      );
+    }
+    for (const length of [-1, 0.5, Number.NaN]) {
+      expect(() => writeIpv4Header(bytes, 0, fields, length)).toThrow(
+        new RangeError(
+          `writeIpv4Header: payloadLength must be a non-negative integer, got ${length}`,
+        ),
+      );
+    }
+    expect(writeIpv4Header(bytes, 40, fields, 0)).toBe(0);
+    expect(writeIpv4Header(bytes, 0, fields, 21)).toBe(0);
+  });
+
+  it("sums the pseudo-header only of a whole header inside the array", () => {
+    const bytes = packet(captured, 0);
+    expect(ipv4PseudoHeaderSum(bytes, 0, 17, 8)).toBe(0xc0a8 + 0x0001 + 0xc0a8 + 0x00c7 + 17 + 8);
+    for (const offset of [-12, 0.5, Number.NaN, 1]) {
+      expect(() => ipv4PseudoHeaderSum(bytes, offset, 17, 8)).toThrow(
+        new RangeError(
+          `ipv4PseudoHeaderSum: ipOffset must be an integer from 0 to 0, got ${offset}`,
+        ),
+      );
+    }
   });
 });

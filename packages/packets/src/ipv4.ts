@@ -1,3 +1,4 @@
+import { bytesInWindow, checkLength, checkOffset } from "./byte-range.js";
 import { updateChecksum16, updateChecksum32 } from "./checksum-update.js";
 import { internetChecksum } from "./internet-checksum.js";
 import type { OptionCursor } from "./option-cursor.js";
@@ -35,8 +36,8 @@ export class Ipv4View {
   wrap(bytes: Uint8Array, offset = 0, length = bytes.length - offset): boolean {
     this.bytes = bytes;
     this.offset = offset;
-    const available = Math.min(length, bytes.length - offset);
-    if (offset < 0 || !(available >= IPV4_MIN_HEADER_LENGTH)) return this.#refuse("truncated");
+    const available = bytesInWindow(bytes, offset, length);
+    if (!(available >= IPV4_MIN_HEADER_LENGTH)) return this.#refuse("truncated");
     const first = bytes[offset]!;
     if (first >>> 4 !== 4) return this.#refuse("bad-version");
     const headerLength = (first & 0x0f) * 4;
@@ -247,8 +248,9 @@ export function ipv4HeaderLength(fields: Pick<Ipv4HeaderFields, "options">): num
 /**
  * Writes an IPv4 header at `target[offset]` for a payload of `payloadLength` bytes, with total
  * length and header checksum filled in. Returns the header length, or 0 when the header and
- * payload would not fit in `target` or exceed 65535 bytes. Throws RangeError only for options
- * longer than 40 bytes, which is a programming error rather than a runtime condition.
+ * payload would not fit in `target` or exceed 65535 bytes. Throws RangeError for programming
+ * errors rather than runtime conditions: options longer than 40 bytes, an `offset` or
+ * `payloadLength` that is not a non-negative integer.
  */
 export function writeIpv4Header(
   target: Uint8Array,
@@ -267,9 +269,11 @@ export function writeIpv4HeaderWithProtocol(
   protocol: number,
   payloadLength: number,
 ): number {
+  checkOffset("writeIpv4Header", "offset", target, offset, 0);
+  checkLength("writeIpv4Header", "payloadLength", payloadLength);
   const headerLength = ipv4HeaderLength(fields);
   const totalLength = headerLength + payloadLength;
-  if (offset < 0 || totalLength > 0xffff || offset + totalLength > target.length) return 0;
+  if (totalLength > 0xffff || offset + totalLength > target.length) return 0;
   const fragmentWord =
     (fields.dontFragment === true ? 0x4000 : 0) |
     (fields.moreFragments === true ? 0x2000 : 0) |

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatIpv6Address, parseIpv6Address } from "./ip-address.js";
 import { Ipv6View, writeIpv6Header } from "./ipv6.js";
+import { ipv6PseudoHeaderSum } from "./pseudo-header.js";
 import { hexToBytes } from "./test-support/reference-checksum.js";
 
 const source = parseIpv6Address("fd6d:6167:6d61::1")!;
@@ -133,5 +134,17 @@ describe("Ipv6View", () => {
     expect(formatIpv6Address(bytes, view.sourceOffset)).toBe("fd6d:6167:6d61::2");
     expect(formatIpv6Address(bytes, view.destinationOffset)).toBe("fd6d:6167:6d61::1");
     expect(view.hopLimit).toBe(64);
+  });
+
+  it("sums the pseudo-header only of a whole fixed header inside the array", () => {
+    const { bytes } = build([], 8);
+    expect(() => ipv6PseudoHeaderSum(bytes, 0, 17, 8)).not.toThrow();
+    for (const offset of [-8, 0.5, Number.NaN, 9]) {
+      expect(() => ipv6PseudoHeaderSum(bytes, offset, 17, 8)).toThrow(
+        new RangeError(
+          `ipv6PseudoHeaderSum: ipOffset must be an integer from 0 to 8, got ${offset}`,
+        ),
+      );
+    }
   });
 });

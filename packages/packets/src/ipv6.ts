@@ -1,3 +1,4 @@
+import { bytesInWindow, checkLength, checkOffset } from "./byte-range.js";
 import { IpProtocol } from "./ip-protocol.js";
 import { ipv6PseudoHeaderSum } from "./pseudo-header.js";
 
@@ -42,7 +43,8 @@ export class Ipv6View {
   /**
    * Points the view at `bytes[offset .. offset + length)`, checks the fixed header and payload
    * length, and walks the extension headers. Returns false (with `status` saying why) for a
-   * truncated packet, a payload length beyond the buffer, an extension header running past the
+   * truncated packet (or an `offset` or `length` that is not a non-negative integer), a payload
+   * length beyond the buffer, an extension header running past the
    * payload, a hop-by-hop header anywhere but first, or more than 16 extension headers.
    */
   wrap(bytes: Uint8Array, offset = 0, length = bytes.length - offset): boolean {
@@ -54,8 +56,8 @@ export class Ipv6View {
     this.fragmentOffset = 0;
     this.moreFragments = false;
     this.fragmentIdentification = 0;
-    const available = Math.min(length, bytes.length - offset);
-    if (offset < 0 || !(available >= IPV6_HEADER_LENGTH)) return this.#refuse("truncated");
+    const available = bytesInWindow(bytes, offset, length);
+    if (!(available >= IPV6_HEADER_LENGTH)) return this.#refuse("truncated");
     if (bytes[offset]! >>> 4 !== 6) return this.#refuse("bad-version");
     const end = offset + IPV6_HEADER_LENGTH + ((bytes[offset + 4]! << 8) | bytes[offset + 5]!);
     if (end > offset + available) return this.#refuse("bad-payload-length");
@@ -233,8 +235,9 @@ export function ipv6HeaderLength(fields: Pick<Ipv6HeaderFields, "extensionHeader
  * Writes the IPv6 fixed header and extension headers at `target[offset]` for an upper-layer
  * payload of `upperLayerLength` bytes, chaining next-header values and filling payload length.
  * Returns the bytes written, or 0 when headers and payload would not fit in `target` or the
- * payload length would exceed 65535. Throws RangeError for an oversized extension header or an
- * address that is not 16 bytes (programming errors).
+ * payload length would exceed 65535. Throws RangeError for programming errors: an oversized
+ * extension header, an address that is not 16 bytes, an `offset` or `upperLayerLength` that is
+ * not a non-negative integer.
  */
 export function writeIpv6Header(
   target: Uint8Array,
@@ -253,18 +256,15 @@ export function writeIpv6HeaderWithProtocol(
   protocol: number,
   upperLayerLength: number,
 ): number {
+  const where = "writeIpv6Header";
   if (fields.source.length !== 16 || fields.destination.length !== 16) {
-    throw new RangeError("IPv6 addresses are 16 bytes");
+    throw new RangeError(`${where}: IPv6 addresses are 16 bytes`);
   }
+  checkOffset(where, "offset", target, offset, 0);
+  checkLength(where, "upperLayerLength", upperLayerLength);
   const headerLength = ipv6HeaderLength(fields);
   const payloadLength = headerLength - IPV6_HEADER_LENGTH + upperLayerLength;
-  if (
-    offset < 0 ||
-    payloadLength > 0xffff ||
-    offset + headerLength + upperLayerLength > target.length
-  ) {
-    return 0;
-  }
+  if (payloadLength > 0xffff || offset + headerLength + upperLayerLength > target.length) return 0;
   const extensionHeaders = fields.extensionHeaders ?? [];
   const trafficClass = (fields.trafficClass ?? 0) & 0xff;
   const flowLabel = (fields.flowLabel ?? 0) & 0xfffff;

@@ -4,6 +4,8 @@ import { IcmpEchoView } from "./icmp-echo.js";
 import { internetChecksum } from "./internet-checksum.js";
 import { IpPacketView } from "./ip-packet-view.js";
 import { IpProtocol } from "./ip-protocol.js";
+import { Ipv4View } from "./ipv4.js";
+import { Ipv6View } from "./ipv6.js";
 import { OptionCursor } from "./option-cursor.js";
 import { buildIcmpEchoPacket, buildTcpPacket, buildUdpPacket } from "./packet-builders.js";
 import { turnEchoRequestIntoReply, turnUdpIntoReply } from "./reply-in-place.js";
@@ -158,10 +160,34 @@ describe("malformed input", () => {
       [0, -5],
       [0, Number.NaN],
       [Number.NaN, 20],
+      [0.5, 40],
+      [1, 40.5],
       [0, 1e9],
     ] as const) {
       expect(dissect(bytes, offset, length).ip).toBe(false);
       expect(udp.wrap(bytes, offset, length) && tcp.wrap(bytes, offset, length)).toBe(false);
+    }
+  });
+
+  it("refuses as truncated a window whose offset or length is not a non-negative integer", () => {
+    // An IPv6 packet (no payload, no next header) at offset 1 that the views take in a sound window.
+    const bytes = new Uint8Array(64);
+    bytes.set([0x60, 0, 0, 0, 0, 0, 59, 64], 1);
+    const views = [ip, new Ipv4View(), new Ipv6View(), udp, tcp, echo];
+    expect(echo.wrap(bytes, 1, 40) && ip.wrap(bytes, 1, 40)).toBe(true);
+    for (const [offset, length] of [
+      [-1, 40],
+      [0.5, 40],
+      [Number.NaN, 40],
+      [1, -40],
+      [1, 40.5],
+      [1, Number.NaN],
+      [1, Number.POSITIVE_INFINITY],
+    ] as const) {
+      for (const view of views) {
+        expect(view.wrap(bytes, offset, length)).toBe(false);
+        expect(view.status).toBe("truncated");
+      }
     }
   });
 });

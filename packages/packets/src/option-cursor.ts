@@ -1,3 +1,5 @@
+import { checkByteSpan } from "./byte-range.js";
+
 /**
  * Walks the kind-length-value option lists that IPv4 (RFC 791 §3.1) and TCP (RFC 9293 §3.1) share:
  * kind 0 ends the list, kind 1 is a one-byte no-op, every other kind carries a length byte that
@@ -19,11 +21,15 @@ export class OptionCursor {
   #position = 0;
   #end = 0;
 
-  /** Points the cursor at the list `bytes[start .. end)`; `end` is clamped to the array. */
+  /**
+   * Points the cursor at the list `bytes[start .. end)`. Throws a RangeError unless `start` and
+   * `end` are integers with `0 <= start <= end <= bytes.length`.
+   */
   reset(bytes: Uint8Array, start: number, end: number): this {
+    checkByteSpan("OptionCursor.reset", bytes, start, end);
     this.#bytes = bytes;
     this.#position = start;
-    this.#end = Math.min(end, bytes.length);
+    this.#end = end;
     this.status = "ok";
     return this;
   }

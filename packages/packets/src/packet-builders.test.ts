@@ -168,4 +168,26 @@ describe("packet builders round-trip through the views", () => {
       RangeError,
     );
   });
+
+  it("refuses a payloadLength that is not a non-negative integer, naming the builder", () => {
+    const fields: IpFields = { version: 4, source: 1, destination: 2 };
+    const ports = { sourcePort: 1, destinationPort: 2 };
+    const tcp = { ...ports, sequenceNumber: 0, flags: 0, window: 0 };
+    const echo = { identifier: 1, sequenceNumber: 2 };
+    for (const payloadLength of [-1, 0.5, Number.NaN]) {
+      const got = `payloadLength must be a non-negative integer, got ${payloadLength}`;
+      expect(() => buildUdpPacket(slot, fields, { ...ports, payloadLength })).toThrow(
+        new RangeError(`buildUdpPacket: ${got}`),
+      );
+      expect(() => buildTcpPacket(slot, fields, { ...tcp, payloadLength })).toThrow(
+        new RangeError(`buildTcpPacket: ${got}`),
+      );
+      expect(() => buildIcmpEchoPacket(slot, fields, { ...echo, payloadLength })).toThrow(
+        new RangeError(`buildIcmpEchoPacket: ${got}`),
+      );
+    }
+    // A payload given as bytes wins over payloadLength, as before.
+    const payload = Uint8Array.of(1, 2, 3);
+    expect(buildUdpPacket(slot, fields, { ...ports, payload, payloadLength: -1 })).toBe(31);
+  });
 });

@@ -1,3 +1,4 @@
+import { checkLength } from "./byte-range.js";
 import { ICMP_ECHO_HEADER_LENGTH, Icmpv4Type, Icmpv6Type } from "./icmp-echo.js";
 import { checksumFromSum, onesComplementSum } from "./internet-checksum.js";
 import { IpProtocol } from "./ip-protocol.js";
@@ -16,6 +17,7 @@ export type IpFields =
 /**
  * The payload: either `payload`, copied in, or `payloadLength` bytes the caller has already
  * written at `target[headerLength ..]` (zero-copy: get the offset from the `*HeaderLength` helpers).
+ * A `payloadLength` that is not a non-negative integer is a RangeError.
  */
 export interface PayloadFields {
   readonly payload?: Uint8Array | undefined;
@@ -55,6 +57,12 @@ export function ipHeaderLength(ip: IpFields): number {
 
 function payloadLengthOf(fields: PayloadFields): number {
   return fields.payload?.length ?? fields.payloadLength ?? 0;
+}
+
+function checkPayloadLength(where: string, fields: PayloadFields): void {
+  if (fields.payload === undefined && fields.payloadLength !== undefined) {
+    checkLength(where, "payloadLength", fields.payloadLength);
+  }
 }
 
 /**
@@ -103,9 +111,12 @@ function writeU32(target: Uint8Array, at: number, value: number): void {
 
 /**
  * Writes a whole IPv4 or IPv6 UDP datagram at the start of `target` (a pool slot, say), with
- * lengths and both checksums filled. Returns the packet length, or 0 when it does not fit.
+ * lengths and both checksums filled. Returns the packet length, or 0 when it does not fit. Throws
+ * RangeError for the IP fields `writeIpv4Header` and `writeIpv6Header` refuse, and for a
+ * `payloadLength` that is not a non-negative integer.
  */
 export function buildUdpPacket(target: Uint8Array, ip: IpFields, udp: UdpFields): number {
+  checkPayloadLength("buildUdpPacket", udp);
   const at = writeIpAndPayload(target, ip, IpProtocol.udp, UDP_HEADER_LENGTH, udp);
   if (at < 0) return 0;
   const length = UDP_HEADER_LENGTH + payloadLengthOf(udp);
@@ -127,9 +138,10 @@ export function tcpHeaderLength(tcp: Pick<TcpFields, "options">): number {
 /**
  * Writes a whole IPv4 or IPv6 TCP segment at the start of `target`, options included, with the
  * data offset, lengths and both checksums filled. Returns the packet length, or 0 when it does
- * not fit. Throws RangeError for options that exceed 40 bytes.
+ * not fit. Throws RangeError for options that exceed 40 bytes, and as `buildUdpPacket` does.
  */
 export function buildTcpPacket(target: Uint8Array, ip: IpFields, tcp: TcpFields): number {
+  checkPayloadLength("buildTcpPacket", tcp);
   const headerLength = tcpHeaderLength(tcp);
   const at = writeIpAndPayload(target, ip, IpProtocol.tcp, headerLength, tcp);
   if (at < 0) return 0;
@@ -152,12 +164,14 @@ export function buildTcpPacket(target: Uint8Array, ip: IpFields, tcp: TcpFields)
 /**
  * Writes a whole ICMPv4 (over IPv4) or ICMPv6 (over IPv6, pseudo-header in the checksum) echo
  * request or reply at the start of `target`. Returns the packet length, or 0 when it does not fit.
+ * Throws RangeError as `buildUdpPacket` does.
  */
 export function buildIcmpEchoPacket(
   target: Uint8Array,
   ip: IpFields,
   echo: IcmpEchoFields,
 ): number {
+  checkPayloadLength("buildIcmpEchoPacket", echo);
   const protocol = ip.version === 4 ? IpProtocol.icmp : IpProtocol.icmpv6;
   const at = writeIpAndPayload(target, ip, protocol, ICMP_ECHO_HEADER_LENGTH, echo);
   if (at < 0) return 0;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { OptionCursor } from "./option-cursor.js";
 import { TcpView } from "./tcp.js";
 import { readTcpOptions, TcpOptions, tcpOptionsLength, writeTcpOptions } from "./tcp-options.js";
 import { hexToBytes } from "./test-support/reference-checksum.js";
@@ -101,5 +102,45 @@ describe("TCP options", () => {
     expect(view.wrap(segment)).toBe(false);
     expect(view.wrap(segment.subarray(0, 19))).toBe(false);
     expect(view.status).toBe("truncated");
+  });
+
+  it("refuses an option range outside the array instead of reading past it", () => {
+    const bytes = hexToBytes("0204 05b4 0101 0402");
+    const options = new TcpOptions();
+    expect(() => readTcpOptions(bytes, -1, 8, options)).toThrow(
+      new RangeError("readTcpOptions: start must be an integer from 0 to 8, got -1"),
+    );
+    expect(() => readTcpOptions(bytes, Number.NaN, 8, options)).toThrow(
+      new RangeError("readTcpOptions: start must be an integer from 0 to 8, got NaN"),
+    );
+    expect(() => readTcpOptions(bytes, 0, 9, options)).toThrow(
+      new RangeError("readTcpOptions: end must be an integer from 0 to 8, got 9"),
+    );
+    expect(() => readTcpOptions(bytes, 4, 2, options)).toThrow(
+      new RangeError("readTcpOptions: end must be an integer from 4 to 8, got 2"),
+    );
+    expect(() => readTcpOptions(bytes, 0, 7.5, options)).toThrow(
+      new RangeError("readTcpOptions: end must be an integer from 0 to 8, got 7.5"),
+    );
+    // A NaN start used to walk forever, reporting the same undefined option each time.
+    const cursor = new OptionCursor();
+    expect(() => cursor.reset(bytes, Number.NaN, 8)).toThrow(
+      new RangeError("OptionCursor.reset: start must be an integer from 0 to 8, got NaN"),
+    );
+    expect(() => cursor.reset(bytes, 0, 20)).toThrow(
+      new RangeError("OptionCursor.reset: end must be an integer from 0 to 8, got 20"),
+    );
+    expect(readTcpOptions(bytes, 8, 8, options)).toBe(true);
+  });
+
+  it("refuses to write options where they do not fit", () => {
+    const fields = { maximumSegmentSize: 1460, windowScale: 7 };
+    const bytes = new Uint8Array(10);
+    expect(writeTcpOptions(bytes, 2, fields)).toBe(8);
+    for (const offset of [-1, 0.5, Number.NaN, 3]) {
+      expect(() => writeTcpOptions(bytes, offset, fields)).toThrow(
+        new RangeError(`writeTcpOptions: offset must be an integer from 0 to 2, got ${offset}`),
+      );
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { checkByteSpan, checkOffset } from "./byte-range.js";
 import { OptionCursor } from "./option-cursor.js";
 
 export const TcpOptionKind = {
@@ -59,7 +60,8 @@ function readU32(bytes: Uint8Array, at: number): number {
  * Decodes the TCP options in `bytes[start .. end)` into `into`. Known kinds with a wrong length,
  * and any option whose length runs past `end`, stop the walk with `status` `"bad-length"` and a
  * false result (fields decoded before the bad option stay set). Unknown kinds are counted and
- * skipped by their length.
+ * skipped by their length. Throws a RangeError unless `start` and `end` are integers with
+ * `0 <= start <= end <= bytes.length`.
  */
 export function readTcpOptions(
   bytes: Uint8Array,
@@ -67,6 +69,7 @@ export function readTcpOptions(
   end: number,
   into: TcpOptions,
 ): boolean {
+  checkByteSpan("readTcpOptions", bytes, start, end);
   into.clear();
   cursor.reset(bytes, start, end);
   while (cursor.next()) {
@@ -150,13 +153,15 @@ function writeU32(bytes: Uint8Array, at: number, value: number): void {
 /**
  * Writes options at `target[offset]` in the layout Linux uses (MSS; SACK-permitted with
  * timestamps, or NOP-padded; NOP + window scale; NOP NOP + SACK blocks), each aligned to 4 bytes.
- * Returns the bytes written (`tcpOptionsLength(options)`); the caller checked that they fit.
+ * Returns the bytes written (`tcpOptionsLength(options)`). Throws a RangeError when they do not
+ * fit at `target[offset]` or `offset` is not an integer.
  */
 export function writeTcpOptions(
   target: Uint8Array,
   offset: number,
   options: TcpOptionFields,
 ): number {
+  checkOffset("writeTcpOptions", "offset", target, offset, tcpOptionsLength(options));
   let at = offset;
   if (options.maximumSegmentSize !== undefined) {
     target[at] = TcpOptionKind.maximumSegmentSize;

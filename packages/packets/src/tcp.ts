@@ -1,3 +1,4 @@
+import { bytesInWindow } from "./byte-range.js";
 import type { OptionCursor } from "./option-cursor.js";
 import { readTcpOptions, type TcpOptions } from "./tcp-options.js";
 
@@ -37,9 +38,9 @@ export class TcpView {
   wrap(bytes: Uint8Array, offset = 0, length = bytes.length - offset): boolean {
     this.bytes = bytes;
     this.offset = offset;
-    const available = Math.min(length, bytes.length - offset);
+    const available = bytesInWindow(bytes, offset, length);
     this.length = Math.max(available, 0);
-    if (offset < 0 || !(available >= TCP_MIN_HEADER_LENGTH)) return this.#refuse("truncated");
+    if (!(available >= TCP_MIN_HEADER_LENGTH)) return this.#refuse("truncated");
     const headerLength = (bytes[offset + 12]! >>> 4) * 4;
     if (headerLength < TCP_MIN_HEADER_LENGTH || headerLength > available) {
       return this.#refuse("bad-data-offset");

@@ -1,3 +1,5 @@
+import { bytesInWindow } from "./byte-range.js";
+
 export const UDP_HEADER_LENGTH = 8;
 
 /** Why `UdpView.wrap` refused a buffer, or `"ok"`. */
@@ -20,8 +22,8 @@ export class UdpView {
   wrap(bytes: Uint8Array, offset = 0, length = bytes.length - offset): boolean {
     this.bytes = bytes;
     this.offset = offset;
-    const available = Math.min(length, bytes.length - offset);
-    if (offset < 0 || !(available >= UDP_HEADER_LENGTH)) return this.#refuse("truncated");
+    const available = bytesInWindow(bytes, offset, length);
+    if (!(available >= UDP_HEADER_LENGTH)) return this.#refuse("truncated");
     const datagramLength = (bytes[offset + 4]! << 8) | bytes[offset + 5]!;
     if (datagramLength < UDP_HEADER_LENGTH || datagramLength > available) {
       return this.#refuse("bad-length");
