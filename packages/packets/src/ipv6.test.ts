@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatIpv6Address, parseIpv6Address } from "./ip-address.js";
 import { Ipv6View, writeIpv6Header } from "./ipv6.js";
 import { ipv6PseudoHeaderSum } from "./pseudo-header.js";
+import { ipv6ByHand } from "./test-support/ipv6-by-hand.js";
 import { hexToBytes } from "./test-support/reference-checksum.js";
 
 const source = parseIpv6Address("fd6d:6167:6d61::1")!;
@@ -96,17 +97,23 @@ describe("Ipv6View", () => {
     expect(view.wrap(bytes)).toBe(false);
     expect(view.status).toBe("bad-extension-header");
 
-    const misplaced = build([
-      { type: 60, data: new Uint8Array(6) },
-      { type: 0, data: new Uint8Array(6) },
-    ]);
-    expect(view.wrap(misplaced.bytes)).toBe(false);
+    const misplaced = ipv6ByHand(
+      [
+        { type: 60, data: new Uint8Array(6) },
+        { type: 0, data: new Uint8Array(6) },
+      ],
+      17,
+      new Uint8Array(0),
+    );
+    expect(view.wrap(misplaced)).toBe(false);
     expect(view.status).toBe("bad-extension-header");
 
-    const chain = build(
+    const chain = ipv6ByHand(
       Array.from({ length: 17 }, () => ({ type: 60 as const, data: new Uint8Array(6) })),
+      17,
+      new Uint8Array(0),
     );
-    expect(view.wrap(chain.bytes)).toBe(false);
+    expect(view.wrap(chain)).toBe(false);
     expect(view.status).toBe("too-many-extension-headers");
 
     const truncatedFragment = build([], 4);

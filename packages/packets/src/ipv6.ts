@@ -3,7 +3,7 @@ import { IpProtocol } from "./ip-protocol.js";
 import { ipv6PseudoHeaderSum } from "./pseudo-header.js";
 
 export const IPV6_HEADER_LENGTH = 40;
-/** The extension-header walk stops here; real packets carry two or three at most. */
+/** `Ipv6View` refuses longer chains and the builder writes none; real packets carry two or three. */
 export const IPV6_MAX_EXTENSION_HEADERS = 16;
 
 /** Why `Ipv6View.wrap` refused a buffer, or `"ok"`. */
@@ -26,7 +26,11 @@ export class Ipv6View {
   offset = 0;
   /** The result of the last `wrap()`. The other fields are meaningful only when it is `"ok"`. */
   status: Ipv6Status = "truncated";
-  /** The protocol after the last extension header (6 TCP, 17 UDP, 58 ICMPv6, 59 none, ...). */
+  /**
+   * The protocol after the last extension header (6 TCP, 17 UDP, 58 ICMPv6, 59 none, ...); in a
+   * fragment other than the first, the Fragment header's Next Header: what the fragment data
+   * continues (RFC 8200 §4.5).
+   */
   upperLayerProtocol = 0;
   /** Where the upper-layer header starts in `bytes`. */
   upperLayerOffset = 0;
@@ -43,9 +47,12 @@ export class Ipv6View {
   /**
    * Points the view at `bytes[offset .. offset + length)`, checks the fixed header and payload
    * length, and walks the extension headers. Returns false (with `status` saying why) for a
-   * truncated packet (or an `offset` or `length` that is not a non-negative integer), a payload
-   * length beyond the buffer, an extension header running past the
-   * payload, a hop-by-hop header anywhere but first, or more than 16 extension headers.
+   * truncated packet (or an `offset` or `length` that is negative, fractional or NaN), a payload
+   * length beyond the buffer, an extension header running past the payload, a Next Header of 0
+   * (Hop-by-Hop Options) anywhere but in the fixed header (RFC 8200 §4.1), or more than 16
+   * extension headers. The walk stops after the Fragment header of a fragment other than the
+   * first, since fragment data follows it (RFC 8200 §4.5). Any other order or repetition of
+   * headers is accepted, as RFC 8200 §4.1 requires of receivers.
    */
   wrap(bytes: Uint8Array, offset = 0, length = bytes.length - offset): boolean {
     this.bytes = bytes;
@@ -65,15 +72,19 @@ export class Ipv6View {
     let nextHeader = bytes[offset + 6]!;
     let position = offset + IPV6_HEADER_LENGTH;
     for (;;) {
+      // RFC 8200 §4.1: a Hop-by-Hop Options header may only come straight after the IPv6 header.
+      if (nextHeader === IpProtocol.hopByHopOptions && this.extensionHeaderCount !== 0) {
+        return this.#refuse("bad-extension-header");
+      }
+      // RFC 8200 §4.5: in a fragment other than the first, what follows the Fragment header is
+      // fragment data; its Next Header names the first header of the fragmentable part.
+      if (this.fragmentOffset !== 0) break;
       let headerLength: number;
       if (
         nextHeader === IpProtocol.hopByHopOptions ||
         nextHeader === IpProtocol.routing ||
         nextHeader === IpProtocol.destinationOptions
       ) {
-        if (nextHeader === IpProtocol.hopByHopOptions && this.extensionHeaderCount !== 0) {
-          return this.#refuse("bad-extension-header");
-        }
         if (position + 2 > end) return this.#refuse("bad-extension-header");
         headerLength = (bytes[position + 1]! + 1) * 8;
         if (nextHeader === IpProtocol.routing) this.hasRoutingHeader = true;
@@ -213,31 +224,152 @@ export interface Ipv6HeaderFields {
   readonly extensionHeaders?: readonly Ipv6ExtensionHeader[] | undefined;
 }
 
-function extensionHeaderLength(header: Ipv6ExtensionHeader): number {
-  if (header.type === IpProtocol.fragment) return 8;
-  const length = (header.data.length + 2 + 7) & ~7;
-  if (length > 2048) {
-    throw new RangeError(
-      `an IPv6 extension header holds at most 2046 bytes, not ${header.data.length}`,
+/** The most data bytes one hop-by-hop, routing or destination-options header holds: 2048 − 2. */
+const MAX_EXTENSION_DATA_LENGTH = 2046;
+
+function extensionHeaderError(index: number, problem: string): RangeError {
+  return new RangeError(`extensionHeaders[${index}]${problem}`);
+}
+
+/**
+ * Checks one header of a chain of `count` against the rules the parser (`Ipv6View.wrap`) applies,
+ * so whatever the builder writes parses back as the same chain; returns its length in bytes.
+ */
+function checkedExtensionHeaderLength(
+  header: Ipv6ExtensionHeader,
+  index: number,
+  count: number,
+): number {
+  const type: number = header.type;
+  if (type === IpProtocol.fragment) {
+    const fragment = header as Extract<Ipv6ExtensionHeader, { type: 44 }>;
+    const { fragmentOffset, identification } = fragment;
+    if (!(Number.isInteger(fragmentOffset) && fragmentOffset >= 0 && fragmentOffset <= 0x1fff)) {
+      throw extensionHeaderError(
+        index,
+        `.fragmentOffset must be an integer from 0 to 8191 (units of 8 bytes), got ${String(fragmentOffset)}`,
+      );
+    }
+    if (typeof fragment.moreFragments !== "boolean") {
+      throw new TypeError(
+        `extensionHeaders[${index}].moreFragments must be a boolean, got ${typeof fragment.moreFragments}`,
+      );
+    }
+    if (
+      !(Number.isInteger(identification) && identification >= 0 && identification <= 0xffffffff)
+    ) {
+      throw extensionHeaderError(
+        index,
+        `.identification must be an integer from 0 to 4294967295, got ${String(identification)}`,
+      );
+    }
+    // RFC 8200 §4.5: in a fragment other than the first, fragment data follows the Fragment
+    // header, so no extension header can come after it.
+    if (fragmentOffset !== 0 && index !== count - 1) {
+      throw extensionHeaderError(
+        index,
+        ` is the Fragment header of a fragment other than the first (offset ${fragmentOffset}): fragment data follows it, so it must be the last extension header (RFC 8200 §4.5)`,
+      );
+    }
+    return 8;
+  }
+  if (
+    type !== IpProtocol.hopByHopOptions &&
+    type !== IpProtocol.routing &&
+    type !== IpProtocol.destinationOptions
+  ) {
+    throw extensionHeaderError(
+      index,
+      `.type must be 0 (Hop-by-Hop Options), 43 (Routing), 44 (Fragment) or 60 (Destination Options), got ${String(type)}`,
     );
+  }
+  // RFC 8200 §4.1: Hop-by-Hop Options only straight after the IPv6 header.
+  if (type === IpProtocol.hopByHopOptions && index !== 0) {
+    throw extensionHeaderError(
+      index,
+      " is a Hop-by-Hop Options header (0), which may only come first, straight after the IPv6 header (RFC 8200 §4.1)",
+    );
+  }
+  const data = (header as Extract<Ipv6ExtensionHeader, { type: 0 | 43 | 60 }>).data;
+  if (!(data instanceof Uint8Array)) {
+    throw new TypeError(`extensionHeaders[${index}].data must be a Uint8Array`);
+  }
+  if (data.length > MAX_EXTENSION_DATA_LENGTH) {
+    throw extensionHeaderError(
+      index,
+      `.data holds ${data.length} bytes; an extension header holds at most ${MAX_EXTENSION_DATA_LENGTH} (its length byte counts 8-byte units after the first)`,
+    );
+  }
+  return (data.length + 2 + 7) & ~7;
+}
+
+/**
+ * The bytes `writeIpv6Header` will write: the fixed header and every extension header. Throws a
+ * RangeError (TypeError for a field of the wrong type) for a chain `Ipv6View` would refuse or read
+ * differently: more than `IPV6_MAX_EXTENSION_HEADERS` headers, a type other than 0, 43, 44 or 60,
+ * Hop-by-Hop Options anywhere but first (RFC 8200 §4.1), any header after the Fragment header of
+ * a fragment other than the first (RFC 8200 §4.5), data over 2046 bytes, or fragment fields out of
+ * range.
+ */
+export function ipv6HeaderLength(fields: Pick<Ipv6HeaderFields, "extensionHeaders">): number {
+  const headers = fields.extensionHeaders ?? [];
+  const count = headers.length;
+  // RFC 8200 sets no limit; RFC 8883 lets a node discard a packet past its own ("too many
+  // extension headers", Parameter Problem code 8). The parser stops at this one, so we do too.
+  if (count > IPV6_MAX_EXTENSION_HEADERS) {
+    throw new RangeError(
+      `extensionHeaders holds ${count} headers; at most ${IPV6_MAX_EXTENSION_HEADERS} are allowed`,
+    );
+  }
+  let length = IPV6_HEADER_LENGTH;
+  for (let index = 0; index < count; index++) {
+    length += checkedExtensionHeaderLength(headers[index]!, index, count);
   }
   return length;
 }
 
-/** The bytes `writeIpv6Header` will write: the fixed header and every extension header. */
-export function ipv6HeaderLength(fields: Pick<Ipv6HeaderFields, "extensionHeaders">): number {
-  let length = IPV6_HEADER_LENGTH;
-  for (const header of fields.extensionHeaders ?? []) length += extensionHeaderLength(header);
-  return length;
+/**
+ * Checks `protocol`, the value written after the last extension header: an extension-header type
+ * there would have the parser read the upper-layer bytes as one more header, unless the chain ends
+ * with the Fragment header of a fragment other than the first (RFC 8200 §4.5: there it names the
+ * first header of the fragment data). Zero is refused everywhere (RFC 8200 §4.1).
+ */
+function checkProtocol(
+  where: string,
+  protocol: number,
+  last: Ipv6ExtensionHeader | undefined,
+): void {
+  if (!(Number.isInteger(protocol) && protocol >= 0 && protocol <= 255)) {
+    throw new RangeError(
+      `${where}: protocol must be an integer from 0 to 255, got ${String(protocol)}`,
+    );
+  }
+  if (protocol === IpProtocol.hopByHopOptions) {
+    throw new RangeError(
+      `${where}: protocol 0 is Hop-by-Hop Options, an extension header allowed only straight after the IPv6 header (RFC 8200 §4.1): give it as extensionHeaders[0]`,
+    );
+  }
+  const afterLaterFragment = last?.type === IpProtocol.fragment && last.fragmentOffset !== 0;
+  if (
+    !afterLaterFragment &&
+    (protocol === IpProtocol.routing ||
+      protocol === IpProtocol.fragment ||
+      protocol === IpProtocol.destinationOptions)
+  ) {
+    throw new RangeError(
+      `${where}: protocol ${protocol} is an extension header: put it in extensionHeaders, and give the protocol after it`,
+    );
+  }
 }
 
 /**
  * Writes the IPv6 fixed header and extension headers at `target[offset]` for an upper-layer
  * payload of `upperLayerLength` bytes, chaining next-header values and filling payload length.
  * Returns the bytes written, or 0 when headers and payload would not fit in `target` or the
- * payload length would exceed 65535. Throws RangeError for programming errors: an oversized
- * extension header, an address that is not 16 bytes, an `offset` or `upperLayerLength` that is
- * not a non-negative integer.
+ * payload length would exceed 65535. Throws RangeError for programming errors: an address that is
+ * not 16 bytes, an `offset` or `upperLayerLength` that is not a non-negative integer, a
+ * `protocol` outside 0..255 or one that is an extension header, and the chains `ipv6HeaderLength`
+ * refuses.
  */
 export function writeIpv6Header(
   target: Uint8Array,
@@ -263,9 +395,10 @@ export function writeIpv6HeaderWithProtocol(
   checkOffset(where, "offset", target, offset, 0);
   checkLength(where, "upperLayerLength", upperLayerLength);
   const headerLength = ipv6HeaderLength(fields);
+  const extensionHeaders = fields.extensionHeaders ?? [];
+  checkProtocol(where, protocol, extensionHeaders[extensionHeaders.length - 1]);
   const payloadLength = headerLength - IPV6_HEADER_LENGTH + upperLayerLength;
   if (payloadLength > 0xffff || offset + headerLength + upperLayerLength > target.length) return 0;
-  const extensionHeaders = fields.extensionHeaders ?? [];
   const trafficClass = (fields.trafficClass ?? 0) & 0xff;
   const flowLabel = (fields.flowLabel ?? 0) & 0xfffff;
   target[offset] = 0x60 | (trafficClass >>> 4);
@@ -274,7 +407,7 @@ export function writeIpv6HeaderWithProtocol(
   target[offset + 3] = flowLabel & 0xff;
   target[offset + 4] = payloadLength >>> 8;
   target[offset + 5] = payloadLength & 0xff;
-  target[offset + 6] = extensionHeaders[0]?.type ?? protocol & 0xff;
+  target[offset + 6] = extensionHeaders[0]?.type ?? protocol;
   target[offset + 7] = (fields.hopLimit ?? 64) & 0xff;
   target.set(fields.source, offset + 8);
   target.set(fields.destination, offset + 24);
@@ -282,14 +415,14 @@ export function writeIpv6HeaderWithProtocol(
   let position = offset + IPV6_HEADER_LENGTH;
   for (let index = 0; index < extensionHeaders.length; index++) {
     const header = extensionHeaders[index]!;
-    const length = extensionHeaderLength(header);
-    target[position] = extensionHeaders[index + 1]?.type ?? protocol & 0xff;
+    const length = header.type === IpProtocol.fragment ? 8 : (header.data.length + 2 + 7) & ~7;
+    target[position] = extensionHeaders[index + 1]?.type ?? protocol;
     if (header.type === IpProtocol.fragment) {
-      const fragmentWord = ((header.fragmentOffset & 0x1fff) << 3) | (header.moreFragments ? 1 : 0);
+      const fragmentWord = (header.fragmentOffset << 3) | (header.moreFragments ? 1 : 0);
       target[position + 1] = 0;
       target[position + 2] = fragmentWord >>> 8;
       target[position + 3] = fragmentWord & 0xff;
-      const identification = header.identification >>> 0;
+      const identification = header.identification;
       target[position + 4] = identification >>> 24;
       target[position + 5] = (identification >>> 16) & 0xff;
       target[position + 6] = (identification >>> 8) & 0xff;

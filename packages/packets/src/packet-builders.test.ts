@@ -190,4 +190,20 @@ describe("packet builders round-trip through the views", () => {
     const payload = Uint8Array.of(1, 2, 3);
     expect(buildUdpPacket(slot, fields, { ...ports, payload, payloadLength: -1 })).toBe(31);
   });
+
+  it("refuses IPv6 extension-header chains the parser would not read back as given", () => {
+    const v6: IpFields = {
+      version: 6,
+      source: new Uint8Array(16),
+      destination: new Uint8Array(16),
+      extensionHeaders: [
+        { type: 60, data: new Uint8Array(6) },
+        { type: 0, data: new Uint8Array(6) },
+      ],
+    };
+    expect(() => buildUdpPacket(slot, v6, { sourcePort: 1, destinationPort: 2 })).toThrow(
+      /extensionHeaders\[1\] is a Hop-by-Hop Options header/,
+    );
+    expect(() => ipHeaderLength(v6)).toThrow(RangeError);
+  });
 });
