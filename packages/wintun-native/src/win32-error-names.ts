@@ -1,15 +1,21 @@
-/** Symbolic names of the Win32 codes wintun.dll and this package report (values from winerror.h). */
+/**
+ * Symbolic names of the codes wintun.dll 0.14.1, its driver, the emulator and this package's loader
+ * report, sorted by value: Win32 codes from winerror.h, and SetupAPI's own codes (0xE0000000 and up,
+ * from setupapi.h), which wintun passes through from SetupAPI calls unchanged.
+ */
 const NAMES: ReadonlyMap<number, string> = new Map([
   [0, "ERROR_SUCCESS"],
   [2, "ERROR_FILE_NOT_FOUND"],
   [3, "ERROR_PATH_NOT_FOUND"],
   [5, "ERROR_ACCESS_DENIED"],
+  [6, "ERROR_INVALID_HANDLE"],
   [8, "ERROR_NOT_ENOUGH_MEMORY"],
   [13, "ERROR_INVALID_DATA"],
   [14, "ERROR_OUTOFMEMORY"],
   [31, "ERROR_GEN_FAILURE"],
   [38, "ERROR_HANDLE_EOF"],
   [50, "ERROR_NOT_SUPPORTED"],
+  [52, "ERROR_DUP_NAME"],
   [87, "ERROR_INVALID_PARAMETER"],
   [111, "ERROR_BUFFER_OVERFLOW"],
   [122, "ERROR_INSUFFICIENT_BUFFER"],
@@ -19,12 +25,21 @@ const NAMES: ReadonlyMap<number, string> = new Map([
   [193, "ERROR_BAD_EXE_FORMAT"],
   [258, "WAIT_TIMEOUT"],
   [259, "ERROR_NO_MORE_ITEMS"],
+  [648, "ERROR_DEVICE_ENUMERATION_ERROR"],
   [777, "ERROR_VERSION_PARSE_ERROR"],
+  [1114, "ERROR_DLL_INIT_FAILED"],
+  [1164, "ERROR_DEVICE_REINITIALIZATION_NEEDED"],
   [1168, "ERROR_NOT_FOUND"],
+  [1169, "ERROR_NO_MATCH"],
   [1247, "ERROR_ALREADY_INITIALIZED"],
   [1450, "ERROR_NO_SYSTEM_RESOURCES"],
+  [1455, "ERROR_COMMITMENT_LIMIT"],
   [1784, "ERROR_INVALID_USER_BUFFER"],
+  [1804, "ERROR_INVALID_DATATYPE"],
   [4319, "ERROR_DEVICE_NOT_AVAILABLE"],
+  [0xe000023a, "ERROR_PNP_REGISTRY_ERROR"],
+  [0xe000023d, "ERROR_INF_IN_USE_BY_DEVICES"],
+  [0xe0000249, "ERROR_DRIVER_INSTALL_BLOCKED"],
 ]);
 
 /** `ERROR_ACCESS_DENIED` for 5; `WIN32_ERROR_<n>` for a code without a name here. */
@@ -32,16 +47,29 @@ export function win32ErrorName(code: number): string {
   return NAMES.get(code) ?? `WIN32_ERROR_${code}`;
 }
 
+/** The codes this package and its users test against, named as winerror.h names them less `ERROR_`. */
 export const Win32Error = {
   FILE_NOT_FOUND: 2,
   ACCESS_DENIED: 5,
+  INVALID_HANDLE: 6,
+  NOT_ENOUGH_MEMORY: 8,
   INVALID_DATA: 13,
+  OUTOFMEMORY: 14,
+  GEN_FAILURE: 31,
   HANDLE_EOF: 38,
   INVALID_PARAMETER: 87,
   BUFFER_OVERFLOW: 111,
   MOD_NOT_FOUND: 126,
   PROC_NOT_FOUND: 127,
+  ALREADY_EXISTS: 183,
   BAD_EXE_FORMAT: 193,
+  WAIT_TIMEOUT: 258,
+  DLL_INIT_FAILED: 1114,
   NOT_FOUND: 1168,
   ALREADY_INITIALIZED: 1247,
+  NO_SYSTEM_RESOURCES: 1450,
+  COMMITMENT_LIMIT: 1455,
+  INVALID_USER_BUFFER: 1784,
+  DEVICE_NOT_AVAILABLE: 4319,
+  INF_IN_USE_BY_DEVICES: 0xe000023d,
 } as const;
