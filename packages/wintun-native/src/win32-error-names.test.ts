@@ -30,21 +30,32 @@ function consumerHeaderCodes(): Map<string, number> {
   return codes;
 }
 
-/** `constexpr uint32_t kErrorInvalidHandle = 6;` in the emulator: named ERROR_INVALID_HANDLE. */
-function emulatorConstants(): Map<string, { symbol: string; code: number }> {
+/** `kInvalidHandle` or `kErrorInvalidHandle` stands for ERROR_INVALID_HANDLE. */
+function symbolOf(constant: string): string {
+  const words = constant.replace(/^k(Error)?/, "").replace(/([a-z0-9])([A-Z])/g, "$1_$2");
+  return `ERROR_${words.toUpperCase()}`;
+}
+
+/** `constexpr uint32_t kErrorInvalidHandle = 6;`: each constant with its symbol and code. */
+function codeConstants(
+  sources: readonly { text: string }[],
+  pattern: RegExp,
+): Map<string, { symbol: string; code: number }> {
   const constants = new Map<string, { symbol: string; code: number }>();
-  for (const { text } of sourcesIn(emulatorSources)) {
-    for (const match of text.matchAll(
-      /constexpr uint32_t (kError(\w+)) = (0x[0-9A-Fa-f]+|\d+)u?;/g,
-    )) {
-      const words = (match[2] ?? "").replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
-      constants.set(match[1] ?? "", {
-        symbol: `ERROR_${words}`,
-        code: parseNumber(match[3] ?? ""),
-      });
+  for (const { text } of sources) {
+    for (const match of text.matchAll(pattern)) {
+      const name = match[1] ?? "";
+      constants.set(name, { symbol: symbolOf(name), code: parseNumber(match[2] ?? "") });
     }
   }
   return constants;
+}
+
+function emulatorConstants(): Map<string, { symbol: string; code: number }> {
+  return codeConstants(
+    sourcesIn(emulatorSources),
+    /constexpr uint32_t (kError\w+) = (0x[0-9A-Fa-f]+|\d+)u?;/g,
+  );
 }
 
 describe("win32ErrorName", () => {
@@ -85,6 +96,18 @@ describe("win32ErrorName", () => {
       }
     }
     expect(seen).toBeGreaterThan(20);
+  });
+
+  it("names each code constant of the addon's native files that report a Win32 code", () => {
+    // Those files set `win32_code`, which reaches JavaScript as a WinTunError.
+    const reporting = sourcesIn(nativeSources).filter(({ text }) => /\bwin32_code\b/.test(text));
+    const constants = codeConstants(
+      reporting,
+      /constexpr uint32_t (k\w+) = (0x[0-9A-Fa-f]+|\d+)u?;/g,
+    );
+    for (const [name, { symbol, code }] of constants) {
+      expect(win32ErrorName(code), `${name} = ${code}`).toBe(symbol);
+    }
   });
 
   it("agrees with the emulator header where its comments give a code", () => {
