@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { afterEach, expect, it } from "vitest";
+import { STATISTICS_FIELD_COUNT, statisticsFrom } from "./session/session-statistics.js";
 import { describeNetwork, linkExists, run, waitFor } from "./test-support/network-test.js";
 
 // The README's examples are the files in examples/, shown verbatim. Each is type-checked, then
@@ -74,6 +75,16 @@ function pingReplies(address: string, size: number, count: number): number {
   return Number(/(\d+) received/.exec(text)?.[1] ?? Number.NaN);
 }
 
+it("names every session counter as the code does", () => {
+  const names = (value: object): string[] =>
+    Object.entries(value).flatMap(([key, field]) =>
+      typeof field === "object" && field !== null ? [key, ...names(field)] : [key],
+    );
+  const counters = names(statisticsFrom(new Float64Array(STATISTICS_FIELD_COUNT)));
+  expect(counters).toContain("leftInRing");
+  expect(counters.filter((key) => !readme.includes(`\`${key}\``))).toEqual([]);
+});
+
 it("shows every example verbatim, and each one type-checks", () => {
   for (const name of ["receive-batches.ts", "ping-responder.ts"]) {
     expect(readme).toContain(`\`\`\`ts\n${exampleSource(name)}\`\`\``);
@@ -111,5 +122,10 @@ describeNetwork("the README's examples, run as written", () => {
     expect(example.output()).toContain("session ended: closed");
     expect(example.output()).toContain("pool slots still rented: 0");
     expect(example.output()).toMatch(/txPackets: 29\b/);
+    // Every counter the example printed (port.stats, as users see it) is named in the README.
+    const printed = example.output().slice(example.output().indexOf("{"));
+    const keys = [...printed.matchAll(/^\s*(\w+): /gm)].map((match) => match[1] as string);
+    expect(keys).toEqual(expect.arrayContaining(["rxLeftInRing", "receiverErrors"]));
+    expect(keys.filter((key) => !readme.includes(`\`${key}\``))).toEqual([]);
   }, 30_000);
 });
