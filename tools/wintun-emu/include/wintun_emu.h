@@ -53,6 +53,7 @@ typedef struct {
   /* Appended fields: the ones above keep their offsets. */
   uint64_t PacketsDelayedByFault;       /* both directions: entered a delay line */
   uint64_t PacketsDroppedDelayLineFull; /* both directions: dropped, their delay line was full */
+  uint64_t BytesDroppedRingFull;        /* payload bytes of the packets in PacketsDroppedRingFull */
 } WINTUN_EMU_COUNTERS;
 
 /* Probabilities in parts per million (0 .. 1000000) for one direction. */
@@ -86,6 +87,12 @@ WINTUN_EMU_EXPORT BOOL WintunEmuGetSessionCounters(WINTUN_SESSION_HANDLE Session
                                                    WINTUN_EMU_COUNTERS *Counters);
 /* Totals over every session this process has started. */
 WINTUN_EMU_EXPORT void WintunEmuGetGlobalCounters(WINTUN_EMU_COUNTERS *Counters);
+/* Totals over every session this process has run on the adapter, through any handle. The kernel
+ * never sees what the emulated driver drops (its counters stop at the TUN queue), so this is
+ * where the adapter's own discards are: PacketsDroppedRingFull and BytesDroppedRingFull are
+ * what wintun.sys counts in ifOutDiscards. FALSE for a NULL handle. */
+WINTUN_EMU_EXPORT BOOL WintunEmuGetAdapterCounters(WINTUN_ADAPTER_HANDLE Adapter,
+                                                   WINTUN_EMU_COUNTERS *Counters);
 
 /* Faults for sessions started from now on (initially from the WINTUN_EMU_* environment). */
 WINTUN_EMU_EXPORT void WintunEmuSetDefaultFaults(const WINTUN_EMU_FAULTS *Faults);

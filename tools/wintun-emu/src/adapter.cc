@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <vector>
 
 #include "logger.h"
@@ -134,6 +136,15 @@ std::mutex &registryLock() {
 bool accessAllowed() { return !accessDeniedSwitch().load() && processHasNetAdmin(); }
 
 void setAccessDenied(bool denied) { accessDeniedSwitch().store(denied); }
+
+Counters &adapterCounters(uint32_t ifIndex) {
+  static std::mutex lock;
+  static std::map<uint32_t, std::unique_ptr<Counters>> totals;
+  std::lock_guard<std::mutex> guard(lock);
+  std::unique_ptr<Counters> &found = totals[ifIndex];
+  if (!found) found = std::make_unique<Counters>();
+  return *found;
+}
 
 Adapter *createAdapter(const WINTUN_WCHAR *name, const WINTUN_WCHAR *tunnelType,
                        const GUID *requestedGuid) {

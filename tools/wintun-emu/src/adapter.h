@@ -53,5 +53,7 @@ bool deleteDriver();
 uint32_t runningDriverVersion();
 Session *startAdapterSession(Adapter &adapter, uint32_t capacity);
 void endSession(Session *session);
+// Totals over every session this process has run on the interface `ifIndex` (never freed).
+Counters &adapterCounters(uint32_t ifIndex);
 
 }  // namespace wintun_emu

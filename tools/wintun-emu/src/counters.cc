@@ -15,6 +15,7 @@ void Counters::snapshot(WINTUN_EMU_COUNTERS *out) const {
   out->PacketsReorderedByFault = packetsReorderedByFault.load(std::memory_order_relaxed);
   out->PacketsDelayedByFault = packetsDelayedByFault.load(std::memory_order_relaxed);
   out->PacketsDroppedDelayLineFull = packetsDroppedDelayLineFull.load(std::memory_order_relaxed);
+  out->BytesDroppedRingFull = bytesDroppedRingFull.load(std::memory_order_relaxed);
 }
 
 Counters &globalCounters() {

@@ -1,5 +1,6 @@
 // Per-session traffic counters, written by the emulated driver threads and read by tests through
-// WintunEmuGetSessionCounters; every session also adds to the process-wide totals.
+// WintunEmuGetSessionCounters; every session also adds to its adapter's totals
+// (WintunEmuGetAdapterCounters) and the process-wide ones.
 #pragma once
 
 #include <atomic>
@@ -22,20 +23,25 @@ struct Counters {
   std::atomic<uint64_t> packetsReorderedByFault{0};
   std::atomic<uint64_t> packetsDelayedByFault{0};
   std::atomic<uint64_t> packetsDroppedDelayLineFull{0};
+  std::atomic<uint64_t> bytesDroppedRingFull{0};
+  // A session's counters also add to its adapter's totals (set before its threads start).
+  Counters *adapter = nullptr;
 
   void snapshot(WINTUN_EMU_COUNTERS *out) const;
 };
 
 Counters &globalCounters();
 
-// Adds to a session counter and the matching global one.
+// Adds to a session counter and the matching adapter and global ones.
 inline void count(Counters &session, std::atomic<uint64_t> Counters::*field, uint64_t amount) {
   (session.*field).fetch_add(amount, std::memory_order_relaxed);
+  if (session.adapter != nullptr) (session.adapter->*field).fetch_add(amount, std::memory_order_relaxed);
   (globalCounters().*field).fetch_add(amount, std::memory_order_relaxed);
 }
 
 inline void uncount(Counters &session, std::atomic<uint64_t> Counters::*field, uint64_t amount) {
   (session.*field).fetch_sub(amount, std::memory_order_relaxed);
+  if (session.adapter != nullptr) (session.adapter->*field).fetch_sub(amount, std::memory_order_relaxed);
   (globalCounters().*field).fetch_sub(amount, std::memory_order_relaxed);
 }
 

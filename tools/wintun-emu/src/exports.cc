@@ -160,6 +160,15 @@ WINTUN_EXPORT void WintunEmuGetGlobalCounters(WINTUN_EMU_COUNTERS *Counters) {
   if (Counters != nullptr) globalCounters().snapshot(Counters);
 }
 
+WINTUN_EXPORT BOOL WintunEmuGetAdapterCounters(WINTUN_ADAPTER_HANDLE Adapter,
+                                               WINTUN_EMU_COUNTERS *Counters) {
+  if (checkAdapter(Adapter, "WintunEmuGetAdapterCounters") == nullptr || Counters == nullptr) {
+    return 0;
+  }
+  adapterCounters(Adapter->device->ifIndex).snapshot(Counters);
+  return 1;
+}
+
 WINTUN_EXPORT void WintunEmuSetDefaultFaults(const WINTUN_EMU_FAULTS *Faults) {
   if (Faults != nullptr) defaultFaults().assign(*Faults);
 }

@@ -210,8 +210,16 @@ bool ReceiveRingProducer::place(const uint8_t *batch, uint32_t bytes, uint32_t p
   uint32_t head = loadAcquire(&ring_->head);
   uint32_t space = (head - tail_ - kPacketHeaderSize) & mask_;
   if (head >= session_.capacity || bytes > space) {
+    uint64_t droppedBytes = 0;
+    for (uint32_t offset = 0; offset < bytes;) {
+      uint32_t size;
+      std::memcpy(&size, batch + offset, sizeof size);
+      offset += packetFootprint(size);
+      droppedBytes += size;
+    }
     count(session_.counters, &Counters::batchesDroppedRingFull, 1);
     count(session_.counters, &Counters::packetsDroppedRingFull, packets);
+    count(session_.counters, &Counters::bytesDroppedRingFull, droppedBytes);
     return false;
   }
   uint64_t payloadBytes = 0;

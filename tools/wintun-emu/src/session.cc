@@ -134,6 +134,7 @@ Session *startSession(Device &device, uint32_t capacity) {
   }
   session->tunFd = device.tunFd;
   session->device = &device;
+  session->counters.adapter = &adapterCounters(device.ifIndex);
   session->faults.copyFrom(defaultFaults());
   session->consumer = std::make_unique<SendRingConsumer>(*session);
   session->producer = std::make_unique<ReceiveRingProducer>(*session);

@@ -86,8 +86,14 @@ void fullReceiveRingDropsWholeBatchesAndCounts(void) {
   } while (counters.PacketsToApp + counters.PacketsDroppedRingFull < 301 && nowMs() < deadline);
   CHECK_EQ_U(counters.PacketsToApp + counters.PacketsDroppedRingFull, 301);
   CHECK(counters.BatchesDroppedRingFull > 0, "no batch dropped");
+  CHECK_EQ_U(counters.BytesDroppedRingFull, counters.PacketsDroppedRingFull * 1428);
   CHECK(counters.PacketsToApp <= 91, "%llu packets in a 0x20000 ring",
         (unsigned long long)counters.PacketsToApp);
+  /* The adapter's totals hold the same drops, and keep them after the session. */
+  WINTUN_EMU_COUNTERS adapterTotals;
+  CHECK(WintunEmuGetAdapterCounters(made.adapter, &adapterTotals), "no adapter counters");
+  CHECK_EQ_U(adapterTotals.PacketsDroppedRingFull, counters.PacketsDroppedRingFull);
+  CHECK_EQ_U(adapterTotals.BytesDroppedRingFull, counters.BytesDroppedRingFull);
   /* Drain: every published packet is intact, then traffic flows again. */
   int received = 1;
   WintunReleaseReceivePacket(session, held);
@@ -103,6 +109,10 @@ void fullReceiveRingDropsWholeBatchesAndCounts(void) {
   CHECK(packet != NULL && size == 33, "traffic did not resume");
   WintunReleaseReceivePacket(session, packet);
   WintunEndSession(session);
+  WINTUN_EMU_COUNTERS afterwards;
+  CHECK(WintunEmuGetAdapterCounters(made.adapter, &afterwards), "no adapter counters");
+  CHECK_EQ_U(afterwards.PacketsDroppedRingFull, counters.PacketsDroppedRingFull);
+  CHECK_EQ_U(afterwards.PacketsToApp, counters.PacketsToApp + 1);
   WintunCloseAdapter(made.adapter);
 }
 
