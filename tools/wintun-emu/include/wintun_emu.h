@@ -123,7 +123,8 @@ WINTUN_EMU_EXPORT BOOL WintunEmuGetStrictMode(void);
  * DeleteDriver fail with ERROR_ACCESS_DENIED (5) (also WINTUN_EMU_ACCESS_DENIED=1). */
 WINTUN_EMU_EXPORT void WintunEmuSetAccessDenied(BOOL Denied);
 
-/* The adapter's GUID: the requested one, or the one generated at creation. */
+/* The adapter's GUID: the requested one, or the one generated at creation. Only the creating
+ * process knows it: FALSE with ERROR_NOT_FOUND (1168) through a handle opened in another. */
 WINTUN_EMU_EXPORT BOOL WintunEmuGetAdapterGuid(WINTUN_ADAPTER_HANDLE Adapter, GUID *Guid);
 
 /* The Linux interface name of an adapter (at most 15 bytes plus NUL, so pass 16 bytes). */

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -12,7 +13,10 @@
 #include <memory>
 #include <vector>
 
+#include "interface_names.h"
 #include "logger.h"
+#include "namespace_lock.h"
+#include "rtnetlink.h"
 #include "strict_mode.h"
 #include "tun_device.h"
 #include "win32_error.h"
@@ -25,8 +29,13 @@ constexpr size_t kMaxNameUnits = WINTUN_MAX_ADAPTER_NAME - 1;  // 127
 constexpr size_t kMaxTunnelTypeUnits = WINTUN_MAX_ADAPTER_NAME;  // 128, as the DLL accepts
 constexpr uint64_t kIfTypePropVirtual = 53;
 constexpr uint32_t kDriverVersion = 0x000E;  // 0.14
+constexpr int kInterfaceNameAttempts = 99;
+constexpr int kMaxNameSuffix = 1000;  // wintun.dll tries "<Name> 1" to "<Name> 1000"
+// wintun.dll's "Wintun\Wintun-Device-Installation-Mutex", for this namespace.
+constexpr const char *kInstallationLock = "device-installation";
 
-std::vector<Device *> &presentDevices() {
+// Every Device this process holds a handle to, created here or opened from another process.
+std::vector<Device *> &knownDevices() {
   static std::vector<Device *> devices;
   return devices;
 }
@@ -48,17 +57,6 @@ std::atomic<bool> &accessDeniedSwitch() {
   return denied;
 }
 
-bool isLinuxInterfaceName(const Utf16String &name) {
-  if (name.empty() || name.size() > 15) return false;
-  if (name == u"." || name == u"..") return false;
-  for (char16_t c : name) {
-    bool allowed = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
-                   (c >= u'0' && c <= u'9') || c == u'_' || c == u'.' || c == u'-';
-    if (!allowed) return false;
-  }
-  return true;
-}
-
 GUID randomGuid() {
   GUID guid{};
   uint8_t bytes[16];
@@ -74,31 +72,70 @@ GUID randomGuid() {
   return guid;
 }
 
-Device *findPresent(const Utf16String &name) {
-  for (Device *device : presentDevices()) {
-    if (utf16EqualIgnoringCase(device->name, name)) return device;
+uint64_t luidOf(uint32_t ifIndex) {
+  return (kIfTypePropVirtual << 48) | (static_cast<uint64_t>(ifIndex & 0xFFFFFF) << 24);
+}
+
+Device *knownDevice(uint32_t ifIndex) {
+  for (Device *device : knownDevices()) {
+    if (!device->removed && device->ifIndex == ifIndex) return device;
   }
   return nullptr;
 }
 
-// Windows gives the new adapter the requested name and renames the older holder "<Name> N".
-void renameOlderHolder(const Utf16String &name) {
-  Device *older = findPresent(name);
-  if (older == nullptr) return;
-  for (int n = 1; n <= 1000; ++n) {
-    Utf16String candidate = name + u" " + utf8ToUtf16(std::to_string(n));
-    if (findPresent(candidate) == nullptr) {
-      logMessage(WINTUN_LOG_INFO, "Renaming adapter \"" + utf16ToUtf8(older->name) + "\" to \"" +
-                                      utf16ToUtf8(candidate) + "\"");
-      older->name = candidate;
-      return;
-    }
+const AdapterInterface *holderOf(const std::vector<AdapterInterface> &interfaces,
+                                 const Utf16String &name) {
+  for (const AdapterInterface &candidate : interfaces) {
+    if (aliasNames(candidate.alias, name)) return &candidate;
   }
+  return nullptr;
+}
+
+// The interface for a new adapter: its derived name, else that name with "-1" to "-99", else
+// whatever "wintun%d" the kernel numbers.
+TunOpenResult createNamedInterface(const Utf16String &name) {
+  std::string preferred = linuxInterfaceName(name);
+  TunOpenResult tun = createTunInterface(preferred);
+  for (int attempt = 1; tun.fd < 0 && tun.nameTaken && attempt <= kInterfaceNameAttempts;
+       ++attempt) {
+    tun = createTunInterface(linuxInterfaceNameAlternative(preferred, attempt));
+  }
+  if (tun.fd < 0 && tun.nameTaken) tun = createTunInterface("wintun%d");
+  return tun;
+}
+
+// Windows gives the new adapter the requested name and renames the older holder, in whichever
+// process, "<Name> N". As in wintun.dll, a proposal longer than a name may be fails the creation
+// (false: the caller reports ERROR_BUFFER_OVERFLOW).
+bool renameOlderHolder(const Utf16String &name) {
+  std::vector<AdapterInterface> interfaces = listAdapterInterfaces();
+  const AdapterInterface *older = holderOf(interfaces, name);
+  if (older == nullptr) return true;
+  for (int n = 1; n <= kMaxNameSuffix; ++n) {
+    Utf16String candidate = name + u" " + utf8ToUtf16(std::to_string(n));
+    if (candidate.size() > kMaxNameUnits) return false;
+    if (holderOf(interfaces, candidate) != nullptr) continue;
+    logMessage(WINTUN_LOG_INFO, "Renaming adapter \"" + older->alias + "\" (" + older->name +
+                                    ") to \"" + utf16ToUtf8(candidate) + "\"");
+    int error = setInterfaceAlias(older->ifIndex, aliasForName(candidate));
+    if (error != 0) {
+      logMessage(WINTUN_LOG_WARN, "Failed to set foreign adapter name: " +
+                                      std::string(std::strerror(error)));
+    } else if (Device *local = knownDevice(older->ifIndex)) {
+      local->name = candidate;
+    }
+    return true;
+  }
+  return true;
 }
 
 void releaseHandle(Adapter *adapter) {
   Device *device = adapter->device;
-  if (--device->handles == 0) delete device;
+  if (--device->handles == 0) {
+    auto &devices = knownDevices();
+    devices.erase(std::remove(devices.begin(), devices.end(), device), devices.end());
+    delete device;
+  }
   adapter->device = nullptr;
   if (strictMode()) {
     adapter->state = AdapterState::Closed;
@@ -117,11 +154,15 @@ void removeDevice(Device &device) {
     session->device = nullptr;
     device.session = nullptr;
   }
+  // Deleted outright: a session another process runs holds a queue that would keep it.
+  int error = deleteInterface(device.ifIndex);
+  if (error != 0 && error != ENODEV) {
+    logMessage(WINTUN_LOG_WARN, "Failed to delete interface " + device.interfaceName + ": " +
+                                    std::strerror(error));
+  }
   close(device.tunFd);
   device.tunFd = -1;
   device.removed = true;
-  auto &devices = presentDevices();
-  devices.erase(std::remove(devices.begin(), devices.end(), &device), devices.end());
   logMessage(WINTUN_LOG_INFO, "Removed adapter \"" + utf16ToUtf8(device.name) + "\" (" +
                                   device.interfaceName + ")");
 }
@@ -168,25 +209,42 @@ Adapter *createAdapter(const WINTUN_WCHAR *name, const WINTUN_WCHAR *tunnelType,
     failWith(WINTUN_ERROR_BUFFER_OVERFLOW, "Adapter name too long");
     return nullptr;
   }
+  NamespaceLock installation;
+  if (!installation.take(kInstallationLock)) {
+    failWith(WINTUN_ERROR_NOT_ENOUGH_MEMORY, "Failed to take device installation mutex");
+    return nullptr;
+  }
   Utf16String wintunName = utf16Copy(name, nameLength);
-  std::string preferred = isLinuxInterfaceName(wintunName) ? utf16ToUtf8(wintunName) : "";
   logMessage(WINTUN_LOG_INFO, "Creating adapter \"" + utf16ToUtf8(wintunName) + "\"");
-  TunOpenResult tun = openTunInterface(preferred);
+  TunOpenResult tun = createNamedInterface(wintunName);
   if (tun.fd < 0) {
     failWith(tun.error, tun.failure);
     return nullptr;
   }
-  renameOlderHolder(wintunName);
+  // As in wintun.dll, the device exists before it is named; failing to name it removes it.
+  if (!renameOlderHolder(wintunName)) {
+    close(tun.fd);
+    failWith(WINTUN_ERROR_BUFFER_OVERFLOW, "Failed to set adapter name \"" +
+                                               utf16ToUtf8(wintunName) + "\": no room for a suffix");
+    return nullptr;
+  }
+  int aliasError = setInterfaceAlias(tun.ifIndex, aliasForName(wintunName));
+  if (aliasError != 0) {
+    close(tun.fd);
+    failWith(WINTUN_ERROR_DEVICE_NOT_AVAILABLE,
+             "Failed to set adapter name: " + std::string(std::strerror(aliasError)));
+    return nullptr;
+  }
   auto *device = new Device();
   device->name = wintunName;
-  device->tunnelType = utf16Copy(tunnelType, typeLength);
   device->guid = requestedGuid != nullptr ? *requestedGuid : randomGuid();
+  device->guidKnown = true;
   device->interfaceName = tun.interfaceName;
   device->ifIndex = tun.ifIndex;
-  device->luid = (kIfTypePropVirtual << 48) | (static_cast<uint64_t>(tun.ifIndex & 0xFFFFFF) << 24);
+  device->luid = luidOf(tun.ifIndex);
   device->tunFd = tun.fd;
   device->handles = 1;
-  presentDevices().push_back(device);
+  knownDevices().push_back(device);
   auto *adapter = new Adapter();
   adapter->device = device;
   adapter->owner = true;
@@ -207,13 +265,27 @@ Adapter *openAdapter(const WINTUN_WCHAR *name) {
     failWith(WINTUN_ERROR_ACCESS_DENIED, "Failed to take device installation mutex");
     return nullptr;
   }
+  NamespaceLock installation;
+  if (!installation.take(kInstallationLock)) {
+    failWith(WINTUN_ERROR_NOT_ENOUGH_MEMORY, "Failed to take device installation mutex");
+    return nullptr;
+  }
   Utf16String wanted = utf16Copy(name, utf16Length(name, kMaxNameUnits));
-  Device *device = findPresent(wanted);
-  if (device != nullptr && !tunInterfaceAttached(device->tunFd)) device = nullptr;
-  if (device == nullptr) {
+  std::vector<AdapterInterface> interfaces = listAdapterInterfaces();
+  const AdapterInterface *found = holderOf(interfaces, wanted);
+  if (found == nullptr) {
     failWith(WINTUN_ERROR_NOT_FOUND,
              "Failed to find matching adapter name \"" + utf16ToUtf8(wanted) + "\"");
     return nullptr;
+  }
+  Device *device = knownDevice(found->ifIndex);
+  if (device == nullptr) {
+    device = new Device();
+    device->name = wanted;
+    device->interfaceName = found->name;
+    device->ifIndex = found->ifIndex;
+    device->luid = luidOf(found->ifIndex);
+    knownDevices().push_back(device);
   }
   ++device->handles;
   auto *adapter = new Adapter();
@@ -224,7 +296,11 @@ Adapter *openAdapter(const WINTUN_WCHAR *name) {
 
 void closeAdapter(Adapter *adapter) {
   std::lock_guard<std::mutex> guard(registryLock());
-  if (adapter->owner && !adapter->device->removed) removeDevice(*adapter->device);
+  if (adapter->owner && !adapter->device->removed) {
+    NamespaceLock installation;
+    installation.take(kInstallationLock);
+    removeDevice(*adapter->device);
+  }
   releaseHandle(adapter);
 }
 
@@ -234,7 +310,7 @@ bool deleteDriver() {
     failWith(WINTUN_ERROR_ACCESS_DENIED, "Failed to take driver installation mutex");
     return false;
   }
-  if (!presentDevices().empty()) {
+  if (!listAdapterInterfaces().empty()) {
     failWith(kErrorInfInUseByDevices, "Failed to remove driver: adapters still use it");
     return false;
   }
@@ -243,7 +319,7 @@ bool deleteDriver() {
 
 uint32_t runningDriverVersion() {
   std::lock_guard<std::mutex> guard(registryLock());
-  if (presentDevices().empty()) {
+  if (listAdapterInterfaces().empty()) {
     failWith(WINTUN_ERROR_FILE_NOT_FOUND, "Wintun driver is not loaded");
     return 0;
   }
@@ -257,7 +333,7 @@ Session *startAdapterSession(Adapter &adapter, uint32_t capacity) {
     failWith(WINTUN_ERROR_ACCESS_DENIED, "Failed to open adapter device object");
     return nullptr;
   }
-  if (device.removed || !tunInterfaceAttached(device.tunFd)) {
+  if (device.removed || !interfacePresent(device.ifIndex, device.interfaceName)) {
     failWith(WINTUN_ERROR_FILE_NOT_FOUND, "Failed to open adapter device object: adapter is gone");
     return nullptr;
   }
@@ -265,11 +341,20 @@ Session *startAdapterSession(Adapter &adapter, uint32_t capacity) {
     failWith(WINTUN_ERROR_INVALID_PARAMETER, "Failed to register rings: bad capacity");
     return nullptr;
   }
-  if (device.session != nullptr) {
+  // The driver registers one pair of rings per adapter, whichever process asks.
+  NamespaceLock registration;
+  if (device.session != nullptr ||
+      !registration.tryTake("session:" + std::to_string(device.ifIndex))) {
     failWith(WINTUN_ERROR_ALREADY_INITIALIZED, "Failed to register rings: a session is running");
     return nullptr;
   }
-  Session *session = startSession(device, capacity);
+  uint32_t queueError = 0;
+  int queue = openTunQueue(device.interfaceName, device.ifIndex, &queueError);
+  if (queue < 0) {
+    failWith(queueError, "Failed to open adapter device object");
+    return nullptr;
+  }
+  Session *session = startSession(device, capacity, queue, std::move(registration));
   if (session == nullptr) return nullptr;
   device.session = session;
   logMessage(WINTUN_LOG_INFO, "Session started on \"" + utf16ToUtf8(device.name) + "\" (" +

@@ -1,7 +1,10 @@
-// Adapters: a Device is one Linux TUN interface made by WintunCreateAdapter; a handle
-// (_WINTUN_ADAPTER) refers to it and owns it only if it created it. The registry of present
-// devices is process-wide and guarded by one lock, as wintun.dll serialises adapter calls with a
-// named mutex.
+// Adapters: a Device is this process's view of one Linux TUN interface made by
+// WintunCreateAdapter, in this process or another one of the network namespace; a handle
+// (_WINTUN_ADAPTER) refers to it and owns it only if it created it. The interfaces themselves are
+// the registry: each carries its Wintun name in its alias (interface_names.h), so every process
+// finds every adapter, as every process on Windows finds every Wintun device. Adapter calls are
+// serialised by one lock in the process and one in the namespace, as wintun.dll serialises them
+// with a system-wide named mutex.
 #pragma once
 
 #include <cstdint>
@@ -15,16 +18,18 @@
 namespace wintun_emu {
 
 struct Device {
-  Utf16String name;  // what WintunOpenAdapter matches; "<Name> N" after a newer adapter took it
-  Utf16String tunnelType;
+  // For messages: the name it was created or opened by. Its alias is what WintunOpenAdapter
+  // matches ("<Name> N" after a newer adapter took the name).
+  Utf16String name;
   GUID guid{};
+  bool guidKnown = false;  // only the creating process knows the GUID
   std::string interfaceName;
   uint32_t ifIndex = 0;
   uint64_t luid = 0;
-  int tunFd = -1;
+  int tunFd = -1;        // the creator's file (its queue detached); -1 in other processes
   bool removed = false;  // its creator closed it
-  _TUN_SESSION *session = nullptr;
-  uint32_t handles = 0;  // handles referring to this device; the last one frees it
+  _TUN_SESSION *session = nullptr;  // the session this process runs on it
+  uint32_t handles = 0;  // handles of this process referring to it; the last one frees it
 };
 
 enum class AdapterState : uint32_t { Open = 0x41444150, Closed = 0x434C4F53 };

@@ -214,6 +214,10 @@ WINTUN_EXPORT void WintunEmuSetAccessDenied(BOOL Denied) { setAccessDenied(Denie
 
 WINTUN_EXPORT BOOL WintunEmuGetAdapterGuid(WINTUN_ADAPTER_HANDLE Adapter, GUID *Guid) {
   if (checkAdapter(Adapter, "WintunEmuGetAdapterGuid") == nullptr || Guid == nullptr) return 0;
+  if (!Adapter->device->guidKnown) {
+    setLastError(WINTUN_ERROR_NOT_FOUND);
+    return 0;
+  }
   *Guid = Adapter->device->guid;
   return 1;
 }

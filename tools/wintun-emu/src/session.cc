@@ -102,16 +102,19 @@ void drainEvent(int eventFd) {
   }
 }
 
-Session *startSession(Device &device, uint32_t capacity) {
+Session *startSession(Device &device, uint32_t capacity, int queue, NamespaceLock registration) {
   size_t bytes = 2 * static_cast<size_t>(ringSize(capacity));
   size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   bytes = (bytes + page - 1) / page * page;
   void *region = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (region == MAP_FAILED) {
+    close(queue);
     failWith(WINTUN_ERROR_NOT_ENOUGH_MEMORY, "Failed to allocate ring memory");
     return nullptr;
   }
   auto *session = new Session();
+  session->tunFd = queue;
+  session->registration = std::move(registration);
   session->capacity = capacity;
   session->region = static_cast<uint8_t *>(region);
   session->regionBytes = bytes;
@@ -132,16 +135,14 @@ Session *startSession(Device &device, uint32_t capacity) {
     failWith(WINTUN_ERROR_NOT_ENOUGH_MEMORY, "Failed to create session events");
     return nullptr;
   }
-  session->tunFd = device.tunFd;
   session->device = &device;
   session->counters.adapter = &adapterCounters(device.ifIndex);
   session->faults.copyFrom(defaultFaults());
   session->consumer = std::make_unique<SendRingConsumer>(*session);
   session->producer = std::make_unique<ReceiveRingProducer>(*session);
-  discardQueuedPackets(device.tunFd);
   session->toAppThread = std::thread(runToAppDriver, std::ref(*session));
   session->fromAppThread = std::thread(runFromAppDriver, std::ref(*session));
-  if (!setTunCarrier(device.tunFd, true)) {
+  if (!setTunCarrier(session->tunFd, true)) {
     logMessage(WINTUN_LOG_WARN, "The kernel did not report the link up");
   }
   return session;
@@ -162,10 +163,17 @@ void stopSessionDriver(Session &session) {
   // this" hold here whatever happened to the threads (each stop waits for an inline caller).
   if (session.consumer) session.consumer->stop();
   if (session.producer) session.producer->stop();
+  // The rings are unregistered: no packet for this queue any more, and another session, in any
+  // process, may start (its own queue then gets every packet). Fails harmlessly once the
+  // interface is gone.
+  if (session.tunFd >= 0) detachTunQueue(session.tunFd);
+  session.registration.release();
   session.driverJoined = true;
 }
 
 void freeSession(Session *session, bool keepTombstone) {
+  closeIfOpen(session->tunFd);
+  session->registration.release();
   closeIfOpen(session->readEvent);
   closeIfOpen(session->tailMovedEvent);
   closeIfOpen(session->stopEvent);

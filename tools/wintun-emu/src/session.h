@@ -10,6 +10,7 @@
 
 #include "counters.h"
 #include "faults.h"
+#include "namespace_lock.h"
 #include "receive_ring_producer.h"
 #include "ring.h"
 #include "send_ring_consumer.h"
@@ -63,7 +64,9 @@ struct _TUN_SESSION {
   int tailMovedEvent = -1;  // eventfd: send-ring work for an alertable driver thread
   int stopEvent = -1;       // eventfd: level-triggered stop for both driver threads
   int toAppWakeEvent = -1;  // eventfd: a fault-injection request for the kernel -> app thread
-  int tunFd = -1;           // the adapter's TUN file, owned by the device
+  int tunFd = -1;           // the session's own queue of the adapter's TUN interface
+  // Held while the rings are registered: the adapter's one session in the whole namespace.
+  wintun_emu::NamespaceLock registration;  // guarded by the adapter registry lock
 
   wintun_emu::Device *device = nullptr;  // guarded by the adapter registry lock
   std::thread toAppThread;
@@ -82,15 +85,17 @@ namespace wintun_emu {
 
 using Session = _TUN_SESSION;
 
-// Allocates the rings and events and starts the driver threads; the caller holds the registry
-// lock and has validated rights, capacity and exclusivity. Returns nullptr with the last error set.
-Session *startSession(Device &device, uint32_t capacity);
+// Allocates the rings and events and starts the driver threads over `queue`, the session's own
+// TUN queue, keeping `registration`; the caller holds the registry lock and has validated rights,
+// capacity and exclusivity. Returns nullptr with the last error set (closing `queue`).
+Session *startSession(Device &device, uint32_t capacity, int queue, NamespaceLock registration);
 // Stops the driver threads (media disconnected, consumer and producer stopped, Tail = dead, read
-// event signalled); idempotent; caller holds the registry lock. After it returns nothing reads or
-// writes the TUN file, not even an app thread inside a packet call.
+// event signalled), detaches the session's queue and gives up the registration; idempotent;
+// caller holds the registry lock. After it returns nothing reads or writes the TUN file, not
+// even an app thread inside a packet call.
 void stopSessionDriver(Session &session);
-// Frees the rings and events, and the session object unless it is kept as an Ended tombstone
-// (strict mode, to catch later calls).
+// Frees the rings, events and queue, and the session object unless it is kept as an Ended
+// tombstone (strict mode, to catch later calls).
 void freeSession(Session *session, bool keepTombstone);
 // Asks the driver threads to end the session on their own (forced EOF, external removal).
 void requestDriverStop(Session &session);

@@ -1,6 +1,7 @@
 #include "tun_device.h"
 
 #include <fcntl.h>
+#include <net/if.h>  // before <linux/if.h>, whose libc-compat then defers to it
 #include <linux/capability.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
@@ -14,7 +15,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <vector>
 
 #include "wintun_api.h"
 
@@ -39,12 +39,31 @@ uint32_t win32FromErrno(int error) {
   }
 }
 
-int attach(int fd, const char *name) {
+constexpr int kTunFlags = IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE;
+
+int attach(int fd, const char *name, int extraFlags) {
   ifreq request{};
-  request.ifr_flags = IFF_TUN | IFF_NO_PI;
+  request.ifr_flags = static_cast<short>(kTunFlags | extraFlags);
   copyName(request, name);
   if (ioctl(fd, TUNSETIFF, &request) != 0) return -errno;
   return 0;
+}
+
+bool setQueue(int fd, int flag) {
+  ifreq request{};
+  request.ifr_flags = static_cast<short>(flag);
+  return ioctl(fd, TUNSETQUEUE, &request) == 0;
+}
+
+uint32_t indexOf(const char *name) {
+  int control = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (control < 0) return 0;
+  ifreq index{};
+  copyName(index, name);
+  uint32_t found =
+      ioctl(control, SIOCGIFINDEX, &index) == 0 ? static_cast<uint32_t>(index.ifr_ifindex) : 0;
+  close(control);
+  return found;
 }
 
 bool setInterfaceUp(const char *name) {
@@ -63,7 +82,7 @@ bool setInterfaceUp(const char *name) {
 
 }  // namespace
 
-TunOpenResult openTunInterface(const std::string &preferredName) {
+TunOpenResult createTunInterface(const std::string &name) {
   TunOpenResult result;
   int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
@@ -72,12 +91,10 @@ TunOpenResult openTunInterface(const std::string &preferredName) {
     result.failure = std::string("Failed to open /dev/net/tun: ") + std::strerror(error);
     return result;
   }
-  int attached = preferredName.empty() ? -EBUSY : attach(fd, preferredName.c_str());
-  // A name held by another interface: EBUSY (a TUN in use) or EINVAL/EEXIST (another type).
-  if (attached == -EBUSY || attached == -EINVAL || attached == -EEXIST) {
-    attached = attach(fd, "wintun%d");
-  }
+  int attached = attach(fd, name.c_str(), IFF_TUN_EXCL);
   if (attached != 0) {
+    // A name held by another interface: EBUSY (any device, with IFF_TUN_EXCL), EEXIST or EINVAL.
+    result.nameTaken = attached == -EBUSY || attached == -EEXIST || attached == -EINVAL;
     result.error = win32FromErrno(-attached);
     result.failure = std::string("Failed to create TUN interface: ") + std::strerror(-attached);
     close(fd);
@@ -94,23 +111,16 @@ TunOpenResult openTunInterface(const std::string &preferredName) {
   names.ifr_name[IFNAMSIZ - 1] = '\0';
   result.interfaceName = names.ifr_name;
   // Media disconnected until a session starts; administratively up so addresses and routes can
-  // be configured beforehand, as on Windows.
-  if (!setTunCarrier(fd, false) || !setInterfaceUp(names.ifr_name)) {
+  // be configured beforehand, as on Windows. Then the creator's queue steps aside for sessions.
+  if (!setTunCarrier(fd, false) || !setInterfaceUp(names.ifr_name) ||
+      !setQueue(fd, IFF_DETACH_QUEUE)) {
     int error = errno;
     result.error = win32FromErrno(error);
     result.failure = std::string("Failed to configure TUN interface: ") + std::strerror(error);
     close(fd);
     return result;
   }
-  int control = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (control >= 0) {
-    ifreq index{};
-    copyName(index, names.ifr_name);
-    if (ioctl(control, SIOCGIFINDEX, &index) == 0) {
-      result.ifIndex = static_cast<uint32_t>(index.ifr_ifindex);
-    }
-    close(control);
-  }
+  result.ifIndex = indexOf(names.ifr_name);
   if (result.ifIndex == 0) {
     result.error = WINTUN_ERROR_DEVICE_NOT_AVAILABLE;
     result.failure = "Failed to read the TUN interface index";
@@ -121,6 +131,34 @@ TunOpenResult openTunInterface(const std::string &preferredName) {
   return result;
 }
 
+int openTunQueue(const std::string &name, uint32_t ifIndex, uint32_t *error) {
+  // TUNSETIFF makes a new interface when the name is free: look first, and check after.
+  if (!interfacePresent(ifIndex, name)) {
+    *error = WINTUN_ERROR_FILE_NOT_FOUND;
+    return -1;
+  }
+  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    *error = win32FromErrno(errno);
+    return -1;
+  }
+  int attached = attach(fd, name.c_str(), 0);
+  if (attached != 0 || indexOf(name.c_str()) != ifIndex) {
+    // Gone in between (or replaced): closing also removes an interface this call made.
+    *error = attached == -EPERM || attached == -EACCES ? WINTUN_ERROR_ACCESS_DENIED
+                                                      : WINTUN_ERROR_FILE_NOT_FOUND;
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool detachTunQueue(int fd) { return setQueue(fd, IFF_DETACH_QUEUE); }
+
+bool interfacePresent(uint32_t ifIndex, const std::string &name) {
+  char found[IF_NAMESIZE];
+  return if_indextoname(ifIndex, found) != nullptr && name == found;
+}
 
 bool setTunCarrier(int fd, bool on) {
   int carrier = on ? 1 : 0;
@@ -141,18 +179,6 @@ bool setTunCarrier(int fd, bool on) {
   bool synced = ioctl(control, SIOCETHTOOL, &request) == 0 && (link.data != 0) == on;
   close(control);
   return synced;
-}
-
-bool tunInterfaceAttached(int fd) {
-  ifreq names{};
-  return ioctl(fd, TUNGETIFF, &names) == 0;
-}
-
-void discardQueuedPackets(int fd) {
-  std::vector<uint8_t> scratch(0x10000);
-  for (int i = 0; i < 100000; ++i) {
-    if (read(fd, scratch.data(), scratch.size()) < 0) return;
-  }
 }
 
 bool processHasNetAdmin() {

@@ -12,9 +12,7 @@ Utf16String utf16Copy(const WINTUN_WCHAR *text, size_t length) {
   return Utf16String(reinterpret_cast<const char16_t *>(text), length);
 }
 
-namespace {
-
-char16_t simpleUpper(char16_t c) {
+char16_t utf16SimpleUpper(char16_t c) {
   if (c >= u'a' && c <= u'z') return static_cast<char16_t>(c - 0x20);
   if (c >= 0xE0 && c <= 0xFE && c != 0xF7) return static_cast<char16_t>(c - 0x20);
   if (c >= 0x3B1 && c <= 0x3C9 && c != 0x3C2) return static_cast<char16_t>(c - 0x20);
@@ -23,12 +21,10 @@ char16_t simpleUpper(char16_t c) {
   return c;
 }
 
-}  // namespace
-
 bool utf16EqualIgnoringCase(const Utf16String &a, const Utf16String &b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (simpleUpper(a[i]) != simpleUpper(b[i])) return false;
+    if (utf16SimpleUpper(a[i]) != utf16SimpleUpper(b[i])) return false;
   }
   return true;
 }

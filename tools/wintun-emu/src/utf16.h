@@ -16,6 +16,8 @@ Utf16String utf16Copy(const WINTUN_WCHAR *text, size_t length);
 // Equal ignoring case, as WintunOpenAdapter compares names: simple case mapping of ASCII,
 // Latin-1, Greek and Cyrillic letters; other code units compare exactly.
 bool utf16EqualIgnoringCase(const Utf16String &a, const Utf16String &b);
+// The upper-case code unit that comparison uses.
+char16_t utf16SimpleUpper(char16_t c);
 std::string utf16ToUtf8(const Utf16String &text);
 Utf16String utf8ToUtf16(const std::string &text);
 

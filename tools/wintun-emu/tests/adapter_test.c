@@ -2,6 +2,7 @@
  * the logger. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -19,20 +20,131 @@ void createNamesInterfaceAfterValidAdapterName(void) {
   WintunCloseAdapter(adapter);
 }
 
+/* The interface's alias, as `ip -o link` shows it after "alias " (sysfs shows the namespace it
+ * was mounted in, not this one). */
+static void aliasOf(const char *ifname, char *alias, size_t capacity) {
+  char command[64];
+  snprintf(command, sizeof command, "ip -o link show dev %s", ifname);
+  FILE *output = popen(command, "r");
+  CHECK(output != NULL, "popen: %s", strerror(errno));
+  char line[1024] = {0};
+  size_t got = fread(line, 1, sizeof line - 1, output);
+  line[got] = '\0';
+  CHECK(pclose(output) == 0, "%s failed", command);
+  const char *found = strstr(line, "    alias ");
+  CHECK(found != NULL, "%s has no alias: %s", ifname, line);
+  found += strlen("    alias ");
+  size_t length = strcspn(found, "\n");
+  CHECK(length < capacity, "alias too long");
+  memcpy(alias, found, length);
+  alias[length] = '\0';
+}
+
+static bool isHexSuffix(const char *text) {
+  if (strlen(text) != 5 || text[0] != '-') return false;
+  for (int i = 1; i < 5; ++i) {
+    if (!((text[i] >= '0' && text[i] <= '9') || (text[i] >= 'a' && text[i] <= 'f'))) return false;
+  }
+  return true;
+}
+
 void createDerivesInterfaceNameOtherwise(void) {
-  const WINTUN_WCHAR *names[] = {W("Magma Tunnel"), W("magma-name-too-long"), W("Mägma"), W("..")};
+  const WINTUN_WCHAR *names[] = {W("Magma Tunnel"), W("magma-name-too-long"), W("Mägma"), W(".."),
+                                 W("Сеть")};
+  const char *prefixes[] = {"Magma-Tunn", "magma-name", "M-gma", "..", "wintun"};
+  const char *aliases[] = {"Magma Tunnel", "magma-name-too-long", "Mägma", "..", "Сеть"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; ++i) {
     WINTUN_ADAPTER_HANDLE adapter = WintunCreateAdapter(names[i], W("Magma"), NULL);
     CHECK(adapter != NULL, "create %zu failed: %u", i, WintunEmuGetLastError());
     char ifname[16];
     interfaceNameOf(adapter, ifname);
-    CHECK(strncmp(ifname, "wintun", 6) == 0, "derived name is %s", ifname);
+    size_t prefix = strlen(prefixes[i]);
+    CHECK(strncmp(ifname, prefixes[i], prefix) == 0 && isHexSuffix(ifname + prefix),
+          "derived name is %s, expected %s-xxxx", ifname, prefixes[i]);
     CHECK(interfaceIndex(ifname) != 0, "interface %s not in the kernel", ifname);
+    char alias[256];
+    aliasOf(ifname, alias, sizeof alias);
+    CHECK(strcmp(alias, aliases[i]) == 0, "alias of %s is \"%s\"", ifname, alias);
     WINTUN_ADAPTER_HANDLE opened = WintunOpenAdapter(names[i]);
     CHECK(opened != NULL, "open by the Wintun name failed: %u", WintunEmuGetLastError());
     WintunCloseAdapter(opened);
     WintunCloseAdapter(adapter);
+    /* The same name gives the same interface name again. */
+    adapter = WintunCreateAdapter(names[i], W("Magma"), NULL);
+    CHECK(adapter != NULL, "create %zu again failed: %u", i, WintunEmuGetLastError());
+    char again[16];
+    interfaceNameOf(adapter, again);
+    CHECK(strcmp(again, ifname) == 0, "second interface is %s, first was %s", again, ifname);
+    WintunCloseAdapter(adapter);
   }
+}
+
+void takenInterfaceNameGetsNumberedSuffix(void) {
+  /* Taken by an interface that is no adapter (a persistent TUN). */
+  runCommand("ip tuntap add taken0 mode tun");
+  WINTUN_ADAPTER_HANDLE adapter = WintunCreateAdapter(W("taken0"), W("Magma"), NULL);
+  CHECK(adapter != NULL, "create failed: %u", WintunEmuGetLastError());
+  char ifname[16];
+  interfaceNameOf(adapter, ifname);
+  CHECK(strcmp(ifname, "taken0-1") == 0, "interface is %s", ifname);
+  /* A duplicate Wintun name: the older keeps its interface, the newer takes the next suffix. */
+  WINTUN_ADAPTER_HANDLE newer = WintunCreateAdapter(W("taken0"), W("Magma"), NULL);
+  CHECK(newer != NULL, "create failed: %u", WintunEmuGetLastError());
+  char newerName[16];
+  interfaceNameOf(newer, newerName);
+  CHECK(strcmp(newerName, "taken0-2") == 0, "interface is %s", newerName);
+  char alias[256];
+  aliasOf("taken0-1", alias, sizeof alias);
+  CHECK(strcmp(alias, "taken0 1") == 0, "older alias is \"%s\"", alias);
+  aliasOf("taken0-2", alias, sizeof alias);
+  CHECK(strcmp(alias, "taken0") == 0, "newer alias is \"%s\"", alias);
+  /* A 15-character name keeps 13 of them before the suffix. */
+  runCommand("ip tuntap add fifteen-chars-x mode tun");
+  WINTUN_ADAPTER_HANDLE longest = WintunCreateAdapter(W("fifteen-chars-x"), W("Magma"), NULL);
+  CHECK(longest != NULL, "create failed: %u", WintunEmuGetLastError());
+  interfaceNameOf(longest, ifname);
+  CHECK(strcmp(ifname, "fifteen-chars-1") == 0, "interface is %s", ifname);
+  WintunCloseAdapter(longest);
+  WintunCloseAdapter(newer);
+  WintunCloseAdapter(adapter);
+}
+
+void longNameKeepsHashedAlias(void) {
+  /* 127 CJK characters: 381 bytes of UTF-8, more than an alias holds. */
+  WINTUN_WCHAR name[128], other[128];
+  for (int i = 0; i < 127; ++i) name[i] = other[i] = (WINTUN_WCHAR)(0x65E5 + i % 7);
+  name[127] = other[127] = 0;
+  other[126] = 0x6708;
+  WINTUN_ADAPTER_HANDLE adapter = WintunCreateAdapter(name, W("Magma"), NULL);
+  CHECK(adapter != NULL, "create failed: %u", WintunEmuGetLastError());
+  char ifname[16];
+  interfaceNameOf(adapter, ifname);
+  char alias[256];
+  aliasOf(ifname, alias, sizeof alias);
+  CHECK(strlen(alias) <= 255 && strchr(alias, '~') != NULL, "alias is \"%s\" (%zu bytes)", alias,
+        strlen(alias));
+  WINTUN_ADAPTER_HANDLE opened = WintunOpenAdapter(name);
+  CHECK(opened != NULL, "open by the long name failed: %u", WintunEmuGetLastError());
+  WintunCloseAdapter(opened);
+  CHECK(WintunOpenAdapter(other) == NULL, "a name differing in its last character opened it");
+  CHECK_EQ_U(WintunEmuGetLastError(), WINTUN_ERROR_NOT_FOUND);
+  WintunCloseAdapter(adapter);
+}
+
+void duplicateOfLongestNameFailsWithBufferOverflow(void) {
+  WINTUN_WCHAR name[128];
+  for (int i = 0; i < 126; ++i) name[i] = (WINTUN_WCHAR)('a' + i % 26);
+  name[126] = 0;
+  WINTUN_ADAPTER_HANDLE older = WintunCreateAdapter(name, W("Magma"), NULL);
+  CHECK(older != NULL, "create failed: %u", WintunEmuGetLastError());
+  /* "<Name> 1" would be 128 units: wintun.dll cannot rename the older holder. */
+  CHECK(WintunCreateAdapter(name, W("Magma"), NULL) == NULL, "duplicate created");
+  CHECK_EQ_U(WintunEmuGetLastError(), WINTUN_ERROR_BUFFER_OVERFLOW);
+  runCommand("test $(ip -o link show type tun | wc -l) -eq 1");
+  WINTUN_ADAPTER_HANDLE opened = WintunOpenAdapter(name);
+  CHECK(opened != NULL, "older adapter lost its name: %u", WintunEmuGetLastError());
+  WintunCloseAdapter(opened);
+  WintunCloseAdapter(older);
 }
 
 static void fill(WINTUN_WCHAR *text, size_t units) {

@@ -4,6 +4,13 @@
 
 void createNamesInterfaceAfterValidAdapterName(void);
 void createDerivesInterfaceNameOtherwise(void);
+void takenInterfaceNameGetsNumberedSuffix(void);
+void longNameKeepsHashedAlias(void);
+void duplicateOfLongestNameFailsWithBufferOverflow(void);
+void openFindsAdapterOfAnotherProcess(void);
+void sessionIsExclusiveAcrossProcesses(void);
+void duplicateNameRenamesAdapterOfAnotherProcess(void);
+void concurrentCreatesAcrossProcessesAreSerialised(void);
 void createEnforcesNameAndTunnelTypeLimits(void);
 void createKeepsRequestedGuidOrGeneratesOne(void);
 void luidEncodesInterfaceIndex(void);
