@@ -1,8 +1,10 @@
 #include "adapter_binding.h"
 
+#include "../interface/interface_info.h"
 #include "addon_data.h"
 #include "live_resources.h"
 #include "session_binding.h"
+#include "win32_error.h"
 
 namespace magma::wintun {
 namespace {
@@ -15,10 +17,14 @@ struct AdapterInit {
 }  // namespace
 
 void AdapterBinding::Register(Napi::Env env, Napi::Object exports) {
-  Napi::Function constructor = DefineClass(env, "NativeAdapter",
-                                           {InstanceMethod<&AdapterBinding::Luid>("luid"),
-                                            InstanceMethod<&AdapterBinding::Close>("close"),
-                                            InstanceMethod<&AdapterBinding::StartSession>("startSession")});
+  Napi::Function constructor =
+      DefineClass(env, "NativeAdapter",
+                  {InstanceMethod<&AdapterBinding::Luid>("luid"),
+                   InstanceMethod<&AdapterBinding::InterfaceIndex>("interfaceIndex"),
+                   InstanceMethod<&AdapterBinding::InterfaceName>("interfaceName"),
+                   InstanceMethod<&AdapterBinding::InterfaceStatistics>("interfaceStatistics"),
+                   InstanceMethod<&AdapterBinding::Close>("close"),
+                   InstanceMethod<&AdapterBinding::StartSession>("startSession")});
   env.GetInstanceData<AddonData>()->adapter_constructor = Napi::Persistent(constructor);
   exports.Set("NativeAdapter", constructor);
 }
@@ -53,12 +59,54 @@ void AdapterBinding::CloseHandle() {
   LiveResources::adapters.fetch_sub(1);
 }
 
-Napi::Value AdapterBinding::Luid(const Napi::CallbackInfo& info) {
-  if (handle_ == nullptr) throw Napi::Error::New(info.Env(), "the adapter is closed");
+uint64_t AdapterBinding::OpenLuid(Napi::Env env) const {
+  if (handle_ == nullptr) throw Napi::Error::New(env, "the adapter is closed");
   WINTUN_NET_LUID luid;
   luid.Value = 0;
   api_->GetAdapterLUID(handle_, &luid);
-  return Napi::BigInt::New(info.Env(), static_cast<uint64_t>(luid.Value));
+  return static_cast<uint64_t>(luid.Value);
+}
+
+Napi::Value AdapterBinding::Luid(const Napi::CallbackInfo& info) {
+  return Napi::BigInt::New(info.Env(), OpenLuid(info.Env()));
+}
+
+Napi::Value AdapterBinding::InterfaceIndex(const Napi::CallbackInfo& info) {
+  uint32_t index = 0;
+  InterfaceFailure failure;
+  if (!InterfaceIndexOf(OpenLuid(info.Env()), index, failure)) {
+    throw Win32Error(info.Env(), failure.win32_code, failure.call);
+  }
+  return Napi::Number::New(info.Env(), index);
+}
+
+Napi::Value AdapterBinding::InterfaceName(const Napi::CallbackInfo& info) {
+  std::string name;
+  InterfaceFailure failure;
+  if (!InterfaceNameOf(OpenLuid(info.Env()), name, failure)) {
+    throw Win32Error(info.Env(), failure.win32_code, failure.call);
+  }
+  return Napi::String::New(info.Env(), name);
+}
+
+Napi::Value AdapterBinding::InterfaceStatistics(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  magma::wintun::InterfaceStatistics statistics;
+  InterfaceFailure failure;
+  if (!ReadInterfaceStatistics(*api_, handle_, OpenLuid(env), statistics, failure)) {
+    throw Win32Error(env, failure.win32_code, failure.call);
+  }
+  // Counters up to 2^53 are exact as numbers: years of traffic at any rate a tunnel sees.
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("rxPackets", Napi::Number::New(env, static_cast<double>(statistics.rx_packets)));
+  out.Set("rxBytes", Napi::Number::New(env, static_cast<double>(statistics.rx_bytes)));
+  out.Set("rxDropped", Napi::Number::New(env, static_cast<double>(statistics.rx_dropped)));
+  out.Set("rxErrors", Napi::Number::New(env, static_cast<double>(statistics.rx_errors)));
+  out.Set("txPackets", Napi::Number::New(env, static_cast<double>(statistics.tx_packets)));
+  out.Set("txBytes", Napi::Number::New(env, static_cast<double>(statistics.tx_bytes)));
+  out.Set("txDropped", Napi::Number::New(env, static_cast<double>(statistics.tx_dropped)));
+  out.Set("txErrors", Napi::Number::New(env, static_cast<double>(statistics.tx_errors)));
+  return out;
 }
 
 Napi::Value AdapterBinding::StartSession(const Napi::CallbackInfo& info) {

@@ -23,12 +23,20 @@ class AdapterBinding : public Napi::ObjectWrap<AdapterBinding> {
  private:
   // luid(): bigint
   Napi::Value Luid(const Napi::CallbackInfo& info);
+  // interfaceIndex(): number (IfIndex on Windows, ifindex on Linux)
+  Napi::Value InterfaceIndex(const Napi::CallbackInfo& info);
+  // interfaceName(): string (the interface alias on Windows, the interface name on Linux)
+  Napi::Value InterfaceName(const Napi::CallbackInfo& info);
+  // interfaceStatistics(): { rxPackets, rxBytes, rxDropped, rxErrors, txPackets, txBytes,
+  // txDropped, txErrors } (see ../interface/interface_info.h)
+  Napi::Value InterfaceStatistics(const Napi::CallbackInfo& info);
   // close(): void
   Napi::Value Close(const Napi::CallbackInfo& info);
   // startSession(capacity, slabs, slotTable, deliveries, refill, config, onMessage): NativeSession
   // (see session_binding.h)
   Napi::Value StartSession(const Napi::CallbackInfo& info);
   void CloseHandle();
+  uint64_t OpenLuid(Napi::Env env) const;
   static void CleanupAtExit(void* self);
 
   std::shared_ptr<const WintunApi> api_;
