@@ -1,3 +1,4 @@
+import { checkOptionNames, OptionError } from "@magma/transport";
 import {
   type AdapterConfiguration,
   type AppliedConfiguration,
@@ -13,10 +14,14 @@ import { translateNativeError, WinTunError } from "./wintun-error.js";
 import { type WinTunDriverVersion, WinTunLibrary } from "./wintun-library.js";
 
 export interface CreateAdapterOptions {
-  /** The adapter's name (at most 127 UTF-16 code units); on Linux also its interface name when valid. */
+  /**
+   * The adapter's name, what `open` finds it by (ignoring case): 1 to 127 UTF-16 code units
+   * (wintun's limit), without control characters or any of `\ / : * ? " < > |` (which Windows
+   * refuses in a connection name). It becomes the interface alias on Windows.
+   */
   readonly name: string;
-  /** Shown as "<tunnelType> Tunnel" in the device description (at most 128 code units). */
-  readonly tunnelType: string;
+  /** Shown as "<tunnelType> Tunnel" in the device description: at most 128 code units. Default "Magma". */
+  readonly tunnelType?: string;
   /** A fixed GUID keeps the network identity (firewall profile, DNS settings) stable across runs. */
   readonly guid?: string;
   /** The wintun library to use; see WinTunLibrary.load. */
@@ -57,24 +62,36 @@ export class WinTunAdapter {
   }
 
   /**
-   * Creates an adapter (wintun renames an existing interface of the same name rather than fail).
-   * Throws WinTunError: ERROR_ACCESS_DENIED (5) without Administrator rights (root or CAP_NET_ADMIN
-   * on Linux), ERROR_BUFFER_OVERFLOW (111) for a name that is too long, or a load error.
+   * Creates an adapter (wintun renames an existing adapter of the same name "<name> 1" rather
+   * than fail). Throws OptionError for a bad option, before any system call; WinTunError:
+   * ERROR_ACCESS_DENIED (5) without Administrator rights (root or CAP_NET_ADMIN on Linux), or a
+   * load error.
    */
   static async create(options: CreateAdapterOptions): Promise<WinTunAdapter> {
-    const library = WinTunLibrary.load(options.libraryPath);
-    const guid = options.guid === undefined ? null : guidBytes(options.guid);
+    const where = "WinTunAdapter.create";
+    const checked = checkCreateOptions(where, options);
+    const library = WinTunLibrary.load(checked.libraryPath);
     try {
-      const native = await library.native.createAdapter(options.name, options.tunnelType, guid);
-      return new WinTunAdapter(options.name, true, library, native);
+      const native = await library.native.createAdapter(
+        checked.name,
+        checked.tunnelType,
+        checked.guid,
+      );
+      return new WinTunAdapter(checked.name, true, library, native);
     } catch (error) {
       throw translateNativeError(error, library.path);
     }
   }
 
-  /** Opens an existing adapter by name (case-insensitive). ERROR_NOT_FOUND (1168) when there is none. */
-  static async open(name: string, options: OpenAdapterOptions = {}): Promise<WinTunAdapter> {
-    const library = WinTunLibrary.load(options.libraryPath);
+  /**
+   * Opens an existing adapter by name (ignoring case), created by this or another process.
+   * ERROR_NOT_FOUND (1168) when there is none; OptionError for a name wintun would refuse.
+   */
+  static async open(name: string, options?: OpenAdapterOptions): Promise<WinTunAdapter> {
+    const where = "WinTunAdapter.open";
+    checkAdapterName(where, "name", name);
+    checkOptionNames(where, options, ["libraryPath"]);
+    const library = WinTunLibrary.load(checkLibraryPath(where, options?.libraryPath));
     try {
       const native = await library.native.openAdapter(name);
       return new WinTunAdapter(name, false, library, native);
@@ -157,4 +174,97 @@ export class WinTunAdapter {
   #sessionEnded(session: WinTunSession): void {
     if (this.#session === session) this.#session = undefined;
   }
+}
+
+const MAX_NAME_UNITS = 127; // wintun: MAX_ADAPTER_NAME - 1, longer fails with ERROR_BUFFER_OVERFLOW
+const MAX_TUNNEL_TYPE_UNITS = 128; // wintun formats "<tunnelType> Tunnel" into 136 code units
+const NAME_RULE =
+  'a string of 1 to 127 UTF-16 code units without control characters or any of \\ / : * ? " < > |';
+const FORBIDDEN_IN_NAMES = new Set(["\\", "/", ":", "*", "?", '"', "<", ">", "|"]);
+
+interface CheckedCreateOptions {
+  readonly name: string;
+  readonly tunnelType: string;
+  readonly guid: Uint8Array | null;
+  readonly libraryPath: string | undefined;
+}
+
+function checkCreateOptions(where: string, options: unknown): CheckedCreateOptions {
+  if (options === undefined) {
+    throw new OptionError("INVALID_OPTION", where, "options", options, "an object with a name");
+  }
+  checkOptionNames(where, options, ["name", "tunnelType", "guid", "libraryPath"]);
+  const given = options as Partial<Record<keyof CreateAdapterOptions, unknown>>;
+  return {
+    name: checkAdapterName(where, "name", given.name),
+    tunnelType: checkTunnelType(where, given.tunnelType),
+    guid: checkGuid(where, given.guid),
+    libraryPath: checkLibraryPath(where, given.libraryPath),
+  };
+}
+
+/**
+ * A name wintun accepts on every platform. Longer than 127 code units wintun.dll refuses with
+ * ERROR_BUFFER_OVERFLOW (and only after making the device); a NUL would cut the name short; an
+ * unpaired surrogate is no text; control characters and \ / : * ? " < > | are what Windows
+ * refuses in a connection name.
+ */
+function checkAdapterName(where: string, option: string, value: unknown): string {
+  if (typeof value !== "string" || !isAdapterName(value)) {
+    throw new OptionError("INVALID_OPTION", where, option, value, NAME_RULE);
+  }
+  return value;
+}
+
+function isAdapterName(name: string): boolean {
+  if (name.length === 0 || name.length > MAX_NAME_UNITS) return false;
+  for (let i = 0; i < name.length; i++) {
+    const unit = name.charCodeAt(i);
+    if (unit < 0x20 || unit === 0x7f || FORBIDDEN_IN_NAMES.has(name.charAt(i))) return false;
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = name.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      i++;
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function checkTunnelType(where: string, value: unknown): string {
+  if (value === undefined) return "Magma";
+  if (typeof value === "string" && value.length <= MAX_TUNNEL_TYPE_UNITS && !value.includes("\0")) {
+    return value;
+  }
+  throw new OptionError(
+    "INVALID_OPTION",
+    where,
+    "tunnelType",
+    value,
+    "a string of at most 128 UTF-16 code units without NUL",
+  );
+}
+
+function checkGuid(where: string, value: unknown): Uint8Array | null {
+  if (value === undefined) return null;
+  if (typeof value === "string") {
+    try {
+      return guidBytes(value);
+    } catch {
+      // refused below
+    }
+  }
+  throw new OptionError(
+    "INVALID_OPTION",
+    where,
+    "guid",
+    value,
+    'a GUID string such as "deadbabe-cafe-beef-0123-456789abcdef" (braces optional)',
+  );
+}
+
+function checkLibraryPath(where: string, value: unknown): string | undefined {
+  if (value === undefined || typeof value === "string") return value;
+  throw new OptionError("INVALID_OPTION", where, "libraryPath", value, "a string");
 }
