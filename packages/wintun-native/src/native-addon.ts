@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { IpConfigurationBinding } from "./configuration/native-ip-configuration.js";
+import type { WinTunInterfaceStatistics } from "./wintun-adapter.js";
 import { WinTunError } from "./wintun-error.js";
 
 /** `adapter.startSession` tuning, passed to the receive thread (native/src/session/receive_pump.h). */
@@ -36,6 +37,12 @@ export interface NativeSession {
 
 export interface NativeAdapter {
   luid(): bigint;
+  /** IfIndex (ConvertInterfaceLuidToIndex) on Windows, the ifindex on Linux. */
+  interfaceIndex(): number;
+  /** The interface alias (ConvertInterfaceLuidToAlias) on Windows, the interface name on Linux. */
+  interfaceName(): string;
+  /** GetIfEntry2 on Windows; IFLA_STATS64 plus the emulated driver's discards on Linux. */
+  interfaceStatistics(): WinTunInterfaceStatistics;
   close(): void;
   startSession(
     capacity: number,

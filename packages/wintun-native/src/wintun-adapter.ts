@@ -17,7 +17,8 @@ export interface CreateAdapterOptions {
   /**
    * The adapter's name, what `open` finds it by (ignoring case): 1 to 127 UTF-16 code units
    * (wintun's limit), without control characters or any of `\ / : * ? " < > |` (which Windows
-   * refuses in a connection name). It becomes the interface alias on Windows.
+   * refuses in a connection name). It becomes the interface alias on Windows; on Linux see
+   * `interfaceName`.
    */
   readonly name: string;
   /** Shown as "<tunnelType> Tunnel" in the device description: at most 128 code units. Default "Magma". */
@@ -33,6 +34,40 @@ export interface OpenAdapterOptions {
 }
 
 /**
+ * The interface's own counters, as the operating system keeps them (GetIfEntry2 on Windows, the
+ * kernel's link statistics on Linux): packets lost before they reach the session show here, not
+ * in the session's statistics. `rx` and `tx` are the interface's view, as in `ip -s link` and
+ * `Get-NetAdapterStatistics`: rx is what the system received through the adapter (what this
+ * application sent), tx what the system sent into it (toward this application).
+ */
+export interface WinTunInterfaceStatistics {
+  /** Packets the system received from the application (Windows: InUcastPkts + InNUcastPkts). */
+  readonly rxPackets: number;
+  /** Their bytes (InOctets). */
+  readonly rxBytes: number;
+  /**
+   * Packets from the application the adapter discarded (InDiscards: wintun.sys discards what is
+   * not IPv4 or IPv6; Linux: rx_dropped, the kernel could not take a packet written to the TUN).
+   */
+  readonly rxDropped: number;
+  /** Packets from the application in error (InErrors; Linux: rx_errors). */
+  readonly rxErrors: number;
+  /** Packets placed in the session's ring for the application (OutUcastPkts + OutNUcastPkts). */
+  readonly txPackets: number;
+  /** Their bytes (OutOctets). */
+  readonly txBytes: number;
+  /**
+   * Packets toward the application lost before its ring: the ring was full (a slow receiver) or no
+   * session ran (Windows: OutDiscards, counted by wintun.sys). On Linux: the kernel's tx_dropped
+   * (the TUN queue was full) plus what the emulated driver dropped for a full ring, which only the
+   * process running the session knows.
+   */
+  readonly txDropped: number;
+  /** Packets toward the application in error (OutErrors: above 65535 bytes; Linux: tx_errors). */
+  readonly txErrors: number;
+}
+
+/**
  * A wintun adapter. One created here is removed when closed; one opened by name stays. Closing
  * ends the adapter's session first (wintun's required order) and is idempotent.
  */
@@ -41,12 +76,19 @@ export class WinTunAdapter {
   /** True when this handle created the adapter (closing it removes the adapter). */
   readonly created: boolean;
   readonly library: WinTunLibrary;
-  /** The NET_LUID, the key of every IP Helper call: (IfType 53 << 48) | (NetLuidIndex << 24). */
+  /**
+   * The NET_LUID, the key of every IP Helper call: (IfType 53 << 48) | (NetLuidIndex << 24), as
+   * an unsigned 64-bit bigint (`Get-NetAdapter | Select NetLuid`). The emulator puts the Linux
+   * ifindex in NetLuidIndex.
+   */
   readonly luid: bigint;
+  /** The interface index: IfIndex on Windows (`Get-NetAdapter -InterfaceIndex`), the ifindex on Linux. */
+  readonly interfaceIndex: number;
   /** @internal */
   readonly native: NativeAdapter;
   #session: WinTunSession | undefined;
   #closed = false;
+  #interfaceName: string;
 
   private constructor(
     name: string,
@@ -59,6 +101,8 @@ export class WinTunAdapter {
     this.library = library;
     this.native = native;
     this.luid = native.luid();
+    this.interfaceIndex = native.interfaceIndex();
+    this.#interfaceName = native.interfaceName();
   }
 
   /**
@@ -77,7 +121,7 @@ export class WinTunAdapter {
         checked.tunnelType,
         checked.guid,
       );
-      return new WinTunAdapter(checked.name, true, library, native);
+      return WinTunAdapter.#adopt(checked.name, true, library, native);
     } catch (error) {
       throw translateNativeError(error, library.path);
     }
@@ -94,9 +138,24 @@ export class WinTunAdapter {
     const library = WinTunLibrary.load(checkLibraryPath(where, options?.libraryPath));
     try {
       const native = await library.native.openAdapter(name);
-      return new WinTunAdapter(name, false, library, native);
+      return WinTunAdapter.#adopt(name, false, library, native);
     } catch (error) {
       throw translateNativeError(error, library.path);
+    }
+  }
+
+  // A handle that cannot be wrapped (its interface vanished in between) is closed, not leaked.
+  static #adopt(
+    name: string,
+    created: boolean,
+    library: WinTunLibrary,
+    native: NativeAdapter,
+  ): WinTunAdapter {
+    try {
+      return new WinTunAdapter(name, created, library, native);
+    } catch (error) {
+      native.close();
+      throw error;
     }
   }
 
@@ -112,6 +171,44 @@ export class WinTunAdapter {
 
   get isClosed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * The interface's name as the system shows it: on Windows the interface alias
+   * (`Get-NetAdapter -Name`), read afresh each time since it changes when wintun renames the
+   * adapter for a newer one of the same name; on Linux the interface name (`ip link show`),
+   * which is `name` itself when that is 1 to 15 of [A-Za-z0-9_.-], else derived from it: up to 10
+   * characters of it with every other character replaced by '-', then '-' and four hex digits of
+   * a hash of the whole name ("Magma TAP" becomes "Magma-TAP-xxxx"); "-1", "-2"... follow when
+   * another interface has that name. Linux keeps the whole name in the interface's alias. After
+   * `close`, the last name read.
+   */
+  get interfaceName(): string {
+    if (this.#closed) return this.#interfaceName;
+    try {
+      this.#interfaceName = this.native.interfaceName();
+    } catch (error) {
+      throw translateNativeError(error, this.library.path);
+    }
+    return this.#interfaceName;
+  }
+
+  /**
+   * The interface's own counters, read from the system in one call (see
+   * `WinTunInterfaceStatistics`): where a slow receiver's losses show. Throws WinTunError
+   * ERROR_INVALID_HANDLE (6) once closed, ERROR_FILE_NOT_FOUND (2) when the interface is gone.
+   */
+  interfaceStatistics(): WinTunInterfaceStatistics {
+    if (this.#closed) {
+      throw new WinTunError(6, "interfaceStatistics", `adapter ${this.name} is closed`, {
+        hint: "read the statistics before closing the adapter",
+      });
+    }
+    try {
+      return this.native.interfaceStatistics();
+    } catch (error) {
+      throw translateNativeError(error, this.library.path);
+    }
   }
 
   /**
