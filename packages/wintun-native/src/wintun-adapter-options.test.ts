@@ -36,6 +36,10 @@ const BAD_NAMES: readonly unknown[] = [
 describe("WinTunAdapter options", () => {
   for (const [where, call] of [
     ["WinTunAdapter.create", (options: unknown) => WinTunAdapter.create(options as never)],
+    [
+      "WinTunAdapter.openOrCreate",
+      (options: unknown) => WinTunAdapter.openOrCreate(options as never),
+    ],
   ] as const) {
     it(`${where} refuses a missing or non-object options argument`, async () => {
       for (const options of [undefined, null, "mgw-ad", 42, ["mgw-ad"]]) {

@@ -1,4 +1,5 @@
 import { checkOptionNames, OptionError } from "@magma/transport";
+import { withAdapterNameLock } from "./adapter-name-lock.js";
 import {
   type AdapterConfiguration,
   type AppliedConfiguration,
@@ -10,6 +11,7 @@ import { NativeIpConfiguration } from "./configuration/native-ip-configuration.j
 import { guidBytes } from "./guid.js";
 import { type NativeAdapter, nativeAddon } from "./native-addon.js";
 import { WinTunSession, type WinTunSessionOptions } from "./session/wintun-session.js";
+import { Win32Error } from "./win32-error-names.js";
 import { translateNativeError, WinTunError } from "./wintun-error.js";
 import { type WinTunDriverVersion, WinTunLibrary } from "./wintun-library.js";
 
@@ -142,6 +144,29 @@ export class WinTunAdapter {
     } catch (error) {
       throw translateNativeError(error, library.path);
     }
+  }
+
+  /**
+   * Opens the adapter named `options.name`, or creates it when there is none, atomically: callers
+   * with the same name (ignoring case) take turns, in this process and across processes, so
+   * concurrent callers end with one adapter, which one of them created (`created`) and the others
+   * opened. The other options apply only to a created adapter. Throws as `open` and `create` do,
+   * and WAIT_TIMEOUT (258) when another process keeps the name busy for two minutes.
+   */
+  static async openOrCreate(options: CreateAdapterOptions): Promise<WinTunAdapter> {
+    const where = "WinTunAdapter.openOrCreate";
+    const checked = checkCreateOptions(where, options);
+    return withAdapterNameLock(where, checked.name, async () => {
+      try {
+        return await WinTunAdapter.open(
+          checked.name,
+          checked.libraryPath === undefined ? {} : { libraryPath: checked.libraryPath },
+        );
+      } catch (error) {
+        if (!(error instanceof WinTunError) || error.code !== Win32Error.NOT_FOUND) throw error;
+      }
+      return WinTunAdapter.create(options);
+    });
   }
 
   // A handle that cannot be wrapped (its interface vanished in between) is closed, not leaked.
