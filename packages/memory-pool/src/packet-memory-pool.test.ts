@@ -136,27 +136,67 @@ describe("PacketMemoryPool", () => {
     expect(pool.rentInto(target, 0)).toBe(0);
   });
 
-  it("rejects sizes no slot can hold with a typed error", () => {
+  it("rejects sizes no slot can hold with a typed error naming the argument, value and range", () => {
     const pool = new PacketMemoryPool();
+    const range = "PacketMemoryPool.tryRent: size must be an integer from 0 to 65535";
     expect(poolErrorCode(() => pool.tryRent(65536))).toBe("SIZE_TOO_LARGE");
-    expect(poolErrorCode(() => pool.tryRent(-1))).toBe("INVALID_SIZE");
-    expect(poolErrorCode(() => pool.tryRent(1.5))).toBe("INVALID_SIZE");
-    expect(poolErrorCode(() => pool.tryRent(Number.NaN))).toBe("INVALID_SIZE");
+    expect(() => pool.tryRent(65536)).toThrow(`${range}, got 65536 (an IP packet's`);
+    for (const [size, shown] of [
+      [-1, "-1"],
+      [1.5, "1.5"],
+      [Number.NaN, "NaN"],
+      [Number.POSITIVE_INFINITY, "Infinity"],
+      ["70000", '"70000"'],
+      [null, "null"],
+    ] as const) {
+      expect(poolErrorCode(() => pool.tryRent(size as number))).toBe("INVALID_SIZE");
+      expect(() => pool.tryRent(size as number)).toThrow(`${range}, got ${shown}`);
+    }
     expect(pool.stats.failedRents).toBe(0);
+    expect(pool.stats.inUse).toBe(0);
   });
 
-  it("rejects bad slot ids and rent counts with a typed error", () => {
+  it("rejects bad slot ids, rent counts and targets with a typed error naming the argument, value and range", () => {
     const pool = new PacketMemoryPool({
       slotSize: 64,
       slotsPerSlab: 2,
       slabCount: 1,
       largeSlotCount: 0,
     });
-    expect(poolErrorCode(() => pool.slot(2))).toBe("INVALID_ARGUMENT");
-    expect(poolErrorCode(() => pool.slot(-1))).toBe("INVALID_ARGUMENT");
-    expect(poolErrorCode(() => pool.slot(0.5))).toBe("INVALID_ARGUMENT");
-    expect(poolErrorCode(() => pool.rentInto([], -1))).toBe("INVALID_ARGUMENT");
-    expect(poolErrorCode(() => pool.rentInto([], 1.5))).toBe("INVALID_ARGUMENT");
+    for (const [id, shown] of [
+      [2, "2"],
+      [-1, "-1"],
+      [0.5, "0.5"],
+      ["0", '"0"'],
+    ] as const) {
+      expect(poolErrorCode(() => pool.slot(id as number))).toBe("INVALID_ARGUMENT");
+      expect(() => pool.slot(id as number)).toThrow(
+        `PacketMemoryPool.slot: id must be an integer from 0 to 1, got ${shown}`,
+      );
+    }
+    for (const [count, shown] of [
+      [-1, "-1"],
+      [1.5, "1.5"],
+      [Number.NaN, "NaN"],
+      ["2", '"2"'],
+    ] as const) {
+      expect(poolErrorCode(() => pool.rentInto([], count as number))).toBe("INVALID_ARGUMENT");
+      expect(() => pool.rentInto([], count as number)).toThrow(
+        `PacketMemoryPool.rentInto: count must be a non-negative integer, got ${shown}`,
+      );
+    }
+    // A bad target used to fail on the first store, after a slot was rented and then lost.
+    for (const [target, shown] of [
+      [undefined, "undefined"],
+      [{}, "an object"],
+      [new Uint32Array(2), "a Uint32Array"],
+    ] as const) {
+      expect(() => pool.rentInto(target as unknown as PooledPacket[], 1)).toThrow(
+        `PacketMemoryPool.rentInto: target must be an array, got ${shown}`,
+      );
+    }
+    expect(pool.stats.inUse).toBe(0);
+    expect(pool.stats.failedRents).toBe(0);
   });
 
   it("has no large slab and fails large rents when largeSlotCount is 0", () => {

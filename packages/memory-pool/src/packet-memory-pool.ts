@@ -1,3 +1,4 @@
+import { describeValue } from "@magma/transport";
 import {
   LARGE_SLOT_SIZE,
   MAX_PACKET_SIZE,
@@ -108,29 +109,33 @@ export class PacketMemoryPool {
     if (size <= MAX_PACKET_SIZE && size >= 0 && Number.isInteger(size)) {
       return this.#large.tryRent(size);
     }
-    if (size > MAX_PACKET_SIZE) {
-      throw new PacketPoolError(
-        "SIZE_TOO_LARGE",
-        `cannot rent a slot for ${size} bytes: the largest packet is ${MAX_PACKET_SIZE} bytes`,
-        { hint: "an IP packet's total length is a 16-bit field; check where this size came from" },
-      );
+    if (Number.isInteger(size) && size > MAX_PACKET_SIZE) {
+      throw new PacketPoolError("SIZE_TOO_LARGE", sizeMessage(size), {
+        hint: "an IP packet's total length is a 16-bit field; check where this size came from",
+      });
     }
-    throw new PacketPoolError(
-      "INVALID_SIZE",
-      `cannot rent a slot for ${String(size)} bytes: a size is an integer from 0 to ${MAX_PACKET_SIZE}`,
-    );
+    throw new PacketPoolError("INVALID_SIZE", sizeMessage(size));
   }
 
   /**
    * Rents up to `count` small slots into `target[0 .. n)` and returns `n`: fewer than `count` when
    * the small slots run out (each slot missing counts as a failed rent). Each owner's `length`
-   * starts at 0. Allocates nothing as long as `target` already has `count` elements.
+   * starts at 0. Allocates nothing as long as `target` already has `count` elements. Throws
+   * `PacketPoolError` "INVALID_ARGUMENT", renting nothing, unless `target` is an array and `count`
+   * a non-negative integer.
    */
   rentInto(target: PooledPacket[], count: number): number {
+    // Both checked before the first rent, so a bad call leaves no slot rented and undelivered.
+    if (!Array.isArray(target)) {
+      throw new PacketPoolError(
+        "INVALID_ARGUMENT",
+        `PacketMemoryPool.rentInto: target must be an array, got ${describeValue(target)}`,
+      );
+    }
     if (!Number.isInteger(count) || count < 0) {
       throw new PacketPoolError(
         "INVALID_ARGUMENT",
-        `rentInto count ${String(count)} is not a non-negative integer`,
+        `PacketMemoryPool.rentInto: count must be a non-negative integer, got ${describeValue(count)}`,
       );
     }
     for (let n = 0; n < count; n += 1) {
@@ -149,15 +154,20 @@ export class PacketMemoryPool {
   /**
    * The owner object of slot `id`, rented or not: the same object every time. Native code that
    * reports slot ids uses this to find the owners; only a rented slot's memory may be used.
+   * Throws `PacketPoolError` "INVALID_ARGUMENT" for an id that is not an integer in the pool.
    */
   slot(id: number): PooledPacket {
     const owner = this.#owners[id];
     if (owner === undefined || !Number.isInteger(id)) {
       throw new PacketPoolError(
         "INVALID_ARGUMENT",
-        `slot id ${String(id)} is not in this pool (0 to ${this.slotCount - 1})`,
+        `PacketMemoryPool.slot: id must be an integer from 0 to ${this.slotCount - 1}, got ${describeValue(id)}`,
       );
     }
     return owner;
   }
+}
+
+function sizeMessage(size: unknown): string {
+  return `PacketMemoryPool.tryRent: size must be an integer from 0 to ${MAX_PACKET_SIZE}, got ${describeValue(size)}`;
 }

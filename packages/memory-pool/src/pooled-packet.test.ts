@@ -15,14 +15,24 @@ describe("PooledPacket", () => {
     expect(owner.isRented).toBe(true);
   });
 
-  it("accepts lengths from 0 to its capacity and rejects the rest with INVALID_LENGTH", () => {
+  it("accepts lengths from 0 to its capacity and rejects the rest with INVALID_LENGTH, naming the range", () => {
     const owner = smallPool().tryRent()!;
     owner.length = 64;
     expect(owner.length).toBe(64);
     owner.length = 0;
     expect(owner.length).toBe(0);
-    for (const bad of [65, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(poolErrorCode(() => (owner.length = bad))).toBe("INVALID_LENGTH");
+    for (const [bad, shown] of [
+      [65, "65"],
+      [-1, "-1"],
+      [1.5, "1.5"],
+      [Number.NaN, "NaN"],
+      [Number.POSITIVE_INFINITY, "Infinity"],
+      ["3", '"3"'],
+    ] as const) {
+      expect(poolErrorCode(() => (owner.length = bad as number))).toBe("INVALID_LENGTH");
+      expect(() => (owner.length = bad as number)).toThrow(
+        `PooledPacket.length must be an integer from 0 to 64 (the capacity of slot 0), got ${shown}`,
+      );
     }
     expect(owner.length).toBe(0);
   });

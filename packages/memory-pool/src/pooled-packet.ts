@@ -1,4 +1,4 @@
-import type { PacketOwner } from "@magma/transport";
+import { describeValue, type PacketOwner } from "@magma/transport";
 import type { PacketMemoryPool } from "./packet-memory-pool.js";
 import { PacketPoolError } from "./packet-pool-error.js";
 import type { SlotSizeClass } from "./slot-size-class.js";
@@ -53,10 +53,17 @@ export class PooledPacket implements PacketOwner {
     capacity: number,
   ) {
     const slab = pool.slabs[slabIndex];
-    if (slab === undefined || byteOffset + capacity > slab.byteLength) {
+    if (
+      slab === undefined ||
+      !Number.isInteger(byteOffset) ||
+      !Number.isInteger(capacity) ||
+      byteOffset < 0 ||
+      capacity < 0 ||
+      byteOffset + capacity > slab.byteLength
+    ) {
       throw new PacketPoolError(
         "INVALID_ARGUMENT",
-        `slot ${id} does not fit slab ${slabIndex} at offset ${byteOffset}`,
+        `new PooledPacket: slot ${describeValue(id)} of ${describeValue(capacity)} bytes does not fit slab ${describeValue(slabIndex)} at offset ${describeValue(byteOffset)}`,
       );
     }
     this.pool = pool;
@@ -87,7 +94,7 @@ export class PooledPacket implements PacketOwner {
     if (!Number.isInteger(value) || value < 0 || value > this.capacity) {
       throw new PacketPoolError(
         "INVALID_LENGTH",
-        `packet length ${String(value)} does not fit slot ${this.id} (0 to ${this.capacity} bytes)`,
+        `PooledPacket.length must be an integer from 0 to ${this.capacity} (the capacity of slot ${this.id}), got ${describeValue(value)}`,
         { hint: "rent with tryRent(size) to get a slot large enough" },
       );
     }
