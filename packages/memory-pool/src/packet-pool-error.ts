@@ -2,15 +2,13 @@ import { MagmaError } from "@magma/transport";
 
 /** What went wrong, machine-readable; see {@link PacketPoolError}. */
 export type PacketPoolErrorCode =
-  /** The pool's options are out of range; nothing was allocated. */
-  | "INVALID_OPTIONS"
-  /** A rent asked for a negative or fractional size. */
+  /** A rent asked for a size that is not an integer, or a negative one. */
   | "INVALID_SIZE"
   /** A rent asked for more than 65535 bytes, the largest packet an adapter carries. */
   | "SIZE_TOO_LARGE"
   /** `length` was set outside `0 .. capacity`, or to a fractional value. */
   | "INVALID_LENGTH"
-  /** `slot(id)` or `rentInto` was given an id or count outside its range. */
+  /** `slot(id)` or `rentInto` was given an id, count or target outside what it takes. */
   | "INVALID_ARGUMENT"
   /** A slot's memory or length was used, or it was disposed, before it was ever rented. */
   | "NOT_RENTED"
@@ -18,7 +16,9 @@ export type PacketPoolErrorCode =
   | "ALREADY_DISPOSED";
 
 /**
- * Every error `@magma/memory-pool` throws. All of them are caller bugs (an exhausted pool is not an
- * error: `tryRent` returns `undefined`), so they are thrown rather than counted.
+ * Every error `@magma/memory-pool` throws after the pool is built (bad options to the constructor
+ * are an `OptionError` from `@magma/transport`). All of them are caller bugs (an exhausted pool is
+ * not an error: `tryRent` returns `undefined`), so they are thrown rather than counted. Each
+ * message names the call, the argument, the value given and what is allowed.
  */
 export class PacketPoolError extends MagmaError<PacketPoolErrorCode> {}
