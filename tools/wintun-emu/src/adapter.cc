@@ -83,6 +83,16 @@ Device *knownDevice(uint32_t ifIndex) {
   return nullptr;
 }
 
+// Whether this process holds a handle to an adapter that still exists: what "the driver is
+// loaded" means here (on Windows: any adapter, system-wide). Processes that share a namespace,
+// as test files running side by side do, do not see each other's driver.
+bool holdsAdapter() {
+  for (const Device *device : knownDevices()) {
+    if (!device->removed && interfacePresent(device->ifIndex, device->interfaceName)) return true;
+  }
+  return false;
+}
+
 const AdapterInterface *holderOf(const std::vector<AdapterInterface> &interfaces,
                                  const Utf16String &name) {
   for (const AdapterInterface &candidate : interfaces) {
@@ -294,13 +304,11 @@ Adapter *openAdapter(const WINTUN_WCHAR *name) {
   return adapter;
 }
 
+// As WintunCloseAdapter, without the device-installation mutex: a session being stopped here
+// must not hold up adapter calls in other processes.
 void closeAdapter(Adapter *adapter) {
   std::lock_guard<std::mutex> guard(registryLock());
-  if (adapter->owner && !adapter->device->removed) {
-    NamespaceLock installation;
-    installation.take(kInstallationLock);
-    removeDevice(*adapter->device);
-  }
+  if (adapter->owner && !adapter->device->removed) removeDevice(*adapter->device);
   releaseHandle(adapter);
 }
 
@@ -310,7 +318,7 @@ bool deleteDriver() {
     failWith(WINTUN_ERROR_ACCESS_DENIED, "Failed to take driver installation mutex");
     return false;
   }
-  if (!listAdapterInterfaces().empty()) {
+  if (holdsAdapter()) {
     failWith(kErrorInfInUseByDevices, "Failed to remove driver: adapters still use it");
     return false;
   }
@@ -319,7 +327,7 @@ bool deleteDriver() {
 
 uint32_t runningDriverVersion() {
   std::lock_guard<std::mutex> guard(registryLock());
-  if (listAdapterInterfaces().empty()) {
+  if (!holdsAdapter()) {
     failWith(WINTUN_ERROR_FILE_NOT_FOUND, "Wintun driver is not loaded");
     return 0;
   }

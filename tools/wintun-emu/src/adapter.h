@@ -3,8 +3,8 @@
 // (_WINTUN_ADAPTER) refers to it and owns it only if it created it. The interfaces themselves are
 // the registry: each carries its Wintun name in its alias (interface_names.h), so every process
 // finds every adapter, as every process on Windows finds every Wintun device. Adapter calls are
-// serialised by one lock in the process and one in the namespace, as wintun.dll serialises them
-// with a system-wide named mutex.
+// serialised by one lock in the process, and Create and Open also by one in the namespace, as
+// wintun.dll serialises them with a system-wide named mutex.
 #pragma once
 
 #include <cstdint>
