@@ -1,0 +1,39 @@
+// Lets the JavaScript thread's own event loop wait for the read event, so that while that thread
+// holds the receive ring the driver's signal wakes it directly, with no receive thread in between:
+// one wake-up per packet at low load, as a single-threaded C program has. Linux only: the
+// emulator's read event is an eventfd libuv can poll (read_event_watch_posix.cc); wintun's is an
+// event HANDLE libuv cannot wait on, so there Open gives nothing and the ring goes back to the
+// receive thread, which waits on the event itself (read_event_watch_windows.cc).
+#pragma once
+
+#include <node_api.h>
+
+#include "wintun_api.h"
+
+namespace magma::wintun {
+
+class ReadEventWatch {
+ public:
+  // `failed`: the loop reported an error on the event; the caller should stop watching.
+  using OnReadable = void (*)(void* context, bool failed);
+
+  // JavaScript thread. nullptr where the event loop cannot watch the read event, or on failure.
+  // `read_event` belongs to the session and must outlive the watch's Close().
+  static ReadEventWatch* Open(napi_env env, HANDLE read_event, OnReadable on_readable, void* context);
+
+  // While started, each signal of the read event calls `on_readable` on the JavaScript thread,
+  // after consuming the signal (auto-reset), so a packet published after that call signals anew.
+  virtual bool Start() = 0;
+  virtual void Stop() = 0;
+  // Whether a started watch keeps the event loop alive (uv_ref / uv_unref). A stopped one never does.
+  virtual void SetReferenced(bool referenced) = 0;
+  // No callback after this; the owner lets go of the pointer. The watch frees itself once libuv is
+  // done with it, and makes environment teardown wait for that (a worker's loop must close empty).
+  virtual void Close() = 0;
+
+ protected:
+  ReadEventWatch() = default;
+  virtual ~ReadEventWatch() = default;
+};
+
+}  // namespace magma::wintun
