@@ -10,6 +10,12 @@ export interface WinTunSessionStatistics {
    * `inlineReceiveMicroseconds`); the rest were received by the receive thread.
    */
   readonly rxInlineBatches: number;
+  /**
+   * Of those, batches the JavaScript thread received after the driver's read event woke its event
+   * loop directly, with no receive thread in between (Linux, where the read event is an eventfd:
+   * a thread that finds a lent ring empty keeps it and waits for the event itself).
+   */
+  readonly rxWokenBatches: number;
   /** Packets and bytes written into the send ring. */
   readonly txPackets: number;
   readonly txBytes: number;
@@ -33,7 +39,7 @@ export interface WinTunSessionStatistics {
 }
 
 /** Field order of native/src/session/session_statistics.h. */
-export const STATISTICS_FIELD_COUNT = 12;
+export const STATISTICS_FIELD_COUNT = 13;
 
 export function statisticsFrom(fields: Float64Array): WinTunSessionStatistics {
   const at = (index: number): number => fields[index] ?? 0;
@@ -42,6 +48,7 @@ export function statisticsFrom(fields: Float64Array): WinTunSessionStatistics {
     rxBytes: at(1),
     rxBatches: at(2),
     rxInlineBatches: at(10),
+    rxWokenBatches: at(12),
     txPackets: at(3),
     txBytes: at(4),
     drops: {

@@ -152,6 +152,9 @@ SessionBinding::SessionBinding(const Napi::CallbackInfo& construct) : Napi::Obje
     has_javascript_callback_ = true;
     pump_ = std::make_unique<ReceivePump>(api_, session_, slots_, deliveries.Data(), config, stats_, Notify, this);
     if (!pump_->Start()) throw Win32Error(env, LastWin32Error(), "CreateEvent/eventfd", "cannot create the wake event");
+    // Without it (Windows, or a loop that refused the event) an empty ring goes back to the thread.
+    watch_ = ReadEventWatch::Open(env, api_->GetReadWaitEvent(session_), OnReadEvent, this);
+    if (watch_ != nullptr) async_context_ = std::make_unique<Napi::AsyncContext>(env, "magma-wintun-receive");
   } catch (...) {
     Shutdown();
     throw;
@@ -168,6 +171,13 @@ void SessionBinding::CleanupAtExit(void* self) { static_cast<SessionBinding*>(se
 void SessionBinding::Shutdown() {
   if (closed_) return;
   closed_ = true;
+  // Before the thread is stopped and the session (and its read event) ended: no wake-up after this.
+  StopWaitingForReadEvent();
+  if (watch_ != nullptr) {
+    watch_->Close();
+    watch_ = nullptr;
+  }
+  async_context_.reset();
   if (pump_) pump_->Stop();
   if (session_ != nullptr) {
     api_->EndSession(session_);
@@ -200,6 +210,7 @@ void SessionBinding::SendRingEnded(uint32_t code) {
 // is joined the ring is ours to read. What is still in it is lost with the session: counted.
 void SessionBinding::EndAfterSendRingEnded(Napi::Env env, Napi::Function callback) {
   if (closed_) return;
+  StopWaitingForReadEvent();
   pump_->Stop();
   uint32_t receive_code = WINTUN_ERROR_NO_MORE_ITEMS;
   for (;;) {
@@ -263,7 +274,7 @@ void SessionBinding::CallJs(Napi::Env env, Napi::Function callback, SessionBindi
     // Asked before the delivery: once the batch completes, its buffer may carry a later batch.
     LentRing ring(pump->LentRingWith(message) ? pump : nullptr);
     self->Deliver(env, callback, 0, message);
-    if (ring.held()) self->ReceiveWhileHoldingRing(env, callback, ring, false);
+    if (ring.held()) self->ReceiveWhileHoldingRing(env, callback, ring, false, false);
   } catch (const Napi::Error& error) {
     // Nothing may leave a Node-API callback as a C++ exception. The error goes to JavaScript as an
     // uncaught exception; while the environment is torn down it cannot, and is dropped
@@ -283,8 +294,54 @@ Napi::Value SessionBinding::GoOnReceiving(const Napi::CallbackInfo& info) {
   Napi::Function callback = on_message_.Value();
   // The application may have disposed packets while the loop turned: take their slots first.
   Deliver(env, callback, 1, ReceivePump::kRefillRequest);
-  ReceiveWhileHoldingRing(env, callback, ring, true);
+  ReceiveWhileHoldingRing(env, callback, ring, true, false);
   return env.Undefined();
+}
+
+// JavaScript kept an empty ring (WaitForReadEvent) and the driver signalled: receive here, as after
+// a batch, and keep waiting once the ring is empty again. This is a callback from the event loop
+// itself, so it opens the scopes Node opens around any: handles, and a callback scope whose end
+// runs microtasks and process.nextTick callbacks.
+void SessionBinding::OnReadEvent(void* context, bool failed) {
+  auto* self = static_cast<SessionBinding*>(context);
+  if (!self->watching_ || self->closed_) return;
+  // The ring is this call's now; it goes back to the thread when the call ends unless kept again,
+  // and only after the watch has stopped: the thread then takes the read event's signals itself.
+  self->watching_ = false;
+  LentRing ring(self->pump_.get());
+  if (!failed) {
+    Napi::Env env(self->env_);
+    Napi::HandleScope handles(env);
+    Napi::CallbackScope callback_scope(env, *self->async_context_);
+    try {
+      self->ReceiveWhileHoldingRing(env, self->on_message_.Value(), ring, false, true);
+    } catch (const Napi::Error& error) {
+      // No JavaScript caller to throw to: an uncaught exception, as from a thread-safe call. While the
+      // environment is torn down it cannot be reported, and goes with it.
+      if (!error.IsEmpty()) napi_fatal_exception(env, error.Value());
+    } catch (const std::exception& error) {
+      napi_fatal_exception(env, Napi::Error::New(env, error.what()).Value());
+    }
+  }
+  // Closed inside: Shutdown already closed the watch.
+  if (!self->watching_ && self->watch_ != nullptr) self->watch_->Stop();
+}
+
+// The ring is empty: keep it and let the event loop wait for the read event, where it can (Linux);
+// false leaves the ring to go back to the thread.
+bool SessionBinding::WaitForReadEvent(LentRing& ring) {
+  if (watch_ == nullptr || closed_ || !watch_->Start()) return false;
+  watching_ = true;
+  ring.Keep();
+  return true;
+}
+
+// A ring kept for the read event goes back to the thread (which then waits on the event itself).
+void SessionBinding::StopWaitingForReadEvent() {
+  if (!watching_) return;
+  watching_ = false;
+  watch_->Stop();
+  pump_->ReturnRing();
 }
 
 // The ring came with a batch: receive here, one crossing per batch, until the ring is empty (or
@@ -295,7 +352,7 @@ Napi::Value SessionBinding::GoOnReceiving(const Napi::CallbackInfo& info) {
 // ourselves through the thread-safe function would not let the loop turn: Node runs every queued
 // call of one in the same pass.
 void SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring,
-                                             bool refilled_after_turn) {
+                                             bool refilled_after_turn, bool woken) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
   for (;;) {
@@ -303,8 +360,13 @@ void SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callb
     if (closed_ || budget == 0) return;
     const int32_t result = pump_->ReceiveOnJavaScriptThread(refilled_after_turn);
     refilled_after_turn = false;
+    if (result == ReceivePump::kRingEmpty) {
+      WaitForReadEvent(ring);
+      return;
+    }
     if (result == ReceivePump::kRingDone) return;
     if (result >= 0) {
+      if (woken) stats_.rx_woken_batches.fetch_add(1, std::memory_order_relaxed);
       Napi::HandleScope scope(env);
       Deliver(env, callback, 0, static_cast<uint32_t>(result));
     }
@@ -404,7 +466,11 @@ Napi::Value SessionBinding::SendBuffers(const Napi::CallbackInfo& info) {
 
 Napi::Value SessionBinding::SetInlineReceiveBudget(const Napi::CallbackInfo& info) {
   uint32_t microseconds = CountArgument(info, 0, 1000000, "microseconds");
-  if (!closed_) pump_->SetJavaScriptReceiveBudget(microseconds);
+  if (!closed_) {
+    pump_->SetJavaScriptReceiveBudget(microseconds);
+    // The batch handler is gone: the ring goes back to the thread, which queues what comes.
+    if (microseconds == 0) StopWaitingForReadEvent();
+  }
   return info.Env().Undefined();
 }
 
@@ -436,12 +502,18 @@ Napi::Value SessionBinding::Close(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SessionBinding::Ref(const Napi::CallbackInfo& info) {
-  if (!closed_) to_javascript_.Ref(info.Env());
+  if (!closed_) {
+    to_javascript_.Ref(info.Env());
+    if (watch_ != nullptr) watch_->SetReferenced(true);
+  }
   return info.Env().Undefined();
 }
 
 Napi::Value SessionBinding::Unref(const Napi::CallbackInfo& info) {
-  if (!closed_) to_javascript_.Unref(info.Env());
+  if (!closed_) {
+    to_javascript_.Unref(info.Env());
+    if (watch_ != nullptr) watch_->SetReferenced(false);
+  }
   return info.Env().Undefined();
 }
 

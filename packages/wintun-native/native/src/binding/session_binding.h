@@ -20,7 +20,9 @@
 //   setInlineReceiveBudget(microseconds): void      0: the thread never lends JavaScript the ring;
 //        otherwise, after a batch that came with the ring, JavaScript goes on receiving from it
 //        on its own thread until it is empty, letting its event loop turn every this long
-//        (see receive_pump.h)
+//        (see receive_pump.h). Where the event loop can wait on the read event (Linux), a
+//        JavaScript thread that finds the ring empty keeps it and receives again when the driver
+//        signals, until close(), a budget of 0, or a fatal ring error (read_event_watch.h)
 //   goOnReceiving(): void     after message 3: receive on from the ring JavaScript kept
 //   takeHeldSlots(out: Int32Array): number           after close: slot ids the thread still held
 //   close(): void    stop flag, wake, join, WintunEndSession; idempotent
@@ -33,6 +35,7 @@
 #include <vector>
 
 #include "../library/wintun_library.h"
+#include "../platform/read_event_watch.h"
 #include "../session/receive_pump.h"
 #include "../session/session_statistics.h"
 
@@ -52,7 +55,12 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   static void CallJs(Napi::Env env, Napi::Function callback, SessionBinding* self, void* data);
   static bool Notify(void* context, uint32_t message);
   void Deliver(Napi::Env env, Napi::Function callback, uint32_t kind, uint32_t value);
-  void ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring, bool refilled_after_turn);
+  // `woken`: the read event woke this thread's event loop (OnReadEvent), counted in the statistics.
+  void ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring, bool refilled_after_turn,
+                               bool woken);
+  bool WaitForReadEvent(LentRing& ring);
+  void StopWaitingForReadEvent();
+  static void OnReadEvent(void* context, bool failed);
   static void CleanupAtExit(void* self);
   // A message of ours through the thread-safe function, beside the pump's (receive_pump.h).
   static constexpr uint32_t kSendRingEnded = ReceivePump::kEnded + 1;
@@ -86,6 +94,13 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   ThreadSafeCallback to_javascript_;
   Napi::FunctionReference on_message_;  // for goOnReceiving, which runs outside the thread-safe call
   bool holding_ring_ = false;           // JavaScript keeps a lent ring until goOnReceiving
+  // Linux: the event loop's watch on the read event, and whether JavaScript keeps an empty ring
+  // and waits for it (then the watch is started and the thread waits in AwaitRing).
+  ReadEventWatch* watch_ = nullptr;
+  bool watching_ = false;
+  // The async context read-event wake-ups call JavaScript in (microtasks run after each, as after
+  // any callback from the event loop).
+  std::unique_ptr<Napi::AsyncContext> async_context_;
   bool has_javascript_callback_ = false;
   uint32_t send_ring_end_code_ = 0;  // a send found the send ring over; the session ends next turn
   std::unique_ptr<ReceivePump> pump_;

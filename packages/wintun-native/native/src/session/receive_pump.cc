@@ -251,7 +251,8 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread(bool refilled_after_turn) {
   std::lock_guard<std::mutex> guard(lock_);
   if (count == 0) {
     free_batches_.push_back(static_cast<uint32_t>(batch));
-    return ring_done ? kRingDone : !slots_ready ? kNeedSlots : kOnlyDrops;
+    if (ring_done) return lent_ring_end_code_ == 0 ? kRingEmpty : kRingDone;
+    return !slots_ready ? kNeedSlots : kOnlyDrops;
   }
   deliveries_[static_cast<size_t>(batch) * stride()] = static_cast<int32_t>(count);
   ++batches_in_flight_;

@@ -16,7 +16,10 @@
 // thread publishes a batch *with the ring* and then waits. After delivering that batch, the
 // JavaScript thread goes on receiving straight from the ring itself (ReceiveOnJavaScriptThread),
 // batch after batch, until the ring is empty, the session ends or the handler goes; then it gives
-// the ring back. When a slot class runs dry it keeps the ring and lets its event loop turn first
+// the ring back. Where its event loop can wait on the read event (Linux: an eventfd), it keeps an
+// empty ring instead and lets the driver's signal wake it (session_binding.cc): at one packet in
+// flight that is one wake-up per packet, where handing the ring back costs two (the driver wakes
+// the thread, the thread wakes JavaScript). The thread meanwhile waits in AwaitRing. When a slot class runs dry it keeps the ring and lets its event loop turn first
 // (the application may dispose packets there), and drops only if the refill after that turn
 // brings none, as the thread drops only after JavaScript answered its request with nothing. Under load this is the single-threaded
 // loop of a C reflector: no wake-up between threads per batch, still one crossing per batch. The
@@ -80,14 +83,16 @@ class ReceivePump {
   // ReturnRing.
   bool LentRingWith(uint32_t batch);
   // What ReceiveOnJavaScriptThread returns when it has no batch.
-  // The ring is empty, the pump stopped, or a fatal ring error (which the thread reports as the
-  // session's end once it has the ring back): give the ring back.
+  // The pump stopped, every batch buffer is in flight, or a fatal ring error (which the thread
+  // reports as the session's end once it has the ring back): give the ring back.
   static constexpr int32_t kRingDone = -1;
   // A size class has no free slot: let the event loop turn (the application disposes packets
   // there), refill, and go on.
   static constexpr int32_t kNeedSlots = -2;
   // Packets were taken from the ring but all dropped (counted): go on.
   static constexpr int32_t kOnlyDrops = -3;
+  // The ring is empty: give it back, or keep it and wait for the read event on this thread.
+  static constexpr int32_t kRingEmpty = -4;
   // JavaScript thread, while it holds the ring and the pump runs: takes at most max_batch packets
   // from the ring into a free batch buffer as the thread would, never waiting, and returns the
   // batch's index or one of the codes above. `refilled_after_turn`: JavaScript refilled after its

@@ -22,14 +22,17 @@ struct SessionStatistics {
   // Packets the driver had put in the receive ring that nobody will receive: the session ended
   // with them still there.
   std::atomic<uint64_t> drop_left_in_ring{0};
+  // Of rx_inline_batches, those the JavaScript thread received after the read event woke its
+  // event loop directly (Linux), with no receive thread in between.
+  std::atomic<uint64_t> rx_woken_batches{0};
 
-  static constexpr int kFieldCount = 12;
+  static constexpr int kFieldCount = 13;
   // The order JavaScript reads them in (src/session/session-statistics.ts).
   void CopyTo(double* out) const {
     const std::atomic<uint64_t>* fields[kFieldCount] = {
         &rx_packets, &rx_bytes, &rx_batches, &tx_packets, &tx_bytes, &drop_send_ring_full,
         &drop_pool_exhausted, &drop_invalid_packet, &drop_session_ended, &receive_waits,
-        &rx_inline_batches, &drop_left_in_ring};
+        &rx_inline_batches, &drop_left_in_ring, &rx_woken_batches};
     for (int i = 0; i < kFieldCount; ++i) out[i] = static_cast<double>(fields[i]->load(std::memory_order_relaxed));
   }
 };
