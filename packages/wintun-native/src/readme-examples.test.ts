@@ -123,8 +123,9 @@ describeNetwork("the README's examples, run as written", () => {
     expect(example.output()).toContain("pool slots still rented: 0");
     expect(example.output()).toMatch(/txPackets: 29\b/);
     // Every counter the example printed (port.stats, as users see it) is named in the README.
-    const printed = example.output().slice(example.output().indexOf("{"));
-    const keys = [...printed.matchAll(/^\s*(\w+): /gm)].map((match) => match[1] as string);
+    const output = example.output();
+    const printed = output.slice(output.indexOf("{"), output.indexOf("\n}") + 2);
+    const keys = [...printed.matchAll(/(\w+): /g)].map((match) => match[1] as string);
     expect(keys).toEqual(expect.arrayContaining(["rxLeftInRing", "receiverErrors"]));
     expect(keys.filter((key) => !readme.includes(`\`${key}\``))).toEqual([]);
   }, 30_000);
