@@ -37,6 +37,8 @@ export function checkOffset(
   }
 }
 
+// Each check is one condition; the message is built out of line, only when the check fails.
+
 /**
  * Throws a RangeError, naming `where` and the argument, unless `offset` and `length` are integers
  * with `0 <= offset` and `offset + length <= bytes.length`.
@@ -48,16 +50,28 @@ export function checkByteRange(
   length: number,
 ): void {
   if (
-    Number.isInteger(offset) &&
-    Number.isInteger(length) &&
-    offset >= 0 &&
-    length >= 0 &&
-    offset + length <= bytes.length
+    !(
+      Number.isInteger(offset) &&
+      Number.isInteger(length) &&
+      offset >= 0 &&
+      length >= 0 &&
+      offset + length <= bytes.length
+    )
   ) {
-    return;
+    throw byteRangeError(where, bytes, offset, length);
   }
-  checkOffset(where, "offset", bytes, offset, 0);
-  throw new RangeError(
+}
+
+function byteRangeError(
+  where: string,
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+): RangeError {
+  if (!(Number.isInteger(offset) && offset >= 0 && offset <= bytes.length)) {
+    return offsetError(where, "offset", bytes, offset, 0);
+  }
+  return new RangeError(
     `${where}: length must be an integer from 0 to ${bytes.length - offset}, got ${describeNumber(length)}`,
   );
 }
@@ -65,36 +79,34 @@ export function checkByteRange(
 /** The same check for a range given as `[start, end)`. */
 export function checkByteSpan(where: string, bytes: Uint8Array, start: number, end: number): void {
   if (
-    Number.isInteger(start) &&
-    Number.isInteger(end) &&
-    start >= 0 &&
-    start <= end &&
-    end <= bytes.length
+    !(
+      Number.isInteger(start) &&
+      Number.isInteger(end) &&
+      start >= 0 &&
+      start <= end &&
+      end <= bytes.length
+    )
   ) {
-    return;
+    throw byteSpanError(where, bytes, start, end);
   }
-  checkOffset(where, "start", bytes, start, 0);
-  throw new RangeError(
+}
+
+function byteSpanError(where: string, bytes: Uint8Array, start: number, end: number): RangeError {
+  if (!(Number.isInteger(start) && start >= 0 && start <= bytes.length)) {
+    return offsetError(where, "start", bytes, start, 0);
+  }
+  return new RangeError(
     `${where}: end must be an integer from ${start} to ${bytes.length}, got ${describeNumber(end)}`,
   );
 }
 
 /** Throws a RangeError unless `value` is a non-negative integer. */
 export function checkLength(where: string, name: string, value: number): void {
-  if (!(Number.isInteger(value) && value >= 0)) {
-    throw new RangeError(
-      `${where}: ${name} must be a non-negative integer, got ${describeNumber(value)}`,
-    );
-  }
+  if (!(Number.isInteger(value) && value >= 0)) throw lengthError(where, name, value);
 }
 
-/**
- * For views' `wrap()`, which refuse rather than throw: the bytes the window holds (`length`
- * clamped to the array), or -1 when `offset` or `length` is negative, fractional or NaN.
- */
-export function bytesInWindow(bytes: Uint8Array, offset: number, length: number): number {
-  if (!(Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0)) {
-    return -1;
-  }
-  return Math.min(length, bytes.length - offset);
+function lengthError(where: string, name: string, value: number): RangeError {
+  return new RangeError(
+    `${where}: ${name} must be a non-negative integer, got ${describeNumber(value)}`,
+  );
 }

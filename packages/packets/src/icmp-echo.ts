@@ -1,5 +1,3 @@
-import { bytesInWindow } from "./byte-range.js";
-
 export const ICMP_ECHO_HEADER_LENGTH = 8;
 
 export const Icmpv4Type = { echoReply: 0, echoRequest: 8 } as const;
@@ -24,7 +22,12 @@ export class IcmpEchoView {
   wrap(bytes: Uint8Array, offset = 0, length = bytes.length - offset): boolean {
     this.bytes = bytes;
     this.offset = offset;
-    const available = bytesInWindow(bytes, offset, length);
+    // A negative, fractional or NaN offset or length is refused as truncated; checked inline
+    // because a call to a shared helper cost more than the check itself on this per-packet path.
+    const available =
+      Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0
+        ? Math.min(length, bytes.length - offset)
+        : -1;
     this.length = Math.max(available, 0);
     if (!(available >= ICMP_ECHO_HEADER_LENGTH)) {
       this.status = "truncated";

@@ -1,4 +1,4 @@
-import { bytesInWindow, checkLength, checkOffset } from "./byte-range.js";
+import { checkLength, checkOffset } from "./byte-range.js";
 import { updateChecksum16, updateChecksum32 } from "./checksum-update.js";
 import { internetChecksum } from "./internet-checksum.js";
 import type { OptionCursor } from "./option-cursor.js";
@@ -36,7 +36,12 @@ export class Ipv4View {
   wrap(bytes: Uint8Array, offset = 0, length = bytes.length - offset): boolean {
     this.bytes = bytes;
     this.offset = offset;
-    const available = bytesInWindow(bytes, offset, length);
+    // A negative, fractional or NaN offset or length is refused as truncated; checked inline
+    // because a call to a shared helper cost more than the check itself on this per-packet path.
+    const available =
+      Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0
+        ? Math.min(length, bytes.length - offset)
+        : -1;
     if (!(available >= IPV4_MIN_HEADER_LENGTH)) return this.#refuse("truncated");
     const first = bytes[offset]!;
     if (first >>> 4 !== 4) return this.#refuse("bad-version");

@@ -1,4 +1,4 @@
-import { bytesInWindow, checkLength, checkOffset } from "./byte-range.js";
+import { checkLength, checkOffset } from "./byte-range.js";
 import { IpProtocol } from "./ip-protocol.js";
 import { ipv6PseudoHeaderSum } from "./pseudo-header.js";
 
@@ -63,7 +63,12 @@ export class Ipv6View {
     this.fragmentOffset = 0;
     this.moreFragments = false;
     this.fragmentIdentification = 0;
-    const available = bytesInWindow(bytes, offset, length);
+    // A negative, fractional or NaN offset or length is refused as truncated; checked inline
+    // because a call to a shared helper cost more than the check itself on this per-packet path.
+    const available =
+      Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0
+        ? Math.min(length, bytes.length - offset)
+        : -1;
     if (!(available >= IPV6_HEADER_LENGTH)) return this.#refuse("truncated");
     if (bytes[offset]! >>> 4 !== 6) return this.#refuse("bad-version");
     const end = offset + IPV6_HEADER_LENGTH + ((bytes[offset + 4]! << 8) | bytes[offset + 5]!);

@@ -1,5 +1,5 @@
 import { checkByteSpan, checkOffset } from "./byte-range.js";
-import { OptionCursor } from "./option-cursor.js";
+import { OptionCursor, pointCursor } from "./option-cursor.js";
 
 export const TcpOptionKind = {
   endOfList: 0,
@@ -71,7 +71,7 @@ export function readTcpOptions(
 ): boolean {
   checkByteSpan("readTcpOptions", bytes, start, end);
   into.clear();
-  cursor.reset(bytes, start, end);
+  pointCursor(cursor, bytes, start, end);
   while (cursor.next()) {
     const at = cursor.valueOffset;
     const length = cursor.valueLength;

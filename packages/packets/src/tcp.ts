@@ -1,4 +1,3 @@
-import { bytesInWindow } from "./byte-range.js";
 import type { OptionCursor } from "./option-cursor.js";
 import { readTcpOptions, type TcpOptions } from "./tcp-options.js";
 
@@ -38,7 +37,12 @@ export class TcpView {
   wrap(bytes: Uint8Array, offset = 0, length = bytes.length - offset): boolean {
     this.bytes = bytes;
     this.offset = offset;
-    const available = bytesInWindow(bytes, offset, length);
+    // A negative, fractional or NaN offset or length is refused as truncated; checked inline
+    // because a call to a shared helper cost more than the check itself on this per-packet path.
+    const available =
+      Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0
+        ? Math.min(length, bytes.length - offset)
+        : -1;
     this.length = Math.max(available, 0);
     if (!(available >= TCP_MIN_HEADER_LENGTH)) return this.#refuse("truncated");
     const headerLength = (bytes[offset + 12]! >>> 4) * 4;

@@ -1,5 +1,3 @@
-import { bytesInWindow } from "./byte-range.js";
-
 export const UDP_HEADER_LENGTH = 8;
 
 /** Why `UdpView.wrap` refused a buffer, or `"ok"`. */
@@ -22,7 +20,12 @@ export class UdpView {
   wrap(bytes: Uint8Array, offset = 0, length = bytes.length - offset): boolean {
     this.bytes = bytes;
     this.offset = offset;
-    const available = bytesInWindow(bytes, offset, length);
+    // A negative, fractional or NaN offset or length is refused as truncated; checked inline
+    // because a call to a shared helper cost more than the check itself on this per-packet path.
+    const available =
+      Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0
+        ? Math.min(length, bytes.length - offset)
+        : -1;
     if (!(available >= UDP_HEADER_LENGTH)) return this.#refuse("truncated");
     const datagramLength = (bytes[offset + 4]! << 8) | bytes[offset + 5]!;
     if (datagramLength < UDP_HEADER_LENGTH || datagramLength > available) {
