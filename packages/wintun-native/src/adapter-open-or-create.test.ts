@@ -5,6 +5,7 @@ import { afterEach, expect, it } from "vitest";
 import { adapterLinksNamed } from "./test-support/adapter-links.js";
 import { describeNetwork, waitFor } from "./test-support/network-test.js";
 import { WinTunAdapter } from "./wintun-adapter.js";
+import type { WinTunError } from "./wintun-error.js";
 
 const opened: WinTunAdapter[] = [];
 afterEach(() => {
@@ -67,6 +68,41 @@ describeNetwork("WinTunAdapter.openOrCreate", () => {
     expect(adapterLinksNamed("mgw-ad-oc2")).toHaveLength(1);
   });
 
+  it("runs prepare before the next caller: the creator's session is the one that starts", async () => {
+    const sessions = new Map<WinTunAdapter, string | number>();
+    const start = (adapter: WinTunAdapter) => {
+      try {
+        adapter.startSession({ capacity: 0x20000 });
+        sessions.set(adapter, "started");
+      } catch (error) {
+        sessions.set(adapter, (error as WinTunError).code);
+        throw error;
+      }
+    };
+    const results = await Promise.allSettled(
+      [0, 1, 2].map(() => WinTunAdapter.openOrCreate({ name: "mgw-ad-oc5" }, start)),
+    );
+    const adapters = results.flatMap((result) =>
+      result.status === "fulfilled" ? [result.value] : [],
+    );
+    opened.push(...adapters);
+    expect(adapters).toHaveLength(1);
+    expect(adapters[0]?.created).toBe(true);
+    expect(adapters[0]?.session).toBeDefined();
+    expect([...sessions.values()].sort()).toEqual([1247, 1247, "started"]);
+    for (const result of results) {
+      if (result.status === "rejected") expect((result.reason as WinTunError).code).toBe(1247);
+    }
+    // The openers' handles were closed; the adapter stays with its session.
+    expect(adapterLinksNamed("mgw-ad-oc5")).toHaveLength(1);
+  });
+
+  it("refuses a prepare that is not a function", async () => {
+    await expect(
+      WinTunAdapter.openOrCreate({ name: "mgw-ad-oc6" }, 42 as never),
+    ).rejects.toMatchObject({ code: "INVALID_OPTION", option: "prepare", allowed: "a function" });
+  });
+
   it("without it, two creates of one name make two adapters (wintun renames the older '<name> 1')", async () => {
     const both = await Promise.all([
       WinTunAdapter.create({ name: "mgw-ad-oc3" }),
@@ -90,8 +126,10 @@ describeNetwork("WinTunAdapter.openOrCreate", () => {
         expect(reports.map((report) => report.failed)).toEqual([undefined, undefined]);
         expect(reports.filter((report) => report.created)).toHaveLength(1);
         expect(reports[0]?.luid).toBe(reports[1]?.luid);
-        // One session, wherever it started: the other process gets ERROR_ALREADY_INITIALIZED.
-        expect(reports.map((report) => report.session).sort()).toEqual([1247, "started"]);
+        // One session, started by the creator while it held the name: the other process gets
+        // ERROR_ALREADY_INITIALIZED.
+        for (const report of reports)
+          expect(report.session).toBe(report.created ? "started" : 1247);
         expect(adapterLinksNamed(name)).toHaveLength(1);
       } finally {
         await Promise.all(children.map((child) => child.finish()));

@@ -152,21 +152,47 @@ export class WinTunAdapter {
    * concurrent callers end with one adapter, which one of them created (`created`) and the others
    * opened. The other options apply only to a created adapter. Throws as `open` and `create` do,
    * and WAIT_TIMEOUT (258) when another process keeps the name busy for two minutes.
+   *
+   * `prepare`, when given, runs on the adapter before the next caller goes on. Starting the
+   * session there makes the caller that created the adapter the one whose session runs, and the
+   * others get ERROR_ALREADY_INITIALIZED; started afterwards, an opener could start its session
+   * first, and the creator, failing, would remove the adapter under it. If `prepare` throws, the
+   * adapter is closed (removed, if created) and the error rethrown.
    */
-  static async openOrCreate(options: CreateAdapterOptions): Promise<WinTunAdapter> {
+  static async openOrCreate(
+    options: CreateAdapterOptions,
+    prepare?: (adapter: WinTunAdapter) => void,
+  ): Promise<WinTunAdapter> {
     const where = "WinTunAdapter.openOrCreate";
     const checked = checkCreateOptions(where, options);
+    if (prepare !== undefined && typeof prepare !== "function") {
+      throw new OptionError("INVALID_OPTION", where, "prepare", prepare, "a function");
+    }
     return withAdapterNameLock(where, checked.name, async () => {
+      const adapter = await WinTunAdapter.#openOrCreateUnlocked(options, checked);
       try {
-        return await WinTunAdapter.open(
-          checked.name,
-          checked.libraryPath === undefined ? {} : { libraryPath: checked.libraryPath },
-        );
+        prepare?.(adapter);
       } catch (error) {
-        if (!(error instanceof WinTunError) || error.code !== Win32Error.NOT_FOUND) throw error;
+        adapter.close();
+        throw error;
       }
-      return WinTunAdapter.create(options);
+      return adapter;
     });
+  }
+
+  static async #openOrCreateUnlocked(
+    options: CreateAdapterOptions,
+    checked: CheckedCreateOptions,
+  ): Promise<WinTunAdapter> {
+    try {
+      return await WinTunAdapter.open(
+        checked.name,
+        checked.libraryPath === undefined ? {} : { libraryPath: checked.libraryPath },
+      );
+    } catch (error) {
+      if (!(error instanceof WinTunError) || error.code !== Win32Error.NOT_FOUND) throw error;
+    }
+    return WinTunAdapter.create(options);
   }
 
   // A handle that cannot be wrapped (its interface vanished in between) is closed, not leaked.
