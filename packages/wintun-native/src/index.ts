@@ -49,6 +49,7 @@ export {
   type CreateAdapterOptions,
   type OpenAdapterOptions,
   WinTunAdapter,
+  type WinTunInterfaceStatistics,
 } from "./wintun-adapter.js";
 export { WinTunError } from "./wintun-error.js";
 export { type WinTunDriverVersion, WinTunLibrary } from "./wintun-library.js";

@@ -135,7 +135,9 @@ describeNetwork("WinTunPort with the kernel as peer", () => {
       session: { maxBatch: 1_000_000 },
       packetReceiverFactory: () => new DecliningReceiver(),
     });
-    await expect(failure).rejects.toThrow(/session.maxBatch must be an integer from 1 to 4096, got/);
+    await expect(failure).rejects.toThrow(
+      /session.maxBatch must be an integer from 1 to 4096, got/,
+    );
     expect(linkExists("mgw-p8")).toBe(false);
   });
 

@@ -19,9 +19,7 @@ import type {
   WinTunSessionEnd,
   WinTunSessionOptions,
 } from "../session/wintun-session.js";
-import { Win32Error } from "../win32-error-names.js";
-import { WinTunAdapter } from "../wintun-adapter.js";
-import { WinTunError } from "../wintun-error.js";
+import { WinTunAdapter, type WinTunInterfaceStatistics } from "../wintun-adapter.js";
 import { WinTunTransmitter } from "./win-tun-transmitter.js";
 import { type ReceiverCounters, WinTunTransportReceiver } from "./win-tun-transport-receiver.js";
 
@@ -72,6 +70,12 @@ export interface WinTunPortStatistics extends PortStatistics {
   readonly rxBatches: number;
   readonly drops: WinTunPortDrops;
   readonly receiver: Readonly<ReceiverCounters>;
+  /**
+   * The adapter's interface counters (`adapter.interfaceStatistics()`), beside ours: its
+   * `txDropped` shows packets lost toward this port before they reached the ring (a slow receiver
+   * fills the ring; the driver then discards). Undefined once the adapter is closed or gone.
+   */
+  readonly interface: WinTunInterfaceStatistics | undefined;
 }
 
 interface WinTunPortEvents {
@@ -136,11 +140,23 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
     options: WinTunPortOptions<TReceiver>,
   ): Promise<WinTunPort<TReceiver>> {
     const sessionOptions = checkPortOptions(options);
-    const adapter = await openOrCreate(options);
     let session: WinTunSession | undefined;
+    // The session starts while the name is still taken: of two ports created at once on one name,
+    // in this process or another, the one that created the adapter runs its session, and the other
+    // gets ERROR_ALREADY_INITIALIZED instead of starting a session the creator would then remove.
+    const adapter = await WinTunAdapter.openOrCreate(
+      {
+        name: options.adapterName,
+        ...(options.tunnelType === undefined ? {} : { tunnelType: options.tunnelType }),
+        ...(options.guid === undefined ? {} : { guid: options.guid }),
+        ...(options.libraryPath === undefined ? {} : { libraryPath: options.libraryPath }),
+      },
+      (opened) => {
+        session = opened.startSession(sessionOptions);
+      },
+    );
     try {
-      session = adapter.startSession(sessionOptions);
-      return new WinTunPort(adapter, session, options.packetReceiverFactory);
+      return new WinTunPort(adapter, session as WinTunSession, options.packetReceiverFactory);
     } catch (error) {
       session?.close();
       adapter.close();
@@ -167,7 +183,18 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
         txInvalidPacket: drops.invalidPacket,
       },
       receiver: { ...this.#pump.counters },
+      interface: this.#interfaceStatistics(),
     };
+  }
+
+  // The adapter's own counters: what was lost before the session saw it (a full ring, a full
+  // kernel queue). Undefined once the adapter is closed or gone.
+  #interfaceStatistics(): WinTunInterfaceStatistics | undefined {
+    try {
+      return this.adapter.interfaceStatistics();
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -241,21 +268,4 @@ function checkPortOptions<TReceiver extends IPacketReceiver>(
     },
     (name) => (name === "capacity" || name === "pool" ? name : `session.${name}`),
   );
-}
-
-async function openOrCreate<TReceiver extends IPacketReceiver>(
-  options: WinTunPortOptions<TReceiver>,
-): Promise<WinTunAdapter> {
-  const library = options.libraryPath === undefined ? {} : { libraryPath: options.libraryPath };
-  try {
-    return await WinTunAdapter.open(options.adapterName, library);
-  } catch (error) {
-    if (!(error instanceof WinTunError) || error.code !== Win32Error.NOT_FOUND) throw error;
-  }
-  return WinTunAdapter.create({
-    name: options.adapterName,
-    tunnelType: options.tunnelType ?? "Magma",
-    ...(options.guid === undefined ? {} : { guid: options.guid }),
-    ...library,
-  });
 }

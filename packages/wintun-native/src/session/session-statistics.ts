@@ -39,7 +39,9 @@ export interface WinTunSessionStatistics {
 }
 
 /** Field order of native/src/session/session_statistics.h. */
-export const STATISTICS_FIELD_COUNT = 13;
+export const STATISTICS_FIELD_COUNT = 14;
+/** Not a public counter: every packet taken from the receive ring, however it ended. */
+export const RING_PACKETS_FIELD = 13;
 
 export function statisticsFrom(fields: Float64Array): WinTunSessionStatistics {
   const at = (index: number): number => fields[index] ?? 0;

@@ -7,6 +7,7 @@ import { translateNativeError, WinTunError } from "../wintun-error.js";
 import { PacketQueue } from "./packet-queue.js";
 import { resolveSessionOptions, type WinTunSessionOptions } from "./session-options.js";
 import {
+  RING_PACKETS_FIELD,
   STATISTICS_FIELD_COUNT,
   statisticsFrom,
   type WinTunSessionStatistics,
@@ -55,6 +56,19 @@ function slotTableOf(pool: PacketMemoryPool): Int32Array {
   return table;
 }
 
+/**
+ * How many packets the driver has put in its adapter's receive rings so far (the interface's out
+ * counters: wintun.sys's OutUcastPkts + OutNUcastPkts; on Linux the kernel's tx count less the
+ * emulated driver's ring-full discards), or undefined when the adapter cannot say (it is gone).
+ */
+function driverRingPackets(adapter: NativeAdapter): number | undefined {
+  try {
+    return adapter.interfaceStatistics().txPackets;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A batch to send: an array, and a count from 0 to its length. Allocates nothing unless it throws. */
 function checkBatch(where: string, packets: readonly unknown[], count: number): void {
   if (!Array.isArray(packets)) {
@@ -97,6 +111,9 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
   #sendPairs = new Int32Array(256);
   #end: WinTunSessionEnd | undefined;
   #deliveringBatch = -1;
+  /** The driver's count of packets it put in receive rings (the interface's), before this session. */
+  readonly #ringPacketsAtStart: number | undefined;
+  #leftInRingAtEnd = 0;
   readonly #inlineReceiveMicroseconds: number;
   #resolveEnded: (end: WinTunSessionEnd) => void = () => {};
   readonly #goOnReceiving = (): void => this.#native.goOnReceiving();
@@ -120,6 +137,7 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
     });
+    this.#ringPacketsAtStart = driverRingPackets(owner.native);
     try {
       this.#native = owner.native.startSession(
         this.capacity,
@@ -140,7 +158,10 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
   /** Counters since the session started; drops are counted by cause, never thrown. */
   get stats(): WinTunSessionStatistics {
     this.#native.readStatistics(this.#statistics);
-    return statisticsFrom(this.#statistics);
+    const stats = statisticsFrom(this.#statistics);
+    if (this.#leftInRingAtEnd === 0) return stats;
+    const leftInRing = stats.drops.leftInRing + this.#leftInRingAtEnd;
+    return { ...stats, drops: { ...stats.drops, leftInRing } };
   }
 
   get isClosed(): boolean {
@@ -372,11 +393,24 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
       });
       return 0;
     }
+    this.#countLeftInRing();
     this.#finish({
       reason: value === Win32Error.HANDLE_EOF ? "adapter-removed" : "failed",
       error: WinTunError.fromCode(value, "WintunReceivePacket"),
     });
     return 0;
+  }
+
+  // The driver ended the session with the ring unreadable (ERROR_HANDLE_EOF: it wrote Tail =
+  // 0xFFFFFFFF; ERROR_INVALID_DATA: nothing past the bad packet can be read), so what it had put
+  // there and nobody took is lost. The API cannot see it; the driver's own count of packets it put
+  // in the ring (the interface's out counters) can, as long as the adapter still exists.
+  #countLeftInRing(): void {
+    const atEnd = driverRingPackets(this.#owner.native);
+    if (this.#ringPacketsAtStart === undefined || atEnd === undefined) return;
+    this.#native.readStatistics(this.#statistics);
+    const taken = this.#statistics[RING_PACKETS_FIELD] ?? 0;
+    this.#leftInRingAtEnd = Math.max(0, atEnd - this.#ringPacketsAtStart - taken);
   }
 
   // Runs once per batch: turns (slot id, length) descriptors into the pool's own owner objects.

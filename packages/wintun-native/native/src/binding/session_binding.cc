@@ -154,7 +154,10 @@ SessionBinding::SessionBinding(const Napi::CallbackInfo& construct) : Napi::Obje
     if (!pump_->Start()) throw Win32Error(env, LastWin32Error(), "CreateEvent/eventfd", "cannot create the wake event");
     // Without it (Windows, or a loop that refused the event) an empty ring goes back to the thread.
     watch_ = ReadEventWatch::Open(env, api_->GetReadWaitEvent(session_), OnReadEvent, this);
-    if (watch_ != nullptr) async_context_ = std::make_unique<Napi::AsyncContext>(env, "magma-wintun-receive");
+    if (watch_ != nullptr) {
+      async_context_ = std::make_unique<Napi::AsyncContext>(env, "magma-wintun-receive");
+      callback_resource_ = Napi::Persistent(Napi::Object::New(env));
+    }
   } catch (...) {
     Shutdown();
     throw;
@@ -178,6 +181,7 @@ void SessionBinding::Shutdown() {
     watch_ = nullptr;
   }
   async_context_.reset();
+  callback_resource_.Reset();
   if (pump_) pump_->Stop();
   if (session_ != nullptr) {
     api_->EndSession(session_);
@@ -221,6 +225,7 @@ void SessionBinding::EndAfterSendRingEnded(Napi::Env env, Napi::Function callbac
       break;
     }
     api_->ReleaseReceivePacket(session_, packet);
+    stats_.rx_ring_packets.fetch_add(1, std::memory_order_relaxed);
     stats_.drop_left_in_ring.fetch_add(1, std::memory_order_relaxed);
   }
   if (receive_code == WINTUN_ERROR_HANDLE_EOF) {
@@ -312,19 +317,28 @@ void SessionBinding::OnReadEvent(void* context, bool failed) {
   if (!failed) {
     Napi::Env env(self->env_);
     Napi::HandleScope handles(env);
-    Napi::CallbackScope callback_scope(env, *self->async_context_);
-    try {
-      self->ReceiveWhileHoldingRing(env, self->on_message_.Value(), ring, false, true);
-    } catch (const Napi::Error& error) {
-      // No JavaScript caller to throw to: an uncaught exception, as from a thread-safe call. While the
-      // environment is torn down it cannot be reported, and goes with it.
-      if (!error.IsEmpty()) napi_fatal_exception(env, error.Value());
-    } catch (const std::exception& error) {
-      napi_fatal_exception(env, Napi::Error::New(env, error.what()).Value());
+    napi_callback_scope opened = nullptr;
+    // Fails only while the environment is torn down: then the ring goes back to the thread.
+    if (napi_open_callback_scope(env, self->callback_resource_.Value(), *self->async_context_, &opened) ==
+        napi_ok) {
+      Napi::CallbackScope callback_scope(env, opened);
+      self->ReceiveAfterWake(env, ring);
     }
   }
   // Closed inside: Shutdown already closed the watch.
   if (!self->watching_ && self->watch_ != nullptr) self->watch_->Stop();
+}
+
+void SessionBinding::ReceiveAfterWake(Napi::Env env, LentRing& ring) {
+  try {
+    ReceiveWhileHoldingRing(env, on_message_.Value(), ring, false, true);
+  } catch (const Napi::Error& error) {
+    // No JavaScript caller to throw to: an uncaught exception, as from a thread-safe call. While the
+    // environment is torn down it cannot be reported, and goes with it.
+    if (!error.IsEmpty()) napi_fatal_exception(env, error.Value());
+  } catch (const std::exception& error) {
+    napi_fatal_exception(env, Napi::Error::New(env, error.what()).Value());
+  }
 }
 
 // The ring is empty: keep it and let the event loop wait for the read event, where it can (Linux);

@@ -62,6 +62,7 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   void StopWaitingForReadEvent();
   static void OnReadEvent(void* context, bool failed);
   static void CleanupAtExit(void* self);
+  void ReceiveAfterWake(Napi::Env env, LentRing& ring);
   // A message of ours through the thread-safe function, beside the pump's (receive_pump.h).
   static constexpr uint32_t kSendRingEnded = ReceivePump::kEnded + 1;
   void SendRingEnded(uint32_t code);
@@ -101,6 +102,9 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   // The async context read-event wake-ups call JavaScript in (microtasks run after each, as after
   // any callback from the event loop).
   std::unique_ptr<Napi::AsyncContext> async_context_;
+  // The resource each of those callback scopes names: made once, since a new object per wake-up
+  // (what Napi::CallbackScope(env, context) does) would put garbage on the heap for every batch.
+  Napi::ObjectReference callback_resource_;
   bool has_javascript_callback_ = false;
   uint32_t send_ring_end_code_ = 0;  // a send found the send ring over; the session ends next turn
   std::unique_ptr<ReceivePump> pump_;

@@ -230,6 +230,7 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread(bool refilled_after_turn) {
       break;
     }
     ++taken;
+    stats_.rx_ring_packets.fetch_add(1, std::memory_order_relaxed);
     if (size == 0 || size > WINTUN_MAX_IP_PACKET_SIZE) {
       api_->ReleaseReceivePacket(session_, packet);
       stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
@@ -371,6 +372,7 @@ void ReceivePump::Run() {
     }
     busy = true;
     spinning = false;
+    stats_.rx_ring_packets.fetch_add(1, std::memory_order_relaxed);
     if (size == 0 || size > WINTUN_MAX_IP_PACKET_SIZE) {
       api_->ReleaseReceivePacket(session_, packet);
       stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);

@@ -26,13 +26,18 @@ struct SessionStatistics {
   // event loop directly (Linux), with no receive thread in between.
   std::atomic<uint64_t> rx_woken_batches{0};
 
-  static constexpr int kFieldCount = 13;
+  // Every packet taken from the receive ring, however it ended (delivered, dropped, drained): what
+  // the driver's own count of packets it put in the ring is compared with when the driver ends the
+  // session underneath (src/session/wintun-session.ts).
+  std::atomic<uint64_t> rx_ring_packets{0};
+
+  static constexpr int kFieldCount = 14;
   // The order JavaScript reads them in (src/session/session-statistics.ts).
   void CopyTo(double* out) const {
     const std::atomic<uint64_t>* fields[kFieldCount] = {
         &rx_packets, &rx_bytes, &rx_batches, &tx_packets, &tx_bytes, &drop_send_ring_full,
         &drop_pool_exhausted, &drop_invalid_packet, &drop_session_ended, &receive_waits,
-        &rx_inline_batches, &drop_left_in_ring, &rx_woken_batches};
+        &rx_inline_batches, &drop_left_in_ring, &rx_woken_batches, &rx_ring_packets};
     for (int i = 0; i < kFieldCount; ++i) out[i] = static_cast<double>(fields[i]->load(std::memory_order_relaxed));
   }
 };
