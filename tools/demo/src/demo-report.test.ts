@@ -10,8 +10,17 @@ const port: WinTunPortStatistics = {
   rxBatches: 10,
   txPackets: 10,
   txBytes: 900,
-  drops: { rxPoolExhausted: 0, txRingFull: 0 },
+  drops: {
+    rxPoolExhausted: 0,
+    rxLeftInRing: 0,
+    txRingFull: 0,
+    txPoolExhausted: 0,
+    txLargePoolExhausted: 0,
+    txSessionEnded: 0,
+    txInvalidPacket: 0,
+  },
   receiver: { consumed: 10, declined: 2, receiverErrors: 0 },
+  interface: undefined,
 };
 
 function report(overrides: Partial<EchoDemoReport> = {}): EchoDemoReport {
@@ -90,7 +99,7 @@ describe("the demo's summary", () => {
             problem: "cannot bind",
           },
         ],
-        port: { ...port, drops: { txRingFull: 3 } },
+        port: { ...port, drops: { ...port.drops, txRingFull: 3 } },
       }),
     );
     expect(text).toContain("UDP 198.18.0.2:7: cannot bind");
