@@ -1,3 +1,6 @@
+// The errors of @magma/transport this package throws (bad options), so that users can catch them
+// by class without depending on it themselves.
+export { MagmaError, OptionError, type OptionErrorCode } from "@magma/transport";
 export { PacketMemoryPool } from "./packet-memory-pool.js";
 export {
   LARGE_SLOT_SIZE,

@@ -48,6 +48,7 @@ status=0
 unshare --net sh -c "ip link set lo up && exec node ./node_modules/vitest/vitest.mjs run \
   --config scripts/vitest-tsan.config.mjs \
   src/session/wintun-session.test.ts src/session/session-lifetime.test.ts src/session/inline-receive.test.ts \
+  src/session/read-event-wake.test.ts src/session/driver-ended-session.test.ts \
   src/wintun-logger.test.ts \
   src/wintun-adapter.test.ts src/port/ \
   --reporter=default --reporter=json --outputFile.json=test-results/vitest-tsan.json" || status=$?

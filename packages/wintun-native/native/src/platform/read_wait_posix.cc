@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdint>
 
+#include "last_error.h"
 #include "read_wait.h"
 
 namespace magma::wintun {
@@ -14,6 +15,7 @@ namespace magma::wintun {
 ReadWaiter::ReadWaiter(HANDLE read_event) : read_event_(read_event) {
   int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (fd >= 0) wake_ = fd;
+  else SetWin32ErrorFromErrno();
 }
 
 ReadWaiter::~ReadWaiter() {
@@ -27,16 +29,24 @@ ReadWaiter::Outcome ReadWaiter::Wait() {
     int ready = poll(fds, 2, -1);
     if (ready < 0) {
       if (errno == EINTR) continue;
+      SetWin32ErrorFromErrno();
       return Outcome::kFailed;
     }
     if (fds[0].revents != 0) return Outcome::kWoken;
     if (fds[1].revents & POLLIN) {
       uint64_t counter;
       // We are the event's only reader, so POLLIN guarantees this read does not block.
-      if (read(read_fd, &counter, sizeof counter) < 0 && errno != EAGAIN) return Outcome::kFailed;
+      if (read(read_fd, &counter, sizeof counter) < 0 && errno != EAGAIN) {
+        SetWin32ErrorFromErrno();
+        return Outcome::kFailed;
+      }
       return Outcome::kReadable;
     }
-    if (fds[1].revents != 0) return Outcome::kFailed;
+    if (fds[1].revents != 0) {
+      // POLLNVAL: the session's event was closed under us; POLLERR/POLLHUP: it failed.
+      SetWin32Error((fds[1].revents & POLLNVAL) != 0 ? WINTUN_ERROR_INVALID_HANDLE : WINTUN_ERROR_GEN_FAILURE);
+      return Outcome::kFailed;
+    }
   }
 }
 
