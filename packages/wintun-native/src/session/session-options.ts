@@ -16,8 +16,9 @@ export interface WinTunSessionOptions {
   /** Batches that may wait for JavaScript at once before the thread waits, 1 to 64. Default 4. */
   readonly batchesInFlight?: number;
   /**
-   * After a busy drain the receive thread polls the ring this long before it sleeps on the read
-   * event, saving a wake-up when packets follow closely. Idle sessions never spin. Default 50; 0
+   * After a busy drain the receive thread (or the JavaScript thread holding the ring) polls the
+   * ring this long before it sleeps on the read event, saving a wake-up when packets follow
+   * closely. Idle sessions never spin. Default 50; 0
    * always sleeps.
    */
   readonly spinMicroseconds?: number;

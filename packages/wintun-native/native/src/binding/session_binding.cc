@@ -5,6 +5,7 @@
 #include <exception>
 #include <string>
 
+#include "../platform/cpu_relax.h"
 #include "../platform/last_error.h"
 #include "../session/send_path.h"
 #include "addon_data.h"
@@ -369,17 +370,30 @@ void SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callb
                                              bool refilled_after_turn, bool woken) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
+  const auto spin = std::chrono::microseconds(pump_->spin_microseconds());
+  Clock::time_point spin_until{};
   for (;;) {
     const uint32_t budget = pump_->javascript_receive_budget();
     if (closed_ || budget == 0) return;
     const int32_t result = pump_->ReceiveOnJavaScriptThread(refilled_after_turn);
     refilled_after_turn = false;
     if (result == ReceivePump::kRingEmpty) {
+      // Poll a little before sleeping, as the receive thread does after a busy drain (and
+      // wintun's own driver): at one packet in flight the next one is a round trip away, and
+      // waking a thread that slept (on a virtual machine, an idle vCPU) takes far longer.
+      const Clock::time_point now = Clock::now();
+      if (spin.count() > 0 && spin_until == Clock::time_point{}) spin_until = now + spin;
+      if (now < spin_until) {
+        woken = false;  // whatever comes now, the spin caught it, not a wake-up
+        CpuRelax();
+        continue;
+      }
       WaitForReadEvent(ring);
       return;
     }
     if (result == ReceivePump::kRingDone) return;
     if (result >= 0) {
+      spin_until = Clock::time_point{};
       if (woken) stats_.rx_woken_batches.fetch_add(1, std::memory_order_relaxed);
       Napi::HandleScope scope(env);
       Deliver(env, callback, 0, static_cast<uint32_t>(result));

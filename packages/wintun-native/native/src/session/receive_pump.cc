@@ -4,20 +4,10 @@
 #include <cstring>
 
 #include "../binding/live_resources.h"
+#include "../platform/cpu_relax.h"
 #include "../platform/last_error.h"
 
 namespace magma::wintun {
-namespace {
-
-inline void CpuRelax() {
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-  __builtin_ia32_pause();
-#else
-  std::this_thread::yield();
-#endif
-}
-
-}  // namespace
 
 ReceivePump::ReceivePump(std::shared_ptr<const WintunApi> api, WINTUN_SESSION_HANDLE session,
                          std::vector<SlotMemory> slots, int32_t* deliveries, ReceivePumpConfig config,

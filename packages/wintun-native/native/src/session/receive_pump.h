@@ -113,6 +113,7 @@ class ReceivePump {
   // ERROR_INVALID_DATA: ring corrupt), or 0.
   uint32_t end_code() const { return end_code_.load(std::memory_order_acquire); }
   uint32_t stride() const { return 1 + 2 * config_.max_batch; }
+  uint32_t spin_microseconds() const { return config_.spin_microseconds; }
 
  private:
   void Run();
