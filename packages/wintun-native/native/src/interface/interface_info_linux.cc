@@ -11,32 +11,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "../platform/last_error.h"
 #include "interface_info.h"
 
 namespace magma::wintun {
 namespace {
-
-constexpr uint32_t kFileNotFound = 2;
-constexpr uint32_t kAccessDenied = 5;
-constexpr uint32_t kNotEnoughMemory = 8;
-constexpr uint32_t kGenFailure = 31;
-
-uint32_t Win32FromErrno(int error) {
-  switch (error) {
-    case ENODEV:
-    case ENXIO:
-    case ENOENT:
-      return kFileNotFound;
-    case EPERM:
-    case EACCES:
-      return kAccessDenied;
-    case ENOMEM:
-    case ENOBUFS:
-      return kNotEnoughMemory;
-    default:
-      return kGenFailure;
-  }
-}
 
 unsigned IndexFromLuid(uint64_t luid) { return static_cast<unsigned>((luid >> 24) & 0xFFFFFF); }
 

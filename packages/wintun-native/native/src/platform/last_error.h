@@ -9,11 +9,12 @@ namespace magma::wintun {
 uint32_t LastWin32Error();
 
 #ifndef _WIN32
-// The Win32 code that stands for a failure of one of our own POSIX calls (eventfd, poll), stored in
-// errno so that LastWin32Error reads it as it reads the emulator's: a raw errno would be misread
-// (EMFILE, 24, is ERROR_BAD_LENGTH).
-void SetWin32ErrorFromErrno();
+// The Win32 code that stands for an errno of one of our own POSIX calls (eventfd, poll, netlink):
+// a raw errno would be misread as one (EMFILE, 24, is ERROR_BAD_LENGTH).
+uint32_t Win32FromErrno(int error);
+// Stores a Win32 code in errno, where LastWin32Error reads it as it reads the emulator's.
 void SetWin32Error(uint32_t code);
+void SetWin32ErrorFromErrno();
 #endif
 
 }  // namespace magma::wintun
