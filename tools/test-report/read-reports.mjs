@@ -47,12 +47,11 @@ export function readReports(root) {
   for (const folder of reportFolders(root)) {
     if (!existsSync(folder)) continue;
     for (const file of readdirSync(folder).sort()) {
+      // Only reports count; anything else a test leaves there (a folder, a log) is not read.
+      if (!file.endsWith(".json") && !file.endsWith(".xml")) continue;
       const path = join(folder, file);
       const text = readFileSync(path, "utf8");
-      let counts;
-      if (file.endsWith(".json")) counts = fromVitestJson(text);
-      else if (file.endsWith(".xml")) counts = fromJunitXml(text);
-      else continue;
+      const counts = file.endsWith(".json") ? fromVitestJson(text) : fromJunitXml(text);
       results.push({ suite: relative(root, path), ...counts });
     }
   }

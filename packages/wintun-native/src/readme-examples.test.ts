@@ -21,9 +21,9 @@ function exampleSource(name: string): string {
   return readFileSync(join(packageDir, "examples", name), "utf8");
 }
 
-/** Erases the example's types into test-results/examples/, inside the package, so its imports resolve as a user's would. */
+/** Erases the example's types into build/examples/, inside the package, so its imports resolve as a user's would. */
 function runnable(name: string): string {
-  const out = join(packageDir, "test-results", "examples", name.replace(/\.ts$/, ".mjs"));
+  const out = join(packageDir, "build", "examples", name.replace(/\.ts$/, ".mjs"));
   mkdirSync(dirname(out), { recursive: true });
   const { outputText } = ts.transpileModule(exampleSource(name), {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },

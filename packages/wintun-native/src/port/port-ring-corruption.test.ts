@@ -34,7 +34,9 @@ describeNetwork("a corrupt receive ring (ERROR_INVALID_DATA)", () => {
       packetReceiverFactory: () => new CountingReceiver(),
     });
     const ends: unknown[] = [];
+    const errors: unknown[] = [];
     port.on("end", (end) => ends.push(end));
+    port.on("error", (error) => errors.push(error));
     const socket = dgram.createSocket("udp4");
     socket.bind(0, "198.18.70.1");
     await once(socket, "listening");
@@ -52,6 +54,8 @@ describeNetwork("a corrupt receive ring (ERROR_INVALID_DATA)", () => {
       call: "WintunReceivePacket",
     });
     expect(ends).toEqual([end]);
+    // A failed end is news for whoever handles errors, too.
+    expect(errors).toEqual([end.error]);
     expect(port.receiver.received).toBe(GOOD_PACKETS);
     // The transmitter stops lending once the session is gone; sends would count, not throw.
     expect(port.transmitter.tryGetNextBuffer()).toBeUndefined();
