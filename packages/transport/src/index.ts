@@ -5,6 +5,7 @@ export {
   choiceOption,
   functionOption,
   integerOption,
+  stringOption,
 } from "./option-checks.js";
 export { describeValue, OptionError, type OptionErrorCode } from "./option-error.js";
 export {

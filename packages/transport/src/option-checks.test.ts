@@ -6,6 +6,7 @@ import {
   choiceOption,
   functionOption,
   integerOption,
+  stringOption,
 } from "./option-checks.js";
 import { describeValue, OptionError } from "./option-error.js";
 
@@ -77,6 +78,10 @@ describe("booleanOption, choiceOption, functionOption", () => {
   });
 
   it("refuse wrong types with what is allowed", () => {
+    expect(stringOption("f", "s", "x", true)).toBe("x");
+    expect(stringOption("f", "s", undefined, false)).toBeUndefined();
+    expect(thrown(() => stringOption("f", "s", undefined, true)).allowed).toBe("a string");
+    expect(thrown(() => stringOption("f", "s", 5, false)).value).toBe(5);
     expect(thrown(() => booleanOption("f", "b", 1, true)).allowed).toBe("true or false");
     expect(thrown(() => choiceOption("f", "c", "z", "a", ["a", "b"])).allowed).toBe(
       'one of "a", "b"',

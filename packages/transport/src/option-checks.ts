@@ -49,6 +49,17 @@ export function integerOption(
   throw new OptionError("INVALID_OPTION", where, name, value, `an integer from ${min} to ${max}`);
 }
 
+/** A string, or `undefined` when absent and not `required`. */
+export function stringOption(
+  where: string,
+  name: string,
+  value: unknown,
+  required: boolean,
+): string | undefined {
+  if (typeof value === "string" || (value === undefined && !required)) return value;
+  throw new OptionError("INVALID_OPTION", where, name, value, "a string");
+}
+
 /** `true` or `false`, or `fallback` when absent. */
 export function booleanOption(
   where: string,

@@ -1,4 +1,4 @@
-import { checkOptionNames, OptionError } from "@magma/transport";
+import { checkOptionNames, OptionError, stringOption } from "@magma/transport";
 import { withAdapterNameLock } from "./adapter-name-lock.js";
 import {
   type AdapterConfiguration,
@@ -413,6 +413,5 @@ function checkGuid(where: string, value: unknown): Uint8Array | null {
 }
 
 function checkLibraryPath(where: string, value: unknown): string | undefined {
-  if (value === undefined || typeof value === "string") return value;
-  throw new OptionError("INVALID_OPTION", where, "libraryPath", value, "a string");
+  return stringOption(where, "libraryPath", value, false);
 }

@@ -1,5 +1,5 @@
 import { resolve as resolvePath } from "node:path";
-import { OptionError } from "@magma/transport";
+import { OptionError, stringOption } from "@magma/transport";
 import { defaultLibraryPath } from "./library-path.js";
 import { type NativeLibrary, nativeAddon } from "./native-addon.js";
 import { Win32Error } from "./win32-error-names.js";
@@ -38,9 +38,7 @@ export class WinTunLibrary {
    * library without the 0.14 exports.
    */
   static load(path?: string): WinTunLibrary {
-    if (path !== undefined && typeof path !== "string") {
-      throw new OptionError("INVALID_OPTION", "WinTunLibrary.load", "path", path, "a string");
-    }
+    stringOption("WinTunLibrary.load", "path", path, false);
     const named = path ?? defaultLibraryPath();
     // An explicit path is made absolute: Windows' restricted search (the DLL's own directory for
     // its dependencies) refuses relative paths, and one spelling keeps the cache to one entry.

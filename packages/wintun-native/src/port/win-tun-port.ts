@@ -8,6 +8,7 @@ import {
   type PacketPort,
   type PacketReceiverFactory,
   type PortStatistics,
+  stringOption,
 } from "@magma/transport";
 import {
   type ResolvedSessionOptions,
@@ -237,13 +238,6 @@ const PORT_SESSION_OPTION_NAMES = SESSION_OPTION_NAMES.filter(
   (name) => name !== "capacity" && name !== "pool",
 );
 
-function stringOption(name: string, value: unknown, required: boolean): void {
-  if (value === undefined && !required) return;
-  if (typeof value !== "string") {
-    throw new OptionError("INVALID_OPTION", WHERE, name, value, "a string");
-  }
-}
-
 // Every option is checked before the adapter is opened, so a bad one leaves nothing behind. The
 // adapter checks what only it knows (a name wintun refuses, a malformed GUID).
 function checkPortOptions<TReceiver extends IPacketReceiver>(
@@ -253,10 +247,10 @@ function checkPortOptions<TReceiver extends IPacketReceiver>(
   if (options === undefined) {
     throw new OptionError("INVALID_OPTION", WHERE, "options", options, "an object");
   }
-  stringOption("adapterName", options.adapterName, true);
-  stringOption("tunnelType", options.tunnelType, false);
-  stringOption("guid", options.guid, false);
-  stringOption("libraryPath", options.libraryPath, false);
+  stringOption(WHERE, "adapterName", options.adapterName, true);
+  stringOption(WHERE, "tunnelType", options.tunnelType, false);
+  stringOption(WHERE, "guid", options.guid, false);
+  stringOption(WHERE, "libraryPath", options.libraryPath, false);
   functionOption(WHERE, "packetReceiverFactory", options.packetReceiverFactory, true);
   checkOptionNames(WHERE, options.session, PORT_SESSION_OPTION_NAMES, "session");
   return resolveSessionOptions(

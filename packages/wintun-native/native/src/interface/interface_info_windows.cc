@@ -9,6 +9,7 @@
 
 #include <cstddef>
 
+#include "../platform/net_luid_windows.h"
 #include "interface_info.h"
 
 // The layout GetIfEntry2 fills, pinned for x64 (the only Windows target we build).
@@ -22,12 +23,6 @@ static_assert(offsetof(MIB_IF_ROW2, OutQLen) == 1344, "row.OutQLen");
 namespace magma::wintun {
 namespace {
 
-NET_LUID LuidOf(uint64_t value) {
-  NET_LUID luid;
-  luid.Value = value;
-  return luid;
-}
-
 bool Fail(InterfaceFailure& failure, DWORD status, const char* call) {
   failure.win32_code = status;
   failure.call = call;
@@ -37,7 +32,7 @@ bool Fail(InterfaceFailure& failure, DWORD status, const char* call) {
 }  // namespace
 
 bool InterfaceIndexOf(uint64_t luid, uint32_t& index, InterfaceFailure& failure) {
-  NET_LUID key = LuidOf(luid);
+  NET_LUID key = NetLuidOf(luid);
   NET_IFINDEX found = 0;
   DWORD status = ConvertInterfaceLuidToIndex(&key, &found);
   if (status != NO_ERROR) return Fail(failure, status, "ConvertInterfaceLuidToIndex");
@@ -46,7 +41,7 @@ bool InterfaceIndexOf(uint64_t luid, uint32_t& index, InterfaceFailure& failure)
 }
 
 bool InterfaceNameOf(uint64_t luid, std::string& name, InterfaceFailure& failure) {
-  NET_LUID key = LuidOf(luid);
+  NET_LUID key = NetLuidOf(luid);
   WCHAR alias[NDIS_IF_MAX_STRING_SIZE + 1] = {};
   DWORD status = ConvertInterfaceLuidToAlias(&key, alias, NDIS_IF_MAX_STRING_SIZE + 1);
   if (status != NO_ERROR) return Fail(failure, status, "ConvertInterfaceLuidToAlias");
@@ -61,7 +56,7 @@ bool InterfaceNameOf(uint64_t luid, std::string& name, InterfaceFailure& failure
 bool ReadInterfaceStatistics(const WintunApi&, WINTUN_ADAPTER_HANDLE, uint64_t luid,
                              InterfaceStatistics& statistics, InterfaceFailure& failure) {
   MIB_IF_ROW2 row = {};
-  row.InterfaceLuid = LuidOf(luid);
+  row.InterfaceLuid = NetLuidOf(luid);
   DWORD status = GetIfEntry2(&row);
   if (status != NO_ERROR) return Fail(failure, status, "GetIfEntry2");
   statistics.rx_packets = row.InUcastPkts + row.InNUcastPkts;

@@ -7,7 +7,9 @@
 
 #include <cstring>
 
+#include "../platform/net_luid_windows.h"
 #include "ip_configuration.h"
+
 
 // The layouts this file hands to iphlpapi.dll, pinned for x64 (the only Windows target we build).
 static_assert(sizeof(NET_LUID) == 8, "NET_LUID");
@@ -25,12 +27,6 @@ static_assert(offsetof(MIB_IPINTERFACE_ROW, NlMtu) == 152, "if.NlMtu");
 
 namespace magma::ipconfig {
 namespace {
-
-NET_LUID LuidOf(uint64_t value) {
-  NET_LUID luid;
-  luid.Value = value;
-  return luid;
-}
 
 void WriteAddress(SOCKADDR_INET& target, const IpPrefix& address) {
   std::memset(&target, 0, sizeof target);
@@ -51,7 +47,7 @@ void WriteUnspecifiedAddress(SOCKADDR_INET& target, int family) {
 MIB_IPFORWARD_ROW2 RouteRow(uint64_t luid, const IpPrefix& destination, const IpPrefix* next_hop) {
   MIB_IPFORWARD_ROW2 row;
   InitializeIpForwardEntry(&row);
-  row.InterfaceLuid = LuidOf(luid);
+  row.InterfaceLuid = NetLuidOf(luid);
   WriteAddress(row.DestinationPrefix.Prefix, destination);
   row.DestinationPrefix.PrefixLength = destination.prefix_length;
   if (next_hop != nullptr) {
@@ -67,7 +63,7 @@ MIB_IPFORWARD_ROW2 RouteRow(uint64_t luid, const IpPrefix& destination, const Ip
 uint32_t AddUnicastAddress(uint64_t luid, const IpPrefix& address) {
   MIB_UNICASTIPADDRESS_ROW row;
   InitializeUnicastIpAddressEntry(&row);
-  row.InterfaceLuid = LuidOf(luid);
+  row.InterfaceLuid = NetLuidOf(luid);
   WriteAddress(row.Address, address);
   row.OnLinkPrefixLength = address.prefix_length;
   // Usable at once: a tunnel has no one to detect a duplicate with (wireguard does the same).
@@ -78,7 +74,7 @@ uint32_t AddUnicastAddress(uint64_t luid, const IpPrefix& address) {
 uint32_t DeleteUnicastAddress(uint64_t luid, const IpPrefix& address) {
   MIB_UNICASTIPADDRESS_ROW row;
   InitializeUnicastIpAddressEntry(&row);
-  row.InterfaceLuid = LuidOf(luid);
+  row.InterfaceLuid = NetLuidOf(luid);
   WriteAddress(row.Address, address);
   return DeleteUnicastIpAddressEntry(&row);
 }
@@ -103,7 +99,7 @@ uint32_t SetInterfaceMtu(uint64_t luid, int family, uint32_t mtu) {
   MIB_IPINTERFACE_ROW row;
   InitializeIpInterfaceEntry(&row);
   row.Family = family == 6 ? AF_INET6 : AF_INET;
-  row.InterfaceLuid = LuidOf(luid);
+  row.InterfaceLuid = NetLuidOf(luid);
   // ERROR_NOT_FOUND here means the family is not bound yet; the caller retries.
   DWORD status = GetIpInterfaceEntry(&row);
   if (status != NO_ERROR) return status;
