@@ -1,0 +1,48 @@
+// Run in a package folder after tsup: writes dist/<entry>.js, an ES module that re-exports the
+// CommonJS build dist/<entry>.cjs, and dist/<entry>.d.ts, which re-exports its types, for every
+// entry of the package's tsup.config.mjs (the .d.ts only for an entry tsup wrote types for) (see dual-package.mjs for why the code has one copy).
+// It runs after tsup rather than in tsup's onSuccess because tsup's declaration build removes
+// every .d.ts in dist when it starts, which races with onSuccess.
+import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const packageDir = process.cwd();
+const config = (await import(pathToFileURL(join(packageDir, "tsup.config.mjs")).href)).default;
+const requireFromPackage = createRequire(join(packageDir, "package.json"));
+
+/** Names an ES module can re-export: identifiers, not the interop marker CommonJS bundles carry. */
+function exportableNames(moduleExports) {
+  return Object.keys(moduleExports)
+    .filter((name) => name !== "__esModule" && name !== "default")
+    .filter((name) => /^[A-Za-z_$][\w$]*$/.test(name))
+    .sort();
+}
+
+function esmEntrySource(entryName, names) {
+  const lines = [
+    `// The ES module entry: re-exports ./${entryName}.cjs, the package's one copy of its code, so`,
+    "// that import and require() share every class and every piece of state.",
+    `import commonJs from "./${entryName}.cjs";`,
+    "",
+  ];
+  // One name per line keeps each export findable with grep and each line short.
+  if (names.length > 0) lines.push(`export const {\n  ${names.join(",\n  ")},\n} = commonJs;`);
+  return `${lines.join("\n")}\n`;
+}
+
+for (const entryName of Object.keys(config.entry)) {
+  const names = exportableNames(requireFromPackage(join(packageDir, "dist", `${entryName}.cjs`)));
+  if (names.length === 0) {
+    throw new Error(`dist/${entryName}.cjs exports nothing: is the tsup build complete?`);
+  }
+  await writeFile(join(packageDir, "dist", `${entryName}.js`), esmEntrySource(entryName, names));
+  if (existsSync(join(packageDir, "dist", `${entryName}.d.cts`))) {
+    await writeFile(
+      join(packageDir, "dist", `${entryName}.d.ts`),
+      `export * from "./${entryName}.cjs";\n`,
+    );
+  }
+}
