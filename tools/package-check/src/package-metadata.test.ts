@@ -1,0 +1,120 @@
+// The package.json fields and files npm users and the release flow rely on, checked for every
+// published package, before and after `changeset version` (run in a throwaway copy).
+import { spawnSync } from "node:child_process";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type PackageManifest,
+  packageManifest,
+  publishedPackageDirs,
+  readManifest,
+  workspaceRoot,
+} from "./published-packages.js";
+
+const rootManifest = readManifest(join(workspaceRoot, "package.json"));
+const publishedNames = new Set(publishedPackageDirs.map((dir) => packageManifest(dir).name));
+
+/** Dependencies on other workspace packages that npm users install with this one. */
+function workspaceDependencies(manifest: PackageManifest): [string, string][] {
+  return Object.entries({ ...manifest.dependencies, ...manifest.peerDependencies }).filter(
+    ([name]) => name.startsWith("@magma/"),
+  );
+}
+
+describe.each(publishedPackageDirs)("packages/%s/package.json", (dir) => {
+  const manifest = packageManifest(dir);
+  const packageDir = join(workspaceRoot, "packages", dir);
+
+  it("names a public @magma package with a description, the MIT licence and public access", () => {
+    expect(manifest.private).toBeUndefined();
+    expect(manifest.name).toBe(`@magma/${dir}`);
+    expect(manifest.description?.length ?? 0).toBeGreaterThan(20);
+    expect(manifest.license).toBe("MIT");
+    expect(manifest).toHaveProperty("publishConfig.access", "public");
+  });
+
+  it("ships a README that starts with its name and the licence text", () => {
+    expect(manifest.files).toEqual(expect.arrayContaining(["README.md", "LICENSE"]));
+    expect(readFileSync(join(packageDir, "README.md"), "utf8")).toMatch(/^# /);
+    expect(readFileSync(join(packageDir, "LICENSE"), "utf8")).toMatch(/MIT License/);
+  });
+
+  it("asks for the Node.js versions the workspace supports", () => {
+    expect(manifest.engines?.node).toBe(rootManifest.engines?.node);
+  });
+
+  it("points at its own folder of the repository", () => {
+    expect(manifest.repository).toEqual({
+      type: "git",
+      url: rootManifest.repository?.url,
+      directory: `packages/${dir}`,
+    });
+  });
+
+  it("depends on other workspace packages through workspace:^, and only on published ones", () => {
+    for (const [name, range] of workspaceDependencies(manifest)) {
+      expect(range, name).toBe("workspace:^");
+      expect(publishedNames.has(name), name).toBe(true);
+    }
+  });
+});
+
+describe("changeset version, run in a throwaway copy of the workspace", () => {
+  let copy: string;
+  let versioned: ReturnType<typeof spawnSync>;
+
+  beforeAll(() => {
+    copy = mkdtempSync(join(tmpdir(), "magma-changeset-version-"));
+    // What changesets reads and writes: the workspace list, the pending changesets and each
+    // package's manifest and changelog.
+    for (const file of ["package.json", "pnpm-workspace.yaml", ".changeset"]) {
+      cpSync(join(workspaceRoot, file), join(copy, file), { recursive: true });
+    }
+    for (const group of ["packages", "tools"]) {
+      for (const name of readdirSync(join(workspaceRoot, group))) {
+        for (const file of ["package.json", "CHANGELOG.md"]) {
+          const source = join(workspaceRoot, group, name, file);
+          if (!existsSync(source)) continue;
+          mkdirSync(join(copy, group, name), { recursive: true });
+          cpSync(source, join(copy, group, name, file));
+        }
+      }
+    }
+    versioned = spawnSync(
+      process.execPath,
+      [join(workspaceRoot, "node_modules", "@changesets", "cli", "bin.js"), "version"],
+      { cwd: copy, encoding: "utf8" },
+    );
+  });
+
+  afterAll(() => {
+    if (copy !== undefined) rmSync(copy, { recursive: true, force: true });
+  });
+
+  it("succeeds and consumes every pending changeset", () => {
+    expect(versioned.status, String(versioned.stderr)).toBe(0);
+    const left = readdirSync(join(copy, ".changeset")).filter(
+      (file) => file.endsWith(".md") && file !== "README.md",
+    );
+    expect(left).toEqual([]);
+  });
+
+  it.each(publishedPackageDirs)("leaves %s with a changelog and workspace:^ ranges", (dir) => {
+    const manifest = readManifest(join(copy, "packages", dir, "package.json"));
+    expect(manifest.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(existsSync(join(copy, "packages", dir, "CHANGELOG.md"))).toBe(true);
+    for (const [name, range] of workspaceDependencies(manifest)) {
+      expect(range, name).toBe("workspace:^");
+    }
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, inject, it } from "vitest";
+import { packageManifest, publishedPackageDirs } from "./published-packages.js";
+import { forbiddenIn, tarballFiles, tarballManifest } from "./tarball-files.js";
+
+/** Every tarball carries both builds of its entry, both type files, its README and licence. */
+const requiredInEvery = [
+  "package.json",
+  "README.md",
+  "LICENSE",
+  "dist/index.js",
+  "dist/index.d.ts",
+  "dist/index.cjs",
+  "dist/index.d.cts",
+];
+
+describe("forbiddenIn", () => {
+  it("names each kind of file a tarball must not carry", () => {
+    const found = forbiddenIn([
+      "dist/index.test.js",
+      "dist/test-support/session-fixture.js",
+      "src/index.ts",
+      "examples/http-server.mjs",
+      "build/Release/obj/addon.o",
+      "build/CMakeCache.txt",
+      "tsconfig.build.json",
+      "dist/native-addon.cjs",
+    ]);
+    expect(found).toEqual([
+      "dist/index.test.js (a test file)",
+      "dist/test-support/session-fixture.js (test support)",
+      "src/index.ts (TypeScript sources)",
+      "examples/http-server.mjs (an example)",
+      "build/Release/obj/addon.o (a build tree)",
+      "build/CMakeCache.txt (a build tree)",
+      "tsconfig.build.json (build configuration)",
+      "dist/native-addon.cjs (a dist file other than the entry)",
+    ]);
+  });
+
+  it("lets the shipped files through", () => {
+    expect(forbiddenIn([...requiredInEvery, "build/Release/magma_wintun.node"])).toEqual([]);
+  });
+});
+
+describe.each(publishedPackageDirs)("the packed %s", (dir) => {
+  const files = tarballFiles(inject("tarballs")[dir]);
+
+  it("carries both builds, both type files, its README and licence", () => {
+    expect(files).toEqual(expect.arrayContaining(requiredInEvery));
+  });
+
+  it("carries no tests, sources, examples, build trees or workspace configuration", () => {
+    expect(forbiddenIn(files)).toEqual([]);
+  });
+
+  it("asks for the other packages it uses at their current versions, as caret ranges", () => {
+    const internalOf = (dependencies: Readonly<Record<string, string>> = {}) =>
+      Object.entries(dependencies).filter(([name]) => name.startsWith("@magma/"));
+    const expected = Object.fromEntries(
+      internalOf(packageManifest(dir).dependencies).map(([name]) => {
+        const dependency = publishedPackageDirs.find((d) => packageManifest(d).name === name);
+        return [
+          name,
+          dependency === undefined ? "unpublished" : `^${packageManifest(dependency).version}`,
+        ];
+      }),
+    );
+    const packed = Object.fromEntries(
+      internalOf(tarballManifest(inject("tarballs")[dir]).dependencies),
+    );
+    expect(packed).toEqual(expected);
+  });
+});
+
+describe("the packed wintun-native", () => {
+  const files = tarballFiles(inject("tarballs")["wintun-native"]);
+
+  it("carries the built addon and what a build from source needs", () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "build/Release/magma_wintun.node",
+        "CMakeLists.txt",
+        "native/include/wintun_api.h",
+        "native/src/addon.cc",
+      ]),
+    );
+  });
+});
