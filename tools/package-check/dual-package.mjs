@@ -33,7 +33,13 @@ export function dualPackage(entries) {
     treeshake: false,
     inject: [importMetaUrlShim],
     esbuildOptions(options) {
-      options.define = { ...options.define, "import.meta.url": "importMetaUrl" };
+      // CommonJS has no import.meta: each of its file-location fields becomes what CommonJS has.
+      options.define = {
+        ...options.define,
+        "import.meta.url": "importMetaUrl",
+        "import.meta.filename": "__filename",
+        "import.meta.dirname": "__dirname",
+      };
     },
   };
 }

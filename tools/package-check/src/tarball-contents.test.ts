@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
 import { packageManifest, publishedPackageDirs } from "./published-packages.js";
-import { forbiddenIn, tarballFiles, tarballManifest } from "./tarball-files.js";
+import { forbiddenIn, tarballFiles, tarballManifest, tarballText } from "./tarball-files.js";
 
 /** Every tarball carries both builds of its entry, both type files, its README and licence. */
 const requiredInEvery = [
@@ -51,6 +51,17 @@ describe.each(publishedPackageDirs)("the packed %s", (dir) => {
 
   it("carries no tests, sources, examples, build trees or workspace configuration", () => {
     expect(forbiddenIn(files)).toEqual([]);
+  });
+
+  it("has CommonJS files that read no import.meta, which CommonJS lacks", () => {
+    const commonJs = files.filter((file) => file.endsWith(".cjs"));
+    expect(commonJs).toContain("dist/index.cjs");
+    for (const file of commonJs) {
+      // esbuild turns an import.meta it was not told to replace into an empty import_meta object.
+      expect(tarballText(inject("tarballs")[dir], file), file).not.toMatch(
+        /import\.meta|import_meta/,
+      );
+    }
   });
 
   it("asks for the other packages it uses at their current versions, as caret ranges", () => {

@@ -12,12 +12,16 @@ export function tarballFiles(tarball: string): string[] {
     .sort();
 }
 
+/** The text of one file of a packed tarball, named without npm's leading "package/". */
+export function tarballText(tarball: string, file: string): string {
+  const read = spawnSync("tar", ["-xzOf", tarball, `package/${file}`], { encoding: "utf8" });
+  if (read.status !== 0) throw new Error(`tar cannot read ${file} in ${tarball}: ${read.stderr}`);
+  return read.stdout;
+}
+
 /** The package.json inside a packed tarball: what npm users' installs read. */
 export function tarballManifest(tarball: string): PackageManifest {
-  const read = spawnSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" });
-  if (read.status !== 0)
-    throw new Error(`tar cannot read package.json in ${tarball}: ${read.stderr}`);
-  return JSON.parse(read.stdout) as PackageManifest;
+  return JSON.parse(tarballText(tarball, "package.json")) as PackageManifest;
 }
 
 /**
