@@ -29,8 +29,8 @@ export function dualPackage(entries) {
     dts: { entry: { index: entries.index } },
     sourcemap: true,
     clean: true,
+    // One self-contained file per entry: no shared chunks to ship or to leave out.
     splitting: false,
-    treeshake: false,
     inject: [importMetaUrlShim],
     esbuildOptions(options) {
       // CommonJS has no import.meta: each of its file-location fields becomes what CommonJS has.

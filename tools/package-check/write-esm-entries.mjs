@@ -1,8 +1,8 @@
-// Run in a package folder after tsup: writes dist/<entry>.js, an ES module that re-exports the
-// CommonJS build dist/<entry>.cjs, and dist/<entry>.d.ts, which re-exports its types, for every
-// entry of the package's tsup.config.mjs (the .d.ts only for an entry tsup wrote types for) (see dual-package.mjs for why the code has one copy).
-// It runs after tsup rather than in tsup's onSuccess because tsup's declaration build removes
-// every .d.ts in dist when it starts, which races with onSuccess.
+// Run in a package folder after tsup. For every entry of the package's tsup.config.mjs, writes
+// dist/<entry>.js, an ES module that re-exports the CommonJS build dist/<entry>.cjs, and, when tsup
+// wrote types for the entry, dist/<entry>.d.ts, which re-exports them (dual-package.mjs says why
+// the code ships once). It runs after tsup rather than in tsup's onSuccess because tsup's
+// declaration build removes every .d.ts in dist when it starts, which races with onSuccess.
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
