@@ -111,12 +111,14 @@ export function isPinnedDllInPlace(file: string, pin: WintunDllPin): boolean {
 function npmPack(spec: string, destination: string): Buffer {
   let output: string;
   try {
-    output = execFileSync(
-      "npm",
-      ["pack", spec, "--json", "--ignore-scripts", "--pack-destination", destination],
-      // npm is npm.cmd on Windows, which only a shell runs.
-      { cwd: destination, encoding: "utf8", shell: process.platform === "win32" },
-    );
+    // npm packs into its working directory, so no path (which may hold spaces) goes through the
+    // Windows shell that npm.cmd needs. --loglevel=error: under pnpm, npm would warn about every
+    // pnpm-only npm_config_* variable it inherits.
+    output = execFileSync("npm", ["pack", spec, "--json", "--ignore-scripts", "--loglevel=error"], {
+      cwd: destination,
+      encoding: "utf8",
+      shell: process.platform === "win32",
+    });
   } catch (cause) {
     throw new WintunDllError("SOURCE_UNUSABLE", `npm pack ${spec} failed`, {
       hint: "the npm registry must be reachable to build @magma/wintun-dll",
@@ -124,8 +126,9 @@ function npmPack(spec: string, destination: string): Buffer {
     });
   }
   const [packed] = JSON.parse(output) as [{ filename: string }?];
-  if (packed === undefined)
+  if (packed === undefined) {
     throw new WintunDllError("SOURCE_UNUSABLE", `npm pack ${spec} packed nothing`);
+  }
   return readFileSync(join(destination, packed.filename));
 }
 
