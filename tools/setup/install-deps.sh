@@ -17,6 +17,7 @@ debian_packages=(
   iproute2 iputils-ping socat nftables # network namespaces and kernel-side peers
   python3-scapy tshark                 # packets crafted and decoded by tools we did not write
   libssl-dev                           # headers appium-ios-tuntap's addon (a benchmark baseline) builds with
+  osslsigncode                         # verifies the Authenticode signatures of the shipped wintun.dll files
 )
 missing=()
 for package in "${debian_packages[@]}"; do
