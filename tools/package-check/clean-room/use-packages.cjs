@@ -1,10 +1,13 @@
 // Run by the clean-room test inside a project that installed the packed tarballs with npm: loads
-// every package with require(), makes one real call into each, and prints what it saw as JSON.
+// every package with require(), makes real calls into each, and prints what it saw as JSON.
+const { existsSync } = require("node:fs");
+const { dirname } = require("node:path");
 const transport = require("@magma/transport");
 const memoryPool = require("@magma/memory-pool");
 const packets = require("@magma/packets");
 const wintun = require("@magma/wintun-native");
 const tcp = require("@magma/tcp-receiver");
+const wintunDll = require("@magma/wintun-dll");
 
 function thrown(call) {
   try {
@@ -37,14 +40,10 @@ async function main() {
     (error) => error,
   );
 
+  const dllPath = wintunDll.wintunDllPath("x64");
+  const dllError = thrown(() => wintunDll.wintunDllPath("mips"));
+
   return {
-    exports: {
-      transport: Object.keys(transport).sort(),
-      memoryPool: Object.keys(memoryPool).sort(),
-      packets: Object.keys(packets).sort(),
-      wintun: Object.keys(wintun).sort(),
-      tcp: Object.keys(tcp).sort(),
-    },
     udp: {
       length,
       parsed,
@@ -71,6 +70,15 @@ async function main() {
       code: adapterError.code,
       isWinTunError: adapterError instanceof wintun.WinTunError,
       isMagmaError: adapterError instanceof transport.MagmaError,
+    },
+    dll: {
+      inPackage: dllPath.startsWith(dirname(require.resolve("@magma/wintun-dll/package.json"))),
+      exists: existsSync(dllPath),
+    },
+    dllError: {
+      name: dllError.name,
+      code: dllError.code,
+      isWintunDllError: dllError instanceof wintunDll.WintunDllError,
     },
     sameClassThroughEveryPackage:
       memoryPool.MagmaError === transport.MagmaError &&

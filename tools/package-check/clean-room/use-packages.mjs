@@ -1,28 +1,26 @@
 // Run by the clean-room test inside a project that installed the packed tarballs with npm: loads
-// every package with import, compares each export with what require() gives for the same name,
-// and checks that errors thrown through the ES module entries are instances of the classes
-// require() gives. Prints what it saw as JSON.
+// every installed package (named in the project's package.json) with import, compares each export
+// with what require() gives for the same name, and checks that errors thrown through the ES module
+// entries are instances of the classes require() gives. Prints what it saw as JSON.
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as memoryPool from "@magma/memory-pool";
 import * as packets from "@magma/packets";
-import * as tcp from "@magma/tcp-receiver";
-import * as transport from "@magma/transport";
 import * as wintun from "@magma/wintun-native";
 
 const require = createRequire(import.meta.url);
-const imported = {
-  "@magma/transport": transport,
-  "@magma/memory-pool": memoryPool,
-  "@magma/packets": packets,
-  "@magma/wintun-native": wintun,
-  "@magma/tcp-receiver": tcp,
-};
+const { dependencies } = JSON.parse(readFileSync("package.json", "utf8"));
 
 const exports = {};
 const notShared = [];
-for (const [name, esm] of Object.entries(imported)) {
+for (const name of Object.keys(dependencies)) {
+  const esm = await import(name);
   const cjs = require(name);
-  exports[name] = { imported: Object.keys(esm).sort(), required: Object.keys(cjs).sort() };
+  // A CommonJS-only package's namespace also holds its whole module.exports as `default`, and
+  // the interop marker TypeScript's CommonJS output sets, `__esModule`.
+  const interop = new Set(["default", "module.exports", "__esModule"]);
+  const imported = Object.keys(esm).filter((key) => !interop.has(key));
+  exports[name] = { imported: imported.sort(), required: Object.keys(cjs).sort() };
   for (const key of Object.keys(cjs)) {
     if (esm[key] !== cjs[key]) notShared.push(`${name}.${key}`);
   }

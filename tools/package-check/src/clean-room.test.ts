@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type PublishedPackageDir, packageManifest, workspaceRoot } from "./published-packages.js";
+import { packageManifest, publishedPackageDirs, workspaceRoot } from "./published-packages.js";
 
 const emulatorLibrary = join(workspaceRoot, "tools", "wintun-emu", "build", "libwintun.so");
 const ERROR_NOT_FOUND = 1168;
@@ -23,7 +23,7 @@ beforeAll(() => {
   const tarballs = inject("tarballs");
   const dependencies: Record<string, string> = {};
   for (const [dir, tarball] of Object.entries(tarballs)) {
-    dependencies[packageManifest(dir as PublishedPackageDir).name] = fileSpec(tarball);
+    dependencies[packageManifest(dir).name] = fileSpec(tarball);
   }
   // The packages depend on each other by version range; the overrides make npm take those from
   // the tarballs too, never from the registry (node-addon-api still comes from there).
@@ -84,6 +84,16 @@ describe("the packed packages, installed with npm outside the workspace", () => 
     expect(seen.sameClassThroughEveryPackage).toBe(true);
   });
 
+  it("give the path of the installed package's own wintun.dll through require()", () => {
+    const seen = runInProject("use-packages.cjs");
+    expect(seen.dll).toEqual({ inPackage: true, exists: true });
+    expect(seen.dllError).toEqual({
+      name: "WintunDllError",
+      code: "UNSUPPORTED_ARCH",
+      isWintunDllError: true,
+    });
+  });
+
   it("load the addon through require() and throw WinTunError, a MagmaError, from it", () => {
     const seen = runInProject("use-packages.cjs");
     expect(seen.adapterError).toEqual({
@@ -99,7 +109,9 @@ describe("the packed packages, installed with npm outside the workspace", () => 
       exports: Record<string, { imported: string[]; required: string[] }>;
       notShared: string[];
     };
-    expect(Object.keys(seen.exports)).toHaveLength(5);
+    expect(Object.keys(seen.exports).sort()).toEqual(
+      publishedPackageDirs.map((dir) => packageManifest(dir).name).sort(),
+    );
     for (const { imported, required } of Object.values(seen.exports)) {
       expect(imported.length).toBeGreaterThan(0);
       expect(imported).toEqual(required);

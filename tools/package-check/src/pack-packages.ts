@@ -6,13 +6,10 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import {
-  type PublishedPackageDir,
-  publishedPackageDirs,
-  workspaceRoot,
-} from "./published-packages.js";
+import { publishedPackageDirs, workspaceRoot } from "./published-packages.js";
 
-export type Tarballs = Record<PublishedPackageDir, string>;
+/** Each published package folder's tarball, by folder name under packages/. */
+export type Tarballs = Record<string, string>;
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -22,7 +19,7 @@ declare module "vitest" {
 
 export default function packPackages(project: TestProject): () => void {
   const packDir = mkdtempSync(join(tmpdir(), "magma-packs-"));
-  const tarballs = {} as Tarballs;
+  const tarballs: Tarballs = {};
   for (const dir of publishedPackageDirs) {
     const destination = join(packDir, dir);
     const packed = spawnSync("pnpm", ["pack", "--pack-destination", destination], {

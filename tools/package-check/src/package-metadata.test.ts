@@ -39,7 +39,8 @@ describe.each(publishedPackageDirs)("packages/%s/package.json", (dir) => {
     expect(manifest.private).toBeUndefined();
     expect(manifest.name).toBe(`@magma/${dir}`);
     expect(manifest.description?.length ?? 0).toBeGreaterThan(20);
-    expect(manifest.license).toBe("MIT");
+    // MIT, and with it any licence of third-party files shipped unmodified (wintun.dll's).
+    expect(manifest.license).toMatch(/^MIT( AND [\w.-]+)*$/);
     expect(manifest).toHaveProperty("publishConfig.access", "public");
   });
 
@@ -65,6 +66,15 @@ describe.each(publishedPackageDirs)("packages/%s/package.json", (dir) => {
     for (const [name, range] of workspaceDependencies(manifest)) {
       expect(range, name).toBe("workspace:^");
       expect(publishedNames.has(name), name).toBe(true);
+    }
+  });
+});
+
+describe("the package checks", () => {
+  it("depend on every published package, so that turbo builds each before they pack it", () => {
+    const own = readManifest(join(workspaceRoot, "tools", "package-check", "package.json"));
+    for (const name of publishedNames) {
+      expect(own.devDependencies?.[name], name).toBe("workspace:*");
     }
   });
 });

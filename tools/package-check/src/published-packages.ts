@@ -1,18 +1,8 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-
-/** The folders under packages/ whose package.json is not private: what npm users install. */
-export const publishedPackageDirs = [
-  "transport",
-  "memory-pool",
-  "packets",
-  "wintun-native",
-  "tcp-receiver",
-] as const;
-export type PublishedPackageDir = (typeof publishedPackageDirs)[number];
 
 export interface PackageManifest {
   readonly name: string;
@@ -36,6 +26,23 @@ export function readManifest(path: string): PackageManifest {
   return JSON.parse(readFileSync(path, "utf8")) as PackageManifest;
 }
 
-export function packageManifest(dir: PublishedPackageDir): PackageManifest {
+/** The folders under packages/ whose package.json is not private: what npm users install. */
+export const publishedPackageDirs: readonly string[] = readdirSync(join(workspaceRoot, "packages"))
+  .filter((dir) => existsSync(join(workspaceRoot, "packages", dir, "package.json")))
+  .filter(
+    (dir) => readManifest(join(workspaceRoot, "packages", dir, "package.json")).private !== true,
+  )
+  .sort();
+
+/**
+ * The published packages built by the shared dual build (a tsup.config.mjs calling dualPackage()):
+ * CommonJS code behind an ES module entry. The others ship one format that both import and
+ * require() load (CommonJS, which an ES module can import).
+ */
+export const dualPackageDirs: readonly string[] = publishedPackageDirs.filter((dir) =>
+  existsSync(join(workspaceRoot, "packages", dir, "tsup.config.mjs")),
+);
+
+export function packageManifest(dir: string): PackageManifest {
   return readManifest(join(workspaceRoot, "packages", dir, "package.json"));
 }

@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { publishedPackageDirs } from "./published-packages.js";
 import { attwProblems, publintFindings, publintTarball } from "./tarball-lint.js";
+import { tarballOf } from "./tarballs.js";
 
 describe.each(publishedPackageDirs)("the packed %s", (dir) => {
-  const tarball = inject("tarballs")[dir];
+  const tarball = tarballOf(dir);
 
   it("has no publint finding, suggestions included", async () => {
     expect(await publintTarball(tarball)).toEqual([]);
