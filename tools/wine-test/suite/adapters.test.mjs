@@ -3,8 +3,8 @@
 // lookups made with it, and failures reported with the Win32 codes Windows' loader and the
 // stand-in driver set.
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { WinTunAdapter, WinTunError, WinTunLibrary } from "@magma/wintun-native";
 
 async function rejectsWith(promise, code, symbol) {
@@ -33,7 +33,11 @@ describe("the wintun library under Wine", () => {
   });
 
   it("fails with ERROR_MOD_NOT_FOUND (126) for a DLL that is not there", () => {
-    throwsWith(() => WinTunLibrary.load("C:\\magma\\missing\\wintun.dll"), 126, "ERROR_MOD_NOT_FOUND");
+    throwsWith(
+      () => WinTunLibrary.load("C:\\magma\\missing\\wintun.dll"),
+      126,
+      "ERROR_MOD_NOT_FOUND",
+    );
   });
 
   it("fails with ERROR_PROC_NOT_FOUND (127) for a DLL without the wintun exports", () => {
@@ -45,7 +49,11 @@ describe("the wintun library under Wine", () => {
   });
 
   it("fails with ERROR_BAD_EXE_FORMAT (193) for a file that is not a DLL", () => {
-    throwsWith(() => WinTunLibrary.load(fileURLToPath(import.meta.url)), 193, "ERROR_BAD_EXE_FORMAT");
+    throwsWith(
+      () => WinTunLibrary.load(fileURLToPath(import.meta.url)),
+      193,
+      "ERROR_BAD_EXE_FORMAT",
+    );
   });
 });
 

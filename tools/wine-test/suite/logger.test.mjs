@@ -2,8 +2,8 @@
 // made the call, with a FILETIME timestamp; the addon queues the message and delivers it on the
 // JavaScript thread with the time converted.
 import assert from "node:assert/strict";
-import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { WinTunAdapter, WinTunLibrary } from "@magma/wintun-native";
 
 async function until(condition) {
@@ -26,7 +26,9 @@ describe("the wintun logger under Wine", () => {
     // FILETIME (100 ns since 1601) became a Date near now.
     assert.ok(created.timestamp.getTime() >= before - 1000);
     assert.ok(created.timestamp.getTime() <= Date.now() + 1000);
-    const failed = entries.find((entry) => entry.message === "Failed to find adapter wine-log-none");
+    const failed = entries.find(
+      (entry) => entry.message === "Failed to find adapter wine-log-none",
+    );
     assert.equal(failed?.level, "error");
     assert.ok(entries.some((entry) => entry.message === "Removed adapter wine-log-1"));
 

@@ -3,8 +3,8 @@
 // event, the receive thread's WaitForMultipleObjects on it and its quit event, the thread-safe
 // call into JavaScript) and the send path (WintunAllocateSendPacket, WintunSendPacket).
 import assert from "node:assert/strict";
-import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { WinTunAdapter } from "@magma/wintun-native";
 
 // An IPv4-looking packet carrying its sequence number at byte 4.
@@ -151,7 +151,10 @@ describe("a session over the loopback driver", () => {
       }
       assert.equal(session.sendPooled(pooled), 16);
       for (const p of pooled) p.dispose();
-      assert.deepEqual(await receiveCount(session, 16), Array.from({ length: 16 }, (_, i) => 100 + i));
+      assert.deepEqual(
+        await receiveCount(session, 16),
+        Array.from({ length: 16 }, (_, i) => 100 + i),
+      );
     } finally {
       session.close();
     }
