@@ -7,8 +7,8 @@
 // in test-results/, which the README's test command counts.
 //
 // Without Wine or mingw-w64 the suite is reported skipped, except in CI (MAGMA_REQUIRE_TUN=1),
-// where it fails. Under Wine, node.exe writes its output only to files (a terminal or a pipe as
-// stdout fails with EBADF), so both go to files that are printed afterwards.
+// where it fails. Under Wine, node.exe given a pipe as stdout fails at its first write (EBADF),
+// so its stdout and stderr go to files, printed afterwards.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
@@ -39,6 +39,8 @@ const NODE_WIN = {
 // What the suite imports, staged as installed packages: package.json and the built JavaScript.
 const STAGED_PACKAGES = ["transport", "memory-pool", "packets", "wintun-native"];
 const HOST_NAME_TEST = "host-name.test.mjs";
+// `node scripts/run-wine-tests.mjs [file.test.mjs...]` runs only those files of suite/.
+const only = process.argv.slice(2);
 
 const started = Date.now();
 const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
@@ -206,29 +208,29 @@ function main() {
     winePrefix(env);
     console.log(`wine-test: Wine prefix ready after ${seconds()} s`);
     mkdirSync(reports, { recursive: true });
+    const chosen = (file) => only.length === 0 || only.includes(file);
     const files = readdirSync(join(packageDir, "suite"))
-      .filter((file) => file.endsWith(".test.mjs") && file !== HOST_NAME_TEST)
+      .filter((file) => file.endsWith(".test.mjs") && file !== HOST_NAME_TEST && chosen(file))
       .sort();
-    const suiteStatus = runSuite(
-      env,
-      stageDir,
-      join(stageDir, "bin/node.exe"),
-      files,
-      "wine.xml",
-      240_000,
-    );
-    const hostStatus = runSuite(
-      env,
-      stageDir,
-      join(stageDir, "host/magma-host.exe"),
-      [HOST_NAME_TEST],
-      "wine-host-name.xml",
-      120_000,
-    );
-    spawnSync("wineserver", ["--kill"], { env, stdio: "ignore" });
+    let failed = false;
+    if (files.length > 0) {
+      const bin = join(stageDir, "bin/node.exe");
+      failed = runSuite(env, stageDir, bin, files, "wine.xml", 240_000) !== 0;
+    }
+    if (chosen(HOST_NAME_TEST)) {
+      const host = join(stageDir, "host/magma-host.exe");
+      failed =
+        runSuite(env, stageDir, host, [HOST_NAME_TEST], "wine-host-name.xml", 120_000) !== 0 ||
+        failed;
+    }
     console.log(`wine-test: done in ${seconds()} s`);
-    return suiteStatus === 0 && hostStatus === 0 ? 0 : 1;
+    return failed ? 1 : 0;
   } finally {
+    // The prefix goes with the scratch folder: stop its wineserver first.
+    spawnSync("wineserver", ["--kill"], {
+      env: { ...process.env, WINEPREFIX: join(scratch, "prefix") },
+      stdio: "ignore",
+    });
     rmSync(scratch, { recursive: true, force: true });
   }
 }
