@@ -42,6 +42,8 @@ const HOST_NAME_TEST = "host-name.test.mjs";
 // `node scripts/run-wine-tests.mjs [file.test.mjs...]` runs only those files of suite/.
 const only = process.argv.slice(2);
 
+// Root can give the Wine processes a network namespace of their own (see runSuite).
+const ownNetworkNamespace = has("unshare", ["--net", "true"]);
 const started = Date.now();
 const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
 
@@ -146,20 +148,29 @@ function runSuite(env, stageDir, exe, files, report, timeoutMs) {
     `--test-reporter-destination=${windowsPath(spec)}`,
     ...files.map((file) => `suite\\${file}`),
   ];
-  const result = spawnSync(
+  const redirected = [
     "sh",
-    ["-c", 'exec "$@" >"$MAGMA_WINE_STDOUT" 2>"$MAGMA_WINE_STDERR"', "sh", "wine", ...args],
-    {
-      cwd: stageDir,
-      env: {
-        ...env,
-        MAGMA_WINE_STDOUT: join(stageDir, `${report}.stdout.txt`),
-        MAGMA_WINE_STDERR: stderr,
-      },
-      stdio: "inherit",
-      timeout: timeoutMs,
+    "-c",
+    'exec "$@" >"$MAGMA_WINE_STDOUT" 2>"$MAGMA_WINE_STDERR"',
+    "sh",
+    "wine",
+    ...args,
+  ];
+  // The suite touches no network (its driver is a loopback in memory), but Wine's IP Helper acts on
+  // the host's interfaces: in a network namespace of its own, a mistake can change nothing else.
+  const [command, ...commandArgs] = ownNetworkNamespace
+    ? ["unshare", "--net", ...redirected]
+    : redirected;
+  const result = spawnSync(command, commandArgs, {
+    cwd: stageDir,
+    env: {
+      ...env,
+      MAGMA_WINE_STDOUT: join(stageDir, `${report}.stdout.txt`),
+      MAGMA_WINE_STDERR: stderr,
     },
-  );
+    stdio: "inherit",
+    timeout: timeoutMs,
+  });
   for (const file of [spec, stderr]) {
     if (existsSync(file)) process.stdout.write(readFileSync(file, "utf8"));
   }
