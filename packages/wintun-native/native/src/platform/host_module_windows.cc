@@ -19,4 +19,6 @@ FARPROC WINAPI LoadHostInsteadOfNodeExe(unsigned notification, PDelayLoadInfo in
 
 // The delay-load helper (mingw-w64's libmingwex, MSVC's delayimp.lib) calls this hook first for
 // every delay-loaded DLL; defining it here replaces the library's empty default.
-extern "C" PfnDliHook __pfnDliNotifyHook2 = LoadHostInsteadOfNodeExe;
+extern "C" {
+PfnDliHook __pfnDliNotifyHook2 = LoadHostInsteadOfNodeExe;
+}
