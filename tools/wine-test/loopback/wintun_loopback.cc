@@ -285,7 +285,11 @@ LOOPBACK_EXPORT WINTUN_ADAPTER_HANDLE WINAPI WintunCreateAdapter(const WINTUN_WC
     return nullptr;
   }
   size_t length = std::wcslen(Wide(name));
-  if (length == 0 || length >= WINTUN_MAX_ADAPTER_NAME) {
+  if (length == 0) {
+    Fail(ERROR_INVALID_PARAMETER, L"Adapter name must not be empty");
+    return nullptr;
+  }
+  if (length >= WINTUN_MAX_ADAPTER_NAME) {
     Fail(ERROR_BUFFER_OVERFLOW, L"Adapter name too long");
     return nullptr;
   }
