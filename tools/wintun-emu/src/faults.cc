@@ -6,6 +6,7 @@ namespace wintun_emu {
 
 namespace {
 
+#if WINTUN_EMU_TEST_HOOKS
 uint32_t perMillionFromPercent(const char *name) {
   const char *value = std::getenv(name);
   if (value == nullptr || value[0] == '\0') return 0;
@@ -64,6 +65,7 @@ void loadFromEnvironment(SessionFaults &faults) {
   faults.corruptFromAppAfter.store(unsignedFromEnvironment("WINTUN_EMU_CORRUPT_FROM_APP_AFTER"));
   faults.pauseFromApp.store(unsignedFromEnvironment("WINTUN_EMU_PAUSE_FROM_APP") != 0);
 }
+#endif
 
 // splitmix64: small, fast and good enough to decide loss; not for anything secret.
 uint64_t nextRandom(uint64_t &state) {
@@ -96,7 +98,9 @@ void SessionFaults::copyFrom(const SessionFaults &other) {
 SessionFaults &defaultFaults() {
   static SessionFaults *faults = [] {
     auto *loaded = new SessionFaults();
+#if WINTUN_EMU_TEST_HOOKS
     loadFromEnvironment(*loaded);
+#endif
     return loaded;
   }();
   return *faults;
