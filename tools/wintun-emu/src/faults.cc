@@ -6,6 +6,24 @@ namespace wintun_emu {
 
 namespace {
 
+uint32_t clampPerMillion(uint32_t value) { return value > 1000000 ? 1000000 : value; }
+
+void assignDirection(DirectionFaults &target, const WINTUN_EMU_DIRECTION_FAULTS &source,
+                     uint32_t delayMicroseconds) {
+  target.lossPerMillion.store(clampPerMillion(source.LossPerMillion));
+  target.duplicatePerMillion.store(clampPerMillion(source.DuplicatePerMillion));
+  target.reorderPerMillion.store(clampPerMillion(source.ReorderPerMillion));
+  target.delayMicroseconds.store(delayMicroseconds);
+}
+
+void copyDirection(DirectionFaults &target, const DirectionFaults &source) {
+  target.lossPerMillion.store(source.lossPerMillion.load());
+  target.duplicatePerMillion.store(source.duplicatePerMillion.load());
+  target.reorderPerMillion.store(source.reorderPerMillion.load());
+  target.delayMicroseconds.store(source.delayMicroseconds.load());
+}
+
+// Only a test build reads faults from the environment (CMake's WINTUN_EMU_TEST_HOOKS).
 #if WINTUN_EMU_TEST_HOOKS
 uint32_t perMillionFromPercent(const char *name) {
   const char *value = std::getenv(name);
@@ -30,23 +48,6 @@ uint64_t unsignedFromEnvironment(const char *name) {
   const char *value = std::getenv(name);
   if (value == nullptr || value[0] == '\0') return 0;
   return std::strtoull(value, nullptr, 0);
-}
-
-uint32_t clampPerMillion(uint32_t value) { return value > 1000000 ? 1000000 : value; }
-
-void assignDirection(DirectionFaults &target, const WINTUN_EMU_DIRECTION_FAULTS &source,
-                     uint32_t delayMicroseconds) {
-  target.lossPerMillion.store(clampPerMillion(source.LossPerMillion));
-  target.duplicatePerMillion.store(clampPerMillion(source.DuplicatePerMillion));
-  target.reorderPerMillion.store(clampPerMillion(source.ReorderPerMillion));
-  target.delayMicroseconds.store(delayMicroseconds);
-}
-
-void copyDirection(DirectionFaults &target, const DirectionFaults &source) {
-  target.lossPerMillion.store(source.lossPerMillion.load());
-  target.duplicatePerMillion.store(source.duplicatePerMillion.load());
-  target.reorderPerMillion.store(source.reorderPerMillion.load());
-  target.delayMicroseconds.store(source.delayMicroseconds.load());
 }
 
 void loadFromEnvironment(SessionFaults &faults) {
