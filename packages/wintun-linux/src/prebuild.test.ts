@@ -44,42 +44,58 @@ const HOOK_VARIABLES = [
   "WINTUN_EMU_PAUSE_FROM_APP",
 ];
 
+/** Functions and objects the library defines in its dynamic symbol table (what dlsym finds). */
 function definedDynamicSymbols(path: string): string[] {
-  return execFileSync("nm", ["-D", "--defined-only", path], { encoding: "utf8" })
+  return execFileSync("readelf", ["--dyn-syms", "-W", path], { encoding: "utf8" })
     .split("\n")
-    .map((line) => line.trim().split(/\s+/)[2])
-    .filter((name): name is string => name !== undefined);
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length >= 8 && fields[6] !== "UND")
+    .map((fields) => (fields[7] as string).replace(/@.*$/, ""));
 }
 
-describe("the prebuilt library of this machine's architecture", () => {
-  it("is where the package says, and libraryPath() finds it", () => {
-    expect(
-      existsSync(library),
-      `${library} is missing: build it with pnpm --filter @magma/wintun-linux build`,
-    ).toBe(true);
-    expect(library).toBe(join(packageDir, "prebuilds", `linux-${process.arch}`, "libwintun.so"));
-    expect(libraryPath()).toBe(library);
-  });
+const MACHINES: Record<string, string> = { x64: "Advanced Micro Devices X86-64", arm64: "AArch64" };
 
-  it("exports the 14 functions of wintun 0.14 and none of the test hooks", () => {
-    const symbols = definedDynamicSymbols(library);
-    for (const name of WINTUN_EXPORTS) expect(symbols).toContain(name);
-    for (const name of HOOK_EXPORTS) expect(symbols).not.toContain(name);
-  });
-
-  it("reads none of the test build's fault or rights variables", () => {
-    const text = readFileSync(library).toString("latin1");
-    for (const name of HOOK_VARIABLES) expect(text).not.toContain(name);
-    // Strict mode stays: it only stops a program at a misuse that would crash on Windows.
-    expect(text).toContain("WINTUN_EMU_STRICT");
-  });
-
-  it("is stripped: no static symbol table, no debug sections", () => {
-    const sections = execFileSync("readelf", ["-SW", library], { encoding: "utf8" });
-    expect(sections).toContain(".dynsym");
-    expect(sections).not.toMatch(/\.symtab|\.debug_/);
-  });
+it("has this machine's library where the package says, and libraryPath() finds it", () => {
+  expect(
+    existsSync(library),
+    `${library} is missing: build it with pnpm --filter @magma/wintun-linux build`,
+  ).toBe(true);
+  expect(library).toBe(join(packageDir, "prebuilds", `linux-${process.arch}`, "libwintun.so"));
+  expect(libraryPath()).toBe(library);
 });
+
+// Every library built so far: this machine's always, the other architecture once cross-built
+// (scripts/check-prebuilds.mjs requires both before packing).
+for (const arch of PREBUILT_ARCHITECTURES.filter((a) => existsSync(prebuiltLibraryPath(a)))) {
+  describe(`prebuilds/linux-${arch}/libwintun.so`, () => {
+    const path = prebuiltLibraryPath(arch);
+
+    it(`is a shared object for ${arch}`, () => {
+      const header = execFileSync("readelf", ["-h", path], { encoding: "utf8" });
+      expect(header).toMatch(/Type:\s+DYN/);
+      expect(/Machine:\s+(.*)/.exec(header)?.[1]?.trim()).toBe(MACHINES[arch]);
+    });
+
+    it("exports the 14 functions of wintun 0.14 and none of the test hooks", () => {
+      const symbols = definedDynamicSymbols(path);
+      for (const name of WINTUN_EXPORTS) expect(symbols).toContain(name);
+      for (const name of HOOK_EXPORTS) expect(symbols).not.toContain(name);
+    });
+
+    it("reads none of the test build's fault or rights variables", () => {
+      const text = readFileSync(path).toString("latin1");
+      for (const name of HOOK_VARIABLES) expect(text).not.toContain(name);
+      // Strict mode stays: it only stops a program at a misuse that would crash on Windows.
+      expect(text).toContain("WINTUN_EMU_STRICT");
+    });
+
+    it("is stripped: no static symbol table, no debug sections", () => {
+      const sections = execFileSync("readelf", ["-SW", path], { encoding: "utf8" });
+      expect(sections).toContain(".dynsym");
+      expect(sections).not.toMatch(/\.symtab|\.debug_/);
+    });
+  });
+}
 
 describe("the layout", () => {
   const platform = Object.getOwnPropertyDescriptor(process, "platform")!;
