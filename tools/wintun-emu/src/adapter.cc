@@ -279,8 +279,8 @@ Adapter *createAdapter(const WINTUN_WCHAR *name, const WINTUN_WCHAR *tunnelType,
   // `ip tuntap add`, a VPN's device) is refused rather than worked around with "-1": a program
   // or person configuring that name would otherwise reach the wrong interface. Creation itself
   // never attaches to an existing interface (IFF_TUN_EXCL), even one made in between.
-  if (const AdapterInterface *foreign =
-          foreignInterfaceNamed(listInterfaces(), wintunName, false)) {
+  std::vector<AdapterInterface> present = listInterfaces();
+  if (const AdapterInterface *foreign = foreignInterfaceNamed(present, wintunName, false)) {
     refuseForeign(*foreign);
     return nullptr;
   }
