@@ -58,7 +58,7 @@ describeNetwork("interfaces wintun did not create", () => {
 
   const libraries = [
     { which: "the library of @magma/wintun-linux", path: () => packageLibraryPath() },
-    { which: "the test build of tools/wintun-emu", path: () => workspaceCandidate().path },
+    { which: "the test build of tools/wintun-emu", path: () => workspaceCandidate()?.path },
   ];
   for (const { which, path } of libraries) {
     describe(which, () => {

@@ -60,7 +60,7 @@ describe.runIf(process.platform === "linux")("the default library on Linux", () 
   });
 
   it("falls back to the repository's emulator build when the package has no library for this machine", () => {
-    const workspace = workspaceCandidate();
+    const workspace = workspaceCandidate()!;
     expect(workspace.path).toMatch(/tools\/wintun-emu\/build\/libwintun\.so$/);
     const withoutBuild = { path: join(elsewhere, "libwintun.so"), description: "nothing" };
     expect(firstLibrary([packageCandidate(elsewhere), withoutBuild, workspace])).toBe(

@@ -38,11 +38,14 @@ export function packageCandidate(from: string | URL): LibraryCandidate {
   return { path, description: `${LINUX_LIBRARY_PACKAGE}'s library ${path}` };
 }
 
-/** @internal The emulator built in this repository (tools/wintun-emu), for work inside it. */
-export function workspaceCandidate(): LibraryCandidate {
-  const path = fileURLToPath(
-    new URL("../../../tools/wintun-emu/build/libwintun.so", import.meta.url),
-  );
+/**
+ * @internal The emulator built in the Magma repository (tools/wintun-emu), for work inside it;
+ * undefined for an installed copy of this package, which has no repository around it to name.
+ */
+export function workspaceCandidate(): LibraryCandidate | undefined {
+  const emulator = new URL("../../../tools/wintun-emu/", import.meta.url);
+  if (!existsSync(new URL("CMakeLists.txt", emulator))) return undefined;
+  const path = fileURLToPath(new URL("build/libwintun.so", emulator));
   return { path, description: `the Magma repository's emulator build ${path}` };
 }
 
@@ -58,13 +61,13 @@ export function firstLibrary(candidates: readonly LibraryCandidate[]): string {
   const looked = candidates.map((candidate) => candidate.description).join("; ");
   const supported = process.arch === "x64" || process.arch === "arm64";
   const install = supported
-    ? `install ${LINUX_LIBRARY_PACKAGE} (npm install ${LINUX_LIBRARY_PACKAGE}), which has libwintun.so for linux-x64 and linux-arm64`
-    : `${LINUX_LIBRARY_PACKAGE} has libwintun.so for linux-x64 and linux-arm64 only: build tools/wintun-emu of the Magma repository for ${process.arch}`;
+    ? `npm install ${LINUX_LIBRARY_PACKAGE}, which ships libwintun.so for linux-x64 and linux-arm64`
+    : `${LINUX_LIBRARY_PACKAGE} ships libwintun.so for linux-x64 and linux-arm64 only: build tools/wintun-emu of the Magma repository for ${process.arch}`;
   throw new WinTunError(
     Win32Error.MOD_NOT_FOUND,
     "dlopen",
     `no wintun library for ${process.platform}-${process.arch}: looked for ${looked}`,
-    { hint: `${install}, or pass libraryPath / set MAGMA_WINTUN_LIBRARY to a libwintun.so` },
+    { hint: `${install}; or pass libraryPath / set MAGMA_WINTUN_LIBRARY to a libwintun.so` },
   );
 }
 
@@ -80,5 +83,7 @@ export function defaultLibraryPath(): string {
   if (process.platform === "win32") return process.env.MAGMA_WINTUN_DLL ?? "";
   const named = process.env.MAGMA_WINTUN_LIBRARY;
   if (named !== undefined) return named;
-  return firstLibrary([packageCandidate(import.meta.url), workspaceCandidate()]);
+  const workspace = workspaceCandidate();
+  const candidates = [packageCandidate(import.meta.url)];
+  return firstLibrary(workspace === undefined ? candidates : [...candidates, workspace]);
 }

@@ -75,7 +75,7 @@ describeNetwork("the library of @magma/wintun-linux", () => {
   });
 
   it("where the test build, with the same variables, refuses to create an adapter", async () => {
-    const testBuild = workspaceCandidate().path as string;
+    const testBuild = workspaceCandidate()?.path as string;
     let caught: unknown;
     try {
       adapters.push(await WinTunAdapter.create({ name: "mgw-sl2", libraryPath: testBuild }));
