@@ -13,6 +13,7 @@ import { WinTunError } from "./wintun-error.js";
 const FOREIGN = [
   {
     name: "mgw-fx-tun",
+    up: false,
     setup: [
       ["tuntap", "add", "dev", "mgw-fx-tun", "mode", "tun", "user", "4321", "group", "4321"],
       ["addr", "add", "198.18.150.1/24", "dev", "mgw-fx-tun"],
@@ -20,6 +21,7 @@ const FOREIGN = [
   },
   {
     name: "mgw-fx-tap",
+    up: true,
     setup: [
       ["tuntap", "add", "dev", "mgw-fx-tap", "mode", "tap", "multi_queue", "user", "4321"],
       ["link", "set", "mgw-fx-tap", "mtu", "1400", "up"],
@@ -62,12 +64,19 @@ describeNetwork("interfaces wintun did not create", () => {
   ];
   for (const { which, path } of libraries) {
     describe(which, () => {
-      for (const { name } of FOREIGN) {
+      for (const { name, up } of FOREIGN) {
         it(`refuses ${name} with ERROR_ALREADY_EXISTS and leaves it unchanged`, async () => {
           const libraryPath = path();
           expect(libraryPath, "not built").toBeDefined();
           const options = { name, libraryPath: libraryPath as string };
           const before = describeLink(name);
+          // The snapshot holds what a takeover would change: flags (UP), owner, addresses.
+          expect(before).toMatchObject({
+            link: [{ linkinfo: { info_data: { persist: true, user: 4321 } } }],
+            addresses: [{ addr_info: [expect.objectContaining({ family: "inet" })] }],
+          });
+          const flags = (before as { link: { flags: string[] }[] }).link[0]?.flags;
+          expect(flags?.includes("UP")).toBe(up);
           for (const attempt of [
             () => WinTunAdapter.create(options),
             () => WinTunAdapter.open(name, { libraryPath: options.libraryPath }),
