@@ -5,7 +5,18 @@
 // skip on a developer machine, and the run fails when MAGMA_REQUIRE_TUN=1 (CI).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// The suites use the emulator's fault and rights hooks, which only its test build has; the
+// library @magma/wintun-linux ships, the default otherwise, is built without them.
+const emulatorTestBuild = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "wintun-emu",
+  "build",
+  "libwintun.so",
+);
 
 /** Why this machine cannot run network tests, or undefined when it can. */
 export function networkTestProblem() {
@@ -34,7 +45,8 @@ export function requireNetworkTests(label) {
 
 /**
  * Runs `vitest run` in `packageDir` with a JSON report in its test-results/ folder, inside a fresh
- * network namespace when the machine allows it. Returns vitest's exit status.
+ * network namespace when the machine allows it, against the emulator's test build unless
+ * MAGMA_WINTUN_LIBRARY names another library. Returns vitest's exit status.
  */
 export function runVitestInNamespace({ packageDir, reportName, env = {}, args = [] }) {
   mkdirSync(join(packageDir, "test-results"), { recursive: true });
@@ -47,7 +59,8 @@ export function runVitestInNamespace({ packageDir, reportName, env = {}, args = 
     `--outputFile.json=test-results/${reportName}`,
     ...args,
   ];
-  const childEnv = { ...process.env, ...env };
+  // A library the caller names (MAGMA_WINTUN_LIBRARY) still wins.
+  const childEnv = { MAGMA_WINTUN_LIBRARY: emulatorTestBuild, ...process.env, ...env };
   if (networkTestProblem() !== undefined) {
     return (
       spawnSync("pnpm", vitest, { cwd: packageDir, stdio: "inherit", env: childEnv }).status ?? 1

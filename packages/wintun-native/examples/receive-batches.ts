@@ -2,7 +2,7 @@ import { WinTunAdapter, WinTunLibrary } from "@magma/wintun-native";
 
 WinTunLibrary.load().setLogger(console); // wintun's own log, with its timestamps
 
-// Windows: run as Administrator. Linux (the emulator of wintun.dll): root or CAP_NET_ADMIN.
+// Windows: run as Administrator. Linux (libwintun.so of @magma/wintun-linux): root or CAP_NET_ADMIN.
 const adapter = await WinTunAdapter.create({ name: "Magma", tunnelType: "Magma" });
 console.log(`LUID 0x${adapter.luid.toString(16)}, driver`, adapter.driverVersion);
 

@@ -38,8 +38,19 @@ interface Running {
   readonly exited: Promise<number | null>;
 }
 
+// As a user runs them: without the test run's MAGMA_WINTUN_LIBRARY, so on the default library
+// (@magma/wintun-linux's).
+const { MAGMA_WINTUN_LIBRARY: _testLibrary, ...userEnvironment } = process.env;
+
 function start(name: string): Running {
-  const child = spawn(process.execPath, [runnable(name)], { stdio: ["ignore", "pipe", "pipe"] });
+  return startFile(runnable(name));
+}
+
+function startFile(file: string): Running {
+  const child = spawn(process.execPath, [file], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: userEnvironment,
+  });
   children.push(child);
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => {
@@ -94,6 +105,34 @@ it("shows every example verbatim, and each one type-checks", () => {
     "-p",
     join(packageDir, "tsconfig.examples.json"),
   ]);
+});
+
+// @magma/wintun-linux's README shows its example in JavaScript; it runs from this package, where a
+// user's `import "@magma/wintun-native"` resolves.
+const linuxPackageDir = join(packageDir, "..", "wintun-linux");
+const linuxExample = readFileSync(join(linuxPackageDir, "examples", "ping-listener.mjs"), "utf8");
+
+it("@magma/wintun-linux's README shows its example verbatim", () => {
+  const linuxReadme = readFileSync(join(linuxPackageDir, "README.md"), "utf8");
+  expect(linuxReadme).toContain(`\`\`\`js\n${linuxExample}\`\`\``);
+});
+
+describeNetwork("@magma/wintun-linux's README example", () => {
+  it("runs on the package's library with no configuration and prints the pings", async () => {
+    const file = join(packageDir, "build", "examples", "wintun-linux-ping-listener.mjs");
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, linuxExample);
+    const example = startFile(file);
+    expect(await waitFor(() => /is up: ping/.test(example.output()), 10_000)).toBe(true);
+    pingReplies("198.18.0.2", 56, 3); // nobody answers: the example only prints
+    expect(await example.exited).toBe(0);
+    const libraryLine = /^libwintun\.so: (.*)$/m.exec(example.output());
+    expect(libraryLine?.[1]).toBe(
+      join(linuxPackageDir, "prebuilds", `linux-${process.arch}`, "libwintun.so"),
+    );
+    expect(example.output().match(/^IPv4, 84 bytes$/gm)?.length).toBeGreaterThanOrEqual(3);
+    expect(linkExists("magma0")).toBe(false);
+  }, 20_000);
 });
 
 describeNetwork("the README's examples, run as written", () => {

@@ -116,8 +116,10 @@ describe("WinTunError hints", () => {
     expect(hint(87, "WintunCreateAdapter")).not.toMatch(/power of two/);
   });
 
-  it("ERROR_ALREADY_EXISTS (183): a GUID another adapter holds", () => {
+  it("ERROR_ALREADY_EXISTS (183): a GUID another adapter holds on Windows, an interface wintun did not create on Linux", () => {
     expect(hint(183, "WintunCreateAdapter", "win32")).toMatch(/requested GUID/);
+    expect(hint(183, "WintunCreateAdapter")).toMatch(/did not create.*left untouched/);
+    expect(hint(183, "WintunOpenAdapter")).toMatch(/ip tuntap add/);
   });
 
   it("memory codes: a smaller ring when starting a session", () => {
@@ -140,6 +142,7 @@ describe("WinTunError hints", () => {
 
   it("loading: the library's place for a loader code, wintun.dll's start-up for 1114", () => {
     expect(hint(126, "LoadLibraryExW", "win32")).toMatch(/MAGMA_WINTUN_DLL/);
+    expect(hint(126, "dlopen")).toMatch(/npm install @magma\/wintun-linux.*MAGMA_WINTUN_LIBRARY/);
     expect(hint(1114, "LoadLibraryExW", "win32")).toMatch(/initialisation failed/);
     expect(hint(4242, "LoadLibraryExW", "win32")).toMatch(/put wintun\.dll/);
   });

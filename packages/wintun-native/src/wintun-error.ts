@@ -67,7 +67,7 @@ function libraryHint(libraryPath: string | undefined): string {
     libraryPath === undefined || libraryPath === "" ? "" : `looked for ${libraryPath}; `;
   return onWindows()
     ? `${looked}put wintun.dll (0.14 or later, matching this process's architecture) next to the application or in System32, or pass libraryPath / set MAGMA_WINTUN_DLL`
-    : `${looked}build the emulator with \`pnpm --filter @magma/wintun-emu build\`, or pass libraryPath / set MAGMA_WINTUN_LIBRARY to a libwintun.so`;
+    : `${looked}install @magma/wintun-linux (npm install @magma/wintun-linux; linux-x64 and linux-arm64), or pass libraryPath / set MAGMA_WINTUN_LIBRARY to a libwintun.so`;
 }
 
 /** wintun logs each step of these calls, the failing one included. */
@@ -155,6 +155,8 @@ function hintFor(code: number, call: string, libraryPath: string | undefined): s
         ? "the driver refused the session without a more precise code (it could not start its thread, or the adapter is halting): retry, and restart Windows if it persists"
         : `a Plug and Play query or wintun's installation lock failed without a more precise code: retry, and restart Windows if it persists; ${LOG_HINT}`;
     case Win32Error.ALREADY_EXISTS:
+      if (!onWindows() && (call === "WintunCreateAdapter" || call === "WintunOpenAdapter"))
+        return "a network interface of that name exists that wintun did not create (a persistent TUN or TAP from `ip tuntap add`, another program's device), and it is left untouched: choose another adapter name, or delete that interface if it is yours (`ip link del`)";
       return call === "WintunCreateAdapter"
         ? "another network adapter already uses the requested GUID: pass another guid (or none), or remove the adapter that holds it"
         : otherwise(call, libraryPath);

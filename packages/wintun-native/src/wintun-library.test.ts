@@ -79,7 +79,7 @@ describe("WinTunLibrary argument checks", () => {
 });
 
 describeNetwork("WinTunLibrary with the emulator", () => {
-  it("loads the workspace emulator by default, once per path", () => {
+  it("loads the default library (MAGMA_WINTUN_LIBRARY in test runs) once per path", () => {
     const library = WinTunLibrary.load();
     expect(library.path).toMatch(/libwintun\.so$/);
     expect(WinTunLibrary.load()).toBe(library);

@@ -16,7 +16,7 @@ const loaded = new Map<string, WinTunLibrary>();
 const LOG_METHODS = ["info", "warn", "error"] as const;
 
 /**
- * One loaded wintun library: wintun.dll on Windows, the emulator's libwintun.so on Linux. All 14
+ * One loaded wintun library: wintun.dll on Windows, libwintun.so (@magma/wintun-linux) on Linux. All 14
  * exports of wintun 0.14 are resolved when it loads; libraries are never unloaded.
  */
 export class WinTunLibrary {
@@ -32,9 +32,9 @@ export class WinTunLibrary {
 
   /**
    * Loads the library at `path`, else `MAGMA_WINTUN_DLL` (Windows) / `MAGMA_WINTUN_LIBRARY`, else
-   * the default (wintun.dll from the application directory or System32 on Windows; the emulator
-   * built in this workspace on Linux). Throws WinTunError: ERROR_MOD_NOT_FOUND (126) when it is
-   * missing, ERROR_BAD_EXE_FORMAT (193) for another architecture, ERROR_PROC_NOT_FOUND (127) for a
+   * the default (wintun.dll from the application directory or System32 on Windows; on Linux the
+   * library of @magma/wintun-linux, else the Magma repository's emulator build: see
+   * defaultLibraryPath). Throws WinTunError: ERROR_MOD_NOT_FOUND (126) when it is missing, ERROR_BAD_EXE_FORMAT (193) for another architecture, ERROR_PROC_NOT_FOUND (127) for a
    * library without the 0.14 exports.
    */
   static load(path?: string): WinTunLibrary {

@@ -5,8 +5,8 @@
 //
 //   node --expose-gc magma-port-reflector.mjs --adapter NAME [--max-seconds N]
 //
-// The wintun library is the addon's default (on Linux MAGMA_WINTUN_LIBRARY, else the emulator built
-// in tools/wintun-emu/build). The adapter name is also the Linux interface name (the emulator uses
+// The wintun library is the addon's default (on Linux MAGMA_WINTUN_LIBRARY, which the bench's
+// launchers set to the emulator built in tools/wintun-emu/build, else @magma/wintun-linux's). The adapter name is also the Linux interface name (the emulator uses
 // a valid Linux name as it is).
 import { WinTunPort } from "@magma/wintun-native";
 import {

@@ -2,7 +2,9 @@
  * Extra exports of the wintun.dll emulator (tools/wintun-emu, libwintun.so) that Windows does not
  * have: counters, fault injection, strict-mode and rights switches, the last error. Tests look
  * them up with dlsym (or link libwintun.so); a consumer that must also run against the real
- * wintun.dll treats them as optional.
+ * wintun.dll treats them as optional. The fault exports and WintunEmuSetAccessDenied exist only
+ * in a build with the CMake option WINTUN_EMU_TEST_HOOKS on (the default); the library that
+ * @magma/wintun-linux ships is built without them.
  */
 #ifndef MAGMA_WINTUN_EMU_H
 #define MAGMA_WINTUN_EMU_H

@@ -47,9 +47,14 @@ std::vector<void *> &tombstones() {
   return *kept;
 }
 
+// Only a test build reads the switch from the environment (CMake's WINTUN_EMU_TEST_HOOKS).
 bool accessDeniedFromEnvironment() {
+#if WINTUN_EMU_TEST_HOOKS
   const char *value = std::getenv("WINTUN_EMU_ACCESS_DENIED");
   return value != nullptr && value[0] != '\0' && std::strcmp(value, "0") != 0;
+#else
+  return false;
+#endif
 }
 
 std::atomic<bool> &accessDeniedSwitch() {
@@ -93,12 +98,55 @@ bool holdsAdapter() {
   return false;
 }
 
+// The mark of a created adapter, bound by its creator for as long as the adapter exists. An
+// interface's shape and alias can be copied by anything that makes TUN interfaces, and a
+// persistent device from `ip tuntap add` outlives whoever made it; a bound name in the namespace
+// cannot be left behind, since the kernel unbinds it when the creator exits. Interface indexes
+// are not reused while the namespace lives, so the index names the interface.
+std::string creatorMarkName(uint32_t ifIndex) { return "adapter:" + std::to_string(ifIndex); }
+
+// Whether this library made the interface: adapter-shaped, and marked by its creator (in this
+// process or another). Nothing else is ever attached to, renamed, configured or deleted.
+bool libraryMade(const AdapterInterface &candidate) {
+  if (!candidate.adapterShaped) return false;
+  return knownDevice(candidate.ifIndex) != nullptr ||
+         NamespaceLock::heldByAnyone(creatorMarkName(candidate.ifIndex));
+}
+
+// The adapters of the namespace, in the kernel's order.
+std::vector<AdapterInterface> libraryAdapters(std::vector<AdapterInterface> interfaces) {
+  std::vector<AdapterInterface> made;
+  for (AdapterInterface &candidate : interfaces) {
+    if (libraryMade(candidate)) made.push_back(std::move(candidate));
+  }
+  return made;
+}
+
 const AdapterInterface *holderOf(const std::vector<AdapterInterface> &interfaces,
                                  const Utf16String &name) {
   for (const AdapterInterface &candidate : interfaces) {
     if (aliasNames(candidate.alias, name)) return &candidate;
   }
   return nullptr;
+}
+
+// An interface this library did not make that goes by the adapter name `name`: it has the
+// interface name an adapter of that name asks for, or (`byAlias`) that name as its alias.
+const AdapterInterface *foreignInterfaceNamed(const std::vector<AdapterInterface> &interfaces,
+                                              const Utf16String &name, bool byAlias) {
+  std::string interfaceName = linuxInterfaceName(name);
+  for (const AdapterInterface &candidate : interfaces) {
+    bool named = candidate.name == interfaceName || (byAlias && aliasNames(candidate.alias, name));
+    if (named && !libraryMade(candidate)) return &candidate;
+  }
+  return nullptr;
+}
+
+void refuseForeign(const AdapterInterface &foreign) {
+  failWith(WINTUN_ERROR_ALREADY_EXISTS,
+           "Interface " + foreign.name +
+               " exists and was not created by wintun (or its creator has exited); it is left "
+               "untouched: choose another adapter name, or delete that interface");
 }
 
 // The interface for a new adapter: its derived name, else that name with "-1" to "-99", else
@@ -118,7 +166,7 @@ TunOpenResult createNamedInterface(const Utf16String &name) {
 // process, "<Name> N". As in wintun.dll, a proposal longer than a name may be fails the creation
 // (false: the caller reports ERROR_BUFFER_OVERFLOW).
 bool renameOlderHolder(const Utf16String &name) {
-  std::vector<AdapterInterface> interfaces = listAdapterInterfaces();
+  std::vector<AdapterInterface> interfaces = libraryAdapters(listInterfaces());
   const AdapterInterface *older = holderOf(interfaces, name);
   if (older == nullptr) return true;
   for (int n = 1; n <= kMaxNameSuffix; ++n) {
@@ -172,6 +220,7 @@ void removeDevice(Device &device) {
   }
   close(device.tunFd);
   device.tunFd = -1;
+  device.creatorMark.release();
   device.removed = true;
   logMessage(WINTUN_LOG_INFO, "Removed adapter \"" + utf16ToUtf8(device.name) + "\" (" +
                                   device.interfaceName + ")");
@@ -226,9 +275,25 @@ Adapter *createAdapter(const WINTUN_WCHAR *name, const WINTUN_WCHAR *tunnelType,
   }
   Utf16String wintunName = utf16Copy(name, nameLength);
   logMessage(WINTUN_LOG_INFO, "Creating adapter \"" + utf16ToUtf8(wintunName) + "\"");
+  // An interface someone else made under the name this adapter asks for (a persistent TUN from
+  // `ip tuntap add`, a VPN's device) is refused rather than worked around with "-1": a program
+  // or person configuring that name would otherwise reach the wrong interface. Creation itself
+  // never attaches to an existing interface (IFF_TUN_EXCL), even one made in between.
+  std::vector<AdapterInterface> present = listInterfaces();
+  if (const AdapterInterface *foreign = foreignInterfaceNamed(present, wintunName, false)) {
+    refuseForeign(*foreign);
+    return nullptr;
+  }
   TunOpenResult tun = createNamedInterface(wintunName);
   if (tun.fd < 0) {
     failWith(tun.error, tun.failure);
+    return nullptr;
+  }
+  NamespaceLock creatorMark;
+  if (!creatorMark.tryTake(creatorMarkName(tun.ifIndex))) {
+    close(tun.fd);
+    failWith(WINTUN_ERROR_DEVICE_NOT_AVAILABLE,
+             "Failed to mark interface " + tun.interfaceName + " as this adapter's");
     return nullptr;
   }
   // As in wintun.dll, the device exists before it is named; failing to name it removes it.
@@ -253,6 +318,7 @@ Adapter *createAdapter(const WINTUN_WCHAR *name, const WINTUN_WCHAR *tunnelType,
   device->ifIndex = tun.ifIndex;
   device->luid = luidOf(tun.ifIndex);
   device->tunFd = tun.fd;
+  device->creatorMark = std::move(creatorMark);
   device->handles = 1;
   knownDevices().push_back(device);
   auto *adapter = new Adapter();
@@ -281,8 +347,18 @@ Adapter *openAdapter(const WINTUN_WCHAR *name) {
     return nullptr;
   }
   Utf16String wanted = utf16Copy(name, utf16Length(name, kMaxNameUnits));
-  std::vector<AdapterInterface> interfaces = listAdapterInterfaces();
-  const AdapterInterface *found = holderOf(interfaces, wanted);
+  std::vector<AdapterInterface> interfaces = listInterfaces();
+  std::vector<AdapterInterface> adapters = libraryAdapters(interfaces);
+  const AdapterInterface *found = holderOf(adapters, wanted);
+  // An interface of that name that is not an adapter: on Windows OpenAdapter finds only Wintun
+  // devices, and wintun 0.13 answered ERROR_ALREADY_EXISTS for "exists but not Wintun". Saying
+  // so beats ERROR_NOT_FOUND, after which a caller would create "<name>" and get refused anyway.
+  const AdapterInterface *foreign =
+      found == nullptr ? foreignInterfaceNamed(interfaces, wanted, true) : nullptr;
+  if (foreign != nullptr) {
+    refuseForeign(*foreign);
+    return nullptr;
+  }
   if (found == nullptr) {
     failWith(WINTUN_ERROR_NOT_FOUND,
              "Failed to find matching adapter name \"" + utf16ToUtf8(wanted) + "\"");

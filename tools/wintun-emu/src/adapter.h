@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 
+#include "namespace_lock.h"
 #include "session.h"
 #include "utf16.h"
 #include "wintun_api.h"
@@ -30,6 +31,9 @@ struct Device {
   bool removed = false;  // its creator closed it
   _TUN_SESSION *session = nullptr;  // the session this process runs on it
   uint32_t handles = 0;  // handles of this process referring to it; the last one frees it
+  // Held by the creating process while the adapter exists: how every process of the namespace
+  // tells the interfaces this library made from any other (adapter.cc, creatorMarkName).
+  NamespaceLock creatorMark;
 };
 
 enum class AdapterState : uint32_t { Open = 0x41444150, Closed = 0x434C4F53 };

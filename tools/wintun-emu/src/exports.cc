@@ -169,6 +169,11 @@ WINTUN_EXPORT BOOL WintunEmuGetAdapterCounters(WINTUN_ADAPTER_HANDLE Adapter,
   return 1;
 }
 
+// The test hooks: faults and the rights switch. A build for users leaves them out, so nothing
+// outside a test can make its sessions lose packets or its calls fail.
+#if WINTUN_EMU_TEST_HOOKS
+WINTUN_EXPORT void WintunEmuSetAccessDenied(BOOL Denied) { setAccessDenied(Denied != 0); }
+
 WINTUN_EXPORT void WintunEmuSetDefaultFaults(const WINTUN_EMU_FAULTS *Faults) {
   if (Faults != nullptr) defaultFaults().assign(*Faults);
 }
@@ -205,12 +210,11 @@ WINTUN_EXPORT BOOL WintunEmuPauseFromApp(WINTUN_SESSION_HANDLE Session, BOOL Pau
   Session->consumer->setPaused(Paused != 0);
   return 1;
 }
+#endif
 
 WINTUN_EXPORT void WintunEmuSetStrictMode(BOOL Enabled) { setStrictMode(Enabled != 0); }
 
 WINTUN_EXPORT BOOL WintunEmuGetStrictMode(void) { return strictMode() ? 1 : 0; }
-
-WINTUN_EXPORT void WintunEmuSetAccessDenied(BOOL Denied) { setAccessDenied(Denied != 0); }
 
 WINTUN_EXPORT BOOL WintunEmuGetAdapterGuid(WINTUN_ADAPTER_HANDLE Adapter, GUID *Guid) {
   if (checkAdapter(Adapter, "WintunEmuGetAdapterGuid") == nullptr || Guid == nullptr) return 0;

@@ -6,6 +6,25 @@ namespace wintun_emu {
 
 namespace {
 
+uint32_t clampPerMillion(uint32_t value) { return value > 1000000 ? 1000000 : value; }
+
+void assignDirection(DirectionFaults &target, const WINTUN_EMU_DIRECTION_FAULTS &source,
+                     uint32_t delayMicroseconds) {
+  target.lossPerMillion.store(clampPerMillion(source.LossPerMillion));
+  target.duplicatePerMillion.store(clampPerMillion(source.DuplicatePerMillion));
+  target.reorderPerMillion.store(clampPerMillion(source.ReorderPerMillion));
+  target.delayMicroseconds.store(delayMicroseconds);
+}
+
+void copyDirection(DirectionFaults &target, const DirectionFaults &source) {
+  target.lossPerMillion.store(source.lossPerMillion.load());
+  target.duplicatePerMillion.store(source.duplicatePerMillion.load());
+  target.reorderPerMillion.store(source.reorderPerMillion.load());
+  target.delayMicroseconds.store(source.delayMicroseconds.load());
+}
+
+// Only a test build reads faults from the environment (CMake's WINTUN_EMU_TEST_HOOKS).
+#if WINTUN_EMU_TEST_HOOKS
 uint32_t perMillionFromPercent(const char *name) {
   const char *value = std::getenv(name);
   if (value == nullptr || value[0] == '\0') return 0;
@@ -31,23 +50,6 @@ uint64_t unsignedFromEnvironment(const char *name) {
   return std::strtoull(value, nullptr, 0);
 }
 
-uint32_t clampPerMillion(uint32_t value) { return value > 1000000 ? 1000000 : value; }
-
-void assignDirection(DirectionFaults &target, const WINTUN_EMU_DIRECTION_FAULTS &source,
-                     uint32_t delayMicroseconds) {
-  target.lossPerMillion.store(clampPerMillion(source.LossPerMillion));
-  target.duplicatePerMillion.store(clampPerMillion(source.DuplicatePerMillion));
-  target.reorderPerMillion.store(clampPerMillion(source.ReorderPerMillion));
-  target.delayMicroseconds.store(delayMicroseconds);
-}
-
-void copyDirection(DirectionFaults &target, const DirectionFaults &source) {
-  target.lossPerMillion.store(source.lossPerMillion.load());
-  target.duplicatePerMillion.store(source.duplicatePerMillion.load());
-  target.reorderPerMillion.store(source.reorderPerMillion.load());
-  target.delayMicroseconds.store(source.delayMicroseconds.load());
-}
-
 void loadFromEnvironment(SessionFaults &faults) {
   faults.seed.store(unsignedFromEnvironment("WINTUN_EMU_SEED"));
   faults.toApp.lossPerMillion.store(perMillionFromPercent("WINTUN_EMU_TO_APP_LOSS"));
@@ -64,6 +66,7 @@ void loadFromEnvironment(SessionFaults &faults) {
   faults.corruptFromAppAfter.store(unsignedFromEnvironment("WINTUN_EMU_CORRUPT_FROM_APP_AFTER"));
   faults.pauseFromApp.store(unsignedFromEnvironment("WINTUN_EMU_PAUSE_FROM_APP") != 0);
 }
+#endif
 
 // splitmix64: small, fast and good enough to decide loss; not for anything secret.
 uint64_t nextRandom(uint64_t &state) {
@@ -96,7 +99,9 @@ void SessionFaults::copyFrom(const SessionFaults &other) {
 SessionFaults &defaultFaults() {
   static SessionFaults *faults = [] {
     auto *loaded = new SessionFaults();
+#if WINTUN_EMU_TEST_HOOKS
     loadFromEnvironment(*loaded);
+#endif
     return loaded;
   }();
   return *faults;

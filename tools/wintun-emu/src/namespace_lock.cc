@@ -48,6 +48,11 @@ bool NamespaceLock::take(const std::string &name) {
   return result == 0;
 }
 
+bool NamespaceLock::heldByAnyone(const std::string &name) {
+  NamespaceLock probe;
+  return probe.bindName(name) == EADDRINUSE;  // a successful probe releases it at once
+}
+
 void NamespaceLock::release() {
   if (fd_ >= 0) close(fd_);
   fd_ = -1;

@@ -26,6 +26,8 @@ class NamespaceLock {
   bool take(const std::string &name);
   void release();
   bool held() const { return fd_ >= 0; }
+  // Whether some socket, of any process of the namespace, holds `name` now.
+  static bool heldByAnyone(const std::string &name);
 
  private:
   // 0, EADDRINUSE when another socket holds the name, or another errno.

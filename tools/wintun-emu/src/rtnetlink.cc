@@ -135,20 +135,21 @@ void collect(const nlmsghdr *message, std::vector<AdapterInterface> &out) {
   const auto *link = static_cast<const ifinfomsg *>(NLMSG_DATA(message));
   AdapterInterface found;
   found.ifIndex = static_cast<uint32_t>(link->ifi_index);
-  bool ours = false;
+  bool emulatorTun = false;
   int remaining = static_cast<int>(IFLA_PAYLOAD(message));
   for (auto *attribute = IFLA_RTA(link); RTA_OK(attribute, remaining);
        attribute = RTA_NEXT(attribute, remaining)) {
     if (attribute->rta_type == IFLA_IFNAME) found.name = stringAttribute(attribute);
     if (attribute->rta_type == IFLA_IFALIAS) found.alias = stringAttribute(attribute);
-    if (attribute->rta_type == IFLA_LINKINFO) ours = isEmulatorTun(attribute);
+    if (attribute->rta_type == IFLA_LINKINFO) emulatorTun = isEmulatorTun(attribute);
   }
-  if (ours && !found.alias.empty()) out.push_back(std::move(found));
+  found.adapterShaped = emulatorTun && !found.alias.empty();
+  out.push_back(std::move(found));
 }
 
 }  // namespace
 
-std::vector<AdapterInterface> listAdapterInterfaces() {
+std::vector<AdapterInterface> listInterfaces() {
   std::vector<AdapterInterface> found;
   RouteSocket route;
   if (!route.open()) return found;

@@ -80,13 +80,10 @@ void createDerivesInterfaceNameOtherwise(void) {
 }
 
 void takenInterfaceNameGetsNumberedSuffix(void) {
-  /* Taken by an interface that is no adapter (a persistent TUN). */
-  runCommand("ip tuntap add taken0 mode tun");
-  WINTUN_ADAPTER_HANDLE adapter = WintunCreateAdapter(W("taken0"), W("Magma"), NULL);
-  CHECK(adapter != NULL, "create failed: %u", WintunEmuGetLastError());
-  char ifname[16];
-  interfaceNameOf(adapter, ifname);
-  CHECK(strcmp(ifname, "taken0-1") == 0, "interface is %s", ifname);
+  WINTUN_ADAPTER_HANDLE older = WintunCreateAdapter(W("taken0"), W("Magma"), NULL);
+  CHECK(older != NULL, "create failed: %u", WintunEmuGetLastError());
+  /* A name held by an interface that is no adapter (a persistent TUN) is skipped. */
+  runCommand("ip tuntap add taken0-1 mode tun");
   /* A duplicate Wintun name: the older keeps its interface, the newer takes the next suffix. */
   WINTUN_ADAPTER_HANDLE newer = WintunCreateAdapter(W("taken0"), W("Magma"), NULL);
   CHECK(newer != NULL, "create failed: %u", WintunEmuGetLastError());
@@ -94,19 +91,22 @@ void takenInterfaceNameGetsNumberedSuffix(void) {
   interfaceNameOf(newer, newerName);
   CHECK(strcmp(newerName, "taken0-2") == 0, "interface is %s", newerName);
   char alias[256];
-  aliasOf("taken0-1", alias, sizeof alias);
+  aliasOf("taken0", alias, sizeof alias);
   CHECK(strcmp(alias, "taken0 1") == 0, "older alias is \"%s\"", alias);
   aliasOf("taken0-2", alias, sizeof alias);
   CHECK(strcmp(alias, "taken0") == 0, "newer alias is \"%s\"", alias);
   /* A 15-character name keeps 13 of them before the suffix. */
-  runCommand("ip tuntap add fifteen-chars-x mode tun");
+  WINTUN_ADAPTER_HANDLE first = WintunCreateAdapter(W("fifteen-chars-x"), W("Magma"), NULL);
+  CHECK(first != NULL, "create failed: %u", WintunEmuGetLastError());
   WINTUN_ADAPTER_HANDLE longest = WintunCreateAdapter(W("fifteen-chars-x"), W("Magma"), NULL);
   CHECK(longest != NULL, "create failed: %u", WintunEmuGetLastError());
+  char ifname[16];
   interfaceNameOf(longest, ifname);
   CHECK(strcmp(ifname, "fifteen-chars-1") == 0, "interface is %s", ifname);
   WintunCloseAdapter(longest);
+  WintunCloseAdapter(first);
   WintunCloseAdapter(newer);
-  WintunCloseAdapter(adapter);
+  WintunCloseAdapter(older);
 }
 
 void longNameKeepsHashedAlias(void) {

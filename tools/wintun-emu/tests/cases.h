@@ -5,6 +5,10 @@
 void createNamesInterfaceAfterValidAdapterName(void);
 void createDerivesInterfaceNameOtherwise(void);
 void takenInterfaceNameGetsNumberedSuffix(void);
+void createAndOpenRefuseForeignPersistentTun(void);
+void createAndOpenRefuseForeignTap(void);
+void openRefusesForeignAdapterShapedTun(void);
+void createLeavesForeignAliasAlone(void);
 void longNameKeepsHashedAlias(void);
 void duplicateOfLongestNameFailsWithBufferOverflow(void);
 void openFindsAdapterOfAnotherProcess(void);

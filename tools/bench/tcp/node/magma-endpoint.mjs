@@ -7,8 +7,8 @@
 //   node magma-endpoint.mjs --ifname N --address 198.18.0.2 --peer 198.18.0.1 --prefix-length 24
 //                           --mtu 1500 [--max-seconds 600]
 //
-// The wintun library is the addon's default (on Linux MAGMA_WINTUN_LIBRARY, else the emulator built
-// in tools/wintun-emu/build).
+// The wintun library is the addon's default (on Linux MAGMA_WINTUN_LIBRARY, which the bench's
+// launchers set to the emulator built in tools/wintun-emu/build, else @magma/wintun-linux's).
 import { PacketMemoryPool } from "@magma/memory-pool";
 import { TcpTransportReceiver } from "@magma/tcp-receiver";
 import { WinTunPort } from "@magma/wintun-native";

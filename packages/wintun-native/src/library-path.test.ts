@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { libraryPath as packageLibraryPath } from "@magma/wintun-linux";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import {
+  defaultLibraryPath,
+  firstLibrary,
+  LINUX_LIBRARY_PACKAGE,
+  packageCandidate,
+  workspaceCandidate,
+} from "./library-path.js";
+import { WinTunError } from "./wintun-error.js";
+import { WinTunLibrary } from "./wintun-library.js";
+
+// An empty directory: nothing resolves from there, as in a project without @magma/wintun-linux.
+const elsewhere = mkdtempSync(join(tmpdir(), "magma-library-path-"));
+afterAll(() => rmSync(elsewhere, { recursive: true, force: true }));
+
+const saved = { ...process.env };
+const platform = Object.getOwnPropertyDescriptor(process, "platform")!;
+afterEach(() => {
+  for (const name of ["MAGMA_WINTUN_LIBRARY", "MAGMA_WINTUN_DLL"]) {
+    if (saved[name] === undefined) delete process.env[name];
+    else process.env[name] = saved[name];
+  }
+  Object.defineProperty(process, "platform", platform);
+});
+
+function missingError(body: () => unknown): WinTunError {
+  try {
+    body();
+  } catch (error) {
+    if (error instanceof WinTunError) return error;
+    throw error;
+  }
+  throw new Error("no error");
+}
+
+describe.runIf(process.platform === "linux")("the default library on Linux", () => {
+  it("is @magma/wintun-linux's library when the package is installed and no variable names one", () => {
+    delete process.env.MAGMA_WINTUN_LIBRARY;
+    const root = dirname(
+      createRequire(import.meta.url).resolve("@magma/wintun-linux/package.json"),
+    );
+    const expected = join(root, "prebuilds", `linux-${process.arch}`, "libwintun.so");
+    expect(packageLibraryPath(), "build it: pnpm --filter @magma/wintun-linux build").toBe(
+      expected,
+    );
+    expect(defaultLibraryPath()).toBe(expected);
+    // It loads: the addon resolves its 14 exports.
+    expect(WinTunLibrary.load().path).toBe(expected);
+  });
+
+  it("is MAGMA_WINTUN_LIBRARY when set", () => {
+    process.env.MAGMA_WINTUN_LIBRARY = "/opt/elsewhere/libwintun.so";
+    expect(defaultLibraryPath()).toBe("/opt/elsewhere/libwintun.so");
+  });
+
+  it("falls back to the repository's emulator build when the package has no library for this machine", () => {
+    const workspace = workspaceCandidate()!;
+    expect(workspace.path).toMatch(/tools\/wintun-emu\/build\/libwintun\.so$/);
+    const withoutBuild = { path: join(elsewhere, "libwintun.so"), description: "nothing" };
+    expect(firstLibrary([packageCandidate(elsewhere), withoutBuild, workspace])).toBe(
+      workspace.path,
+    );
+  });
+
+  it("finds no package from a project that lacks it", () => {
+    expect(packageCandidate(pathToFileURL(join(elsewhere, "index.js")))).toEqual({
+      path: undefined,
+      description: `${LINUX_LIBRARY_PACKAGE} (not installed)`,
+    });
+  });
+
+  it("without any, throws ERROR_MOD_NOT_FOUND naming where it looked and what to install", () => {
+    const noBuild = join(elsewhere, "build", "libwintun.so");
+    const error = missingError(() =>
+      firstLibrary([
+        packageCandidate(pathToFileURL(join(elsewhere, "index.js"))),
+        { path: noBuild, description: `the Magma repository's emulator build ${noBuild}` },
+      ]),
+    );
+    expect(error.code).toBe(126);
+    expect(error.symbol).toBe("ERROR_MOD_NOT_FOUND");
+    expect(error.call).toBe("dlopen");
+    expect(error.message).toContain(`no wintun library for linux-${process.arch}`);
+    expect(error.message).toContain("@magma/wintun-linux (not installed)");
+    expect(error.message).toContain(noBuild);
+    expect(error.hint).toContain("npm install @magma/wintun-linux");
+    expect(error.hint).toContain("MAGMA_WINTUN_LIBRARY");
+  });
+});
+
+describe("the default library on Windows", () => {
+  it("is MAGMA_WINTUN_DLL, else wintun.dll from the application directory or System32", () => {
+    Object.defineProperty(process, "platform", { ...platform, value: "win32" });
+    delete process.env.MAGMA_WINTUN_DLL;
+    expect(defaultLibraryPath()).toBe("");
+    process.env.MAGMA_WINTUN_DLL = "C:\\magma\\wintun.dll";
+    expect(defaultLibraryPath()).toBe("C:\\magma\\wintun.dll");
+  });
+});
