@@ -1,15 +1,17 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import Module, { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { wintunDllPath } from "@magma/wintun-dll";
 import { libraryPath as packageLibraryPath } from "@magma/wintun-linux";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   defaultLibraryPath,
   firstLibrary,
   LINUX_LIBRARY_PACKAGE,
   packageCandidate,
+  windowsDllCandidate,
   workspaceCandidate,
 } from "./library-path.js";
 import { WinTunError } from "./wintun-error.js";
@@ -18,6 +20,21 @@ import { WinTunLibrary } from "./wintun-library.js";
 // An empty directory: nothing resolves from there, as in a project without @magma/wintun-linux.
 const elsewhere = mkdtempSync(join(tmpdir(), "magma-library-path-"));
 afterAll(() => rmSync(elsewhere, { recursive: true, force: true }));
+
+// pnpm's bin shim starts vitest with NODE_PATH naming the workspace's hoisted packages, which
+// every require() falls back to, so from `elsewhere` @magma/wintun-dll would still be found.
+// A user's project has no such path: clear it while these tests run (Node reads NODE_PATH into
+// its search list once, at start-up; _initPaths reads it again).
+const moduleInternals = Module as unknown as { _initPaths(): void };
+const savedNodePath = process.env.NODE_PATH;
+beforeAll(() => {
+  delete process.env.NODE_PATH;
+  moduleInternals._initPaths();
+});
+afterAll(() => {
+  if (savedNodePath !== undefined) process.env.NODE_PATH = savedNodePath;
+  moduleInternals._initPaths();
+});
 
 const saved = { ...process.env };
 const platform = Object.getOwnPropertyDescriptor(process, "platform")!;
@@ -95,11 +112,40 @@ describe.runIf(process.platform === "linux")("the default library on Linux", () 
 });
 
 describe("the default library on Windows", () => {
-  it("is MAGMA_WINTUN_DLL, else wintun.dll from the application directory or System32", () => {
+  const installedDll = wintunDllPath("x64");
+
+  it("is MAGMA_WINTUN_DLL, else @magma/wintun-dll's signed DLL for this architecture", () => {
     Object.defineProperty(process, "platform", { ...platform, value: "win32" });
     delete process.env.MAGMA_WINTUN_DLL;
-    expect(defaultLibraryPath()).toBe("");
+    expect(defaultLibraryPath()).toBe(wintunDllPath(process.arch));
+    expect(installedDll).toMatch(/[/\\]wintun[/\\]bin[/\\]amd64[/\\]wintun\.dll$/);
     process.env.MAGMA_WINTUN_DLL = "C:\\magma\\wintun.dll";
     expect(defaultLibraryPath()).toBe("C:\\magma\\wintun.dll");
+  });
+
+  it("is nothing of ours where @magma/wintun-dll is not installed: the system search decides", () => {
+    expect(windowsDllCandidate(pathToFileURL(join(elsewhere, "app.js")))).toBeUndefined();
+  });
+
+  it("throws the package's DLL_MISSING for an install without its DLL, never falls back to System32", () => {
+    const project = mkdtempSync(join(tmpdir(), "magma-broken-wintun-dll-"));
+    try {
+      const installed = join(project, "node_modules", "@magma", "wintun-dll");
+      const source = dirname(
+        createRequire(import.meta.url).resolve("@magma/wintun-dll/package.json"),
+      );
+      mkdirSync(installed, { recursive: true });
+      cpSync(join(source, "package.json"), join(installed, "package.json"));
+      cpSync(join(source, "dist"), join(installed, "dist"), { recursive: true });
+      let thrown: unknown;
+      try {
+        windowsDllCandidate(pathToFileURL(join(project, "app.js")));
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toMatchObject({ name: "WintunDllError", code: "DLL_MISSING" });
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });

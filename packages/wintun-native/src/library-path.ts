@@ -8,6 +8,9 @@ import { WinTunError } from "./wintun-error.js";
 /** The package that ships libwintun.so for Linux, an optional dependency of this one. */
 export const LINUX_LIBRARY_PACKAGE = "@magma/wintun-linux";
 
+/** The opt-in package that ships the signed wintun.dll, an optional peer dependency of this one. */
+export const WINDOWS_DLL_PACKAGE = "@magma/wintun-dll";
+
 /** @internal One place the Linux search looks, and how to name it in an error. */
 export interface LibraryCandidate {
   /** undefined when there is no file to look at (the package is not installed). */
@@ -72,15 +75,38 @@ export function firstLibrary(candidates: readonly LibraryCandidate[]): string {
 }
 
 /**
+ * @internal The signed wintun.dll that @magma/wintun-dll holds for this process's architecture,
+ * resolved as a module is from `from`; undefined when that package is not installed, or has no
+ * DLL for this architecture, so that the addon searches the application directory and System32
+ * instead. A broken install (the package there, its DLL missing) throws its DLL_MISSING error:
+ * falling back to whatever wintun.dll System32 holds would hide it.
+ */
+export function windowsDllCandidate(from: string | URL): string | undefined {
+  const requireFrom = createRequire(from);
+  try {
+    // Resolution alone first: a MODULE_NOT_FOUND from inside the package is not "not installed".
+    requireFrom.resolve(WINDOWS_DLL_PACKAGE);
+  } catch (error) {
+    if (isModuleNotFound(error)) return undefined;
+    throw error;
+  }
+  const wintunDll = requireFrom(WINDOWS_DLL_PACKAGE) as typeof import("@magma/wintun-dll");
+  if (!wintunDll.isWintunDllArch(process.arch)) return undefined;
+  return wintunDll.wintunDllPath(process.arch);
+}
+
+/**
  * Where to load wintun from when the caller names no path. Windows: `MAGMA_WINTUN_DLL`, else the
- * empty string, which makes the addon load "wintun.dll" from the application directory or System32
- * only. Elsewhere: `MAGMA_WINTUN_LIBRARY`, else the library of @magma/wintun-linux when it is
+ * signed wintun.dll of @magma/wintun-dll when it is installed, else the empty string, which makes
+ * the addon load "wintun.dll" from the application directory or System32 only. Elsewhere: `MAGMA_WINTUN_LIBRARY`, else the library of @magma/wintun-linux when it is
  * installed (npm installs it with this package on Linux), else the emulator built in the Magma
  * repository (tools/wintun-emu/build/libwintun.so); else it throws WinTunError
  * ERROR_MOD_NOT_FOUND naming where it looked.
  */
 export function defaultLibraryPath(): string {
-  if (process.platform === "win32") return process.env.MAGMA_WINTUN_DLL ?? "";
+  if (process.platform === "win32") {
+    return process.env.MAGMA_WINTUN_DLL ?? windowsDllCandidate(import.meta.url) ?? "";
+  }
   const named = process.env.MAGMA_WINTUN_LIBRARY;
   if (named !== undefined) return named;
   const workspace = workspaceCandidate();
