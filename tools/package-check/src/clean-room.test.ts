@@ -3,16 +3,46 @@
 // space and a "#", which a file URL must escape: the CommonJS build finds the addon from its own
 // file URL, so a wrongly built URL fails here.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { networkTestProblem } from "../../test-report/network-vitest.mjs";
+import { exampleAsCommonJs, exampleAsModule, examplePeerAddress } from "./clean-room-example.js";
 import { packageManifest, publishedPackageDirs, workspaceRoot } from "./published-packages.js";
 
 const emulatorLibrary = join(workspaceRoot, "tools", "wintun-emu", "build", "libwintun.so");
 const ERROR_NOT_FOUND = 1168;
 
 let project: string;
+let noCompilerBin: string;
+let installOutput: string;
+
+/** The absolute path of a command on this machine's PATH. */
+function which(command: string): string {
+  const found = spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" });
+  if (found.status !== 0) throw new Error(`${command} is not on PATH`);
+  return realpathSync(found.stdout.trim());
+}
+
+/**
+ * A PATH of its own holding node, npm and sh only, as on a machine with Node.js and no compiler:
+ * the install must find a prebuild, since a build from source would fail there.
+ */
+function makeNoCompilerBin(): string {
+  const bin = mkdtempSync(join(tmpdir(), "magma-no-compiler-"));
+  symlinkSync(process.execPath, join(bin, "node"));
+  symlinkSync(which("npm"), join(bin, "npm"));
+  symlinkSync(which("sh"), join(bin, "sh"));
+  return bin;
+}
 
 function fileSpec(tarball: string): string {
   return `file:${tarball}`;
@@ -31,13 +61,16 @@ beforeAll(() => {
     join(project, "package.json"),
     JSON.stringify({ name: "clean-room", private: true, dependencies, overrides: dependencies }),
   );
-  const install = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], {
-    cwd: project,
-    encoding: "utf8",
-  });
-  if (install.status !== 0) {
-    throw new Error(`npm install of the tarballs failed:\n${install.stdout}${install.stderr}`);
-  }
+  noCompilerBin = makeNoCompilerBin();
+  // --foreground-scripts: the install step's own words (which addon it found) reach the output.
+  const install = spawnSync(
+    "npm",
+    ["install", "--no-audit", "--no-fund", "--prefer-offline", "--foreground-scripts"],
+    { cwd: project, encoding: "utf8", env: { ...process.env, PATH: noCompilerBin } },
+  );
+  installOutput = `${install.stdout}${install.stderr}`;
+  if (install.status !== 0)
+    throw new Error(`npm install of the tarballs failed:\n${installOutput}`);
   for (const script of ["use-packages.cjs", "use-packages.mjs"]) {
     copyFileSync(join(import.meta.dirname, "..", "clean-room", script), join(project, script));
   }
@@ -45,6 +78,7 @@ beforeAll(() => {
 
 afterAll(() => {
   if (project !== undefined) rmSync(project, { recursive: true, force: true });
+  if (noCompilerBin !== undefined) rmSync(noCompilerBin, { recursive: true, force: true });
 });
 
 function runInProject(script: string): Record<string, unknown> {
@@ -131,3 +165,73 @@ describe("the packed packages, installed with npm outside the workspace", () => 
     expect(seen.poolErrorIsRequiredOptionError).toBe(true);
   });
 });
+
+describe("the install, on a PATH with Node.js and no compiler", () => {
+  it("has no compiler to fall back on", () => {
+    const look = spawnSync("sh", ["-c", "command -v cc gcc g++ c++ clang cmake make"], {
+      encoding: "utf8",
+      env: { PATH: noCompilerBin },
+    });
+    expect(look.stdout).toBe("");
+    expect(look.status).not.toBe(0);
+  });
+});
+
+const networkProblem = networkTestProblem();
+if (networkProblem !== undefined && process.env.MAGMA_REQUIRE_TUN === "1") {
+  throw new Error(`MAGMA_REQUIRE_TUN=1 but ${networkProblem}`);
+}
+
+/**
+ * Runs `script` (in the project) with the project's PATH in a network namespace of its own, pings
+ * the address it answers for from the kernel's side three times, then ends it with SIGINT as a
+ * user's Ctrl+C would. Returns ping's and the example's exit statuses and the example's output.
+ */
+function runExampleInNamespace(script: string): { ping: string; exit: string; output: string } {
+  const log = join(project, `${script}.log`);
+  // Besides node, the script names its tools by path: the PATH it gets has only node, npm and sh.
+  const commands = [
+    `${which("ip")} link set lo up`,
+    `node ${script} > '${log}' 2>&1 &`,
+    "pid=$!",
+    // Bounded: 10 s for the adapter to be configured and the responder to say so.
+    `i=0; while ! ${which("grep")} -q 'answering pings' '${log}' && [ $i -lt 100 ]; do i=$((i+1)); ${which("sleep")} 0.1; done`,
+    `${which("ping")} -n -c 3 -i 0.2 -W 2 ${examplePeerAddress} > '${log}.ping' 2>&1; echo "ping=$?"`,
+    'kill -INT "$pid"; wait "$pid"; echo "exit=$?"',
+  ];
+  const run = spawnSync(which("unshare"), ["--net", which("sh"), "-c", commands.join("\n")], {
+    cwd: project,
+    encoding: "utf8",
+    env: { ...process.env, PATH: noCompilerBin },
+    timeout: 60_000,
+  });
+  const read = (file: string) => spawnSync("cat", [file], { encoding: "utf8" }).stdout;
+  return {
+    ping: `${run.stdout.match(/ping=(\d+)/)?.[1]}: ${read(`${log}.ping`)}`,
+    exit: run.stdout.match(/exit=(\d+)/)?.[1] ?? `none (${run.stdout}${run.stderr})`,
+    output: read(log),
+  };
+}
+
+describe.skipIf(networkProblem !== undefined)(
+  "the README's ping responder, run from the clean room in a network namespace",
+  () => {
+    it.each([
+      { form: "an ES module", file: "ping-responder.mjs", source: exampleAsModule },
+      { form: "CommonJS", file: "ping-responder.cjs", source: exampleAsCommonJs },
+    ])(
+      "as $form: answers the kernel's pings and ends on SIGINT with no slot rented",
+      ({ file, source }) => {
+        writeFileSync(join(project, file), source());
+        const { ping, exit, output } = runExampleInNamespace(file);
+        expect(ping, output).toMatch(/^0: [\s\S]*3 packets transmitted, 3 received/);
+        expect(output).toContain("answering pings to 198.18.131.0/24");
+        // Three echo replies sent; the kernel may send the adapter more than the pings (its own
+        // multicast reports), which the responder declines.
+        expect(output).toContain("txPackets: 3,");
+        expect(output).toContain("pool slots still rented: 0");
+        expect(exit).toBe("0");
+      },
+    );
+  },
+);
