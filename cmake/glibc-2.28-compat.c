@@ -73,6 +73,7 @@ extern int magma_old_pthread_detach(pthread_t);
 extern int magma_old_pthread_once(pthread_once_t *, void (*)(void));
 extern int magma_old_pthread_key_create(pthread_key_t *, void (*)(void *));
 extern int magma_old___pthread_key_create(pthread_key_t *, void (*)(void *));
+extern int magma_old_pthread_mutex_trylock(pthread_mutex_t *);
 extern int magma_old_pthread_key_delete(pthread_key_t);
 extern void *magma_old_pthread_getspecific(pthread_key_t);
 extern int magma_old_pthread_setspecific(pthread_key_t, const void *) MAGMA_NOT_READ(2);
@@ -82,6 +83,7 @@ MAGMA_OLD_VERSION(pthread_detach);
 MAGMA_OLD_VERSION(pthread_once);
 MAGMA_OLD_VERSION(pthread_key_create);
 MAGMA_OLD_VERSION(__pthread_key_create);
+MAGMA_OLD_VERSION(pthread_mutex_trylock);
 MAGMA_OLD_VERSION(pthread_key_delete);
 MAGMA_OLD_VERSION(pthread_getspecific);
 MAGMA_OLD_VERSION(pthread_setspecific);
@@ -103,6 +105,9 @@ MAGMA_HIDDEN int pthread_key_create(pthread_key_t *key, void (*destructor)(void 
 /* libstdc++ asks for this name to learn whether the process has threads (gthr-posix.h). */
 MAGMA_HIDDEN int __pthread_key_create(pthread_key_t *key, void (*destructor)(void *)) {
   return magma_old___pthread_key_create(key, destructor);
+}
+MAGMA_HIDDEN int pthread_mutex_trylock(pthread_mutex_t *mutex) {
+  return magma_old_pthread_mutex_trylock(mutex);
 }
 MAGMA_HIDDEN int pthread_key_delete(pthread_key_t key) { return magma_old_pthread_key_delete(key); }
 MAGMA_HIDDEN void *pthread_getspecific(pthread_key_t key) {
