@@ -23,11 +23,15 @@ function(magma_portable_linux_binary target)
   # Hidden stand-ins for the glibc 2.29+ symbols the code and the static runtime reference.
   target_sources(${target} PRIVATE "${MAGMA_PORTABLE_LINUX_DIR}/glibc-2.28-compat.c")
   target_compile_options(${target} PRIVATE -ffunction-sections -fdata-sections)
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS
+    "${MAGMA_PORTABLE_LINUX_DIR}/portable-linux-binary.map")
   target_link_options(${target} PRIVATE
     # Old systems have an older libstdc++ (GLIBCXX_3.4.30 is GCC 12's) or none at all.
     -static-libstdc++ -static-libgcc
     # The static runtime stays private: the binary exports only its own API.
     "LINKER:--exclude-libs,ALL"
+    # ... and so do the C++ templates its headers instantiate in the binary.
+    "LINKER:--version-script=${MAGMA_PORTABLE_LINUX_DIR}/portable-linux-binary.map"
     "LINKER:--gc-sections"
     # Shipped stripped: no symbol table, no debug sections.
     -s)

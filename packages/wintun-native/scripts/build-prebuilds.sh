@@ -19,7 +19,7 @@ build_linux() {
   local target=$1
   shift
   local out=build/prebuild/$target
-  cmake -S . -B "$out" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DMAGMA_PORTABLE_LINUX=ON "$@" >/dev/null
+  cmake -S . -B "$out" "${generator[@]}" --no-warn-unused-cli -DCMAKE_BUILD_TYPE=Release -DMAGMA_PORTABLE_LINUX=ON "$@" >/dev/null
   cmake --build "$out" --parallel 2
   mkdir -p "prebuilds/$target"
   cp "$out/magma_wintun.node" "prebuilds/$target/magma_wintun.napi.glibc.node"
