@@ -5,15 +5,34 @@
 #   linux-arm64  magma_wintun.napi.glibc.node  the same with Debian's g++-aarch64-linux-gnu
 #   win32-x64    magma_wintun.napi.node        mingw-w64 (scripts/build-windows.sh), stripped
 # win32-arm64 needs an ARM64 Windows toolchain: .github/workflows/windows-prebuilds.yml builds it.
-# They are build outputs, never committed.
+# They are build outputs, never committed. emu-linux-x64 and emu-linux-arm64 build the wintun
+# emulator (tools/wintun-emu) with the same floor into build/prebuild/emu-<platform>-<arch>/.
 #
-#   scripts/build-prebuilds.sh [linux-x64] [linux-arm64] [win32-x64]   (default: all three)
+#   scripts/build-prebuilds.sh [linux-x64] [linux-arm64] [win32-x64] [emu-linux-x64] [emu-linux-arm64]
+#   (default: the three prebuilds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(linux-x64 linux-arm64 win32-x64)
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
+
+aarch64_toolchain="$PWD/../../cmake/aarch64-linux-gnu.cmake"
+need_aarch64() {
+  command -v aarch64-linux-gnu-g++ >/dev/null || {
+    echo "$1 needs aarch64-linux-gnu-g++ (Debian: apt-get install g++-aarch64-linux-gnu)" >&2
+    exit 1
+  }
+}
+
+build_emulator() {
+  local out=build/prebuild/$1
+  shift
+  cmake -S ../../tools/wintun-emu -B "$out" "${generator[@]}" --no-warn-unused-cli \
+    -DCMAKE_BUILD_TYPE=Release -DMAGMA_PORTABLE_LINUX=ON -DBUILD_TESTING=OFF "$@" >/dev/null
+  cmake --build "$out" --parallel 2 --target wintun
+  ls -l "$out/libwintun.so"
+}
 
 build_linux() {
   local target=$1
@@ -31,19 +50,25 @@ for target in "${targets[@]}"; do
       build_linux linux-x64
       ;;
     linux-arm64)
-      command -v aarch64-linux-gnu-g++ >/dev/null || {
-        echo "linux-arm64 needs aarch64-linux-gnu-g++ (Debian: apt-get install g++-aarch64-linux-gnu)" >&2
-        exit 1
-      }
-      build_linux linux-arm64 -DCMAKE_TOOLCHAIN_FILE="$PWD/../../cmake/aarch64-linux-gnu.cmake"
+      need_aarch64 linux-arm64
+      build_linux linux-arm64 -DCMAKE_TOOLCHAIN_FILE="$aarch64_toolchain"
       ;;
     win32-x64)
       bash scripts/build-windows.sh
       mkdir -p prebuilds/win32-x64
       x86_64-w64-mingw32-strip -o prebuilds/win32-x64/magma_wintun.napi.node build/windows/magma_wintun.node
       ;;
+    emu-linux-x64)
+      build_emulator emu-linux-x64
+      continue
+      ;;
+    emu-linux-arm64)
+      need_aarch64 emu-linux-arm64
+      build_emulator emu-linux-arm64 -DCMAKE_TOOLCHAIN_FILE="$aarch64_toolchain"
+      continue
+      ;;
     *)
-      echo "unknown prebuild target: $target (linux-x64, linux-arm64, win32-x64)" >&2
+      echo "unknown target: $target (linux-x64, linux-arm64, win32-x64, emu-linux-x64, emu-linux-arm64)" >&2
       exit 2
       ;;
   esac

@@ -22,15 +22,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 0
 fi
 
-generator=()
-command -v ninja >/dev/null && generator=(-G Ninja)
 pnpm exec tsc -p tsconfig.build.json
-bash scripts/build-prebuilds.sh linux-arm64
+bash scripts/build-prebuilds.sh linux-arm64 emu-linux-arm64
 emu=build/prebuild/emu-linux-arm64
-cmake -S ../../tools/wintun-emu -B "$emu" "${generator[@]}" --no-warn-unused-cli -DCMAKE_BUILD_TYPE=Release \
-  -DMAGMA_PORTABLE_LINUX=ON -DBUILD_TESTING=OFF \
-  -DCMAKE_TOOLCHAIN_FILE="$PWD/../../cmake/aarch64-linux-gnu.cmake" >/dev/null
-cmake --build "$emu" --parallel 2 --target wintun
 # QEMU 7.2 lacks SIOCETHTOOL, which the emulator needs: see test-arm64/qemu-ethtool-glink.c.
 shim=build/qemu/qemu-ethtool-glink.so
 mkdir -p build/qemu

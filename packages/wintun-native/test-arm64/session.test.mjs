@@ -100,6 +100,10 @@ describe("the linux-arm64 prebuild under qemu-user", () => {
     adapter.close();
     adapters.pop();
     assert.deepEqual(await session.ended, { reason: "closed" });
-    assert.deepEqual(nativeAddon().liveResources(), { adapters: 0, sessions: 0, receiveThreads: 0 });
+    assert.deepEqual(nativeAddon().liveResources(), {
+      adapters: 0,
+      sessions: 0,
+      receiveThreads: 0,
+    });
   });
 });
