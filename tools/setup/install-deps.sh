@@ -14,6 +14,7 @@ debian_packages=(
   cmake g++ make ninja-build pkg-config  # native builds (cmake-js and the scripts use Ninja when present)
   g++-mingw-w64-x86-64                 # the Windows build, compiled and linked in CI
   wine wine64                          # the Windows build run by Node.js for Windows (tools/wine-test); 64-bit only, no i386
+  g++-aarch64-linux-gnu qemu-user ethtool  # the linux-arm64 prebuild, its tests under qemu-user
   clang libclang-rt-14-dev             # sanitizer runtimes
   iproute2 iputils-ping socat nftables # network namespaces and kernel-side peers
   python3-scapy tshark                 # packets crafted and decoded by tools we did not write

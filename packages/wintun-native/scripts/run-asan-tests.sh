@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The tests again under AddressSanitizer: the addon and the wintun emulator are rebuilt with
 # -fsanitize=address (the emulator also with UBSan) into build/asan/, and the vitest suites run with
-# that build inside a fresh network namespace (all but the Windows cross-build, which runs nothing).
+# that build inside a fresh network namespace (all but the Windows cross-build, which runs nothing,
+# and the checks of the shipped prebuilds and the install step, which do not use the ASan build).
 #
 # Node itself is not instrumented, so the ASan runtime is preloaded (LD_PRELOAD) ahead of it.
 # Leak detection is off: Node and V8 deliberately leave memory allocated at exit, which LSan would
@@ -26,5 +27,6 @@ export WINTUN_EMU_STRICT=1
 export ASAN_OPTIONS="detect_leaks=0:handle_segv=0:allow_user_segv_handler=1:detect_stack_use_after_return=0:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 exec unshare --net sh -c "ip link set lo up && LD_PRELOAD='$runtime' exec ./node_modules/.bin/vitest run \
-  --exclude src/windows-build.test.ts \
+  --exclude src/windows-build.test.ts --exclude src/prebuilds.test.ts \
+  --exclude src/install-script.test.ts \
   --reporter=default --reporter=json --outputFile.json=test-results/vitest-asan.json"

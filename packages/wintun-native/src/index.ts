@@ -7,6 +7,7 @@ export {
   PacketLengthError,
   type PacketLengthErrorCode,
 } from "@magma/transport";
+export type { AddonLocation, AddonSource } from "./addon-search.js";
 export type {
   AdapterConfiguration,
   AppliedConfiguration,
@@ -18,6 +19,7 @@ export {
   IpConfigurationError,
   type IpConfigurationErrorCode,
 } from "./configuration/ip-prefix.js";
+export { nativeAddonLocation } from "./native-addon.js";
 export { PortError, type PortErrorCode } from "./port/port-error.js";
 export {
   WinTunPort,

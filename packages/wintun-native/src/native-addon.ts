@@ -1,7 +1,10 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type AddonLocation, searchAddon } from "./addon-search.js";
 import type { IpConfigurationBinding } from "./configuration/native-ip-configuration.js";
 import type { WinTunInterfaceStatistics } from "./wintun-adapter.js";
-import { WinTunError } from "./wintun-error.js";
 
 /** `adapter.startSession` tuning, passed to the receive thread (native/src/session/receive_pump.h). */
 export interface NativeSessionConfig {
@@ -72,28 +75,74 @@ export interface NativeAddon extends IpConfigurationBinding {
   liveResources(): { adapters: number; sessions: number; receiveThreads: number };
 }
 
-const ADDON_PATH = "../build/Release/magma_wintun.node";
-let addon: NativeAddon | undefined;
+let loaded: { addon: NativeAddon; location: AddonLocation } | undefined;
 
 /**
- * The compiled addon, loaded on first use. `MAGMA_WINTUN_ADDON` names another build of it (the
- * AddressSanitizer run uses this).
+ * The compiled addon, loaded on first use from `MAGMA_WINTUN_ADDON` (another build of it, e.g. the
+ * AddressSanitizer run's), else the local build, else the prebuild for this platform and
+ * architecture (see searchAddon).
  */
 export function nativeAddon(): NativeAddon {
-  if (addon !== undefined) return addon;
-  const path = process.env.MAGMA_WINTUN_ADDON ?? ADDON_PATH;
-  try {
-    addon = createRequire(import.meta.url)(path) as NativeAddon;
-  } catch (error) {
-    throw new WinTunError(
-      126,
-      "require",
-      `cannot load the @magma/wintun-native addon from ${path}`,
-      {
-        hint: "build it with `pnpm --filter @magma/wintun-native build` (needs cmake and a C++ compiler)",
-        cause: error,
-      },
-    );
+  return loadAddon().addon;
+}
+
+/** The addon file in use, and whether it is the override, a local build or a prebuild. */
+export function nativeAddonLocation(): AddonLocation {
+  return loadAddon().location;
+}
+
+function loadAddon(): { addon: NativeAddon; location: AddonLocation } {
+  if (loaded !== undefined) return loaded;
+  const require = createRequire(import.meta.url);
+  const found = searchAddon({
+    override: process.env.MAGMA_WINTUN_ADDON,
+    packageRoot: packageRoot(),
+    platform: process.platform,
+    arch: process.arch,
+    glibcVersion,
+    exists: existsSync,
+    list: (path) => {
+      try {
+        return readdirSync(path);
+      } catch {
+        return [];
+      }
+    },
+    load: (path) => require(path),
+  });
+  loaded = { addon: found.addon as NativeAddon, location: found.location };
+  return loaded;
+}
+
+const PACKAGE_NAME = "@magma/wintun-native";
+
+/**
+ * This package's folder: the nearest one above this module whose package.json names it. Found by
+ * name, not by a fixed "../", because the module sits at different depths in the source tree, the
+ * ES module build and the CommonJS build.
+ */
+function packageRoot(): string {
+  const start = dirname(fileURLToPath(import.meta.url));
+  for (let folder = start; ; folder = dirname(folder)) {
+    try {
+      const manifest: unknown = JSON.parse(readFileSync(join(folder, "package.json"), "utf8"));
+      if (isRecord(manifest) && manifest.name === PACKAGE_NAME) return folder;
+    } catch {
+      // No package.json here, or not ours: keep walking up.
+    }
+    if (dirname(folder) === folder) return dirname(start);
   }
-  return addon;
+}
+
+/** The running glibc's version, from Node's diagnostic report header; undefined off glibc. */
+function glibcVersion(): string | undefined {
+  if (process.platform !== "linux") return undefined;
+  const report: unknown = process.report?.getReport();
+  if (!isRecord(report) || !isRecord(report.header)) return undefined;
+  const version = report.header.glibcVersionRuntime;
+  return typeof version === "string" ? version : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
 }
