@@ -1,5 +1,5 @@
 # Cross-compiling for Linux arm64 with Debian's g++-aarch64-linux-gnu (the linux-arm64 prebuild
-# and the emulator its tests load under qemu-user).
+# that its tests run under qemu-user).
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)

@@ -71,6 +71,8 @@ run("cmake", [
   "-B",
   buildDir,
   "-DCMAKE_BUILD_TYPE=Release",
+  // The glibc 2.28 floor, static libstdc++ and libgcc, C API only (cmake/portable-linux-binary.cmake).
+  "-DMAGMA_PORTABLE_LINUX=ON",
   "-DWINTUN_EMU_TEST_HOOKS=OFF",
   "-DBUILD_TESTING=OFF",
   ...toolchain,

@@ -5,15 +5,20 @@
 #   linux-arm64  magma_wintun.napi.glibc.node  the same with Debian's g++-aarch64-linux-gnu
 #   win32-x64    magma_wintun.napi.node        mingw-w64 (scripts/build-windows.sh), stripped
 # win32-arm64 needs an ARM64 Windows toolchain: .github/workflows/windows-prebuilds.yml builds it.
-# They are build outputs, never committed. emu-linux-x64 and emu-linux-arm64 build the wintun
-# emulator (tools/wintun-emu) with the same floor into build/prebuild/emu-<platform>-<arch>/.
+# They are build outputs, never committed; the package's build makes them (the wintun library for
+# Linux is @magma/wintun-linux's, built with the same floor).
 #
-#   scripts/build-prebuilds.sh [linux-x64] [linux-arm64] [win32-x64] [emu-linux-x64] [emu-linux-arm64]
-#   (default: the three prebuilds)
+#   scripts/build-prebuilds.sh [linux-x64] [linux-arm64] [win32-x64]
+#   (default: those this machine has compilers for: linux-x64 on an x86-64 Linux, linux-arm64 with
+#   aarch64-linux-gnu-g++, win32-x64 with mingw-w64; CI has all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(linux-x64 linux-arm64 win32-x64)
+if [ ${#targets[@]} -eq 0 ]; then
+  [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] && targets+=(linux-x64)
+  command -v aarch64-linux-gnu-g++ >/dev/null && targets+=(linux-arm64)
+  command -v x86_64-w64-mingw32-g++-posix >/dev/null && targets+=(win32-x64)
+fi
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 
@@ -25,14 +30,6 @@ need_aarch64() {
   }
 }
 
-build_emulator() {
-  local out=build/prebuild/$1
-  shift
-  cmake -S ../../tools/wintun-emu -B "$out" "${generator[@]}" --no-warn-unused-cli \
-    -DCMAKE_BUILD_TYPE=Release -DMAGMA_PORTABLE_LINUX=ON -DBUILD_TESTING=OFF "$@" >/dev/null
-  cmake --build "$out" --parallel 2 --target wintun
-  ls -l "$out/libwintun.so"
-}
 
 build_linux() {
   local target=$1
@@ -58,17 +55,8 @@ for target in "${targets[@]}"; do
       mkdir -p prebuilds/win32-x64
       x86_64-w64-mingw32-strip -o prebuilds/win32-x64/magma_wintun.napi.node build/windows/magma_wintun.node
       ;;
-    emu-linux-x64)
-      build_emulator emu-linux-x64
-      continue
-      ;;
-    emu-linux-arm64)
-      need_aarch64 emu-linux-arm64
-      build_emulator emu-linux-arm64 -DCMAKE_TOOLCHAIN_FILE="$aarch64_toolchain"
-      continue
-      ;;
     *)
-      echo "unknown target: $target (linux-x64, linux-arm64, win32-x64, emu-linux-x64, emu-linux-arm64)" >&2
+      echo "unknown target: $target (linux-x64, linux-arm64, win32-x64)" >&2
       exit 2
       ;;
   esac

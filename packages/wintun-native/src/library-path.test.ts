@@ -1,5 +1,6 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import Module, { createRequire } from "node:module";
+import * as nodeModule from "node:module";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -25,7 +26,7 @@ afterAll(() => rmSync(elsewhere, { recursive: true, force: true }));
 // every require() falls back to, so from `elsewhere` @magma/wintun-dll would still be found.
 // A user's project has no such path: clear it while these tests run (Node reads NODE_PATH into
 // its search list once, at start-up; _initPaths reads it again).
-const moduleInternals = Module as unknown as { _initPaths(): void };
+const moduleInternals = nodeModule.Module as unknown as { _initPaths(): void };
 const savedNodePath = process.env.NODE_PATH;
 beforeAll(() => {
   delete process.env.NODE_PATH;

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { prebuildFileName, searchAddon } from "./addon-search.js";
@@ -13,6 +13,9 @@ import {
 } from "./test-support/binary-dependencies.js";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
+const wintunLinuxDir = dirname(
+  createRequire(import.meta.url).resolve("@magma/wintun-linux/package.json"),
+);
 const NODE_API_ENTRY_POINTS = ["napi_register_module_v1", "node_api_module_get_api_version_v1"];
 
 interface ShippedLinuxBinary {
@@ -28,18 +31,29 @@ const linuxBinaries: readonly ShippedLinuxBinary[] = [
     path: join(packageDir, "prebuilds", tuple, prebuildFileName("linux")),
     api: (symbol: string) => NODE_API_ENTRY_POINTS.includes(symbol),
   })),
-  // The wintun emulator linked the same way (the linux-arm64 tests load the arm64 one).
+  // The wintun library for Linux that @magma/wintun-linux ships, linked the same way.
   ...["linux-x64", "linux-arm64"].map((tuple) => ({
-    name: `emu-${tuple}`,
-    path: join(packageDir, "build", "prebuild", `emu-${tuple}`, "libwintun.so"),
+    name: `wintun-linux ${tuple}`,
+    path: join(wintunLinuxDir, "prebuilds", tuple, "libwintun.so"),
     api: (symbol: string) => symbol.startsWith("Wintun"),
   })),
 ];
 const win32X64 = join(packageDir, "prebuilds", "win32-x64", prebuildFileName("win32"));
 
-// scripts/run-tests.mjs builds the prebuilds first and lists them here: those must be present.
-// A plain `vitest run` checks whichever exist.
-const required = new Set((process.env.MAGMA_PREBUILDS_BUILT ?? "").split(",").filter(Boolean));
+function onPath(command: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
+}
+
+// What the builds must have made here (scripts/build-prebuilds.sh builds what the machine has
+// compilers for; @magma/wintun-linux's build makes both of its libraries or fails): those must be
+// present, so a missing one fails rather than skips. CI has every compiler.
+const onLinuxX64 = process.platform === "linux" && process.arch === "x64";
+const required = new Set<string>();
+if (onLinuxX64) {
+  required.add("linux-x64").add("wintun-linux linux-x64").add("wintun-linux linux-arm64");
+  if (onPath("aarch64-linux-gnu-g++")) required.add("linux-arm64");
+  if (onPath("x86_64-w64-mingw32-g++-posix")) required.add("win32-x64");
+}
 
 // GNU objdump reads ELF and PE files alike; binutils comes with the Linux toolchain.
 const haveObjdump = spawnSync("objdump", ["--version"], { stdio: "ignore" }).status === 0;

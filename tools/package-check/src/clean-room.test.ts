@@ -16,9 +16,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { networkTestProblem } from "../../test-report/network-vitest.mjs";
 import { exampleAsCommonJs, exampleAsModule, examplePeerAddress } from "./clean-room-example.js";
-import { packageManifest, publishedPackageDirs, workspaceRoot } from "./published-packages.js";
+import { packageManifest, publishedPackageDirs } from "./published-packages.js";
 
-const emulatorLibrary = join(workspaceRoot, "tools", "wintun-emu", "build", "libwintun.so");
 const ERROR_NOT_FOUND = 1168;
 
 let project: string;
@@ -66,7 +65,7 @@ beforeAll(() => {
   const install = spawnSync(
     "npm",
     ["install", "--no-audit", "--no-fund", "--prefer-offline", "--foreground-scripts"],
-    { cwd: project, encoding: "utf8", env: { ...process.env, PATH: noCompilerBin } },
+    { cwd: project, encoding: "utf8", env: userEnv() },
   );
   installOutput = `${install.stdout}${install.stderr}`;
   if (install.status !== 0)
@@ -81,11 +80,23 @@ afterAll(() => {
   if (noCompilerBin !== undefined) rmSync(noCompilerBin, { recursive: true, force: true });
 });
 
+/**
+ * The environment of a user's program in the clean room: only node, npm and sh on PATH, and none
+ * of the variables that name another addon or wintun library, so the installed packages find
+ * their own.
+ */
+function userEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: noCompilerBin };
+  delete env.MAGMA_WINTUN_ADDON;
+  delete env.MAGMA_WINTUN_LIBRARY;
+  return env;
+}
+
 function runInProject(script: string): Record<string, unknown> {
   const run = spawnSync(process.execPath, [script], {
     cwd: project,
     encoding: "utf8",
-    env: { ...process.env, MAGMA_WINTUN_LIBRARY: emulatorLibrary },
+    env: userEnv(),
   });
   if (run.status !== 0) throw new Error(`node ${script} failed:\n${run.stdout}${run.stderr}`);
   return JSON.parse(run.stdout) as Record<string, unknown>;
@@ -177,6 +188,47 @@ describe("the install, on a PATH with Node.js and no compiler", () => {
   });
 });
 
+describe("the installed addon and wintun library", () => {
+  const prebuild = /prebuilds\/linux-x64\/magma_wintun\.napi\.glibc\.node$/;
+
+  it.runIf(process.platform === "linux" && process.arch === "x64")(
+    "are the linux-x64 prebuild, as the install step said, and @magma/wintun-linux's libwintun.so",
+    () => {
+      expect(installOutput).toMatch(
+        /@magma\/wintun-native: using the prebuild .*prebuilds\/linux-x64\/magma_wintun\.napi\.glibc\.node/,
+      );
+      const script = [
+        'const { nativeAddonLocation, WinTunLibrary } = require("@magma/wintun-native");',
+        "console.log(JSON.stringify({ addon: nativeAddonLocation(), library: WinTunLibrary.load().path }));",
+      ].join("\n");
+      const run = spawnSync(process.execPath, ["-e", script], {
+        cwd: project,
+        encoding: "utf8",
+        env: userEnv(),
+      });
+      expect(run.stderr).toBe("");
+      const { addon, library } = JSON.parse(run.stdout) as {
+        addon: { source: string; path: string };
+        library: string;
+      };
+      expect(addon.source).toBe("prebuild");
+      expect(addon.path.startsWith(join(realpathSync(project), "node_modules"))).toBe(true);
+      expect(addon.path).toMatch(prebuild);
+      expect(library).toBe(
+        join(
+          realpathSync(project),
+          "node_modules",
+          "@magma",
+          "wintun-linux",
+          "prebuilds",
+          "linux-x64",
+          "libwintun.so",
+        ),
+      );
+    },
+  );
+});
+
 const networkProblem = networkTestProblem();
 if (networkProblem !== undefined && process.env.MAGMA_REQUIRE_TUN === "1") {
   throw new Error(`MAGMA_REQUIRE_TUN=1 but ${networkProblem}`);
@@ -202,7 +254,7 @@ function runExampleInNamespace(script: string): { ping: string; exit: string; ou
   const run = spawnSync(which("unshare"), ["--net", which("sh"), "-c", commands.join("\n")], {
     cwd: project,
     encoding: "utf8",
-    env: { ...process.env, PATH: noCompilerBin },
+    env: userEnv(),
     timeout: 60_000,
   });
   const read = (file: string) => spawnSync("cat", [file], { encoding: "utf8" }).stdout;

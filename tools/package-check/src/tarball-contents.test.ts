@@ -38,7 +38,12 @@ describe("forbiddenIn", () => {
   });
 
   it("lets the shipped files through", () => {
-    const shipped = [...requiredInEvery, ...dualBuildDist, "build/Release/magma_wintun.node"];
+    const shipped = [
+      ...requiredInEvery,
+      ...dualBuildDist,
+      "prebuilds/linux-x64/magma_wintun.napi.glibc.node",
+      "scripts/install.mjs",
+    ];
     expect(forbiddenIn(shipped)).toEqual([]);
   });
 });
@@ -92,10 +97,13 @@ describe.each(dualPackageDirs)("the packed %s, built by the dual build", (dir) =
 describe("the packed wintun-native", () => {
   const files = tarballFiles(tarballOf("wintun-native"));
 
-  it("carries the built addon and what a build from source needs", () => {
+  it("carries the prebuilt addons, its install step and what a build from source needs", () => {
     expect(files).toEqual(
       expect.arrayContaining([
-        "build/Release/magma_wintun.node",
+        "prebuilds/linux-x64/magma_wintun.napi.glibc.node",
+        "prebuilds/linux-arm64/magma_wintun.napi.glibc.node",
+        "prebuilds/win32-x64/magma_wintun.napi.node",
+        "scripts/install.mjs",
         "CMakeLists.txt",
         "native/include/wintun_api.h",
         "native/src/addon.cc",

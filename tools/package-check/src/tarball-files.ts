@@ -33,15 +33,16 @@ export const forbiddenFiles: readonly { readonly rule: string; readonly pattern:
   { rule: "test support", pattern: /(^|\/)(test-support|fixtures|__tests__|tests?)\// },
   { rule: "TypeScript sources", pattern: /^src\// },
   { rule: "an example", pattern: /^examples\// },
-  { rule: "a script", pattern: /^scripts\// },
+  // The one script that ships: wintun-native's install step, which npm runs on install.
+  { rule: "a script", pattern: /^scripts\/(?!install\.mjs$)/ },
   { rule: "a test report", pattern: /(^|\/)test-results\// },
   { rule: "a dependency folder", pattern: /(^|\/)node_modules\// },
   { rule: "a turbo cache", pattern: /(^|\/)\.turbo\// },
   { rule: "build configuration", pattern: /^(tsconfig.*|vitest\.config\..*|tsup\.config\..*)$/ },
   {
-    // The addon itself is the one file of the cmake build tree that ships.
+    // The addon ships as prebuilds/; a local build (build/) never does.
     rule: "a build tree",
-    pattern: /^build\/(?!Release\/magma_wintun\.node$)/,
+    pattern: /^build\//,
   },
 ];
 
