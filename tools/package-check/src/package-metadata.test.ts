@@ -128,3 +128,20 @@ describe("changeset version, run in a throwaway copy of the workspace", () => {
     }
   });
 });
+
+describe("pnpm publish --dry-run of every published package", () => {
+  it("packs each as it would publish it, and succeeds", () => {
+    // --no-git-checks: a developer's uncommitted work must not fail the check; CI's clone is clean.
+    const published = spawnSync(
+      "pnpm",
+      ["--recursive", "--filter", "./packages/*", "publish", "--dry-run", "--no-git-checks"],
+      { cwd: workspaceRoot, encoding: "utf8" },
+    );
+    const output = `${published.stdout}${published.stderr}`;
+    expect(published.status, output).toBe(0);
+    for (const dir of publishedPackageDirs) {
+      const { name, version } = packageManifest(dir);
+      expect(output, name).toContain(`${name}@${version}`);
+    }
+  });
+});
