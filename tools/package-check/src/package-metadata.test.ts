@@ -26,9 +26,42 @@ const publishedNames = new Set(publishedPackageDirs.map((dir) => packageManifest
 
 /** Dependencies on other workspace packages that npm users install with this one. */
 function workspaceDependencies(manifest: PackageManifest): [string, string][] {
-  return Object.entries({ ...manifest.dependencies, ...manifest.peerDependencies }).filter(
-    ([name]) => name.startsWith("@magma/"),
+  return Object.entries({ ...manifest.dependencies }).filter(([name]) =>
+    name.startsWith("@magma/"),
   );
+}
+
+function workspacePeers(manifest: PackageManifest): [string, string][] {
+  return Object.entries({ ...manifest.peerDependencies }).filter(([name]) =>
+    name.startsWith("@magma/"),
+  );
+}
+
+const PEER_RANGE = /^workspace:>=(\d+)\.(\d+)\.(\d+) <(\d+)\.0\.0$/;
+
+/**
+ * A peer of ours is asked for as `workspace:>=X.Y.Z <M.0.0`, a range that admits the peer's next
+ * minor release: changesets makes every dependent of a peer whose new version leaves the range a
+ * major release (with `onlyUpdatePeerDependentsWhenOutOfRange`, only then), and `^0.1.0` would
+ * not admit 0.2.0.
+ */
+function expectPeerRange(name: string, range: string): void {
+  const match = PEER_RANGE.exec(range);
+  expect(match, `${name}: ${range}`).not.toBeNull();
+  const [, lowMajor, lowMinor, lowPatch, nextMajor] = (match ?? []).map(Number);
+  const [major, minor, patch] = packageManifestByName(name).version.split(".").map(Number);
+  const atLeastLow =
+    major! > lowMajor! ||
+    (major === lowMajor && (minor! > lowMinor! || (minor === lowMinor && patch! >= lowPatch!)));
+  expect(atLeastLow, `${name} ${major}.${minor}.${patch} is below ${range}`).toBe(true);
+  // The next minor release stays inside the range.
+  expect(major! < nextMajor!, `${name}'s next minor leaves ${range}`).toBe(true);
+}
+
+function packageManifestByName(name: string): PackageManifest {
+  const dir = publishedPackageDirs.find((candidate) => packageManifest(candidate).name === name);
+  if (dir === undefined) throw new Error(`${name} is not a published package`);
+  return packageManifest(dir);
 }
 
 describe.each(publishedPackageDirs)("packages/%s/package.json", (dir) => {
@@ -62,10 +95,14 @@ describe.each(publishedPackageDirs)("packages/%s/package.json", (dir) => {
     });
   });
 
-  it("depends on other workspace packages through workspace:^, and only on published ones", () => {
+  it("depends on other workspace packages through workspace:^ (peers through a range their next minor stays in), and only on published ones", () => {
     for (const [name, range] of workspaceDependencies(manifest)) {
       expect(range, name).toBe("workspace:^");
       expect(publishedNames.has(name), name).toBe(true);
+    }
+    for (const [name, range] of workspacePeers(manifest)) {
+      expect(publishedNames.has(name), name).toBe(true);
+      expectPeerRange(name, range);
     }
   });
 });
