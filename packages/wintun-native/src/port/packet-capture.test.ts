@@ -335,8 +335,10 @@ describeNetwork("port.capture()", () => {
     const capture = port.capture(file);
     expect(await ping("198.18.143.2", 4)).toBe(4);
     await port.close();
-    expect((await capture.ended).reason).toBe("closed");
+    // Complete once the port's close() resolves.
     const frames = tshark(file);
+    expect(capture.stats.packets).toBe(frames.length);
+    expect((await capture.ended).reason).toBe("closed");
     expect(frames.filter((f) => f.protocols === "raw:ip:icmp:data")).toHaveLength(8);
     expect(port.stats.capture).toEqual({
       packets: frames.length,

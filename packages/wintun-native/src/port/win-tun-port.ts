@@ -261,11 +261,13 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      // Taken first: the session's end, which closing it may bring at once, detaches the capture.
+      const capture = this.#capture;
       this.transmitter.close();
       this.session.close();
       this.adapter.close();
       // Its failure was already reported as an "error" event; closing the port goes on.
-      await this.#capture?.close().catch(() => {});
+      await capture?.close().catch(() => {});
     })();
     return this.#closing;
   }
