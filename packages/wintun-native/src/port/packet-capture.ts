@@ -187,10 +187,10 @@ export class PacketCapture {
       this.#chunks.push(new Uint8Array(this.#chunkSize));
       this.#free[i] = CHUNK_COUNT - 1 - i;
     }
-    // One reading of both clocks: wall-clock time to place the capture, the monotonic clock for
-    // every packet, so timestamps never go backwards when the system clock is adjusted.
-    const wallNanoseconds = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
-    this.#epochOffset = wallNanoseconds - process.hrtime.bigint();
+    // One reading of both clocks: the wall clock (to the millisecond) places the capture in time,
+    // the monotonic clock times every packet, so timestamps never go backwards when the system
+    // clock is adjusted during the capture.
+    this.#epochOffset = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
     this.#stream = typeof destination === "string" ? createWriteStream(destination) : destination;
     this.#stream.on("error", (error: unknown) => this.#fail(error));
     this.#write(
