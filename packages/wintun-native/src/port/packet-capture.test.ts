@@ -19,7 +19,7 @@ import { MIN_CAPTURE_BUFFER_SIZE } from "./packet-capture.js";
 import { PortError } from "./port-error.js";
 import { WinTunPort } from "./win-tun-port.js";
 
-// Adapters MagmaCap1..4 on 198.18.140-143.0/24 (and fd6d:6167:6d61:140::/64).
+// Adapters MagmaCap1..5 on 198.18.140-145.0/24 (and fd6d:6167:6d61:140::/64).
 
 /** Answers pings (IPv4 and IPv6) and UDP datagrams, in place in a lent buffer. */
 class Responder implements IPacketReceiver {
@@ -345,5 +345,21 @@ describeNetwork("port.capture()", () => {
       bytes: frames.reduce((sum, f) => sum + f.capturedLength, 0),
       drops: 0,
     });
+  }, 20_000);
+
+  it("ends a running capture when the adapter goes away, with what was captured in the file", async () => {
+    const port = await respondingPort("MagmaCap5", 145);
+    const errors: unknown[] = [];
+    port.on("error", (error) => errors.push(error));
+    const file = join(directory, "adapter-removed.pcapng");
+    const capture = port.capture(file);
+    expect(await ping("198.18.145.2", 3)).toBe(3);
+    run("ip", ["link", "del", "MagmaCap5"]);
+    expect((await port.ended).reason).toBe("adapter-removed");
+    expect(await capture.ended).toEqual({ reason: "closed" });
+    const frames = tshark(file);
+    expect(frames.filter((f) => f.protocols === "raw:ip:icmp:data")).toHaveLength(6);
+    expect(capture.stats.packets).toBe(frames.length);
+    expect(errors).toEqual([]);
   }, 20_000);
 });
