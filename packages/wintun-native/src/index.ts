@@ -20,6 +20,16 @@ export {
   type IpConfigurationErrorCode,
 } from "./configuration/ip-prefix.js";
 export { nativeAddonLocation } from "./native-addon.js";
+export {
+  type CaptureCounters,
+  type CaptureDestination,
+  type CaptureEnd,
+  type CaptureOptions,
+  DEFAULT_CAPTURE_BUFFER_SIZE,
+  MAX_CAPTURE_BUFFER_SIZE,
+  MIN_CAPTURE_BUFFER_SIZE,
+  PacketCapture,
+} from "./port/packet-capture.js";
 export { PortError, type PortErrorCode } from "./port/port-error.js";
 export {
   WinTunPort,

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -9,7 +10,8 @@ import { describeNetwork, linkExists, run, waitFor } from "./test-support/networ
 
 // The README's examples are the files in examples/, shown verbatim. Each is type-checked, then
 // run as written (its types erased, nothing else changed) against kernel traffic. The receive
-// example names its adapter "Magma"; the port example "Magma TAP" on 198.18.131.0/24.
+// example names its adapter "Magma"; the port example "Magma TAP" on 198.18.131.0/24; the capture
+// example "Magma Capture" on 198.18.144.0/24.
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const readme = readFileSync(join(packageDir, "README.md"), "utf8");
 const children: ChildProcess[] = [];
@@ -42,12 +44,12 @@ interface Running {
 // (@magma/wintun-linux's).
 const { MAGMA_WINTUN_LIBRARY: _testLibrary, ...userEnvironment } = process.env;
 
-function start(name: string): Running {
-  return startFile(runnable(name));
+function start(name: string, args: readonly string[] = []): Running {
+  return startFile(runnable(name), args);
 }
 
-function startFile(file: string): Running {
-  const child = spawn(process.execPath, [file], {
+function startFile(file: string, args: readonly string[] = []): Running {
+  const child = spawn(process.execPath, [file, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: userEnvironment,
   });
@@ -97,7 +99,7 @@ it("names every session counter as the code does", () => {
 });
 
 it("shows every example verbatim, and each one type-checks", () => {
-  for (const name of ["receive-batches.ts", "ping-responder.ts"]) {
+  for (const name of ["receive-batches.ts", "ping-responder.ts", "capture-to-file.ts"]) {
     expect(readme).toContain(`\`\`\`ts\n${exampleSource(name)}\`\`\``);
   }
   execFileSync(process.execPath, [
@@ -167,5 +169,33 @@ describeNetwork("the README's examples, run as written", () => {
     const keys = [...printed.matchAll(/(\w+): /g)].map((match) => match[1] as string);
     expect(keys).toEqual(expect.arrayContaining(["rxLeftInRing", "receiverErrors"]));
     expect(keys.filter((key) => !readme.includes(`\`${key}\``))).toEqual([]);
+  }, 30_000);
+
+  it("capture-to-file.ts writes the pings it sees to a pcapng file that tshark reads", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "magma-capture-example-"));
+    try {
+      const file = join(directory, "example.pcapng");
+      const example = start("capture-to-file.ts", [file]);
+      expect(await waitFor(() => /capturing/.test(example.output()), 10_000)).toBe(true);
+      expect(pingReplies("198.18.144.2", 56, 3)).toBe(0); // nobody answers: the example only captures
+      example.child.kill("SIGINT");
+      expect(await example.exited).toBe(0);
+      const pings = run("tshark", [
+        "-r",
+        file,
+        "-Y",
+        "icmp.type == 8 && frame.packet_flags_direction == 1",
+        "-T",
+        "fields",
+        "-e",
+        "frame.len",
+      ]);
+      expect(pings.trim().split("\n")).toEqual(["84", "84", "84"]);
+      expect(example.output()).toMatch(/packets: \d+/);
+      expect(example.output()).toContain("drops: 0");
+      expect(linkExists("Magma Capture")).toBe(false);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   }, 30_000);
 });

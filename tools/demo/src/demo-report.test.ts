@@ -20,6 +20,7 @@ const port: WinTunPortStatistics = {
     txInvalidPacket: 0,
   },
   receiver: { consumed: 10, declined: 2, receiverErrors: 0 },
+  capture: { packets: 0, bytes: 0, drops: 0 },
   interface: undefined,
 };
 

@@ -38,7 +38,7 @@ const NODE_WIN = {
     "sha512-JCwLL25UBIyiXLXUN6dfb/AMZTBtV5LUugV+DpurEn3uAM/GKm7Z/rgR4aV5Z76UHSbzK4n43ox6GTvsOAoNxA==",
 };
 // What the suite imports, staged as installed packages: package.json and the built JavaScript.
-const STAGED_PACKAGES = ["transport", "memory-pool", "packets", "wintun-native"];
+const STAGED_PACKAGES = ["transport", "memory-pool", "packets", "pcapng", "wintun-native"];
 const HOST_NAME_TEST = "host-name.test.mjs";
 // `node scripts/run-wine-tests.mjs [file.test.mjs...]` runs only those files of suite/.
 const only = process.argv.slice(2);

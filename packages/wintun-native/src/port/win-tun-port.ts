@@ -21,6 +21,14 @@ import type {
   WinTunSessionOptions,
 } from "../session/wintun-session.js";
 import { WinTunAdapter, type WinTunInterfaceStatistics } from "../wintun-adapter.js";
+import {
+  type CaptureCounters,
+  type CaptureDestination,
+  type CaptureOptions,
+  checkCaptureArguments,
+  PacketCapture,
+} from "./packet-capture.js";
+import { PortError } from "./port-error.js";
 import { WinTunTransmitter } from "./win-tun-transmitter.js";
 import { type ReceiverCounters, WinTunTransportReceiver } from "./win-tun-transport-receiver.js";
 
@@ -71,6 +79,8 @@ export interface WinTunPortStatistics extends PortStatistics {
   readonly rxBatches: number;
   readonly drops: WinTunPortDrops;
   readonly receiver: Readonly<ReceiverCounters>;
+  /** Packet capture (`capture()`), summed over the port's captures. */
+  readonly capture: Readonly<CaptureCounters>;
   /**
    * The adapter's interface counters (`adapter.interfaceStatistics()`), beside ours: its
    * `txDropped` shows packets lost toward this port before they reached the ring (a slow receiver
@@ -110,6 +120,8 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
   readonly ended: Promise<WinTunSessionEnd>;
   readonly #pump: WinTunTransportReceiver<TReceiver>;
   #closing: Promise<void> | undefined;
+  #capture: PacketCapture | undefined;
+  readonly #captureCounters: CaptureCounters = { packets: 0, bytes: 0, drops: 0 };
 
   private constructor(
     adapter: WinTunAdapter,
@@ -128,6 +140,8 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
     session.on("error", (error) => this.#report(error));
     session.once("end", (end) => {
       this.transmitter.close();
+      // No packet can come any more: what was captured goes to the destination, which ends.
+      this.#capture?.close().catch(() => {});
       this.emit("end", end);
     });
   }
@@ -184,6 +198,7 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
         txInvalidPacket: drops.invalidPacket,
       },
       receiver: { ...this.#pump.counters },
+      capture: { ...this.#captureCounters },
       interface: this.#interfaceStatistics(),
     };
   }
@@ -199,15 +214,60 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
   }
 
   /**
+   * Starts capturing the packets the port receives and sends into a pcapng stream: `destination`
+   * is a file path (created or truncated) or a `Writable`. Packets are copied (up to
+   * `snapLength`) with nanosecond timestamps and their direction into a bounded buffer and written
+   * from there; when the destination falls behind, packets are left out of the capture and
+   * counted in `stats.capture.drops`, and the port's traffic goes on. A destination that fails
+   * ends the capture: the port reports a `PortError` `CAPTURE_FAILED` as an "error" event and
+   * goes on. The port's `close()` ends a running capture.
+   *
+   * Throws `OptionError` for a bad destination or option, `PortError` `CAPTURE_RUNNING` while a
+   * capture runs (one at a time), `PortError` `PORT_CLOSED` once the port is closing.
+   */
+  capture(destination: CaptureDestination, options?: CaptureOptions): PacketCapture {
+    const resolved = checkCaptureArguments(destination, options, this.adapter.name);
+    if (this.#closing !== undefined || this.session.isClosed) {
+      throw new PortError("PORT_CLOSED", "capture: the port is closed");
+    }
+    if (this.#capture !== undefined) {
+      throw new PortError("CAPTURE_RUNNING", "capture: a capture is already running on this port", {
+        hint: "close() it first; one capture at a time",
+      });
+    }
+    const capture = new PacketCapture(
+      destination,
+      resolved,
+      this.#captureCounters,
+      (stopped) => {
+        if (this.#capture !== stopped) return;
+        this.#capture = undefined;
+        this.#pump.capture = undefined;
+        this.transmitter.capture = undefined;
+      },
+      (error) => this.#report(error),
+    );
+    this.#capture = capture;
+    this.#pump.capture = capture;
+    this.transmitter.capture = capture;
+    return capture;
+  }
+
+  /**
    * Sends what the transmitter has queued, ends the session in wintun's order and closes the
-   * adapter (removing it if this port created it). Idempotent; safe while packets flow. Packets
-   * the receiver still holds stay valid until it disposes them.
+   * adapter (removing it if this port created it), then ends a running capture (resolving once
+   * its destination has everything). Idempotent; safe while packets flow. Packets the receiver
+   * still holds stay valid until it disposes them.
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      // Taken first: the session's end, which closing it may bring at once, detaches the capture.
+      const capture = this.#capture;
       this.transmitter.close();
       this.session.close();
       this.adapter.close();
+      // Its failure was already reported as an "error" event; closing the port goes on.
+      await capture?.close().catch(() => {});
     })();
     return this.#closing;
   }

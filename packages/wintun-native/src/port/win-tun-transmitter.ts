@@ -1,10 +1,12 @@
 import type { PacketMemoryPool, PooledPacket } from "@magma/memory-pool";
+import { PacketDirection } from "@magma/pcapng";
 import {
   checkMinLength,
   type IPacketTransmitter,
   RandomSequenceNumberSource,
 } from "@magma/transport";
 import type { WinTunSession } from "../session/wintun-session.js";
+import type { PacketCapture } from "./packet-capture.js";
 import { PortError } from "./port-error.js";
 
 /** wintun's WINTUN_MAX_IP_PACKET_SIZE: the ring takes no longer packet. */
@@ -41,6 +43,8 @@ export class WinTunTransmitter implements IPacketTransmitter {
     txLargePoolExhausted: 0,
     txSessionEnded: 0,
   };
+  /** @internal Set by the port while a capture runs; checked once per flush. */
+  capture: PacketCapture | undefined;
   readonly #session: WinTunSession;
   readonly #sequenceNumbers = new RandomSequenceNumberSource();
   readonly #slabIndexOf = new Map<ArrayBufferLike, number>();
@@ -156,6 +160,11 @@ export class WinTunTransmitter implements IPacketTransmitter {
     this.#queued = 0;
     const sent = this.#session.isClosed ? 0 : this.#session.sendPooled(this.#queue, count);
     if (this.#session.isClosed) this.drops.txSessionEnded += count;
+    // The ring takes a prefix of the batch (it stops at the first packet that does not fit), so
+    // the first `sent` packets are exactly those that left, and their slots are still ours.
+    if (this.capture !== undefined && sent > 0) {
+      this.capture.record(this.#queue, sent, PacketDirection.Outbound);
+    }
     for (let i = 0; i < count; i++) {
       (this.#queue[i] as PooledPacket).dispose();
     }

@@ -1,6 +1,8 @@
 import type { PooledPacket } from "@magma/memory-pool";
+import { PacketDirection } from "@magma/pcapng";
 import type { IPacketReceiver } from "@magma/transport";
 import type { WinTunSession } from "../session/wintun-session.js";
+import type { PacketCapture } from "./packet-capture.js";
 import { PortError } from "./port-error.js";
 import type { WinTunTransmitter } from "./win-tun-transmitter.js";
 
@@ -23,6 +25,8 @@ export interface ReceiverCounters {
 export class WinTunTransportReceiver<TReceiver extends IPacketReceiver> {
   readonly receiver: TReceiver;
   readonly counters: ReceiverCounters = { consumed: 0, declined: 0, receiverErrors: 0 };
+  /** @internal Set by the port while a capture runs; checked once per batch. */
+  capture: PacketCapture | undefined;
   readonly #transmitter: WinTunTransmitter;
   readonly #onError: (error: unknown) => void;
 
@@ -39,6 +43,8 @@ export class WinTunTransportReceiver<TReceiver extends IPacketReceiver> {
   }
 
   #onBatch(packets: readonly PooledPacket[], count: number): void {
+    // Before the receiver sees them: it may rewrite a packet in place or dispose it.
+    if (this.capture !== undefined) this.capture.record(packets, count, PacketDirection.Inbound);
     const transmitter = this.#transmitter;
     transmitter.beginBatch();
     try {
