@@ -14,6 +14,7 @@ export type {
   ConfigureOptions,
   RouteSpec,
 } from "./configuration/configure-adapter.js";
+export type { DnsConfiguration } from "./configuration/dns-settings.js";
 export { IpHelperError, IpHelperStatus } from "./configuration/ip-helper-status.js";
 export {
   IpConfigurationError,

@@ -5,7 +5,7 @@
 // configuration is tested on Linux through rtnetlink and needs a Windows machine for IP Helper.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { IpConfigurationError, WinTunAdapter } from "@magma/wintun-native";
+import { IpConfigurationError, IpHelperError, WinTunAdapter } from "@magma/wintun-native";
 
 const WINE_LACKS_IP_HELPER =
   "Wine's iphlpapi lacks CreateUnicastIpAddressEntry, CreateIpForwardEntry2 and SetIpInterfaceEntry";
@@ -18,6 +18,28 @@ describe("adapter IP configuration under Wine", () => {
   after(() => adapter?.close());
 
   it("refuses a network address as a host address before any IP Helper call", async () => {
+    await assert.rejects(
+      adapter.configure({ addresses: ["198.18.7.0/24"] }),
+      (error) => error instanceof IpConfigurationError,
+    );
+  });
+
+  // SetInterfaceDnsSettings is looked up when called (iphlpapi exports it from Windows 10 2004 on);
+  // Wine 8's iphlpapi has no such export, so this runs the Windows code's answer for a system
+  // without it, the addon and the process going on.
+  it("answers DNS settings without SetInterfaceDnsSettings with IpHelperError ERROR_PROC_NOT_FOUND", async () => {
+    await assert.rejects(
+      adapter.configure({
+        addresses: [],
+        dns: { servers: ["198.18.7.53"], searchDomains: ["corp.example"] },
+      }),
+      (error) =>
+        error instanceof IpHelperError &&
+        error.code === 127 &&
+        error.call === "SetInterfaceDnsSettings" &&
+        /Windows 10 version 2004/.test(error.hint ?? ""),
+    );
+    // The adapter is still usable afterwards.
     await assert.rejects(
       adapter.configure({ addresses: ["198.18.7.0/24"] }),
       (error) => error instanceof IpConfigurationError,

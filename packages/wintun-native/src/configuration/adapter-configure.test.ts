@@ -1,9 +1,11 @@
+import { spawnSync } from "node:child_process";
 import * as dgram from "node:dgram";
 import { once } from "node:events";
 import { afterEach, expect, it } from "vitest";
 import { describeNetwork, run } from "../test-support/network-test.js";
 import { WinTunAdapter } from "../wintun-adapter.js";
 import { WinTunError } from "../wintun-error.js";
+import { IpHelperError } from "./ip-helper-status.js";
 import { IpConfigurationError } from "./ip-prefix.js";
 
 const adapters: WinTunAdapter[] = [];
@@ -159,4 +161,40 @@ describeNetwork("adapter.configure with the kernel", () => {
       WinTunError,
     );
   });
+
+  it.runIf(!resolvedOnTheBus())(
+    "refuses DNS where systemd-resolved does not run, with the typed error, and undoes the addresses",
+    async () => {
+      const adapter = await createAdapter("mgw-cfg6");
+      const failure = adapter.configure({
+        addresses: ["198.18.86.1/24"],
+        dns: { servers: ["198.18.86.53"], searchDomains: ["corp.example"] },
+      });
+      const error = (await failure.catch((caught: unknown) => caught)) as IpHelperError;
+      expect(error).toBeInstanceOf(IpHelperError);
+      expect(error.symbol).toBe("ERROR_NOT_SUPPORTED");
+      expect(error.call).toBe("SetInterfaceDnsSettings");
+      expect(error.hint).toContain("systemd-resolved");
+      expect(kernelAddresses("mgw-cfg6")).toEqual([]);
+    },
+  );
 });
+
+/** Whether systemd-resolved owns its name on this machine's system bus (it does not in CI). */
+function resolvedOnTheBus(): boolean {
+  const owner = spawnSync(
+    "busctl",
+    [
+      "--system",
+      "call",
+      "org.freedesktop.DBus",
+      "/org/freedesktop/DBus",
+      "org.freedesktop.DBus",
+      "NameHasOwner",
+      "s",
+      "org.freedesktop.resolve1",
+    ],
+    { encoding: "utf8" },
+  );
+  return owner.status === 0 && owner.stdout.trim() === "b true";
+}

@@ -7,6 +7,7 @@ import {
   planConfiguration,
   removeConfiguration,
 } from "./configure-adapter.js";
+import type { DnsPlan } from "./dns-settings.js";
 import type { IpConfigurationBackend } from "./ip-configuration-backend.js";
 import { IpHelperError, IpHelperStatus } from "./ip-helper-status.js";
 import { IpConfigurationError, type IpPrefix } from "./ip-prefix.js";
@@ -57,6 +58,13 @@ class FakeBackend implements IpConfigurationBackend {
   }
   setMtu(luid: bigint, family: 4 | 6, mtu: number): number {
     return this.record(`setMtu v${family} ${mtu}`, luid);
+  }
+  setDns(luid: bigint, dns: DnsPlan): number {
+    const servers = dns.servers.map((server) => server.text).join(",");
+    return this.record(`setDns [${servers}] search [${dns.searchDomains.join(",")}]`, luid);
+  }
+  clearDns(luid: bigint): number {
+    return this.record("clearDns", luid);
   }
 }
 
@@ -274,5 +282,124 @@ describe("removeConfiguration", () => {
 describe("planConfiguration", () => {
   it("defaults to the IPv4 family when nothing names one", () => {
     expect(planConfiguration({ addresses: [], mtu: 1500 }).families).toEqual([4]);
+  });
+});
+
+describe("configureAdapter with dns", () => {
+  const dns = { servers: ["198.18.0.53", "fd6d:6167:6d61::53"], searchDomains: ["corp.example."] };
+
+  it("sets the resolvers and search list last, and removeConfiguration clears them first", async () => {
+    const backend = new FakeBackend();
+    const applied = await configureAdapter(backend, LUID, {
+      addresses: ["198.18.0.1/24"],
+      routes: ["198.19.0.0/16"],
+      dns,
+    });
+    expect(backend.calls).toEqual([
+      "addAddress 198.18.0.1/24",
+      "addRoute 198.19.0.0/16 via on-link metric 0",
+      "setDns [198.18.0.53,fd6d:6167:6d61::53] search [corp.example]",
+    ]);
+    backend.calls.length = 0;
+    removeConfiguration(backend, LUID, applied);
+    expect(backend.calls).toEqual([
+      "clearDns",
+      "deleteRoute 198.19.0.0/16 via on-link",
+      "deleteAddress 198.18.0.1/24",
+    ]);
+  });
+
+  it("takes DNS alone, with no address", async () => {
+    const backend = new FakeBackend();
+    await configureAdapter(backend, LUID, {
+      addresses: [],
+      dns: { servers: [], searchDomains: ["corp"] },
+    });
+    expect(backend.calls).toEqual(["setDns [] search [corp]"]);
+  });
+
+  it.each([
+    [IpHelperStatus.ERROR_NOT_SUPPORTED, "systemd-resolved"],
+    [IpHelperStatus.ERROR_PROC_NOT_FOUND, "Windows 10 version 2004"],
+  ])(
+    "refused with status %i: undoes the addresses and throws IpHelperError naming the cause",
+    async (status, hint) => {
+      const backend = new FakeBackend().answer(
+        "setDns [198.18.0.53,fd6d:6167:6d61::53] search [corp.example]",
+        status,
+      );
+      const failure = configureAdapter(backend, LUID, { addresses: ["198.18.0.1/24"], dns });
+      await expect(failure).rejects.toBeInstanceOf(IpHelperError);
+      const error = (await failure.catch((caught: unknown) => caught)) as IpHelperError;
+      expect(error.call).toBe("SetInterfaceDnsSettings");
+      expect(error.code).toBe(status);
+      expect(error.message).toContain(
+        "DNS servers 198.18.0.53, fd6d:6167:6d61::53 and search domains corp.example",
+      );
+      expect(error.hint).toContain(hint);
+      expect(backend.calls.at(-1)).toBe("deleteAddress 198.18.0.1/24");
+    },
+  );
+
+  it("reports a failed clear after removing the rest", async () => {
+    const backend = new FakeBackend();
+    const applied = await configureAdapter(backend, LUID, { addresses: ["198.18.0.1/24"], dns });
+    backend.answer("clearDns", IpHelperStatus.ERROR_ACCESS_DENIED);
+    expect(() => removeConfiguration(backend, LUID, applied)).toThrow(IpHelperError);
+    expect(backend.calls.slice(-2)).toEqual(["clearDns", "deleteAddress 198.18.0.1/24"]);
+  });
+
+  it.each([
+    [{ servers: ["198.18.0.53/32"] }, "dns.servers[0]", "INVALID_PREFIX"],
+    [{ servers: ["224.0.0.251"] }, "dns.servers[0]", "UNUSABLE_ADDRESS"],
+    [{ servers: ["resolver"] }, "dns.servers[0]", "INVALID_PREFIX"],
+    [{ servers: [53] }, "dns.servers[0]", "INVALID_OPTION"],
+    [{ servers: "198.18.0.53" }, "dns.servers", "INVALID_OPTION"],
+    [{ servers: [] }, "dns", "INVALID_OPTION"],
+    [
+      { servers: [], searchDomains: ["-corp.example"] },
+      "dns.searchDomains[0]",
+      "INVALID_CONFIGURATION",
+    ],
+    [
+      { servers: [], searchDomains: ["corp..example"] },
+      "dns.searchDomains[0]",
+      "INVALID_CONFIGURATION",
+    ],
+    [
+      { servers: [], searchDomains: [`${"a".repeat(64)}.example`] },
+      "dns.searchDomains[0]",
+      "INVALID_CONFIGURATION",
+    ],
+    [
+      { servers: [], searchDomains: [`${"abc.".repeat(63)}example`] },
+      "dns.searchDomains[0]",
+      "INVALID_CONFIGURATION",
+    ],
+    [
+      { servers: [], searchDomains: ["corp example"] },
+      "dns.searchDomains[0]",
+      "INVALID_CONFIGURATION",
+    ],
+    [
+      { servers: [], searchDomains: ["ex\u00e4mple.de"] },
+      "dns.searchDomains[0]",
+      "INVALID_CONFIGURATION",
+    ],
+    [{ servers: [], domains: ["corp"] }, "dns.domains", "UNKNOWN_OPTION"],
+    [{ servers: Array(65).fill("198.18.0.53") }, "dns.servers", "INVALID_OPTION"],
+  ])("refuses dns %j before any call: %s, %s", async (given, option, code) => {
+    const backend = new FakeBackend();
+    const failure = configureAdapter(backend, LUID, {
+      addresses: ["198.18.0.1/24"],
+      dns: given,
+    } as unknown as AdapterConfiguration);
+    const error = (await failure.catch((caught: unknown) => caught)) as
+      | OptionError
+      | IpConfigurationError;
+    expect([OptionError, IpConfigurationError].some((type) => error instanceof type)).toBe(true);
+    expect(error.code).toBe(code);
+    expect(error.option).toBe(option);
+    expect(backend.calls).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { checkOptionNames, integerOption, OptionError } from "@magma/transport";
+import { type DnsConfiguration, type DnsPlan, planDns } from "./dns-settings.js";
 import type { IpConfigurationBackend } from "./ip-configuration-backend.js";
 import { IpHelperError, IpHelperStatus } from "./ip-helper-status.js";
 import {
@@ -34,6 +35,12 @@ export interface AdapterConfiguration {
   routes?: readonly RouteSpec[];
   /** The interface MTU; IPv4 needs at least 576, IPv6 at least 1280, wintun allows up to 65535. */
   mtu?: number;
+  /**
+   * Resolvers and search domains for the adapter, replacing any it had: SetInterfaceDnsSettings
+   * on Windows (10 version 2004 and later), systemd-resolved on Linux; elsewhere configure()
+   * throws IpHelperError ERROR_NOT_SUPPORTED (Linux without resolved) or ERROR_PROC_NOT_FOUND.
+   */
+  dns?: DnsConfiguration;
 }
 
 /** What a `configure` call found and did; `removeConfiguration` undoes exactly this. */
@@ -41,6 +48,8 @@ export interface AppliedConfiguration {
   readonly addresses: readonly AppliedItem[];
   readonly routes: readonly AppliedRoute[];
   readonly mtu: number | undefined;
+  /** The DNS settings applied, which removeConfiguration clears. */
+  readonly dns: DnsPlan | undefined;
 }
 
 interface AppliedItem {
@@ -66,7 +75,7 @@ export interface ConfigureOptions {
 }
 
 const WHERE = "adapter.configure";
-const CONFIGURATION_FIELDS = ["addresses", "routes", "mtu"];
+const CONFIGURATION_FIELDS = ["addresses", "routes", "mtu", "dns"];
 const ROUTE_FIELDS = ["destination", "nextHop", "metric"];
 const OPTION_NAMES = ["notBoundRetries", "notBoundRetryDelayMs"];
 const MAX_MTU = 0xffff;
@@ -89,6 +98,7 @@ interface ConfigurationPlan {
   addresses: IpPrefix[];
   routes: PlannedRoute[];
   mtu: number | undefined;
+  dns: DnsPlan | undefined;
   families: (4 | 6)[];
   notBoundRetries: number;
   notBoundRetryDelayMs: number;
@@ -113,12 +123,14 @@ export function planConfiguration(
     ...new Set<4 | 6>([...addresses, ...routes.map((r) => r.prefix)].map((p) => p.family)),
   ].sort();
   const mtu = planMtu(fields.mtu, families);
+  const dns = planDns(fields.dns);
   checkOptionNames(WHERE, options, OPTION_NAMES);
   const given = (options ?? {}) as ConfigureOptions;
   return {
     addresses,
     routes,
     mtu,
+    dns,
     families: families.length === 0 ? [4] : families,
     notBoundRetries: integerOption(WHERE, "notBoundRetries", given.notBoundRetries, 20, 0, 1000),
     notBoundRetryDelayMs: integerOption(
@@ -341,7 +353,11 @@ export async function configureAdapter(
   options: ConfigureOptions = {},
 ): Promise<AppliedConfiguration> {
   const plan = planConfiguration(configuration, options);
-  const applied = { addresses: [] as AppliedItem[], routes: [] as AppliedRoute[] };
+  const applied = {
+    addresses: [] as AppliedItem[],
+    routes: [] as AppliedRoute[],
+    dns: undefined as DnsPlan | undefined,
+  };
   try {
     if (plan.mtu !== undefined) {
       for (const family of plan.families) {
@@ -358,6 +374,14 @@ export async function configureAdapter(
       throwUnlessCreated("CreateIpForwardEntry2", status, `route ${route.prefix.text}`);
       applied.routes.push({ ...route, created: status === IpHelperStatus.NO_ERROR });
     }
+    // Last: the resolvers are reached through the addresses and routes just made.
+    if (plan.dns !== undefined) {
+      const status = backend.setDns(luid, plan.dns);
+      if (status !== IpHelperStatus.NO_ERROR) {
+        throw new IpHelperError("SetInterfaceDnsSettings", status, describeDns(plan.dns));
+      }
+      applied.dns = plan.dns;
+    }
   } catch (error) {
     removeCreated(backend, luid, { ...applied, mtu: undefined });
     throw error;
@@ -372,7 +396,7 @@ export async function configureAdapter(
 const issued = new WeakSet<AppliedConfiguration>();
 
 /**
- * Removes what `configureAdapter` created: routes first, then addresses. Something already gone
+ * Removes what `configureAdapter` created: its DNS settings first, then routes, then addresses. Something already gone
  * (ERROR_NOT_FOUND) is fine. Every item is attempted; the first failure is thrown afterwards.
  * The MTU is left as it is.
  */
@@ -400,6 +424,16 @@ function removeCreated(
   applied: AppliedConfiguration,
 ): IpHelperError | undefined {
   let first: IpHelperError | undefined;
+  if (applied.dns !== undefined) {
+    const status = backend.clearDns(luid);
+    if (!isGone(status)) {
+      first = new IpHelperError(
+        "SetInterfaceDnsSettings",
+        status,
+        `clearing ${describeDns(applied.dns)}`,
+      );
+    }
+  }
   for (const route of [...applied.routes].reverse()) {
     if (!route.created) continue;
     const status = backend.deleteRoute(luid, route.prefix, route.nextHop);
@@ -444,4 +478,13 @@ function throwUnlessCreated(
 
 function isGone(status: number): boolean {
   return status === IpHelperStatus.NO_ERROR || status === IpHelperStatus.ERROR_NOT_FOUND;
+}
+
+function describeDns(dns: DnsPlan): string {
+  const servers = dns.servers.map((server) => server.text);
+  const parts = [
+    servers.length > 0 ? `DNS servers ${servers.join(", ")}` : undefined,
+    dns.searchDomains.length > 0 ? `search domains ${dns.searchDomains.join(", ")}` : undefined,
+  ];
+  return parts.filter((part) => part !== undefined).join(" and ");
 }

@@ -67,8 +67,8 @@ describe("configure refuses a configuration of the wrong shape with an OptionErr
       code: "UNKNOWN_OPTION",
       option: "route",
       value: ["198.19.0.0/16"],
-      allowed: "addresses, routes, mtu",
-      message: /unknown option "route"; the options are addresses, routes, mtu/,
+      allowed: "addresses, routes, mtu, dns",
+      message: /unknown option "route"; the options are addresses, routes, mtu, dns/,
     });
   });
 

@@ -1,3 +1,4 @@
+import type { DnsPlan } from "./dns-settings.js";
 import type { IpPrefix } from "./ip-prefix.js";
 
 /**
@@ -19,4 +20,8 @@ export interface IpConfigurationBackend {
   deleteRoute(luid: bigint, destination: IpPrefix, nextHop: IpPrefix | undefined): number;
   /** The MTU of one address family's interface (Windows keeps one per family; Linux one per link). */
   setMtu(luid: bigint, family: 4 | 6, mtu: number): number;
+  /** Replaces the adapter's DNS resolvers and search list with these (see DnsBackend). */
+  setDns(luid: bigint, dns: DnsPlan): number;
+  /** Clears the adapter's DNS resolvers and search list. */
+  clearDns(luid: bigint): number;
 }

@@ -13,6 +13,7 @@ export const IpHelperStatus = {
   ERROR_GEN_FAILURE: 31,
   ERROR_NOT_SUPPORTED: 50,
   ERROR_INVALID_PARAMETER: 87,
+  ERROR_PROC_NOT_FOUND: 127,
   ERROR_NOT_FOUND: 1168,
   ERROR_OBJECT_ALREADY_EXISTS: 5010,
 } as const;
@@ -22,7 +23,8 @@ export type IpHelperCall =
   | "DeleteUnicastIpAddressEntry"
   | "CreateIpForwardEntry2"
   | "DeleteIpForwardEntry2"
-  | "SetIpInterfaceEntry";
+  | "SetIpInterfaceEntry"
+  | "SetInterfaceDnsSettings";
 
 /** A configuration call the system refused, with its Win32 status, the status's name and a hint. */
 export class IpHelperError extends MagmaError<number> {
@@ -34,7 +36,7 @@ export class IpHelperError extends MagmaError<number> {
 
   constructor(call: IpHelperCall, status: number, what: string) {
     const symbol = symbolOf(status);
-    const hint = hintFor(status);
+    const hint = call === "SetInterfaceDnsSettings" ? dnsHintFor(status) : hintFor(status);
     super(
       status,
       `${call} failed for ${what}: ${symbol} (${status})`,
@@ -48,6 +50,18 @@ export class IpHelperError extends MagmaError<number> {
 function symbolOf(status: number): string {
   for (const [name, value] of Object.entries(IpHelperStatus)) if (value === status) return name;
   return `status ${status}`;
+}
+
+// SetInterfaceDnsSettings stands for resolved's SetLinkDNS/SetLinkDomains/RevertLink on Linux.
+function dnsHintFor(status: number): string | undefined {
+  switch (status) {
+    case IpHelperStatus.ERROR_NOT_SUPPORTED:
+      return "per-adapter DNS on Linux is systemd-resolved's, which is not running on this machine's system bus: leave dns out and configure resolv.conf yourself";
+    case IpHelperStatus.ERROR_PROC_NOT_FOUND:
+      return "setting an adapter's DNS needs SetInterfaceDnsSettings, in Windows 10 version 2004 and later";
+    default:
+      return hintFor(status);
+  }
 }
 
 function hintFor(status: number): string | undefined {

@@ -1,8 +1,12 @@
+import type { DnsBackend } from "./dns-backend.js";
+import type { DnsPlan } from "./dns-settings.js";
 import type { IpConfigurationBackend } from "./ip-configuration-backend.js";
 import type { IpPrefix } from "./ip-prefix.js";
+import { ResolvedDns } from "./resolved-dns.js";
+import { type DnsBinding, WindowsDns } from "./windows-dns.js";
 
 /** The addon's IP configuration functions (native/src/ipconfig/ip_configuration_binding.cc). */
-export interface IpConfigurationBinding {
+export interface IpConfigurationBinding extends DnsBinding {
   ipAddUnicastAddress(
     luid: bigint,
     family: 4 | 6,
@@ -33,9 +37,19 @@ export interface IpConfigurationBinding {
   ipSetMtu(luid: bigint, family: 4 | 6, mtu: number): number;
 }
 
-/** IP Helper on Windows, rtnetlink on Linux, through the addon. */
+/**
+ * IP Helper on Windows, rtnetlink on Linux, through the addon; DNS through IP Helper on Windows
+ * and systemd-resolved on Linux.
+ */
 export class NativeIpConfiguration implements IpConfigurationBackend {
-  constructor(private readonly binding: IpConfigurationBinding) {}
+  readonly #dns: DnsBackend;
+
+  constructor(
+    private readonly binding: IpConfigurationBinding,
+    dns?: DnsBackend,
+  ) {
+    this.#dns = dns ?? (process.platform === "win32" ? new WindowsDns(binding) : new ResolvedDns());
+  }
 
   addUnicastAddress(luid: bigint, address: IpPrefix): number {
     return this.binding.ipAddUnicastAddress(
@@ -83,5 +97,13 @@ export class NativeIpConfiguration implements IpConfigurationBackend {
 
   setMtu(luid: bigint, family: 4 | 6, mtu: number): number {
     return this.binding.ipSetMtu(luid, family, mtu);
+  }
+
+  setDns(luid: bigint, dns: DnsPlan): number {
+    return this.#dns.setDns(luid, dns);
+  }
+
+  clearDns(luid: bigint): number {
+    return this.#dns.clearDns(luid);
   }
 }

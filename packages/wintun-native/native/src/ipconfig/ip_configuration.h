@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace magma::ipconfig {
 
@@ -21,5 +22,12 @@ uint32_t AddRoute(uint64_t luid, const IpPrefix& destination, const IpPrefix* ne
                   uint32_t metric);
 uint32_t DeleteRoute(uint64_t luid, const IpPrefix& destination, const IpPrefix* next_hop);
 uint32_t SetInterfaceMtu(uint64_t luid, int family, uint32_t mtu);
+// One family's resolvers and the search list, each comma-separated ASCII text (addresses and
+// letter-digit-hyphen names, checked in TypeScript), replacing what the interface had; empty
+// strings clear them. Windows: SetInterfaceDnsSettings, ERROR_PROC_NOT_FOUND before Windows 10
+// 2004. Linux: ERROR_NOT_SUPPORTED (its DNS settings belong to systemd-resolved, which the
+// TypeScript side reaches over D-Bus).
+uint32_t SetDnsSettings(uint64_t luid, int family, const std::string& servers,
+                        const std::string& search_list);
 
 }  // namespace magma::ipconfig

@@ -4,6 +4,7 @@
 //   ipAddRoute(luid, family, destination, prefixLength, nextHop: Uint8Array|null, metric): number
 //   ipDeleteRoute(luid, family, destination, prefixLength, nextHop: Uint8Array|null): number
 //   ipSetMtu(luid, family, mtu): number
+//   ipSetDns(luid, family, servers: string, searchList: string): number  (comma-separated)
 // Each returns the Win32 status; arguments of the wrong shape are a programming error and throw.
 #include "ip_configuration_binding.h"
 
@@ -94,6 +95,20 @@ Napi::Value SetMtuJs(const Napi::CallbackInfo& info) {
                            SetInterfaceMtu(LuidArgument(info, 0), family, Uint32Argument(info, 2, "mtu")));
 }
 
+std::string StringArgument(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (!info[index].IsString()) {
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a string");
+  }
+  return info[index].As<Napi::String>().Utf8Value();
+}
+
+Napi::Value SetDnsJs(const Napi::CallbackInfo& info) {
+  int family = FamilyArgument(info, 1);
+  return Napi::Number::New(info.Env(),
+                           SetDnsSettings(LuidArgument(info, 0), family, StringArgument(info, 2, "servers"),
+                                          StringArgument(info, 3, "searchList")));
+}
+
 }  // namespace
 
 void RegisterIpConfiguration(Napi::Env env, Napi::Object exports) {
@@ -102,6 +117,7 @@ void RegisterIpConfiguration(Napi::Env env, Napi::Object exports) {
   exports.Set("ipAddRoute", Napi::Function::New(env, AddRouteJs, "ipAddRoute"));
   exports.Set("ipDeleteRoute", Napi::Function::New(env, DeleteRouteJs, "ipDeleteRoute"));
   exports.Set("ipSetMtu", Napi::Function::New(env, SetMtuJs, "ipSetMtu"));
+  exports.Set("ipSetDns", Napi::Function::New(env, SetDnsJs, "ipSetDns"));
 }
 
 }  // namespace magma::ipconfig

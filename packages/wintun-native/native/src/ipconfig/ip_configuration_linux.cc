@@ -185,4 +185,9 @@ uint32_t SetInterfaceMtu(uint64_t luid, int /*family: Linux keeps one MTU per li
   return StatusFromErrno(request.Execute());
 }
 
+uint32_t SetDnsSettings(uint64_t /*luid*/, int /*family*/, const std::string& /*servers*/,
+                        const std::string& /*search_list*/) {
+  return kNotSupported;
+}
+
 }  // namespace magma::ipconfig

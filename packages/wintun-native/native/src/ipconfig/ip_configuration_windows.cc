@@ -6,6 +6,7 @@
 #include <netioapi.h>
 
 #include <cstring>
+#include <string>
 
 #include "../platform/net_luid_windows.h"
 #include "ip_configuration.h"
@@ -24,6 +25,26 @@ static_assert(offsetof(MIB_IPFORWARD_ROW2, Metric) == 84, "route.Metric");
 static_assert(sizeof(MIB_IPINTERFACE_ROW) == 168, "MIB_IPINTERFACE_ROW");
 static_assert(offsetof(MIB_IPINTERFACE_ROW, SitePrefixLength) == 144, "if.SitePrefixLength");
 static_assert(offsetof(MIB_IPINTERFACE_ROW, NlMtu) == 152, "if.NlMtu");
+
+// DNS_INTERFACE_SETTINGS (netioapi.h of the Windows SDK, version 1), which mingw-w64's headers
+// lack: declared here and pinned to the SDK's x64 layout.
+struct MagmaDnsInterfaceSettings {
+  ULONG Version;
+  ULONG64 Flags;
+  PWSTR Domain;
+  PWSTR NameServer;
+  PWSTR SearchList;
+  ULONG RegistrationEnabled;
+  ULONG RegisterAdapterName;
+  ULONG EnableLLMNR;
+  ULONG QueryAdapterName;
+  PWSTR ProfileNameServer;
+};
+static_assert(sizeof(MagmaDnsInterfaceSettings) == 64, "DNS_INTERFACE_SETTINGS");
+static_assert(offsetof(MagmaDnsInterfaceSettings, Flags) == 8, "dns.Flags");
+static_assert(offsetof(MagmaDnsInterfaceSettings, NameServer) == 24, "dns.NameServer");
+static_assert(offsetof(MagmaDnsInterfaceSettings, SearchList) == 32, "dns.SearchList");
+static_assert(offsetof(MagmaDnsInterfaceSettings, ProfileNameServer) == 56, "dns.ProfileNameServer");
 
 namespace magma::ipconfig {
 namespace {
@@ -57,6 +78,27 @@ MIB_IPFORWARD_ROW2 RouteRow(uint64_t luid, const IpPrefix& destination, const Ip
   }
   return row;
 }
+
+constexpr ULONG kDnsInterfaceSettingsVersion1 = 1;
+constexpr ULONG64 kDnsSettingIpv6 = 0x1;
+constexpr ULONG64 kDnsSettingNameServer = 0x2;
+constexpr ULONG64 kDnsSettingSearchList = 0x4;
+
+// The interface GUID is passed by value: the compiler lays it out as the platform's ABI wants
+// (a hidden pointer on x64, registers on arm64), which a pointer parameter would get wrong.
+using SetInterfaceDnsSettingsFunction = DWORD(WINAPI*)(GUID, const MagmaDnsInterfaceSettings*);
+
+// Looked up at call time: iphlpapi.dll exports it from Windows 10 2004 on; older systems get
+// ERROR_PROC_NOT_FOUND instead of an addon that fails to load.
+SetInterfaceDnsSettingsFunction SetInterfaceDnsSettingsExport() {
+  HMODULE iphlpapi = GetModuleHandleW(L"iphlpapi.dll");
+  if (iphlpapi == nullptr) return nullptr;
+  return reinterpret_cast<SetInterfaceDnsSettingsFunction>(
+      reinterpret_cast<void*>(GetProcAddress(iphlpapi, "SetInterfaceDnsSettings")));
+}
+
+// The text is ASCII (checked in TypeScript), so widening each byte is the UTF-16 conversion.
+std::wstring Widen(const std::string& text) { return std::wstring(text.begin(), text.end()); }
 
 }  // namespace
 
@@ -111,6 +153,25 @@ uint32_t SetInterfaceMtu(uint64_t luid, int family, uint32_t mtu) {
     row.SitePrefixLength = 128;
   }
   return SetIpInterfaceEntry(&row);
+}
+
+uint32_t SetDnsSettings(uint64_t luid, int family, const std::string& servers,
+                        const std::string& search_list) {
+  SetInterfaceDnsSettingsFunction set_dns = SetInterfaceDnsSettingsExport();
+  if (set_dns == nullptr) return ERROR_PROC_NOT_FOUND;
+  NET_LUID net_luid = NetLuidOf(luid);
+  GUID guid;
+  DWORD status = ConvertInterfaceLuidToGuid(&net_luid, &guid);
+  if (status != NO_ERROR) return status;
+  std::wstring name_server = Widen(servers);
+  std::wstring search = Widen(search_list);
+  // Only the fields whose flag is set may be filled; the rest stay zero. Empty strings clear.
+  MagmaDnsInterfaceSettings settings = {};
+  settings.Version = kDnsInterfaceSettingsVersion1;
+  settings.Flags = kDnsSettingNameServer | kDnsSettingSearchList | (family == 6 ? kDnsSettingIpv6 : 0);
+  settings.NameServer = name_server.data();
+  settings.SearchList = search.data();
+  return set_dns(guid, &settings);
 }
 
 }  // namespace magma::ipconfig
