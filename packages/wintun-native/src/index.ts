@@ -14,6 +14,11 @@ export type {
   ConfigureOptions,
   RouteSpec,
 } from "./configuration/configure-adapter.js";
+export {
+  type WinTunLibraryCandidate,
+  type WinTunLibrarySearch,
+  wintunLibrarySearch,
+} from "./library-path.js";
 export { IpHelperError, IpHelperStatus } from "./configuration/ip-helper-status.js";
 export {
   IpConfigurationError,
