@@ -14,16 +14,16 @@ export type {
   ConfigureOptions,
   RouteSpec,
 } from "./configuration/configure-adapter.js";
-export {
-  type WinTunLibraryCandidate,
-  type WinTunLibrarySearch,
-  wintunLibrarySearch,
-} from "./library-path.js";
 export { IpHelperError, IpHelperStatus } from "./configuration/ip-helper-status.js";
 export {
   IpConfigurationError,
   type IpConfigurationErrorCode,
 } from "./configuration/ip-prefix.js";
+export {
+  type WinTunLibraryCandidate,
+  type WinTunLibrarySearch,
+  wintunLibrarySearch,
+} from "./library-path.js";
 export { nativeAddonLocation } from "./native-addon.js";
 export { PortError, type PortErrorCode } from "./port/port-error.js";
 export {

@@ -168,7 +168,10 @@ export function wintunLibrarySearch(): WinTunLibrarySearch {
     return { candidates: [fileCandidate("MAGMA_WINTUN_LIBRARY", named)], chosen: named };
   }
   const workspace = workspaceCandidate();
-  const places = [packageCandidate(import.meta.url), ...(workspace === undefined ? [] : [workspace])];
+  const places = [
+    packageCandidate(import.meta.url),
+    ...(workspace === undefined ? [] : [workspace]),
+  ];
   const candidates = places.map((place) =>
     place.path === undefined
       ? { description: place.description, path: undefined, found: false }

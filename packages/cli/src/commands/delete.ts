@@ -3,10 +3,10 @@ import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { findCreatorProcess, isMagmaCreate } from "../adapters/creator-process.js";
-import { listAdapters } from "./adapters.js";
 import { CommandError } from "../command-error.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 import { type CommandIo, toJson } from "../output.js";
+import { listAdapters } from "./adapters.js";
 
 const run = promisify(execFile);
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { healthyLibrary } from "../test-support/doctor-facts.js";
 import {
   driverCheck,
   libraryArchitectureCheck,
@@ -6,7 +7,6 @@ import {
   runtimeCheck,
   tapCheck,
 } from "./shared-checks.js";
-import { healthyLibrary } from "../test-support/doctor-facts.js";
 
 describe("runtimeCheck", () => {
   it("passes Node.js 20 on linux-x64", () => {
