@@ -130,6 +130,21 @@ describe.runIf(inTestNamespace)("magma against the emulator", () => {
     expect(await listed()).toEqual([]);
   });
 
+  it("removes the adapter it created on Ctrl+C (SIGINT) and exits with OK", async () => {
+    const name = "Magma CLI Interrupted";
+    const { child } = await startHolding([bin, "create", name, "--address", "198.18.156.1/24"]);
+    expect((await listed()).map((adapter) => adapter.name)).toContain(name);
+    let output = "";
+    child.stdout?.on("data", (chunk: string) => {
+      output += chunk;
+    });
+    child.kill("SIGINT");
+    const [exitCode] = await once(child, "exit");
+    expect(exitCode).toBe(0);
+    expect(output).toContain(`Removed ${name}.`);
+    expect((await listed()).map((adapter) => adapter.name)).not.toContain(name);
+  });
+
   it("exits with NOT_FOUND for an adapter that does not exist, and CHECKS_FAILED from doctor", async () => {
     const configure = await magma("configure", "Magma CLI Absent", "--address", "198.18.153.1/24");
     expect(configure.code).toBe(ExitCode.NOT_FOUND);

@@ -24,10 +24,12 @@ function message(error: unknown): string {
 export async function gatherLibrary(): Promise<LibraryFacts> {
   const search = wintunLibrarySearch();
   // Windows' own search ("") loads whatever System32 holds: read that file's header.
+  // A chosen file that is not there has no header to read: the library check says it is missing.
   const binaryPath =
     search.chosen === ""
       ? search.candidates.find((candidate) => candidate.found)?.path
-      : search.chosen;
+      : search.candidates.find((candidate) => candidate.found && candidate.path === search.chosen)
+          ?.path;
   let binary: LibraryFacts["binary"];
   if (binaryPath !== undefined) {
     try {

@@ -62,6 +62,47 @@ describe("libraryCheck", () => {
     expect(result.fix).toBe("npm install @magma/wintun-linux");
   });
 
+  it("says the file a variable names is not there, rather than used", () => {
+    const named = {
+      description: "MAGMA_WINTUN_LIBRARY",
+      path: "/nowhere/libwintun.so",
+      found: false,
+    };
+    const result = libraryCheck(
+      healthyLibrary({
+        search: { candidates: [named], chosen: named.path },
+        load: {
+          loaded: false,
+          code: "ERROR_MOD_NOT_FOUND",
+          message: "cannot open",
+          hint: undefined,
+        },
+      }),
+    );
+    expect(result.notes).toEqual(["MAGMA_WINTUN_LIBRARY: /nowhere/libwintun.so (not found)"]);
+  });
+
+  it("says System32's DLL is used when Windows' own search loads it", () => {
+    const system32 = "C:\\Windows\\System32\\wintun.dll";
+    const result = libraryCheck(
+      healthyLibrary({
+        search: {
+          candidates: [
+            { description: "@magma/wintun-dll (not installed)", path: undefined, found: false },
+            { description: "the system's search", path: system32, found: true },
+          ],
+          chosen: "",
+        },
+        load: { loaded: true, path: "" },
+      }),
+    );
+    expect(result.detail).toBe("loaded wintun.dll from the application directory or System32");
+    expect(result.notes).toEqual([
+      "@magma/wintun-dll (not installed) (not found)",
+      `the system's search: ${system32} (used)`,
+    ]);
+  });
+
   it("says a found file was passed over for an earlier one", () => {
     const library = healthyLibrary();
     const second = { description: "the emulator build", path: "/repo/libwintun.so", found: true };

@@ -35,14 +35,17 @@ export function runtimeCheck(runtime: RuntimeFacts): CheckResult {
 }
 
 function searchNotes(library: LibraryFacts): string[] {
-  const chosen = library.search.chosen;
+  // "" is Windows' own search, which loads the wintun.dll System32 holds.
+  const chosen =
+    library.search.chosen === ""
+      ? library.search.candidates.find((candidate) => candidate.found)?.path
+      : library.search.chosen;
   return library.search.candidates.map((candidate) => {
-    const state =
-      candidate.path !== undefined && candidate.path === chosen
+    const state = !candidate.found
+      ? "not found"
+      : candidate.path === chosen
         ? "used"
-        : candidate.found
-          ? "found, not used: an earlier place wins"
-          : "not found";
+        : "found, not used: an earlier place wins";
     const where =
       candidate.path === undefined || candidate.description.includes(candidate.path)
         ? candidate.description
