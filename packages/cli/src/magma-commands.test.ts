@@ -155,6 +155,33 @@ describe.runIf(inTestNamespace)("magma against the emulator", () => {
     expect(doctor.stdout).toContain('✗ Magma adapters: no adapter named "Magma CLI Absent"');
   });
 
+  it("exits with ACCESS_DENIED for a user without CAP_NET_ADMIN, with the hint", async () => {
+    // setpriv (util-linux) drops to nobody with no capabilities, as an ordinary user runs it.
+    const drop = [
+      "--reuid=65534",
+      "--regid=65534",
+      "--clear-groups",
+      "--inh-caps=-all",
+      "--bounding-set=-all",
+    ];
+    const denied = await run("setpriv", [
+      ...drop,
+      process.execPath,
+      bin,
+      "create",
+      "Magma CLI Denied",
+      "--json",
+    ]).then(
+      () => ({ code: 0, stdout: "" }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(denied.code).toBe(ExitCode.ACCESS_DENIED);
+    expect(JSON.parse(denied.stdout).error).toMatchObject({
+      code: "ERROR_ACCESS_DENIED",
+      hint: expect.stringContaining("CAP_NET_ADMIN"),
+    });
+  });
+
   it("exits with CONFIGURATION for an address the library refuses", async () => {
     const name = "Magma CLI Refused";
     await startHolding([bin, "create", name, "--json"]);
