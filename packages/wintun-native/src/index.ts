@@ -20,6 +20,11 @@ export {
   IpConfigurationError,
   type IpConfigurationErrorCode,
 } from "./configuration/ip-prefix.js";
+export {
+  type WinTunLibraryCandidate,
+  type WinTunLibrarySearch,
+  wintunLibrarySearch,
+} from "./library-path.js";
 export { nativeAddonLocation } from "./native-addon.js";
 export {
   type CaptureCounters,

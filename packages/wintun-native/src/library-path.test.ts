@@ -13,6 +13,7 @@ import {
   LINUX_LIBRARY_PACKAGE,
   packageCandidate,
   windowsDllCandidate,
+  wintunLibrarySearch,
   workspaceCandidate,
 } from "./library-path.js";
 import { WinTunError } from "./wintun-error.js";
@@ -148,5 +149,46 @@ describe("the default library on Windows", () => {
     } finally {
       rmSync(project, { recursive: true, force: true });
     }
+  });
+});
+
+describe("wintunLibrarySearch", () => {
+  it.runIf(process.platform === "linux")(
+    "lists the package's library then the emulator build, choosing the first found as load() does",
+    () => {
+      delete process.env.MAGMA_WINTUN_LIBRARY;
+      const search = wintunLibrarySearch();
+      expect(search.candidates.map((candidate) => candidate.description)).toEqual([
+        expect.stringContaining("@magma/wintun-linux's library"),
+        expect.stringContaining("the Magma repository's emulator build"),
+      ]);
+      expect(search.candidates[0]?.found).toBe(true);
+      expect(search.chosen).toBe(defaultLibraryPath());
+    },
+  );
+
+  it("names only the environment variable when it is set, and whether its file exists", () => {
+    process.env.MAGMA_WINTUN_LIBRARY = join(elsewhere, "absent.so");
+    process.env.MAGMA_WINTUN_DLL = join(elsewhere, "absent.dll");
+    const variable = process.platform === "win32" ? "MAGMA_WINTUN_DLL" : "MAGMA_WINTUN_LIBRARY";
+    const search = wintunLibrarySearch();
+    expect(search.candidates).toEqual([
+      { description: variable, path: process.env[variable], found: false },
+    ]);
+    expect(search.chosen).toBe(process.env[variable]);
+  });
+
+  it("on Windows, lists @magma/wintun-dll's DLL and then the system's search", () => {
+    Object.defineProperty(process, "platform", { ...platform, value: "win32" });
+    delete process.env.MAGMA_WINTUN_DLL;
+    const search = wintunLibrarySearch();
+    expect(search.candidates).toHaveLength(2);
+    expect(search.candidates[0]).toEqual({
+      description: "@magma/wintun-dll's wintun.dll",
+      path: wintunDllPath(process.arch),
+      found: true,
+    });
+    expect(search.candidates[1]?.description).toContain("System32");
+    expect(search.chosen).toBe(wintunDllPath(process.arch));
   });
 });

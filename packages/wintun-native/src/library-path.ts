@@ -113,3 +113,69 @@ export function defaultLibraryPath(): string {
   const candidates = [packageCandidate(import.meta.url)];
   return firstLibrary(workspace === undefined ? candidates : [...candidates, workspace]);
 }
+
+/** One place the default search for the wintun library looks, and what it found there. */
+export interface WinTunLibraryCandidate {
+  /** What the place is, for a person: "MAGMA_WINTUN_LIBRARY", "@magma/wintun-linux's library …". */
+  readonly description: string;
+  /** The file looked at; undefined when there is none to look at (a package not installed). */
+  readonly path: string | undefined;
+  /** Whether the file is there (on Windows' system search: whether System32 holds one). */
+  readonly found: boolean;
+}
+
+/** The default search for the wintun library, step by step: what `WinTunLibrary.load()` would load. */
+export interface WinTunLibrarySearch {
+  /** Every place looked at, in the search's order. */
+  readonly candidates: readonly WinTunLibraryCandidate[];
+  /**
+   * The path the default would load: the first candidate found ("" on Windows for the system's
+   * own search of the application directory and System32); undefined when nothing was found.
+   */
+  readonly chosen: string | undefined;
+}
+
+function fileCandidate(description: string, path: string): WinTunLibraryCandidate {
+  return { description, path, found: existsSync(path) };
+}
+
+/**
+ * The places `WinTunLibrary.load()` without a path searches, in its order, each with whether a
+ * file is there, and which one it would load: for a diagnosis of "the library was not found" or
+ * "the wrong one was loaded". It loads nothing. An environment variable, when set, is the only
+ * place searched, as for the load itself.
+ */
+export function wintunLibrarySearch(): WinTunLibrarySearch {
+  if (process.platform === "win32") {
+    const named = process.env.MAGMA_WINTUN_DLL;
+    if (named !== undefined) {
+      return { candidates: [fileCandidate("MAGMA_WINTUN_DLL", named)], chosen: named };
+    }
+    const dll = windowsDllCandidate(import.meta.url);
+    const packaged: WinTunLibraryCandidate =
+      dll === undefined
+        ? { description: `${WINDOWS_DLL_PACKAGE} (not installed)`, path: undefined, found: false }
+        : fileCandidate(`${WINDOWS_DLL_PACKAGE}'s wintun.dll`, dll);
+    const system32 = join(process.env.SystemRoot ?? "C:\\Windows", "System32", "wintun.dll");
+    const system = fileCandidate(
+      "wintun.dll from the application directory or System32 (the system's search)",
+      system32,
+    );
+    return { candidates: [packaged, system], chosen: dll ?? "" };
+  }
+  const named = process.env.MAGMA_WINTUN_LIBRARY;
+  if (named !== undefined) {
+    return { candidates: [fileCandidate("MAGMA_WINTUN_LIBRARY", named)], chosen: named };
+  }
+  const workspace = workspaceCandidate();
+  const places = [
+    packageCandidate(import.meta.url),
+    ...(workspace === undefined ? [] : [workspace]),
+  ];
+  const candidates = places.map((place) =>
+    place.path === undefined
+      ? { description: place.description, path: undefined, found: false }
+      : fileCandidate(place.description, place.path),
+  );
+  return { candidates, chosen: candidates.find((candidate) => candidate.found)?.path };
+}

@@ -229,6 +229,30 @@ describe("the installed addon and wintun library", () => {
   );
 });
 
+describe("the installed magma command", () => {
+  it.runIf(process.platform === "linux")(
+    "runs as `npm exec magma doctor` and finds the installed wintun library",
+    () => {
+      const run = spawnSync("npm", ["exec", "--offline", "--", "magma", "doctor", "--json"], {
+        cwd: project,
+        encoding: "utf8",
+        env: userEnv(),
+      });
+      // 0 when every check passed, 3 when one failed (this machine may lack something).
+      expect([0, 3], run.stderr).toContain(run.status);
+      const report = JSON.parse(run.stdout) as {
+        checks: { id: string; status: string; detail: string }[];
+      };
+      const library = report.checks.find((check) => check.id === "wintun-library");
+      expect(library?.status).toBe("pass");
+      expect(library?.detail).toContain(
+        join(realpathSync(project), "node_modules", "@magma", "wintun-linux"),
+      );
+      expect(report.checks.find((check) => check.id === "node")?.status).toBe("pass");
+    },
+  );
+});
+
 const networkProblem = networkTestProblem();
 if (networkProblem !== undefined && process.env.MAGMA_REQUIRE_TUN === "1") {
   throw new Error(`MAGMA_REQUIRE_TUN=1 but ${networkProblem}`);

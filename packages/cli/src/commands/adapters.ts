@@ -1,0 +1,55 @@
+import { listLinuxAdapters } from "../adapters/linux-adapters.js";
+import type { ListedAdapter } from "../adapters/listed-adapter.js";
+import { CommandError } from "../command-error.js";
+import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
+import { type CommandIo, toJson } from "../output.js";
+
+/**
+ * The adapters of this machine (on Linux: of this network namespace). Windows has no wintun call
+ * that lists adapters; there the list would come from the network adapters whose description is
+ * "<tunnelType> Tunnel" (GetIfTable2, as Get-NetAdapter does), which is not implemented yet.
+ */
+export async function listAdapters(): Promise<ListedAdapter[]> {
+  if (process.platform === "linux") return listLinuxAdapters();
+  throw new CommandError(
+    "UNSUPPORTED",
+    `listing adapters is not supported on ${process.platform} yet`,
+    {
+      hint: 'on Windows, Get-NetAdapter -InterfaceDescription "Magma Tunnel*" lists adapters of the default tunnel type',
+    },
+  );
+}
+
+/** The table for people: one adapter a line. */
+export function formatAdapters(adapters: readonly ListedAdapter[]): string {
+  if (adapters.length === 0) return "No adapter.\n";
+  const header = ["NAME", "INTERFACE", "INDEX", "LUID", "GUID", "BACKEND", "STATE", "ADDRESSES"];
+  const rows = adapters.map((adapter) => [
+    adapter.name,
+    adapter.interfaceName,
+    String(adapter.interfaceIndex),
+    `0x${adapter.luid.toString(16)}`,
+    adapter.guid ?? "-",
+    adapter.backend,
+    adapter.creatorAlive ? adapter.state : "leftover (creator exited)",
+    adapter.addresses.join(" ") || "-",
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] as number))
+      .join("  ")
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join("\n")}\n`;
+}
+
+export async function adaptersCommand(
+  options: { json?: boolean },
+  io: CommandIo,
+): Promise<ExitCodeValue> {
+  const adapters = await listAdapters();
+  io.stdout(options.json === true ? toJson({ adapters }) : formatAdapters(adapters));
+  return ExitCode.OK;
+}

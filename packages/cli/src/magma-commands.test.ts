@@ -1,0 +1,231 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { once } from "node:events";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import { ExitCode } from "./exit-codes.js";
+
+// End to end: the built `magma` against the emulator, in the network namespace the test runner
+// made (scripts/run-tests.mjs). Names and subnets (198.18.150-159.x) are this file's own.
+const inTestNamespace = process.env.MAGMA_TEST_NETNS === "1";
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = join(packageDir, "bin", "magma.cjs");
+const holder = join(packageDir, "src", "test-support", "hold-adapter.mjs");
+const run = promisify(execFile);
+
+interface Result {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function magma(...args: string[]): Promise<Result> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+const started: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of started.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+/** Starts a long-running program and returns it with its first line of output. */
+async function startHolding(args: string[]): Promise<{ child: ChildProcess; firstLine: string }> {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  started.push(child);
+  let output = "";
+  child.stdout?.setEncoding("utf8");
+  while (!output.includes("\n")) {
+    const [chunk] = (await Promise.race([once(child.stdout!, "data"), once(child, "exit")])) as [
+      unknown,
+    ];
+    if (typeof chunk !== "string") throw new Error(`${args.join(" ")} exited before it was ready`);
+    output += chunk;
+  }
+  return { child, firstLine: output.slice(0, output.indexOf("\n")) };
+}
+
+async function listed(): Promise<Array<Record<string, unknown>>> {
+  const { code, stdout } = await magma("adapters", "--json");
+  expect(code).toBe(ExitCode.OK);
+  return (JSON.parse(stdout) as { adapters: Array<Record<string, unknown>> }).adapters;
+}
+
+describe.runIf(inTestNamespace)("magma against the emulator", () => {
+  it("creates, lists, configures, checks and deletes an adapter", async () => {
+    const name = "Magma CLI E2E";
+    const { child: creator, firstLine } = await startHolding([
+      bin,
+      "create",
+      name,
+      "--address",
+      "198.18.150.1/24",
+      "--json",
+    ]);
+    const created = JSON.parse(firstLine);
+    expect(created).toMatchObject({ event: "created", name, pid: creator.pid });
+    const interfaceName = created.interfaceName as string;
+
+    expect(await listed()).toEqual([
+      expect.objectContaining({
+        name,
+        interfaceName,
+        interfaceIndex: created.interfaceIndex,
+        luid: created.luid,
+        backend: "wintun",
+        state: "idle",
+        creatorAlive: true,
+        addresses: expect.arrayContaining(["198.18.150.1/24"]),
+      }),
+    ]);
+
+    const configured = await magma(
+      "configure",
+      name,
+      "--address",
+      "198.18.151.1/24",
+      "--route",
+      "198.18.152.0/24",
+      "--mtu",
+      "1400",
+    );
+    expect(configured.code).toBe(ExitCode.OK);
+    expect(configured.stdout).toBe(
+      `Configured ${name} (${interfaceName}):\n  address 198.18.151.1/24\n  route 198.18.152.0/24\n  mtu 1400\n`,
+    );
+    const { stdout: routes } = await run("ip", ["-j", "route", "show", "198.18.152.0/24"]);
+    expect(JSON.parse(routes)).toEqual([expect.objectContaining({ dev: interfaceName })]);
+
+    const table = await magma("adapters");
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `^${name}\\s+${interfaceName}\\s+${created.interfaceIndex}\\s+0x[0-9a-f]+\\s+-\\s+wintun\\s+idle\\s+.*198\\.18\\.151\\.1/24`,
+        "m",
+      ),
+    );
+
+    const doctor = await magma("doctor", "--adapter", name, "--json");
+    expect(doctor.code).toBe(ExitCode.OK);
+    const checks = JSON.parse(doctor.stdout).checks as Array<{
+      id: string;
+      status: string;
+      detail: string;
+    }>;
+    expect(checks.find((check) => check.id === "adapters")).toMatchObject({ status: "pass" });
+    expect(checks.find((check) => check.id === "wintun-library")).toMatchObject({ status: "pass" });
+    const human = await magma("doctor", "--adapter", name);
+    expect(human.stdout).toContain(`✓ Magma adapters: "${name}" exists`);
+
+    const deleted = await magma("delete", name, "--json");
+    expect(deleted.code).toBe(ExitCode.OK);
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ deleted: name, interfaceName });
+    const [exitCode] = await once(creator, "exit");
+    expect(exitCode).toBe(0);
+    expect(await listed()).toEqual([]);
+  });
+
+  it("removes the adapter it created on Ctrl+C (SIGINT) and exits with OK", async () => {
+    const name = "Magma CLI Interrupted";
+    const { child } = await startHolding([bin, "create", name, "--address", "198.18.156.1/24"]);
+    expect((await listed()).map((adapter) => adapter.name)).toContain(name);
+    let output = "";
+    child.stdout?.on("data", (chunk: string) => {
+      output += chunk;
+    });
+    child.kill("SIGINT");
+    const [exitCode] = await once(child, "exit");
+    expect(exitCode).toBe(0);
+    expect(output).toContain(`Removed ${name}.`);
+    expect((await listed()).map((adapter) => adapter.name)).not.toContain(name);
+  });
+
+  it("exits with NOT_FOUND for an adapter that does not exist, and CHECKS_FAILED from doctor", async () => {
+    const configure = await magma("configure", "Magma CLI Absent", "--address", "198.18.153.1/24");
+    expect(configure.code).toBe(ExitCode.NOT_FOUND);
+    expect(configure.stderr).toContain("magma: ");
+    expect((await magma("delete", "Magma CLI Absent")).code).toBe(ExitCode.NOT_FOUND);
+    const doctor = await magma("doctor", "--adapter", "Magma CLI Absent");
+    expect(doctor.code).toBe(ExitCode.CHECKS_FAILED);
+    expect(doctor.stdout).toContain('✗ Magma adapters: no adapter named "Magma CLI Absent"');
+  });
+
+  it("exits with ACCESS_DENIED for a user without CAP_NET_ADMIN, with the hint", async () => {
+    // setpriv (util-linux) drops to nobody with no capabilities, as an ordinary user runs it.
+    const drop = [
+      "--reuid=65534",
+      "--regid=65534",
+      "--clear-groups",
+      "--inh-caps=-all",
+      "--bounding-set=-all",
+    ];
+    const denied = await run("setpriv", [
+      ...drop,
+      process.execPath,
+      bin,
+      "create",
+      "Magma CLI Denied",
+      "--json",
+    ]).then(
+      () => ({ code: 0, stdout: "" }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(denied.code).toBe(ExitCode.ACCESS_DENIED);
+    expect(JSON.parse(denied.stdout).error).toMatchObject({
+      code: "ERROR_ACCESS_DENIED",
+      hint: expect.stringContaining("CAP_NET_ADMIN"),
+    });
+  });
+
+  it("exits with CONFIGURATION for an address the library refuses", async () => {
+    const name = "Magma CLI Refused";
+    await startHolding([bin, "create", name, "--json"]);
+    const result = await magma("configure", name, "--address", "198.18.154.0/24", "--json");
+    expect(result.code).toBe(ExitCode.CONFIGURATION);
+    expect(JSON.parse(result.stdout).error).toMatchObject({
+      kind: "IpConfigurationError",
+      exitCode: 7,
+    });
+  });
+
+  it("does not stop another program's adapter without --force", async () => {
+    const name = "Magma CLI Other";
+    const { child } = await startHolding([holder, "create", name]);
+    const refused = await magma("delete", name);
+    expect(refused.code).toBe(ExitCode.OWNED_ELSEWHERE);
+    expect(refused.stderr).toContain(`belongs to process ${child.pid}`);
+    const forced = await magma("delete", name, "--force");
+    expect(forced.code).toBe(ExitCode.OK);
+    expect(forced.stdout).toContain(`stopped process ${child.pid}`);
+  });
+
+  it("finds the leftover of a crashed creator, which doctor fails and delete removes", async () => {
+    const name = "Magma CLI Leftover";
+    const { child: creator } = await startHolding([holder, "create", name]);
+    // Another process's session keeps the interface when its creator dies.
+    await startHolding([holder, "session", name]);
+    creator.kill("SIGKILL");
+    await once(creator, "exit");
+
+    expect(await listed()).toEqual([expect.objectContaining({ name, creatorAlive: false })]);
+    const doctor = await magma("doctor", "--json");
+    expect(doctor.code).toBe(ExitCode.CHECKS_FAILED);
+    const leftovers = (JSON.parse(doctor.stdout).checks as Array<{ id: string }>).find(
+      (check) => check.id === "leftovers",
+    );
+    expect(leftovers).toMatchObject({
+      status: "fail",
+      fix: expect.stringContaining("ip link delete dev"),
+    });
+
+    const deleted = await magma("delete", name);
+    expect(deleted.code).toBe(ExitCode.OK);
+    expect(deleted.stdout).toContain("deleted the leftover interface");
+    expect(await listed()).toEqual([]);
+  });
+});
