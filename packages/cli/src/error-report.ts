@@ -43,9 +43,7 @@ export function reportError(error: unknown): ErrorReport {
     return report(error, error.symbol, winTunExitCode(error));
   }
   if (error instanceof IpHelperError) {
-    const exitCode =
-      error.code === Win32Error.ACCESS_DENIED ? ExitCode.ACCESS_DENIED : ExitCode.CONFIGURATION;
-    return report(error, error.symbol, exitCode);
+    return report(error, error.symbol, ipHelperExitCode(error));
   }
   if (error instanceof IpConfigurationError || error instanceof OptionError) {
     return report(error, String(error.code), ExitCode.CONFIGURATION);
@@ -71,4 +69,13 @@ function report(error: MagmaError<string | number>, code: string, exitCode: Exit
       ? error.message.slice(0, -suffix.length)
       : error.message;
   return { kind: error.name, code, message, hint: error.hint, exitCode };
+}
+
+function ipHelperExitCode(error: IpHelperError): ExitCodeValue {
+  if (error.code === Win32Error.ACCESS_DENIED) return ExitCode.ACCESS_DENIED;
+  // No service to take the setting: DNS without systemd-resolved, or before Windows 10 2004.
+  if (error.code === Win32Error.NOT_SUPPORTED || error.code === Win32Error.PROC_NOT_FOUND) {
+    return ExitCode.UNSUPPORTED;
+  }
+  return ExitCode.CONFIGURATION;
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -193,6 +193,35 @@ describe.runIf(inTestNamespace)("magma against the emulator", () => {
     });
   });
 
+  // CI's machine runs no systemd-resolved: the library's typed refusal becomes exit code 8.
+  it.runIf(!resolvedOnTheBus())(
+    "exits with UNSUPPORTED for --dns where systemd-resolved does not run, addresses undone",
+    async () => {
+      const name = "Magma CLI Dns";
+      await startHolding([bin, "create", name, "--json"]);
+      const text = await magma(
+        "configure",
+        name,
+        "--address",
+        "198.18.157.1/24",
+        "--dns",
+        "198.18.157.53",
+      );
+      expect(text.code).toBe(ExitCode.UNSUPPORTED);
+      expect(text.stderr).toContain("SetInterfaceDnsSettings failed for DNS servers 198.18.157.53");
+      expect(text.stderr).toContain("hint: per-adapter DNS on Linux is systemd-resolved's");
+      const json = await magma("configure", name, "--search", "corp.example", "--json");
+      expect(json.code).toBe(ExitCode.UNSUPPORTED);
+      expect(JSON.parse(json.stdout).error).toMatchObject({
+        kind: "IpHelperError",
+        code: "ERROR_NOT_SUPPORTED",
+        exitCode: 8,
+      });
+      const listed = await magma("adapters", "--json");
+      expect(listed.stdout).not.toContain("198.18.157.1");
+    },
+  );
+
   it("does not stop another program's adapter without --force", async () => {
     const name = "Magma CLI Other";
     const { child } = await startHolding([holder, "create", name]);
@@ -229,3 +258,22 @@ describe.runIf(inTestNamespace)("magma against the emulator", () => {
     expect(await listed()).toEqual([]);
   });
 });
+
+/** Whether systemd-resolved owns its name on this machine's system bus. */
+function resolvedOnTheBus(): boolean {
+  const owner = spawnSync(
+    "busctl",
+    [
+      "--system",
+      "call",
+      "org.freedesktop.DBus",
+      "/org/freedesktop/DBus",
+      "org.freedesktop.DBus",
+      "NameHasOwner",
+      "s",
+      "org.freedesktop.resolve1",
+    ],
+    { encoding: "utf8" },
+  );
+  return owner.status === 0 && owner.stdout.trim() === "b true";
+}

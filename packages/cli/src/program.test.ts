@@ -40,10 +40,11 @@ describe("magma --help", () => {
     expect((await magma("create", "--help")).stdout).toContain("keep it until Ctrl+C");
   });
 
-  it("says in configure's help that DNS is not supported yet", async () => {
+  it("says in configure's help where DNS settings work", async () => {
     const { stdout } = await magma("configure", "--help");
-    expect(stdout).toMatch(/--dns <server>\s+not supported yet/);
-    expect(stdout).toMatch(/--search <domain>\s+not supported yet/);
+    expect(stdout).toMatch(/--dns <server>\s+a DNS resolver for the adapter/);
+    expect(stdout).toContain("systemd-resolved");
+    expect(stdout).toMatch(/--search <domain>\s+a DNS search domain/);
   });
 });
 
@@ -53,18 +54,6 @@ describe("exit codes", () => {
     expect(unknown.code).toBe(ExitCode.USAGE);
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
     expect((await magma("configure")).code).toBe(ExitCode.USAGE);
-  });
-
-  it("exits with UNSUPPORTED for --dns, as JSON with --json", async () => {
-    const text = await magma("configure", "Magma CLI Unit", "--dns", "198.18.0.53");
-    expect(text.code).toBe(ExitCode.UNSUPPORTED);
-    expect(text.stderr).toContain("magma: DNS configuration (--dns, --search) is not supported");
-    expect(text.stderr).toContain("  hint: ");
-    const json = await magma("configure", "Magma CLI Unit", "--search", "corp", "--json");
-    expect(json.code).toBe(ExitCode.UNSUPPORTED);
-    expect(JSON.parse(json.stdout)).toEqual({
-      error: expect.objectContaining({ kind: "CommandError", code: "UNSUPPORTED", exitCode: 8 }),
-    });
   });
 
   it("exits with USAGE when configure is given nothing to configure", async () => {

@@ -14,7 +14,7 @@ Exit codes:
   0  success (doctor: no check failed)    5  not allowed: root/CAP_NET_ADMIN, Administrator
   1  unexpected failure                   6  wintun library missing or of another architecture
   2  wrong command line                   7  configuration refused or not applied
-  3  doctor: a check failed               8  not supported here (--dns, --search, Windows listing)
+  3  doctor: a check failed               8  not supported here (DNS without its service, Windows listing)
   4  no adapter of that name              9  delete: adapter owned by another program`;
 
 const JSON_HELP = "print JSON for scripts instead of text";
@@ -33,14 +33,15 @@ function configurationOptions(command: Command): Command {
     )
     .option("--mtu <bytes>", "the interface MTU (576 to 65535; 1280 or more with IPv6)")
     .addOption(
-      new Option("--dns <server>", "not supported yet: DNS servers (exits with code 8)").argParser(
-        collect,
-      ),
+      new Option(
+        "--dns <server>",
+        "a DNS resolver for the adapter (repeatable; Windows 10 2004 or later, Linux with systemd-resolved, else exit code 8)",
+      ).argParser(collect),
     )
     .addOption(
       new Option(
         "--search <domain>",
-        "not supported yet: DNS search domains (exits with code 8)",
+        "a DNS search domain for the adapter (repeatable; where --dns works)",
       ).argParser(collect),
     );
 }
@@ -96,7 +97,7 @@ function buildProgram(io: CommandIo, result: { code: ExitCodeValue }): Command {
   configurationOptions(
     program
       .command("configure")
-      .description("give an existing adapter addresses, routes and an MTU (DNS: not supported yet)")
+      .description("give an existing adapter addresses, routes, an MTU and DNS settings")
       .argument("<name>", "the adapter's name")
       .option("--json", JSON_HELP),
   ).action(async (name: string, options) => done(await configureCommand(name, options, io)));

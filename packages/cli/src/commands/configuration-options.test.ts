@@ -42,14 +42,27 @@ describe("configurationFrom", () => {
     expect(configurationFrom({})).toBeUndefined();
   });
 
-  it("refuses --dns and --search as not supported, with exit code 8", () => {
-    for (const options of [{ dns: ["198.18.0.53"] }, { search: ["corp"] }]) {
-      const error = commandError(() =>
-        configurationFrom({ address: ["198.18.150.1/24"], ...options }),
-      );
-      expect(error.code).toBe("UNSUPPORTED");
-      expect(error.exitCode).toBe(8);
-    }
+  it("passes --dns and --search to configure() as its dns settings, alone or with the rest", () => {
+    const configuration = configurationFrom({
+      dns: ["198.18.150.53", "fd6d:6167:6d61:150::53"],
+      search: ["corp.example"],
+    });
+    expect(configuration).toEqual({
+      addresses: [],
+      dns: {
+        servers: ["198.18.150.53", "fd6d:6167:6d61:150::53"],
+        searchDomains: ["corp.example"],
+      },
+    });
+    expect(describeConfiguration(configuration!)).toEqual([
+      "dns server 198.18.150.53",
+      "dns server fd6d:6167:6d61:150::53",
+      "dns search corp.example",
+    ]);
+    expect(configurationFrom({ search: ["corp"] })?.dns).toEqual({
+      servers: [],
+      searchDomains: ["corp"],
+    });
   });
 
   it("refuses an MTU that is not a whole number, and a malformed route, as usage errors", () => {

@@ -27,22 +27,26 @@ export function parseRoute(text: string): RouteSpec {
 }
 
 /**
- * The configuration the options ask for, or undefined when they ask for none. Addresses, routes
- * and MTU are checked by the library's configure(); DNS is not supported by this version.
+ * The configuration the options ask for, or undefined when they ask for none. Everything is
+ * checked by the library's configure().
  */
 export function configurationFrom(options: ConfigurationOptions): AdapterConfiguration | undefined {
-  if ((options.dns?.length ?? 0) > 0 || (options.search?.length ?? 0) > 0) {
-    throw new CommandError(
-      "UNSUPPORTED",
-      "DNS configuration (--dns, --search) is not supported by this version of magma",
-      {
-        hint: "configure addresses, routes and the MTU here, and DNS with the system's own tools",
-      },
-    );
-  }
   const addresses = options.address ?? [];
   const routes = (options.route ?? []).map(parseRoute);
-  if (addresses.length === 0 && routes.length === 0 && options.mtu === undefined) return undefined;
+  const servers = options.dns ?? [];
+  const searchDomains = options.search ?? [];
+  const dns =
+    servers.length === 0 && searchDomains.length === 0
+      ? undefined
+      : { servers, ...(searchDomains.length === 0 ? {} : { searchDomains }) };
+  if (
+    addresses.length === 0 &&
+    routes.length === 0 &&
+    options.mtu === undefined &&
+    dns === undefined
+  ) {
+    return undefined;
+  }
   let mtu: number | undefined;
   if (options.mtu !== undefined) {
     mtu = Number(options.mtu);
@@ -56,6 +60,7 @@ export function configurationFrom(options: ConfigurationOptions): AdapterConfigu
     addresses,
     ...(routes.length === 0 ? {} : { routes }),
     ...(mtu === undefined ? {} : { mtu }),
+    ...(dns === undefined ? {} : { dns }),
   };
 }
 
@@ -70,5 +75,7 @@ export function describeConfiguration(configuration: AdapterConfiguration): stri
     );
   }
   if (configuration.mtu !== undefined) lines.push(`mtu ${configuration.mtu}`);
+  for (const server of configuration.dns?.servers ?? []) lines.push(`dns server ${server}`);
+  for (const domain of configuration.dns?.searchDomains ?? []) lines.push(`dns search ${domain}`);
   return lines;
 }
