@@ -1,8 +1,9 @@
-import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { resolvedOnSystemBus } from "@magma/wintun-native";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExitCode } from "./exit-codes.js";
 
@@ -194,7 +195,7 @@ describe.runIf(inTestNamespace)("magma against the emulator", () => {
   });
 
   // CI's machine runs no systemd-resolved: the library's typed refusal becomes exit code 8.
-  it.runIf(!resolvedOnTheBus())(
+  it.runIf(!resolvedOnSystemBus())(
     "exits with UNSUPPORTED for --dns where systemd-resolved does not run, addresses undone",
     async () => {
       const name = "Magma CLI Dns";
@@ -258,22 +259,3 @@ describe.runIf(inTestNamespace)("magma against the emulator", () => {
     expect(await listed()).toEqual([]);
   });
 });
-
-/** Whether systemd-resolved owns its name on this machine's system bus. */
-function resolvedOnTheBus(): boolean {
-  const owner = spawnSync(
-    "busctl",
-    [
-      "--system",
-      "call",
-      "org.freedesktop.DBus",
-      "/org/freedesktop/DBus",
-      "org.freedesktop.DBus",
-      "NameHasOwner",
-      "s",
-      "org.freedesktop.resolve1",
-    ],
-    { encoding: "utf8" },
-  );
-  return owner.status === 0 && owner.stdout.trim() === "b true";
-}

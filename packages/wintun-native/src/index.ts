@@ -20,6 +20,7 @@ export {
   IpConfigurationError,
   type IpConfigurationErrorCode,
 } from "./configuration/ip-prefix.js";
+export { resolvedOnSystemBus } from "./configuration/resolved-dns.js";
 export {
   type WinTunLibraryCandidate,
   type WinTunLibrarySearch,

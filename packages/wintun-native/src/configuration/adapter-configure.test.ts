@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import * as dgram from "node:dgram";
 import { once } from "node:events";
 import { afterEach, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { WinTunAdapter } from "../wintun-adapter.js";
 import { WinTunError } from "../wintun-error.js";
 import { IpHelperError } from "./ip-helper-status.js";
 import { IpConfigurationError } from "./ip-prefix.js";
+import { resolvedOnSystemBus } from "./resolved-dns.js";
 
 const adapters: WinTunAdapter[] = [];
 afterEach(() => {
@@ -162,7 +162,7 @@ describeNetwork("adapter.configure with the kernel", () => {
     );
   });
 
-  it.runIf(!resolvedOnTheBus())(
+  it.runIf(!resolvedOnSystemBus())(
     "refuses DNS where systemd-resolved does not run, with the typed error, and undoes the addresses",
     async () => {
       const adapter = await createAdapter("mgw-cfg6");
@@ -179,22 +179,3 @@ describeNetwork("adapter.configure with the kernel", () => {
     },
   );
 });
-
-/** Whether systemd-resolved owns its name on this machine's system bus (it does not in CI). */
-function resolvedOnTheBus(): boolean {
-  const owner = spawnSync(
-    "busctl",
-    [
-      "--system",
-      "call",
-      "org.freedesktop.DBus",
-      "/org/freedesktop/DBus",
-      "org.freedesktop.DBus",
-      "NameHasOwner",
-      "s",
-      "org.freedesktop.resolve1",
-    ],
-    { encoding: "utf8" },
-  );
-  return owner.status === 0 && owner.stdout.trim() === "b true";
-}

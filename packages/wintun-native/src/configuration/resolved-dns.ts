@@ -40,6 +40,23 @@ export function interfaceIndexOfLuid(luid: bigint): number {
 }
 
 /**
+ * Whether systemd-resolved owns its name on the system bus: where it does not (or there is no
+ * bus, or no busctl), `adapter.configure({ dns })` answers ERROR_NOT_SUPPORTED on Linux.
+ */
+export function resolvedOnSystemBus(busctl: BusctlRunner = runBusctl): boolean {
+  const owner = busctl([
+    "call",
+    "org.freedesktop.DBus",
+    "/org/freedesktop/DBus",
+    "org.freedesktop.DBus",
+    "NameHasOwner",
+    "s",
+    RESOLVED[0] as string,
+  ]);
+  return owner.error === undefined && owner.status === 0 && owner.stdout.trim() === "b true";
+}
+
+/**
  * Linux: per-link DNS in systemd-resolved, through its D-Bus API (`busctl`, which ships with
  * systemd): SetLinkDNS and SetLinkDomains replace the link's resolvers and search domains, and
  * RevertLink drops both. A machine without resolved on the system bus gets ERROR_NOT_SUPPORTED:
@@ -81,16 +98,7 @@ export class ResolvedDns implements DnsBackend {
   }
 
   #resolvedRuns(): boolean {
-    const owner = this.busctl([
-      "call",
-      "org.freedesktop.DBus",
-      "/org/freedesktop/DBus",
-      "org.freedesktop.DBus",
-      "NameHasOwner",
-      "s",
-      RESOLVED[0] as string,
-    ]);
-    return owner.error === undefined && owner.status === 0 && owner.stdout.trim() === "b true";
+    return resolvedOnSystemBus(this.busctl);
   }
 
   #call(method: readonly string[]): number {
