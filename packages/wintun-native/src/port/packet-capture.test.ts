@@ -14,7 +14,7 @@ import {
   type PacketOwner,
 } from "@magma/transport";
 import { afterAll, afterEach, expect, it } from "vitest";
-import { describeNetwork, run, waitFor } from "../test-support/network-test.js";
+import { describeNetwork, run, toolEnvironment, waitFor } from "../test-support/network-test.js";
 import { MIN_CAPTURE_BUFFER_SIZE } from "./packet-capture.js";
 import { PortError } from "./port-error.js";
 import { WinTunPort } from "./win-tun-port.js";
@@ -87,7 +87,7 @@ async function ping(address: string, count: number, size = 56): Promise<number> 
     address,
   ];
   const text = await new Promise<string>((resolve) =>
-    execFile("ping", args, (_error, stdout) => resolve(String(stdout))),
+    execFile("ping", args, { env: toolEnvironment() }, (_error, stdout) => resolve(String(stdout))),
   );
   return Number(/(\d+) received/.exec(text)?.[1] ?? Number.NaN);
 }

@@ -14,8 +14,26 @@ export const describeNetwork: ReturnType<typeof describe.skipIf> = describe.skip
   !inTestNamespace,
 );
 
+/**
+ * The environment for the system's tools (ip, tshark, capinfos, ...): without the sanitizer runtime
+ * the AddressSanitizer and ThreadSanitizer runs preload into the test processes, which is for our
+ * code only (capinfos, for one, deadlocks in its start-up under a preloaded libasan).
+ */
+export function toolEnvironment(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.LD_PRELOAD;
+  return env;
+}
+
+/** Runs a system tool and returns its standard output; a failure throws with its stderr. */
 export function run(command: string, args: readonly string[]): string {
-  return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  return execFileSync(command, args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: toolEnvironment(),
+    // A tool that never ends fails its test instead of holding the run until CI's limit.
+    timeout: 60_000,
+  });
 }
 
 /** Gives the adapter's interface an IPv4 /24 (the kernel's side is .1) with IPv6 off, and brings it up. */
