@@ -35,6 +35,7 @@ describe("the Linux checks", () => {
       "leftovers",
       "socket-buffers",
       "uplink-offloads",
+      "dns-service",
     ]);
     expect(results.filter((result) => result.status !== "pass").map((result) => result.id)).toEqual(
       ["tap-driver"],

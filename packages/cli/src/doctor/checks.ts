@@ -2,6 +2,7 @@ import type { CheckResult, CheckStatus } from "./check-result.js";
 import type { LinuxFacts, WindowsFacts } from "./facts.js";
 import {
   adaptersCheck,
+  dnsServiceCheck,
   leftoversCheck,
   netAdminCheck,
   socketBuffersCheck,
@@ -31,6 +32,7 @@ export function linuxChecks(facts: LinuxFacts): CheckResult[] {
     leftoversCheck(facts.adapters),
     socketBuffersCheck(facts.socketBuffers),
     uplinkOffloadCheck(facts.uplink),
+    dnsServiceCheck(facts.resolvedRuns),
   ];
 }
 

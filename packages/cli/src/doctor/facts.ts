@@ -68,6 +68,8 @@ export interface LinuxFacts {
   };
   /** The default route's interface; undefined when there is no default route. */
   readonly uplink: UplinkFacts | undefined | ProbeFailure;
+  /** Whether systemd-resolved is on the system bus, which adapter DNS settings need on Linux. */
+  readonly resolvedRuns: boolean;
 }
 
 /** A physical adapter's Large Send Offload (Get-NetAdapterLso). */

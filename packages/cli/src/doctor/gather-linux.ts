@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { constants, existsSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { promisify } from "node:util";
+import { resolvedOnSystemBus } from "@magma/wintun-native";
 import { listLinuxAdapters } from "../adapters/linux-adapters.js";
 import type { LinuxFacts, ProbeFailure, UplinkFacts } from "./facts.js";
 import { gatherLibrary } from "./gather-library.js";
@@ -81,5 +82,6 @@ export async function gatherLinuxFacts(requestedAdapter: string | undefined): Pr
     requestedAdapter,
     socketBuffers: { rmemMax, wmemMax },
     uplink,
+    resolvedRuns: resolvedOnSystemBus(),
   };
 }

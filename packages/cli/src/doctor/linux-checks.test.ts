@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { adapter } from "../test-support/doctor-facts.js";
 import {
   adaptersCheck,
+  dnsServiceCheck,
   leftoversCheck,
   netAdminCheck,
   socketBuffersCheck,
@@ -135,5 +136,20 @@ describe("uplinkOffloadCheck", () => {
   it("cannot check without a default route or without ethtool", () => {
     expect(uplinkOffloadCheck(undefined).status).toBe("unavailable");
     expect(uplinkOffloadCheck({ error: "spawn ethtool ENOENT" }).detail).toContain("ENOENT");
+  });
+});
+
+describe("dnsServiceCheck", () => {
+  it("passes when systemd-resolved runs", () => {
+    const result = dnsServiceCheck(true);
+    expect(result.status).toBe("pass");
+    expect(result.fix).toBeUndefined();
+  });
+
+  it("warns, with the fix, when it does not: DNS settings are refused, adapters still work", () => {
+    const result = dnsServiceCheck(false);
+    expect(result.status).toBe("warn");
+    expect(result.detail).toContain("--dns and --search are refused");
+    expect(result.fix).toContain("systemd-resolved");
   });
 });

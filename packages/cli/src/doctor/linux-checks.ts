@@ -176,3 +176,24 @@ export function uplinkOffloadCheck(uplink: UplinkFacts | undefined | ProbeFailur
       : "no UDP GRO forwarding offered by its driver";
   return checkResult(id, title, "pass", `${uplink.interfaceName}: ${seen}`);
 }
+
+/**
+ * Adapter DNS settings (`--dns`, `configure({ dns })`): on Linux they are systemd-resolved's
+ * per-link settings; without resolved on the system bus they are refused (exit code 8), and the
+ * adapters themselves work as before.
+ */
+export function dnsServiceCheck(resolvedRuns: boolean): CheckResult {
+  const id = "dns-service";
+  const title = "adapter DNS settings";
+  if (resolvedRuns)
+    return checkResult(id, title, "pass", "systemd-resolved runs: --dns and --search work");
+  return checkResult(
+    id,
+    title,
+    "warn",
+    "systemd-resolved is not on the system bus: --dns and --search are refused",
+    {
+      fix: "start systemd-resolved (systemctl enable --now systemd-resolved), or leave DNS out and configure resolv.conf yourself",
+    },
+  );
+}

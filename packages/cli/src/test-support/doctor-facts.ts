@@ -53,6 +53,7 @@ export function healthyLinux(overrides: Partial<LinuxFacts> = {}): LinuxFacts {
     requestedAdapter: undefined,
     socketBuffers: { rmemMax: 7340032, wmemMax: 7340032 },
     uplink: { interfaceName: "eth0", features: { "rx-udp-gro-forwarding": true } },
+    resolvedRuns: true,
     ...overrides,
   };
 }
