@@ -8,6 +8,7 @@ import { afterAll, afterEach, expect, it } from "vitest";
 import { nativeAddon } from "../native-addon.js";
 import { describeNetwork, waitFor } from "../test-support/network-test.js";
 import { closeSessions, openSession } from "../test-support/session-fixture.js";
+import type { WinTunSession } from "./wintun-session.js";
 
 // On Linux a JavaScript thread that empties a lent ring keeps it and lets its event loop wait for
 // the read event (an eventfd), so at one packet in flight the driver wakes that thread directly.
@@ -38,20 +39,35 @@ async function oneAtATime(
   }
 }
 
+/** Disposes every packet the session hands its batch handler and counts them. */
+function countReceived(session: WinTunSession): () => number {
+  let received = 0;
+  session.setReceiveHandler((packets, count) => {
+    for (let i = 0; i < count; i++) packets[i]?.dispose();
+    received += count;
+  });
+  return () => received;
+}
+
+/** Sends `count` datagrams from the kernel's side, one at a time, each once the last arrived. */
+async function sendOneAtATime(
+  kernelAddress: string,
+  peerAddress: string,
+  count: number,
+  received: () => number,
+): Promise<void> {
+  const socket = await udpFrom(kernelAddress);
+  try {
+    await oneAtATime(socket, peerAddress, count, received);
+  } finally {
+    socket.close();
+  }
+}
+
 describeNetwork("WinTunSession woken by the read event on the JavaScript thread", () => {
   it("receives each datagram at one in flight after a direct wake of the JavaScript thread", async () => {
     const { session, kernelAddress, peerAddress } = await openSession("mgw-w1", 140);
-    let received = 0;
-    session.setReceiveHandler((packets, count) => {
-      for (let i = 0; i < count; i++) packets[i]?.dispose();
-      received += count;
-    });
-    const socket = await udpFrom(kernelAddress);
-    try {
-      await oneAtATime(socket, peerAddress, 50, () => received);
-    } finally {
-      socket.close();
-    }
+    await sendOneAtATime(kernelAddress, peerAddress, 50, countReceived(session));
     const stats = session.stats;
     // The first batch comes from the receive thread, which lends the ring with it; then JavaScript
     // keeps the ring and each later datagram wakes it directly.
@@ -89,17 +105,7 @@ describeNetwork("WinTunSession woken by the read event on the JavaScript thread"
 
   it("closes cleanly while the JavaScript thread waits on the ring", async () => {
     const { adapter, session, kernelAddress, peerAddress } = await openSession("mgw-w3", 142);
-    let received = 0;
-    session.setReceiveHandler((packets, count) => {
-      for (let i = 0; i < count; i++) packets[i]?.dispose();
-      received += count;
-    });
-    const socket = await udpFrom(kernelAddress);
-    try {
-      await oneAtATime(socket, peerAddress, 3, () => received);
-    } finally {
-      socket.close();
-    }
+    await sendOneAtATime(kernelAddress, peerAddress, 3, countReceived(session));
     expect(session.stats.rxWokenBatches).toBeGreaterThan(0);
     session.close();
     expect(await session.ended).toEqual({ reason: "closed" });
@@ -110,17 +116,7 @@ describeNetwork("WinTunSession woken by the read event on the JavaScript thread"
 
   it("ends the session when the adapter is removed while the JavaScript thread waits on the ring", async () => {
     const { adapter, session, kernelAddress, peerAddress } = await openSession("mgw-w4", 143);
-    let received = 0;
-    session.setReceiveHandler((packets, count) => {
-      for (let i = 0; i < count; i++) packets[i]?.dispose();
-      received += count;
-    });
-    const socket = await udpFrom(kernelAddress);
-    try {
-      await oneAtATime(socket, peerAddress, 3, () => received);
-    } finally {
-      socket.close();
-    }
+    await sendOneAtATime(kernelAddress, peerAddress, 3, countReceived(session));
     adapter.close();
     const end = await session.ended;
     expect(["closed", "adapter-removed"]).toContain(end.reason);
