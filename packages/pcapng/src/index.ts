@@ -24,3 +24,8 @@ export {
   setTimestamp,
   writeEnhancedPacketBlock,
 } from "./pcapng-writer.js";
+export {
+  MAX_STREAMED_BLOCK_LENGTH,
+  type PcapngBlock,
+  PcapngBlockSplitter,
+} from "./pcapng-block-splitter.js";
