@@ -22,6 +22,21 @@ export {
 } from "./configuration/ip-prefix.js";
 export { resolvedOnSystemBus } from "./configuration/resolved-dns.js";
 export {
+  ControlClient,
+  type ControlClientOptions,
+  type ControlStatistics,
+} from "./control/control-client.js";
+export {
+  controlEndpointPath,
+  DEFAULT_CONTROL_DIRECTORY,
+} from "./control/control-endpoint-path.js";
+export {
+  CONTROL_PROTOCOL_VERSION,
+  ControlError,
+  type ControlErrorCode,
+  type ControlGreeting,
+} from "./control/control-protocol.js";
+export {
   type WinTunLibraryCandidate,
   type WinTunLibrarySearch,
   wintunLibrarySearch,

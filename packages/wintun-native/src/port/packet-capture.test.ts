@@ -1,49 +1,19 @@
-import { execFile } from "node:child_process";
 import * as dgram from "node:dgram";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { turnEchoRequestIntoReply, turnUdpIntoReply } from "@magma/packets";
 import { PacketDirection, readPcapng } from "@magma/pcapng";
-import {
-  type IPacketReceiver,
-  type IPacketTransmitter,
-  OptionError,
-  type PacketOwner,
-} from "@magma/transport";
+import { OptionError } from "@magma/transport";
 import { afterAll, afterEach, expect, it } from "vitest";
-import { describeNetwork, run, toolEnvironment, waitFor } from "../test-support/network-test.js";
+import { createEchoPort, ping, type Responder } from "../test-support/echo-port.js";
+import { describeNetwork, run, waitFor } from "../test-support/network-test.js";
 import { MIN_CAPTURE_BUFFER_SIZE } from "./packet-capture.js";
 import { PortError } from "./port-error.js";
-import { WinTunPort } from "./win-tun-port.js";
+import type { WinTunPort } from "./win-tun-port.js";
 
 // Adapters MagmaCap1..5 on 198.18.140-145.0/24 (and fd6d:6167:6d61:140::/64).
-
-/** Answers pings (IPv4 and IPv6) and UDP datagrams, in place in a lent buffer. */
-class Responder implements IPacketReceiver {
-  constructor(private readonly transmitter: IPacketTransmitter) {}
-
-  tryConsume<T extends PacketOwner>(input: T): T | null {
-    const reply = this.transmitter.tryGetNextBuffer(input.length);
-    if (reply === undefined) return input;
-    const request = input.memory.subarray(0, input.length);
-    reply.set(request);
-    if (turnEchoRequestIntoReply(reply, 0, input.length) !== "replied") {
-      reply.set(request);
-      if (turnUdpIntoReply(reply, 0, input.length) !== "replied") {
-        this.transmitter.discardBuffer(reply);
-        return input;
-      }
-    }
-    this.transmitter.sendBuffer(reply, input.length);
-    input.dispose();
-    return null;
-  }
-
-  flushPendingAcks(): void {}
-}
 
 const ports: WinTunPort<Responder>[] = [];
 const directory = mkdtempSync(join(tmpdir(), "magma-capture-"));
@@ -57,39 +27,9 @@ async function respondingPort(
   subnet: number,
   ipv6 = false,
 ): Promise<WinTunPort<Responder>> {
-  const port = await WinTunPort.create<Responder>({
-    adapterName: name,
-    packetReceiverFactory: (transmitter) => new Responder(transmitter),
-  });
+  const port = await createEchoPort(name, subnet, { ipv6 });
   ports.push(port);
-  // No router solicitations: the only traffic is the test's (and the MLD reports of configure).
-  run("sysctl", ["-qw", `net.ipv6.conf.${name}.router_solicitations=0`]);
-  if (!ipv6) run("sysctl", ["-qw", `net.ipv6.conf.${name}.disable_ipv6=1`]);
-  await port.adapter.configure({
-    addresses: [`198.18.${subnet}.1/24`, ...(ipv6 ? [`fd6d:6167:6d61:${subnet}::1/64`] : [])],
-  });
   return port;
-}
-
-/** Pings without blocking the event loop, where the port answers. */
-async function ping(address: string, count: number, size = 56): Promise<number> {
-  const args = [
-    "-n",
-    "-q",
-    "-c",
-    String(count),
-    "-i",
-    "0.05",
-    "-W",
-    "2",
-    "-s",
-    String(size),
-    address,
-  ];
-  const text = await new Promise<string>((resolve) =>
-    execFile("ping", args, { env: toolEnvironment() }, (_error, stdout) => resolve(String(stdout))),
-  );
-  return Number(/(\d+) received/.exec(text)?.[1] ?? Number.NaN);
 }
 
 /** Sends `count` datagrams of `size` bytes in bursts and returns how many replies came back. */

@@ -49,9 +49,12 @@ export interface CaptureCounters {
   drops: number;
 }
 
-/** How a capture ended: closed by `close()` (or the port's), or failed by its destination. */
+/**
+ * How a capture ended: closed by `close()` (or the port's), failed by its destination, or aborted
+ * (`abort()`: its reader went away).
+ */
 export interface CaptureEnd {
-  readonly reason: "closed" | "failed";
+  readonly reason: "closed" | "failed" | "aborted";
   /** For "failed": a `PortError` with code `CAPTURE_FAILED`, the destination's error its cause. */
   readonly error?: PortError;
 }
@@ -276,6 +279,18 @@ export class PacketCapture {
       if (end.error !== undefined) throw end.error;
     })();
     return this.#closing;
+  }
+
+  /**
+   * Ends the capture at once, leaving out what is not yet written, and destroys the destination:
+   * for a reader that has gone away (a control client that disconnected), where neither writing
+   * the rest nor reporting a failure makes sense. Reports nothing; `ended` gives "aborted".
+   */
+  abort(): void {
+    if (this.#isOver()) return;
+    this.#stop();
+    this.#end({ reason: "aborted" });
+    if (!this.#stream.destroyed) this.#stream.destroy();
   }
 
   #isOver(): boolean {

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { PacketMemoryPool } from "@magma/memory-pool";
 import {
+  booleanOption,
   checkOptionNames,
   functionOption,
   type IPacketReceiver,
@@ -10,6 +11,8 @@ import {
   type PortStatistics,
   stringOption,
 } from "@magma/transport";
+import { controlEndpointPath } from "../control/control-endpoint-path.js";
+import { ControlServer } from "../control/control-server.js";
 import {
   type ResolvedSessionOptions,
   resolveSessionOptions,
@@ -52,6 +55,12 @@ export interface WinTunPortOptions<TReceiver extends IPacketReceiver> {
   readonly session?: Omit<WinTunSessionOptions, "capacity" | "pool">;
   /** Builds the receiver from the port's transmitter, so it can answer what it receives. */
   readonly packetReceiverFactory: PacketReceiverFactory<WinTunTransmitter, TReceiver>;
+  /**
+   * Opens a control endpoint (`controlPath`) that serves this port's statistics and captures to
+   * `magma stats` and `magma capture` in other processes: a Unix socket of mode 0600 in
+   * `MAGMA_CONTROL_DIR` (default /run/magma) on Linux, a named pipe on Windows. Default false.
+   */
+  readonly control?: boolean;
 }
 
 /** Packets a port lost, by cause. Each is counted where it happened; none is ever thrown. */
@@ -121,6 +130,7 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
   readonly #pump: WinTunTransportReceiver<TReceiver>;
   #closing: Promise<void> | undefined;
   #capture: PacketCapture | undefined;
+  #control: ControlServer | undefined;
   readonly #captureCounters: CaptureCounters = { packets: 0, bytes: 0, drops: 0 };
 
   private constructor(
@@ -142,6 +152,7 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
       this.transmitter.close();
       // No packet can come any more: what was captured goes to the destination, which ends.
       this.#capture?.close().catch(() => {});
+      void this.#control?.close();
       this.emit("end", end);
     });
   }
@@ -170,13 +181,41 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
         session = opened.startSession(sessionOptions);
       },
     );
+    let port: WinTunPort<TReceiver>;
     try {
-      return new WinTunPort(adapter, session as WinTunSession, options.packetReceiverFactory);
+      port = new WinTunPort(adapter, session as WinTunSession, options.packetReceiverFactory);
     } catch (error) {
       session?.close();
       adapter.close();
       throw error;
     }
+    if (options.control === true) {
+      try {
+        await port.#openControl();
+      } catch (error) {
+        await port.close();
+        throw error;
+      }
+    }
+    return port;
+  }
+
+  /** The control endpoint's path (a socket or a pipe) with `control: true`, else undefined. */
+  get controlPath(): string | undefined {
+    return this.#control?.path;
+  }
+
+  async #openControl(): Promise<void> {
+    this.#control = await ControlServer.listen(
+      {
+        adapterName: this.adapter.name,
+        backend: "wintun",
+        stats: () => this.stats,
+        capture: (destination, options) => this.capture(destination, options),
+      },
+      controlEndpointPath(this.adapter.name),
+      (error) => this.#report(error),
+    );
   }
 
   get stats(): WinTunPortStatistics {
@@ -268,6 +307,7 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
       this.adapter.close();
       // Its failure was already reported as an "error" event; closing the port goes on.
       await capture?.close().catch(() => {});
+      await this.#control?.close();
     })();
     return this.#closing;
   }
@@ -293,6 +333,7 @@ const PORT_OPTION_NAMES: readonly (keyof WinTunPortOptions<IPacketReceiver>)[] =
   "libraryPath",
   "session",
   "packetReceiverFactory",
+  "control",
 ];
 const PORT_SESSION_OPTION_NAMES = SESSION_OPTION_NAMES.filter(
   (name) => name !== "capacity" && name !== "pool",
@@ -312,6 +353,7 @@ function checkPortOptions<TReceiver extends IPacketReceiver>(
   stringOption(WHERE, "guid", options.guid, false);
   stringOption(WHERE, "libraryPath", options.libraryPath, false);
   functionOption(WHERE, "packetReceiverFactory", options.packetReceiverFactory, true);
+  booleanOption(WHERE, "control", options.control, false);
   checkOptionNames(WHERE, options.session, PORT_SESSION_OPTION_NAMES, "session");
   return resolveSessionOptions(
     WHERE,

@@ -1,0 +1,321 @@
+import { chmod, lstat, mkdir, mkdtemp, rename, rm, stat, unlink } from "node:fs/promises";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { dirname, join } from "node:path";
+import { PassThrough, type Writable } from "node:stream";
+import {
+  CONTROL_PROTOCOL_VERSION,
+  ControlError,
+  type ControlGreeting,
+  errorReply,
+  MAX_CONTROL_CONNECTIONS,
+  MAX_CONTROL_REQUEST_LENGTH,
+} from "./control-protocol.js";
+import { LineReader } from "./line-reader.js";
+
+/** A capture started for a control client, which the server ends when the client goes away. */
+export interface ControlledCapture {
+  /** Ends the capture at once, quietly: its reader has gone. */
+  abort(): void;
+}
+
+/** What a port offers its control endpoint. */
+export interface ControlTarget {
+  readonly adapterName: string;
+  readonly backend: string;
+  /** The port's counters, as plain JSON-serialisable data. */
+  stats(): object;
+  /** Starts a capture into `destination`; throws a `MagmaError` when it cannot. */
+  capture(
+    destination: Writable,
+    options: { snapLength?: number; bufferSize?: number },
+  ): ControlledCapture;
+}
+
+/** How long `close()` lets clients read what was written to them before cutting them off. */
+const CLOSE_GRACE_MS = 1000;
+/** How long the check for a live endpoint at the path waits for an answer. */
+const PROBE_TIMEOUT_MS = 1000;
+
+const line = (value: unknown): string => `${JSON.stringify(value)}\n`;
+
+/**
+ * A port's control endpoint: serves `stats` and `capture` requests (see control-protocol.ts) to
+ * `magma stats` and `magma capture` on a Unix socket reachable only by the port's user (mode 0600,
+ * in a directory only that user can write) or a Windows named pipe. Made by the port for
+ * `control: true`; a bad request gets an error reply and never reaches the port.
+ */
+export class ControlServer {
+  readonly path: string;
+  readonly #server: Server;
+  readonly #target: ControlTarget;
+  readonly #clients = new Set<Socket>();
+  readonly #captures = new Map<Socket, ControlledCapture>();
+  /** The socket file's inode, to remove only our own at close (Linux). */
+  #inode: bigint | undefined;
+  #closing: Promise<void> | undefined;
+
+  private constructor(target: ControlTarget, path: string, server: Server) {
+    this.#target = target;
+    this.path = path;
+    this.#server = server;
+    server.on("connection", (socket) => this.#accept(socket));
+  }
+
+  /**
+   * Opens the endpoint at `path`. On Linux a socket left there by a process that died is replaced;
+   * a live one is not (`ControlError` ENDPOINT_IN_USE), nor a path that is not a socket
+   * (ENDPOINT_PATH). `onError` gets the server's failures after it listens.
+   */
+  static async listen(
+    target: ControlTarget,
+    path: string,
+    onError: (error: unknown) => void,
+  ): Promise<ControlServer> {
+    const server = createServer({ pauseOnConnect: false });
+    const control = new ControlServer(target, path, server);
+    if (process.platform === "win32") await listenOn(server, path);
+    else control.#inode = await bindUnixSocket(server, path);
+    server.on("error", onError);
+    return control;
+  }
+
+  /**
+   * Stops accepting, lets connected clients take what was written to them (up to a second), then
+   * closes them and removes the socket file. Captures still running are aborted. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+      for (const capture of this.#captures.values()) capture.abort();
+      const clients = [...this.#clients].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            if (socket.destroyed) return resolve();
+            socket.once("close", () => resolve());
+            socket.end();
+            setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+          }),
+      );
+      await Promise.all(clients);
+      await closed;
+      if (this.#inode !== undefined) {
+        const now = await stat(this.path, { bigint: true }).catch(() => undefined);
+        // Another port may have replaced a socket it took for stale: leave that one.
+        if (now?.ino === this.#inode) await unlink(this.path).catch(() => {});
+      }
+    })();
+    return this.#closing;
+  }
+
+  #accept(socket: Socket): void {
+    // A client that resets is not the port's failure; "close" below does the cleaning up.
+    socket.on("error", () => {});
+    if (this.#closing !== undefined || this.#clients.size >= MAX_CONTROL_CONNECTIONS) {
+      socket.end(
+        line(
+          errorReply(
+            new ControlError("TOO_MANY_CONNECTIONS", "the port serves no more connections now", {
+              hint: `at most ${MAX_CONTROL_CONNECTIONS} at once`,
+            }),
+          ),
+        ),
+      );
+      return;
+    }
+    this.#clients.add(socket);
+    socket.on("close", () => {
+      this.#clients.delete(socket);
+      this.#captures.get(socket)?.abort();
+      this.#captures.delete(socket);
+    });
+    const greeting: ControlGreeting = {
+      magma: "control",
+      protocol: CONTROL_PROTOCOL_VERSION,
+      adapterName: this.#target.adapterName,
+      backend: this.#target.backend,
+      pid: process.pid,
+    };
+    socket.write(line(greeting));
+    const reader = new LineReader(MAX_CONTROL_REQUEST_LENGTH);
+    const onData = (chunk: Buffer): void => {
+      try {
+        for (let text = reader.next(chunk); text !== undefined; text = reader.next()) {
+          if (this.#answer(socket, text) === "streaming") {
+            // The connection now carries the capture; what the client sends is not read as
+            // requests, but read on (and dropped) so that its going away is seen.
+            socket.off("data", onData);
+            socket.on("data", () => {});
+            socket.once("end", () => socket.destroy());
+            return;
+          }
+        }
+      } catch (error) {
+        socket.end(line(errorReply(new ControlError("BAD_REQUEST", String(error)))));
+        socket.off("data", onData);
+      }
+    };
+    socket.on("data", onData);
+  }
+
+  // Answers one request line; "streaming" once the connection carries a capture.
+  #answer(socket: Socket, text: string): "answered" | "streaming" {
+    let request: unknown;
+    try {
+      request = JSON.parse(text);
+    } catch {
+      socket.write(
+        line(errorReply(new ControlError("BAD_REQUEST", "a request is one JSON object"))),
+      );
+      return "answered";
+    }
+    if (typeof request !== "object" || request === null || Array.isArray(request)) {
+      socket.write(
+        line(errorReply(new ControlError("BAD_REQUEST", "a request is one JSON object"))),
+      );
+      return "answered";
+    }
+    const { op, ...options } = request as { op?: unknown };
+    try {
+      if (op === "stats") {
+        checkKeys(options, []);
+        socket.write(line({ ok: true, stats: this.#target.stats() }));
+        return "answered";
+      }
+      if (op === "capture") {
+        checkKeys(options, ["snapLength", "bufferSize"]);
+        this.#startCapture(socket, options);
+        return "streaming";
+      }
+      throw new ControlError("UNKNOWN_OPERATION", `unknown operation ${JSON.stringify(op)}`, {
+        hint: 'the operations are "stats" and "capture"',
+      });
+    } catch (error) {
+      socket.write(line(errorReply(error)));
+      return "answered";
+    }
+  }
+
+  #startCapture(socket: Socket, options: object): void {
+    // The capture writes its headers as it starts, and may refuse to start: it writes into this
+    // stream, which reaches the socket only after the reply saying it started. Its write
+    // callbacks wait while the socket is backed up, so a slow client costs capture drops.
+    const stream = new PassThrough();
+    let capture: ControlledCapture;
+    try {
+      capture = this.#target.capture(stream, options);
+    } catch (error) {
+      stream.destroy();
+      throw error;
+    }
+    this.#captures.set(socket, capture);
+    socket.write(line({ ok: true }));
+    stream.pipe(socket);
+  }
+}
+
+function checkKeys(options: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      throw new ControlError("BAD_REQUEST", `unknown request field ${JSON.stringify(key)}`, {
+        hint: allowed.length === 0 ? "this operation takes none" : `allowed: ${allowed.join(", ")}`,
+      });
+    }
+  }
+}
+
+function listenOn(server: Server, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === "EADDRINUSE"
+          ? new ControlError("ENDPOINT_IN_USE", `another port serves ${path}`, {
+              hint: "one port per adapter name has a control endpoint",
+              cause: error,
+            })
+          : new ControlError("ENDPOINT_PATH", `cannot listen on ${path}: ${error.message}`, {
+              cause: error,
+            }),
+      );
+    };
+    server.once("error", failed);
+    server.listen(path, () => {
+      server.off("error", failed);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Binds the socket where no other user can reach it even for an instant: in a new directory of
+ * mode 0700, made 0600 there, then renamed into place (a rename replaces a stale socket at once).
+ * Returns the socket file's inode.
+ */
+async function bindUnixSocket(server: Server, path: string): Promise<bigint> {
+  const directory = dirname(path);
+  await mkdir(directory, { recursive: true, mode: 0o755 });
+  await checkDirectory(directory);
+  await checkExisting(path);
+  const scratch = await mkdtemp(join(directory, ".bind-"));
+  try {
+    const bound = join(scratch, "socket");
+    await listenOn(server, bound);
+    await chmod(bound, 0o600);
+    await rename(bound, path);
+    return (await stat(path, { bigint: true })).ino;
+  } catch (error) {
+    server.close();
+    throw error instanceof ControlError
+      ? error
+      : new ControlError("ENDPOINT_PATH", `cannot make the control socket ${path}`, {
+          cause: error,
+        });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+// The directory must be ours and writable by nobody else: otherwise another user could put a
+// socket of theirs where clients look for the port's.
+async function checkDirectory(directory: string): Promise<void> {
+  const info = await lstat(directory);
+  const uid = process.getuid?.();
+  if (!info.isDirectory() || (info.mode & 0o022) !== 0 || (uid !== undefined && info.uid !== uid)) {
+    throw new ControlError(
+      "ENDPOINT_PATH",
+      `${directory} is not a directory of this user that only it can write`,
+      { hint: "remove it, or set MAGMA_CONTROL_DIR to such a directory" },
+    );
+  }
+}
+
+async function checkExisting(path: string): Promise<void> {
+  const info = await lstat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+  if (info === undefined) return;
+  if (!info.isSocket()) {
+    throw new ControlError("ENDPOINT_PATH", `${path} exists and is not a socket`, {
+      hint: "remove it",
+    });
+  }
+  if (await answers(path)) {
+    throw new ControlError("ENDPOINT_IN_USE", `another live port serves ${path}`, {
+      hint: "a port on an adapter of this name runs (maybe in another network namespace); close it",
+    });
+  }
+}
+
+// Whether a process listens on the socket; a socket whose process died refuses (ECONNREFUSED).
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    const done = (live: boolean) => {
+      socket.destroy();
+      resolve(live);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+    socket.setTimeout(PROBE_TIMEOUT_MS, () => done(true));
+  });
+}
