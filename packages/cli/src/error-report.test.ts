@@ -1,4 +1,5 @@
 import {
+  ControlError,
   IpConfigurationError,
   IpHelperError,
   OptionError,
@@ -64,6 +65,29 @@ describe("reportError", () => {
     expect(reportError(new Error("boom"))).toMatchObject({
       code: "UNEXPECTED",
       message: "boom",
+      exitCode: ExitCode.FAILURE,
+    });
+  });
+
+  it("gives NO_CONTROL_ENDPOINT, ACCESS_DENIED or FAILURE for control failures, with the port's own code", () => {
+    expect(reportError(new ControlError("NO_ENDPOINT", "none")).exitCode).toBe(
+      ExitCode.NO_CONTROL_ENDPOINT,
+    );
+    expect(reportError(new ControlError("ACCESS_DENIED", "root only")).exitCode).toBe(
+      ExitCode.ACCESS_DENIED,
+    );
+    expect(
+      reportError(
+        new ControlError("REFUSED", "the port refused: busy", {
+          hint: "one at a time",
+          remoteCode: "CAPTURE_RUNNING",
+        }),
+      ),
+    ).toEqual({
+      kind: "ControlError",
+      code: "CAPTURE_RUNNING",
+      message: "the port refused: busy",
+      hint: "one at a time",
       exitCode: ExitCode.FAILURE,
     });
   });

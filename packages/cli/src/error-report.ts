@@ -1,4 +1,5 @@
 import {
+  ControlError,
   IpConfigurationError,
   IpHelperError,
   MagmaError,
@@ -42,6 +43,9 @@ export function reportError(error: unknown): ErrorReport {
   if (error instanceof WinTunError) {
     return report(error, error.symbol, winTunExitCode(error));
   }
+  if (error instanceof ControlError) {
+    return report(error, error.remoteCode ?? error.code, controlExitCode(error));
+  }
   if (error instanceof IpHelperError) {
     return report(error, error.symbol, ipHelperExitCode(error));
   }
@@ -78,4 +82,10 @@ function ipHelperExitCode(error: IpHelperError): ExitCodeValue {
     return ExitCode.UNSUPPORTED;
   }
   return ExitCode.CONFIGURATION;
+}
+
+function controlExitCode(error: ControlError): ExitCodeValue {
+  if (error.code === "NO_ENDPOINT") return ExitCode.NO_CONTROL_ENDPOINT;
+  if (error.code === "ACCESS_DENIED") return ExitCode.ACCESS_DENIED;
+  return ExitCode.FAILURE;
 }

@@ -24,6 +24,8 @@ export const ExitCode = {
   UNSUPPORTED: 8,
   /** delete: the adapter belongs to a process that is not `magma create` (use --force). */
   OWNED_ELSEWHERE: 9,
+  /** stats, capture: no port with a control endpoint (`control: true`) runs on that adapter. */
+  NO_CONTROL_ENDPOINT: 10,
 } as const;
 
 export type ExitCodeName = keyof typeof ExitCode;

@@ -1,56 +1,22 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { resolvedOnSystemBus } from "@magma/wintun-native";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExitCode } from "./exit-codes.js";
+import {
+  bin,
+  magma,
+  run,
+  startHolding,
+  stopStarted,
+  testSupport,
+} from "./test-support/magma-process.js";
 
 // End to end: the built `magma` against the emulator, in the network namespace the test runner
 // made (scripts/run-tests.mjs). Names and subnets (198.18.150-159.x) are this file's own.
 const inTestNamespace = process.env.MAGMA_TEST_NETNS === "1";
-const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-const bin = join(packageDir, "bin", "magma.cjs");
-const holder = join(packageDir, "src", "test-support", "hold-adapter.mjs");
-const run = promisify(execFile);
-
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function magma(...args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-const started: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of started.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-});
-
-/** Starts a long-running program and returns it with its first line of output. */
-async function startHolding(args: string[]): Promise<{ child: ChildProcess; firstLine: string }> {
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-  started.push(child);
-  let output = "";
-  child.stdout?.setEncoding("utf8");
-  while (!output.includes("\n")) {
-    const [chunk] = (await Promise.race([once(child.stdout!, "data"), once(child, "exit")])) as [
-      unknown,
-    ];
-    if (typeof chunk !== "string") throw new Error(`${args.join(" ")} exited before it was ready`);
-    output += chunk;
-  }
-  return { child, firstLine: output.slice(0, output.indexOf("\n")) };
-}
+const holder = join(testSupport, "hold-adapter.mjs");
+afterEach(stopStarted);
 
 async function listed(): Promise<Array<Record<string, unknown>>> {
   const { code, stdout } = await magma("adapters", "--json");

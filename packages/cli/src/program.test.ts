@@ -19,14 +19,23 @@ describe("magma --help", () => {
   it("lists every command and the exit codes", async () => {
     const { code, stdout } = await magma("--help");
     expect(code).toBe(ExitCode.OK);
-    for (const command of ["doctor", "adapters", "create", "delete", "configure"]) {
+    for (const command of [
+      "doctor",
+      "adapters",
+      "create",
+      "delete",
+      "configure",
+      "stats",
+      "capture",
+    ]) {
       expect(stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     }
     expect(stdout).toContain("3  doctor: a check failed");
     expect(stdout).toContain("8  not supported here");
+    expect(stdout).toContain("10  stats, capture: no port with a control endpoint");
   });
 
-  it.each(["doctor", "adapters", "create", "delete", "configure"])(
+  it.each(["doctor", "adapters", "create", "delete", "configure", "stats", "capture"])(
     "has help for %s, with --json",
     async (command) => {
       const { code, stdout } = await magma(command, "--help");

@@ -1,10 +1,12 @@
 import { Command, CommanderError, Option } from "commander";
 import { adaptersCommand } from "./commands/adapters.js";
+import { captureCommand } from "./commands/capture.js";
 import { collect } from "./commands/configuration-options.js";
 import { configureCommand } from "./commands/configure.js";
 import { createCommand } from "./commands/create.js";
 import { deleteCommand } from "./commands/delete.js";
 import { doctorCommand } from "./commands/doctor.js";
+import { statsCommand } from "./commands/stats.js";
 import { reportError } from "./error-report.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { type CommandIo, processIo, toJson } from "./output.js";
@@ -15,7 +17,8 @@ Exit codes:
   1  unexpected failure                   6  wintun library missing or of another architecture
   2  wrong command line                   7  configuration refused or not applied
   3  doctor: a check failed               8  not supported here (DNS without its service, Windows listing)
-  4  no adapter of that name              9  delete: adapter owned by another program`;
+  4  no adapter of that name              9  delete: adapter owned by another program
+                                         10  stats, capture: no port with a control endpoint`;
 
 const JSON_HELP = "print JSON for scripts instead of text";
 
@@ -49,7 +52,9 @@ function configurationOptions(command: Command): Command {
 /** The `magma` program; each action stores its exit code in `result`. */
 function buildProgram(io: CommandIo, result: { code: ExitCodeValue }): Command {
   const program = new Command("magma")
-    .description("Check, create and configure Magma's wintun adapters.")
+    .description(
+      "Check, create and configure Magma's wintun adapters; watch and capture the ports on them.",
+    )
     .addHelpText("after", EXIT_CODES_HELP)
     .showHelpAfterError("(magma --help lists the commands)")
     .exitOverride()
@@ -101,6 +106,33 @@ function buildProgram(io: CommandIo, result: { code: ExitCodeValue }): Command {
       .argument("<name>", "the adapter's name")
       .option("--json", JSON_HELP),
   ).action(async (name: string, options) => done(await configureCommand(name, options, io)));
+  program
+    .command("stats")
+    .description(
+      "show the counters of the port running on an adapter (the program must run it with control: true)",
+    )
+    .argument("<name>", "the adapter's name")
+    .option("--watch", "show them again every interval, with rates, until Ctrl+C")
+    .option("--interval <seconds>", "seconds between samples with --watch", "1")
+    .option("--count <samples>", "with --watch: stop after this many samples")
+    .option("--json", "print JSON (with --watch: one line per sample)")
+    .action(async (name: string, options) => done(await statsCommand(name, options, io)));
+  program
+    .command("capture")
+    .description(
+      "capture the packets of the port running on an adapter, both directions, into a pcapng file (the program must run it with control: true)",
+    )
+    .argument("<name>", "the adapter's name")
+    .requiredOption("-w, --write <file>", 'the pcapng file to write, "-" for standard output')
+    .option("--count <packets>", "stop after this many packets")
+    .option("--duration <seconds>", "stop after this many seconds")
+    .option("--snaplen <bytes>", "keep at most this many bytes of each packet (1 to 65535)")
+    .option("--json", "print the summary as JSON")
+    .addHelpText(
+      "after",
+      "\nStops at --count, --duration, Ctrl+C or the port's end; the file is whole either way.\nRead it with Wireshark, tshark -r FILE or capinfos FILE.",
+    )
+    .action(async (name: string, options) => done(await captureCommand(name, options, io)));
   return program;
 }
 

@@ -1,4 +1,9 @@
 export {
+  MAX_STREAMED_BLOCK_LENGTH,
+  type PcapngBlock,
+  PcapngBlockSplitter,
+} from "./pcapng-block-splitter.js";
+export {
   type PcapngFile,
   PcapngFormatError,
   type PcapngFormatErrorCode,
@@ -24,8 +29,3 @@ export {
   setTimestamp,
   writeEnhancedPacketBlock,
 } from "./pcapng-writer.js";
-export {
-  MAX_STREAMED_BLOCK_LENGTH,
-  type PcapngBlock,
-  PcapngBlockSplitter,
-} from "./pcapng-block-splitter.js";

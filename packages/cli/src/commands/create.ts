@@ -6,27 +6,12 @@ import {
   configurationFrom,
   describeConfiguration,
 } from "./configuration-options.js";
+import { untilStopped } from "./stop-signals.js";
 
 export interface CreateCommandOptions extends ConfigurationOptions {
   readonly guid?: string;
   readonly tunnelType?: string;
   readonly json?: boolean;
-}
-
-/** Resolves on the first SIGINT (Ctrl+C) or SIGTERM (`magma delete`, `kill`). */
-export function untilStopped(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    // Signal listeners do not keep Node.js running; this timer does, until a signal comes.
-    const keepAlive = setInterval(() => {}, 1 << 30);
-    const stop = (signal: NodeJS.Signals) => {
-      clearInterval(keepAlive);
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve(signal);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
 }
 
 /**

@@ -55,7 +55,7 @@ export class ControlClient {
   }
 
   /**
-   * Connects to the port on adapter `adapterName` and reads its greeting. Throws `ControlError`:
+   * Connects to the port on adapter `adapterName` and says hello. Throws `ControlError`:
    * NO_ENDPOINT when no port serves one there, ACCESS_DENIED for a user who may not use it,
    * PROTOCOL when what answers does not speak this protocol.
    */
@@ -68,14 +68,15 @@ export class ControlClient {
     const socket = await open(path, adapterName, timeoutMs);
     const reader = new LineReader(MAX_REPLY_LENGTH);
     try {
-      const greeting = parse(await readLine(socket, reader, timeoutMs)) as Partial<ControlGreeting>;
+      const { ok: _, ...greeting } = (await exchange(socket, reader, timeoutMs, {
+        op: "hello",
+        protocol: CONTROL_PROTOCOL_VERSION,
+      })) as Partial<ControlGreeting> & { ok: true };
       if (greeting.magma !== "control" || greeting.protocol !== CONTROL_PROTOCOL_VERSION) {
         throw new ControlError(
           "PROTOCOL",
           `${path} does not speak Magma's control protocol ${CONTROL_PROTOCOL_VERSION}`,
-          {
-            hint: "the port and this command may be of different versions",
-          },
+          { hint: "the port and this command may be of different versions" },
         );
       }
       return new ControlClient(socket, reader, greeting as ControlGreeting, timeoutMs);
@@ -125,20 +126,33 @@ export class ControlClient {
         hint: "connect again for other requests",
       });
     }
-    this.#socket.write(`${JSON.stringify(request)}\n`);
-    const reply = parse(await readLine(this.#socket, this.#reader, this.#timeoutMs)) as
-      | ControlErrorReply
-      | ({ ok: true } & Record<string, unknown>);
-    if (reply.ok === true) return reply;
-    const error = (reply as Partial<ControlErrorReply>).error;
-    if (error === undefined || typeof error.code !== "string") {
-      throw new ControlError("PROTOCOL", "the port's reply is neither a result nor an error");
-    }
-    throw new ControlError("REFUSED", `the port refused: ${error.message}`, {
-      ...(error.hint === undefined ? {} : { hint: error.hint }),
-      remoteCode: error.code,
+    return exchange(this.#socket, this.#reader, this.#timeoutMs, request);
+  }
+}
+
+/**
+ * Sends one request and reads its reply: the reply's fields when it succeeded, else `ControlError`
+ * REFUSED with the port's code, or PROTOCOL for a reply that is neither.
+ */
+async function exchange(
+  socket: Socket,
+  reader: LineReader,
+  timeoutMs: number,
+  request: object,
+): Promise<{ ok: true } & Record<string, unknown>> {
+  socket.write(`${JSON.stringify(request)}\n`);
+  const reply = parse(await readLine(socket, reader, timeoutMs)) as Record<string, unknown> | null;
+  if (reply?.ok === true) return reply as { ok: true } & Record<string, unknown>;
+  const error = (reply as Partial<ControlErrorReply> | null)?.error;
+  if (reply?.ok !== false || typeof error?.code !== "string") {
+    throw new ControlError("PROTOCOL", "the reply is neither a result nor an error", {
+      hint: "is a Magma port of this version at the other end?",
     });
   }
+  throw new ControlError("REFUSED", `the port refused: ${error.message}`, {
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    remoteCode: error.code,
+  });
 }
 
 function open(path: string, adapterName: string, timeoutMs: number): Promise<Socket> {

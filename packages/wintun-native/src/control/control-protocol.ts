@@ -1,13 +1,16 @@
 import { MagmaError } from "@magma/transport";
 
 /**
- * The control protocol, spoken on a port's control endpoint (`control: true`): the port greets
- * each connection with one JSON line, then answers one JSON line per request line. A `capture`
- * request, once accepted, turns the rest of the connection into the capture's pcapng stream,
- * which ends when the client disconnects or the port closes.
+ * The control protocol, spoken on a port's control endpoint (`control: true`): one JSON line per
+ * request, one JSON line per reply. The client speaks first, with `hello`, and the port writes
+ * nothing before it: on Windows, whose default pipe security lets Everyone open the pipe for
+ * reading but only SYSTEM, Administrators and the port's owner for writing, a reader that cannot
+ * write learns nothing. A `capture` request, once accepted, turns the rest of the connection into
+ * the capture's pcapng stream, which ends when the client disconnects or the port closes.
  *
  * ```text
- * ← {"magma":"control","protocol":1,"adapterName":"Magma","backend":"wintun","pid":4242}
+ * → {"op":"hello","protocol":1}
+ * ← {"ok":true,"magma":"control","protocol":1,"adapterName":"Magma","backend":"wintun","pid":4242}
  * → {"op":"stats"}
  * ← {"ok":true,"stats":{"rxPackets":10,…}}
  * → {"op":"capture","snapLength":128}
@@ -23,6 +26,9 @@ export const MAX_CONTROL_REQUEST_LENGTH = 4096;
 /** The most connections a port serves at once; more are refused with an error reply. */
 export const MAX_CONTROL_CONNECTIONS = 8;
 
+/** A connection that has not said hello this long after connecting is closed. */
+export const CONTROL_HELLO_TIMEOUT_MS = 5000;
+
 export interface ControlGreeting {
   readonly magma: "control";
   readonly protocol: number;
@@ -32,6 +38,7 @@ export interface ControlGreeting {
 }
 
 export type ControlRequest =
+  | { readonly op: "hello"; readonly protocol: number }
   | { readonly op: "stats" }
   | { readonly op: "capture"; readonly snapLength?: number; readonly bufferSize?: number };
 

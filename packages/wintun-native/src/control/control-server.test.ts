@@ -9,7 +9,11 @@ import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PortError } from "../port/port-error.js";
 import { ControlClient } from "./control-client.js";
-import { ControlError, MAX_CONTROL_CONNECTIONS } from "./control-protocol.js";
+import {
+  CONTROL_HELLO_TIMEOUT_MS,
+  ControlError,
+  MAX_CONTROL_CONNECTIONS,
+} from "./control-protocol.js";
 import { type ControlledCapture, ControlServer, type ControlTarget } from "./control-server.js";
 
 const run = promisify(execFile);
@@ -74,7 +78,12 @@ async function rawClient(at = path) {
       .slice(0, count)
       .map((text) => JSON.parse(text));
   };
-  return { socket, lines, send: (text: string) => socket.write(text) };
+  return {
+    socket,
+    lines,
+    received: () => received,
+    send: (text: string) => socket.write(text),
+  };
 }
 
 beforeEach(async () => {
@@ -109,9 +118,32 @@ describe("ControlServer and ControlClient", () => {
     client.close();
   });
 
+  it("write nothing before the client's hello, and end a connection that starts otherwise", {
+    timeout: CONTROL_HELLO_TIMEOUT_MS + 5000,
+  }, async () => {
+    await listen();
+    const silent = await rawClient();
+    const connected = Date.now();
+    // A client that never says hello is closed after CONTROL_HELLO_TIMEOUT_MS, having read nothing.
+    await once(silent.socket, "close");
+    expect(Date.now() - connected).toBeGreaterThanOrEqual(CONTROL_HELLO_TIMEOUT_MS - 100);
+    expect(silent.received()).toBe("");
+    for (const first of ['{"op":"stats"}', '{"op":"hello","protocol":2}', "hello"]) {
+      const raw = await rawClient();
+      raw.send(`${first}\n`);
+      const [reply] = await raw.lines(1);
+      expect(reply).toMatchObject({
+        ok: false,
+        error: { code: "BAD_REQUEST", hint: '{"op":"hello","protocol":1}' },
+      });
+      await once(raw.socket, "close");
+    }
+  });
+
   it("answer bad requests with an error and go on serving the connection", async () => {
     await listen();
     const raw = await rawClient();
+    raw.send('{"op":"hello","protocol":1}\n');
     raw.send("not json\n");
     raw.send("[1,2]\n");
     raw.send('{"op":"reboot"}\n');
@@ -119,7 +151,7 @@ describe("ControlServer and ControlClient", () => {
     raw.send('{"op":"capture","snapLength":1,"colour":"red"}\n');
     raw.send('{"op":"stats"}\n');
     const [greeting, ...replies] = await raw.lines(7);
-    expect(greeting).toMatchObject({ magma: "control" });
+    expect(greeting).toMatchObject({ ok: true, magma: "control" });
     expect(replies.map((reply) => (reply as { error?: { code: string } }).error?.code)).toEqual([
       "BAD_REQUEST",
       "BAD_REQUEST",
@@ -140,6 +172,7 @@ describe("ControlServer and ControlClient", () => {
   it("refuse a request line longer than the limit and close that connection", async () => {
     await listen();
     const raw = await rawClient();
+    raw.send('{"op":"hello","protocol":1}\n');
     raw.send("x".repeat(5000));
     const [, reply] = await raw.lines(2);
     expect(reply).toMatchObject({ ok: false, error: { code: "BAD_REQUEST" } });
@@ -212,7 +245,7 @@ describe("ControlServer and ControlClient", () => {
       Array.from({ length: MAX_CONTROL_CONNECTIONS }, () => ControlClient.connect("x", { path })),
     );
     const refused = await ControlClient.connect("x", { path }).catch((error: unknown) => error);
-    expect(refused).toMatchObject({ code: "PROTOCOL" });
+    expect(refused).toMatchObject({ code: "REFUSED", remoteCode: "TOO_MANY_CONNECTIONS" });
     const raw = await rawClient();
     const [reply] = await raw.lines(1);
     expect(reply).toMatchObject({ ok: false, error: { code: "TOO_MANY_CONNECTIONS" } });

@@ -3,6 +3,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { PassThrough, type Writable } from "node:stream";
 import {
+  CONTROL_HELLO_TIMEOUT_MS,
   CONTROL_PROTOCOL_VERSION,
   ControlError,
   type ControlGreeting,
@@ -37,6 +38,12 @@ const CLOSE_GRACE_MS = 1000;
 const PROBE_TIMEOUT_MS = 1000;
 
 const line = (value: unknown): string => `${JSON.stringify(value)}\n`;
+
+// The last reply on a connection: written, then the connection closed. Nothing is read after it,
+// and a socket nobody reads would never see the client's end.
+function endWith(socket: Socket, error: unknown): void {
+  socket.end(line(errorReply(error)), () => socket.destroy());
+}
 
 /**
  * A port's control endpoint: serves `stats` and `capture` requests (see control-protocol.ts) to
@@ -111,14 +118,11 @@ export class ControlServer {
     // A client that resets is not the port's failure; "close" below does the cleaning up.
     socket.on("error", () => {});
     if (this.#closing !== undefined || this.#clients.size >= MAX_CONTROL_CONNECTIONS) {
-      socket.end(
-        line(
-          errorReply(
-            new ControlError("TOO_MANY_CONNECTIONS", "the port serves no more connections now", {
-              hint: `at most ${MAX_CONTROL_CONNECTIONS} at once`,
-            }),
-          ),
-        ),
+      endWith(
+        socket,
+        new ControlError("TOO_MANY_CONNECTIONS", "the port serves no more connections now", {
+          hint: `at most ${MAX_CONTROL_CONNECTIONS} at once`,
+        }),
       );
       return;
     }
@@ -128,18 +132,22 @@ export class ControlServer {
       this.#captures.get(socket)?.abort();
       this.#captures.delete(socket);
     });
-    const greeting: ControlGreeting = {
-      magma: "control",
-      protocol: CONTROL_PROTOCOL_VERSION,
-      adapterName: this.#target.adapterName,
-      backend: this.#target.backend,
-      pid: process.pid,
-    };
-    socket.write(line(greeting));
+    // Nothing is written before the client's hello, and a client that never says it does not keep
+    // one of the few connections.
+    let greeted = false;
+    const helloTimer = setTimeout(() => socket.destroy(), CONTROL_HELLO_TIMEOUT_MS);
+    helloTimer.unref();
+    socket.once("close", () => clearTimeout(helloTimer));
     const reader = new LineReader(MAX_CONTROL_REQUEST_LENGTH);
     const onData = (chunk: Buffer): void => {
       try {
         for (let text = reader.next(chunk); text !== undefined; text = reader.next()) {
+          if (!greeted) {
+            if (!this.#greet(socket, text)) return;
+            greeted = true;
+            clearTimeout(helloTimer);
+            continue;
+          }
           if (this.#answer(socket, text) === "streaming") {
             // The connection now carries the capture; what the client sends is not read as
             // requests, but read on (and dropped) so that its going away is seen.
@@ -150,11 +158,37 @@ export class ControlServer {
           }
         }
       } catch (error) {
-        socket.end(line(errorReply(new ControlError("BAD_REQUEST", String(error)))));
         socket.off("data", onData);
+        endWith(socket, new ControlError("BAD_REQUEST", String(error)));
       }
     };
     socket.on("data", onData);
+  }
+
+  // The first line must be a hello of this protocol's version; otherwise an error, and the end.
+  #greet(socket: Socket, text: string): boolean {
+    let hello: { op?: unknown; protocol?: unknown } | undefined;
+    try {
+      hello = JSON.parse(text);
+    } catch {}
+    if (hello?.op !== "hello" || hello.protocol !== CONTROL_PROTOCOL_VERSION) {
+      endWith(
+        socket,
+        new ControlError("BAD_REQUEST", "a connection starts with a hello", {
+          hint: `{"op":"hello","protocol":${CONTROL_PROTOCOL_VERSION}}`,
+        }),
+      );
+      return false;
+    }
+    const greeting: ControlGreeting = {
+      magma: "control",
+      protocol: CONTROL_PROTOCOL_VERSION,
+      adapterName: this.#target.adapterName,
+      backend: this.#target.backend,
+      pid: process.pid,
+    };
+    socket.write(line({ ok: true, ...greeting }));
+    return true;
   }
 
   // Answers one request line; "streaming" once the connection carries a capture.
