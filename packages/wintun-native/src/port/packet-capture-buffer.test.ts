@@ -1,4 +1,4 @@
-import { Writable } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
 import { PacketMemoryPool, type PooledPacket } from "@magma/memory-pool";
 import { PacketDirection, readPcapng } from "@magma/pcapng";
 import { expect, it } from "vitest";
@@ -130,4 +130,30 @@ it("stops recording once closed, and its stats stay as they were", async () => {
     PacketDirection.Outbound,
     PacketDirection.Outbound,
   ]);
+});
+
+it("gives a destination that keeps its chunks (a PassThrough) copies that later packets leave intact", async () => {
+  const pool = new PacketMemoryPool();
+  const destination = new PassThrough();
+  // Kept as given, as `chunks.push(chunk)` in a 'data' handler keeps them.
+  const kept: Buffer[] = [];
+  destination.on("data", (chunk: Buffer) => kept.push(chunk));
+  const totals = { packets: 0, bytes: 0, drops: 0 };
+  const running = capture(destination, totals);
+  for (let round = 0; round < 6; round++) {
+    // Same sizes every round: a reused chunk would be overwritten block for block.
+    const direction = round % 2 === 0 ? PacketDirection.Outbound : PacketDirection.Inbound;
+    running.record(batch(pool, 3, 60, round), 3, direction);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await running.close();
+  const file = readPcapng(Buffer.concat(kept));
+  expect(file.packets.map((packet) => [packet.direction, packet.data[0]])).toEqual(
+    [0, 1, 2, 3, 4, 5].flatMap((round) =>
+      Array.from({ length: 3 }, () => [
+        round % 2 === 0 ? PacketDirection.Outbound : PacketDirection.Inbound,
+        round,
+      ]),
+    ),
+  );
 });

@@ -1,4 +1,5 @@
-import { createWriteStream } from "node:fs";
+import { createWriteStream, WriteStream } from "node:fs";
+import { Socket } from "node:net";
 import { finished, type Writable } from "node:stream";
 import type { PooledPacket } from "@magma/memory-pool";
 import {
@@ -134,6 +135,12 @@ export class PacketCapture {
   readonly ended: Promise<CaptureEnd>;
   readonly snapLength: number;
   readonly #stream: Writable;
+  /**
+   * Whether each chunk is copied before it is written. A chunk's memory is reused once its write
+   * calls back; files and sockets are done with it by then, but a stream that passes chunks on
+   * (a PassThrough, a Writable that keeps them) still holds it, and would see it overwritten.
+   */
+  readonly #copies: boolean;
   readonly #totals: CaptureCounters;
   readonly #start: Readonly<CaptureCounters>;
   #final: Readonly<CaptureCounters> | undefined;
@@ -195,6 +202,7 @@ export class PacketCapture {
     // clock is adjusted during the capture.
     this.#epochOffset = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
     this.#stream = typeof destination === "string" ? createWriteStream(destination) : destination;
+    this.#copies = !(this.#stream instanceof WriteStream || this.#stream instanceof Socket);
     this.#stream.on("error", (error: unknown) => this.#fail(error));
     this.#write(
       Buffer.concat([
@@ -366,7 +374,8 @@ export class PacketCapture {
 
   #write(bytes: Uint8Array, chunk: number): void {
     this.#writesInFlight++;
-    this.#stream.write(bytes, (error) => {
+    // One copy per chunk written, not per packet: a chunk holds many packets under load.
+    this.#stream.write(chunk >= 0 && this.#copies ? Buffer.from(bytes) : bytes, (error) => {
       this.#writesInFlight--;
       if (error) return this.#fail(error);
       if (chunk >= 0) this.#free[this.#freeCount++] = chunk;
