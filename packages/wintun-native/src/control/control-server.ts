@@ -83,6 +83,9 @@ export class ControlServer {
     if (process.platform === "win32") await listenOn(server, path);
     else control.#inode = await bindUnixSocket(server, path);
     server.on("error", onError);
+    // The port's session decides whether the process stays alive (see `session.unref()`); its
+    // control endpoint and the tools connected to it do not.
+    server.unref();
     return control;
   }
 
@@ -117,6 +120,7 @@ export class ControlServer {
   #accept(socket: Socket): void {
     // A client that resets is not the port's failure; "close" below does the cleaning up.
     socket.on("error", () => {});
+    socket.unref();
     if (this.#closing !== undefined || this.#clients.size >= MAX_CONTROL_CONNECTIONS) {
       endWith(
         socket,
