@@ -91,7 +91,11 @@ describe.runIf(inTestNamespace)("magma against the emulator", () => {
 
     const deleted = await magma("delete", name, "--json");
     expect(deleted.code).toBe(ExitCode.OK);
-    expect(JSON.parse(deleted.stdout)).toMatchObject({ deleted: name, interfaceName });
+    expect(JSON.parse(deleted.stdout)).toMatchObject({
+      deleted: name,
+      interfaceName,
+      how: `asked magma create (process ${creator.pid}), which held it, to remove it`,
+    });
     const [exitCode] = await once(creator, "exit");
     expect(exitCode).toBe(0);
     expect(await listed()).toEqual([]);

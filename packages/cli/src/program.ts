@@ -94,9 +94,11 @@ function buildProgram(io: CommandIo, result: { code: ExitCodeValue }): Command {
   ).action(async (name: string, options) => done(await createCommand(name, options, io)));
   program
     .command("delete")
-    .description("remove an adapter: ends the `magma create` that holds it (Linux only)")
+    .description(
+      "remove an adapter: asks the `magma create` that holds it to remove it (Linux: also a leftover, or with --force another program's)",
+    )
     .argument("<name>", "the adapter's name")
-    .option("--force", "also end another program that created the adapter (SIGTERM)")
+    .option("--force", "Linux: also end another program that created the adapter (SIGTERM)")
     .option("--json", JSON_HELP)
     .action(async (name: string, options) => done(await deleteCommand(name, options, io)));
   configurationOptions(

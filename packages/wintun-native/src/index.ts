@@ -27,6 +27,8 @@ export {
   type ControlStatistics,
 } from "./control/control-client.js";
 export {
+  type ControlEndpointPathOptions,
+  type ControlRole,
   controlEndpointPath,
   DEFAULT_CONTROL_DIRECTORY,
 } from "./control/control-endpoint-path.js";
@@ -36,6 +38,11 @@ export {
   type ControlErrorCode,
   type ControlGreeting,
 } from "./control/control-protocol.js";
+export {
+  type ControlledCapture,
+  ControlServer,
+  type ControlTarget,
+} from "./control/control-server.js";
 export {
   type WinTunLibraryCandidate,
   type WinTunLibrarySearch,

@@ -1,6 +1,6 @@
 import { connect, type Socket } from "node:net";
 import { PassThrough, type Readable } from "node:stream";
-import { controlEndpointPath } from "./control-endpoint-path.js";
+import { type ControlRole, controlEndpointPath } from "./control-endpoint-path.js";
 import {
   CONTROL_PROTOCOL_VERSION,
   ControlError,
@@ -14,7 +14,9 @@ const MAX_REPLY_LENGTH = 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 5000;
 
 export interface ControlClientOptions {
-  /** The endpoint; default `controlEndpointPath(adapterName)`. */
+  /** Whose endpoint: the port's (default) or the adapter's creator's (`magma create`). */
+  readonly role?: ControlRole;
+  /** The endpoint; default `controlEndpointPath(adapterName, { role })`. */
   readonly path?: string;
   /** How long to wait for the connection and for each reply. Default 5000 ms. */
   readonly timeoutMs?: number;
@@ -63,7 +65,8 @@ export class ControlClient {
     adapterName: string,
     options: ControlClientOptions = {},
   ): Promise<ControlClient> {
-    const path = options.path ?? controlEndpointPath(adapterName);
+    const role = options.role ?? "port";
+    const path = options.path ?? controlEndpointPath(adapterName, { role });
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const socket = await open(path, adapterName, timeoutMs);
     const reader = new LineReader(MAX_REPLY_LENGTH);
@@ -72,7 +75,11 @@ export class ControlClient {
         op: "hello",
         protocol: CONTROL_PROTOCOL_VERSION,
       })) as Partial<ControlGreeting> & { ok: true };
-      if (greeting.magma !== "control" || greeting.protocol !== CONTROL_PROTOCOL_VERSION) {
+      if (
+        greeting.magma !== "control" ||
+        greeting.protocol !== CONTROL_PROTOCOL_VERSION ||
+        greeting.role !== role
+      ) {
         throw new ControlError(
           "PROTOCOL",
           `${path} does not speak Magma's control protocol ${CONTROL_PROTOCOL_VERSION}`,
@@ -114,6 +121,14 @@ export class ControlClient {
       if (!stream.writableEnded) stream.end();
     });
     return stream;
+  }
+
+  /**
+   * Asks the adapter's creator (`role: "creator"`) to remove the adapter and end; resolves once it
+   * has agreed. Whether the adapter is gone is for the caller to watch.
+   */
+  async stop(): Promise<void> {
+    await this.#request({ op: "stop" });
   }
 
   close(): void {

@@ -14,26 +14,42 @@ const MAX_SOCKET_PATH_BYTES = 107;
 const MAX_PIPE_NAME_LENGTH = 256;
 
 /**
- * The control endpoint of the port on adapter `adapterName`, as the port and `magma stats` /
- * `magma capture` both compute it: a Unix socket `<directory>/<name>.sock` on Linux (directory
- * `MAGMA_CONTROL_DIR` or /run/magma), a named pipe on Windows. Wintun matches adapter names
- * without regard to case, so the name is lowercased; characters a file name cannot hold safely
- * are percent-encoded, and a name too long for the platform's limit is replaced by its SHA-256.
+ * Who serves an endpoint: the port running on the adapter (`control: true`), or the process that
+ * created the adapter and holds it (`magma create`), which `magma delete` asks to remove it.
+ */
+export type ControlRole = "port" | "creator";
+
+export interface ControlEndpointPathOptions {
+  readonly role?: ControlRole;
+  readonly platform?: NodeJS.Platform;
+  readonly environment?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The control endpoint for adapter `adapterName`, as the serving process and its clients both
+ * compute it: a Unix socket `<directory>/<name>.sock` (`<name>.creator.sock` for the creator) on
+ * Linux (directory `MAGMA_CONTROL_DIR` or /run/magma), a named pipe on Windows. Wintun matches
+ * adapter names without regard to case, so the name is lowercased; characters a file name cannot
+ * hold safely are percent-encoded, and a name too long for the platform's limit is replaced by
+ * its SHA-256.
  */
 export function controlEndpointPath(
   adapterName: string,
-  platform: NodeJS.Platform = process.platform,
-  environment: NodeJS.ProcessEnv = process.env,
+  options: ControlEndpointPathOptions = {},
 ): string {
-  const encoded = encodeURIComponent(adapterName.toLowerCase()).replace(/\*/g, "%2A");
+  const { role = "port", platform = process.platform, environment = process.env } = options;
+  const suffix = role === "creator" ? ".creator" : "";
+  const encoded = `${encodeURIComponent(adapterName.toLowerCase()).replace(/\*/g, "%2A")}${suffix}`;
   const digest = createHash("sha256").update(adapterName.toLowerCase()).digest("hex");
   if (platform === "win32") {
     const pipe = `${WINDOWS_PIPE_PREFIX}${encoded}`;
-    return pipe.length <= MAX_PIPE_NAME_LENGTH ? pipe : `${WINDOWS_PIPE_PREFIX}sha256-${digest}`;
+    return pipe.length <= MAX_PIPE_NAME_LENGTH
+      ? pipe
+      : `${WINDOWS_PIPE_PREFIX}sha256-${digest}${suffix}`;
   }
   const directory = environment.MAGMA_CONTROL_DIR || DEFAULT_CONTROL_DIRECTORY;
   const socket = join(directory, `${encoded}.sock`);
   if (Buffer.byteLength(socket) <= MAX_SOCKET_PATH_BYTES) return socket;
-  // 52 bytes with the prefix and suffix: any directory of up to 54 bytes still fits.
-  return join(directory, `sha256-${digest.slice(0, 40)}.sock`);
+  // At most 60 bytes with the prefixes and suffixes: any directory of up to 46 bytes still fits.
+  return join(directory, `sha256-${digest.slice(0, 40)}${suffix}.sock`);
 }

@@ -1,4 +1,5 @@
 import { MagmaError } from "@magma/transport";
+import type { ControlRole } from "./control-endpoint-path.js";
 
 /**
  * The control protocol, spoken on a port's control endpoint (`control: true`): one JSON line per
@@ -10,7 +11,7 @@ import { MagmaError } from "@magma/transport";
  *
  * ```text
  * → {"op":"hello","protocol":1}
- * ← {"ok":true,"magma":"control","protocol":1,"adapterName":"Magma","backend":"wintun","pid":4242}
+ * ← {"ok":true,"magma":"control","protocol":1,"adapterName":"Magma","backend":"wintun","role":"port","pid":4242}
  * → {"op":"stats"}
  * ← {"ok":true,"stats":{"rxPackets":10,…}}
  * → {"op":"capture","snapLength":128}
@@ -34,12 +35,15 @@ export interface ControlGreeting {
   readonly protocol: number;
   readonly adapterName: string;
   readonly backend: string;
+  /** "port" for a port's endpoint, "creator" for the `magma create` holding the adapter. */
+  readonly role: ControlRole;
   readonly pid: number;
 }
 
 export type ControlRequest =
   | { readonly op: "hello"; readonly protocol: number }
   | { readonly op: "stats" }
+  | { readonly op: "stop" }
   | { readonly op: "capture"; readonly snapLength?: number; readonly bufferSize?: number };
 
 export interface ControlErrorReply {

@@ -22,6 +22,7 @@ const run = promisify(execFile);
 class FakeTarget implements ControlTarget {
   readonly adapterName = "Magma Test";
   readonly backend = "wintun";
+  readonly role = "port";
   rxPackets = 0;
   readonly captures: { destination: Writable; options: object; aborted: boolean }[] = [];
   refuseCapture: Error | undefined;
@@ -109,6 +110,7 @@ describe("ControlServer and ControlClient", () => {
       protocol: 1,
       adapterName: "Magma Test",
       backend: "wintun",
+      role: "port",
       pid: process.pid,
     });
     target.rxPackets = 7;
@@ -138,6 +140,36 @@ describe("ControlServer and ControlClient", () => {
       });
       await once(raw.socket, "close");
     }
+  });
+
+  it("serve stop only where the target offers it, after the reply that says so", async () => {
+    await listen();
+    const port = await ControlClient.connect("x", { path });
+    await expect(port.stop()).rejects.toMatchObject({
+      code: "REFUSED",
+      remoteCode: "UNKNOWN_OPERATION",
+      hint: 'the operations here are "stats", "capture"',
+    });
+    port.close();
+    await expect(ControlClient.connect("x", { path, role: "creator" })).rejects.toMatchObject({
+      code: "PROTOCOL",
+    });
+
+    const creatorPath = join(directory, "magma%20test.creator.sock");
+    let stopped = 0;
+    const creator = await ControlServer.listen(
+      { adapterName: "Magma Test", backend: "wintun", role: "creator", stop: () => stopped++ },
+      creatorPath,
+      (error) => reported.push(error),
+    );
+    servers.push(creator);
+    const client = await ControlClient.connect("x", { path: creatorPath, role: "creator" });
+    expect(client.greeting.role).toBe("creator");
+    await expect(client.stats()).rejects.toMatchObject({ remoteCode: "UNKNOWN_OPERATION" });
+    await client.stop();
+    for (let i = 0; i < 100 && stopped === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(stopped).toBe(1);
+    client.close();
   });
 
   it("answer bad requests with an error and go on serving the connection", async () => {

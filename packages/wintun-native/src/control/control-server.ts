@@ -2,6 +2,7 @@ import { chmod, lstat, mkdir, mkdtemp, rename, rm, stat, unlink } from "node:fs/
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { PassThrough, type Writable } from "node:stream";
+import type { ControlRole } from "./control-endpoint-path.js";
 import {
   CONTROL_HELLO_TIMEOUT_MS,
   CONTROL_PROTOCOL_VERSION,
@@ -19,17 +20,24 @@ export interface ControlledCapture {
   abort(): void;
 }
 
-/** What a port offers its control endpoint. */
+/**
+ * What a process offers on its control endpoint: a port its counters and captures, the creator
+ * of an adapter (`magma create`) a way to be asked to remove it. Each operation is served only
+ * where its method is given.
+ */
 export interface ControlTarget {
   readonly adapterName: string;
   readonly backend: string;
+  readonly role: ControlRole;
   /** The port's counters, as plain JSON-serialisable data. */
-  stats(): object;
+  stats?(): object;
   /** Starts a capture into `destination`; throws a `MagmaError` when it cannot. */
-  capture(
+  capture?(
     destination: Writable,
     options: { snapLength?: number; bufferSize?: number },
   ): ControlledCapture;
+  /** Removes the adapter and ends; called once the reply saying so has been written. */
+  stop?(): void;
 }
 
 /** How long `close()` lets clients read what was written to them before cutting them off. */
@@ -46,10 +54,11 @@ function endWith(socket: Socket, error: unknown): void {
 }
 
 /**
- * A port's control endpoint: serves `stats` and `capture` requests (see control-protocol.ts) to
- * `magma stats` and `magma capture` on a Unix socket reachable only by the port's user (mode 0600,
- * in a directory only that user can write) or a Windows named pipe. Made by the port for
- * `control: true`; a bad request gets an error reply and never reaches the port.
+ * A control endpoint: serves `stats` and `capture` requests of a port (see control-protocol.ts)
+ * to `magma stats` and `magma capture`, or `stop` to `magma delete` from the `magma create` that
+ * holds an adapter, on a Unix socket reachable only by the serving process's user (mode 0600, in
+ * a directory only that user can write) or a Windows named pipe. A bad request gets an error
+ * reply and never reaches the target.
  */
 export class ControlServer {
   readonly path: string;
@@ -189,6 +198,7 @@ export class ControlServer {
       protocol: CONTROL_PROTOCOL_VERSION,
       adapterName: this.#target.adapterName,
       backend: this.#target.backend,
+      role: this.#target.role,
       pid: process.pid,
     };
     socket.write(line({ ok: true, ...greeting }));
@@ -213,39 +223,55 @@ export class ControlServer {
       return "answered";
     }
     const { op, ...options } = request as { op?: unknown };
+    const target = this.#target;
     try {
-      if (op === "stats") {
+      if (op === "stats" && target.stats !== undefined) {
         checkKeys(options, []);
-        socket.write(line({ ok: true, stats: this.#target.stats() }));
+        socket.write(line({ ok: true, stats: target.stats() }));
         return "answered";
       }
-      if (op === "capture") {
+      if (op === "capture" && target.capture !== undefined) {
         checkKeys(options, ["snapLength", "bufferSize"]);
-        this.#startCapture(socket, options);
+        this.#startCapture(socket, target.capture.bind(target), options);
         return "streaming";
       }
-      throw new ControlError("UNKNOWN_OPERATION", `unknown operation ${JSON.stringify(op)}`, {
-        hint: 'the operations are "stats" and "capture"',
-      });
+      if (op === "stop" && target.stop !== undefined) {
+        checkKeys(options, []);
+        const stop = target.stop.bind(target);
+        socket.write(line({ ok: true }), () => stop());
+        return "answered";
+      }
+      const served = (["stats", "capture", "stop"] as const).filter(
+        (name) => target[name] !== undefined,
+      );
+      throw new ControlError(
+        "UNKNOWN_OPERATION",
+        `unknown operation ${JSON.stringify(op)} for the ${target.role} of ${target.adapterName}`,
+        { hint: `the operations here are ${served.map((name) => `"${name}"`).join(", ")}` },
+      );
     } catch (error) {
       socket.write(line(errorReply(error)));
       return "answered";
     }
   }
 
-  #startCapture(socket: Socket, options: object): void {
+  #startCapture(
+    socket: Socket,
+    capture: NonNullable<ControlTarget["capture"]>,
+    options: object,
+  ): void {
     // The capture writes its headers as it starts, and may refuse to start: it writes into this
     // stream, which reaches the socket only after the reply saying it started. Its write
     // callbacks wait while the socket is backed up, so a slow client costs capture drops.
     const stream = new PassThrough();
-    let capture: ControlledCapture;
+    let running: ControlledCapture;
     try {
-      capture = this.#target.capture(stream, options);
+      running = capture(stream, options);
     } catch (error) {
       stream.destroy();
       throw error;
     }
-    this.#captures.set(socket, capture);
+    this.#captures.set(socket, running);
     socket.write(line({ ok: true }));
     stream.pipe(socket);
   }

@@ -210,6 +210,7 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
       {
         adapterName: this.adapter.name,
         backend: "wintun",
+        role: "port",
         stats: () => this.stats,
         capture: (destination, options) => this.capture(destination, options),
       },
