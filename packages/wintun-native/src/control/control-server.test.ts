@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { promisify } from "node:util";
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PortError } from "../port/port-error.js";
 import { ControlClient } from "./control-client.js";
@@ -199,6 +200,42 @@ describe("ControlServer and ControlClient", () => {
     expect(replies[5]).toMatchObject({ ok: true, stats: { rxPackets: 0 } });
     expect(target.captures).toHaveLength(0);
     raw.socket.destroy();
+  });
+
+  it("answer any line a client sends with one reply, and go on serving (property)", async () => {
+    await listen();
+    const anyRequest = fc.oneof(
+      fc.string({ maxLength: 200 }).filter((text) => !text.includes("\n")),
+      fc.json({ maxDepth: 3 }),
+      fc
+        .record(
+          {
+            op: fc.constantFrom("stats", "stop", "capture", "hello", "", "STATS"),
+            snapLength: fc.anything(),
+            bufferSize: fc.anything(),
+            protocol: fc.anything(),
+          },
+          { requiredKeys: ["op"] },
+        )
+        .map((request) => JSON.stringify(request) ?? "null"),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(anyRequest, { minLength: 1, maxLength: 8 }), async (requests) => {
+        const raw = await rawClient();
+        raw.send('{"op":"hello","protocol":1}\n');
+        // A capture request that is accepted turns the connection into a stream: left out here.
+        const sent = requests.filter((text) => !/"op":"capture"/.test(text));
+        for (const text of sent) raw.send(`${text}\n`);
+        raw.send('{"op":"stats"}\n');
+        const replies = (await raw.lines(sent.length + 2)) as { ok: boolean }[];
+        raw.socket.destroy();
+        expect(replies).toHaveLength(sent.length + 2);
+        for (const reply of replies.slice(1, -1)) expect(typeof reply.ok).toBe("boolean");
+        expect(replies.at(-1)).toMatchObject({ ok: true, stats: { rxPackets: 0 } });
+      }),
+      { numRuns: 50 },
+    );
+    expect(target.captures).toHaveLength(0);
   });
 
   it("refuse a request line longer than the limit and close that connection", async () => {
