@@ -32,6 +32,8 @@ function installedCopy(name: string, withPrebuilds: boolean): string {
     "@magma",
     "wintun-native",
   );
+  // A fresh copy each time: an addon an earlier run built there would be found instead.
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "scripts"), { recursive: true });
   for (const entry of ["package.json", "CMakeLists.txt", "dist", "native"]) {
     cpSync(join(packageDir, entry), join(dir, entry), { recursive: true });
