@@ -212,6 +212,25 @@ describe.runIf(inTestNamespace)("magma stats and magma capture against a running
     );
   });
 
+  it("exits with ACCESS_DENIED for a user other than the port's, with the hint", async () => {
+    const name = "Magma CLI Port1";
+    await servePort(name, 158);
+    // The control directory lets everyone through, as /run/magma does: the socket's mode decides.
+    await run("chmod", ["755", directory]);
+    const drop = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+    const denied = await run("setpriv", [...drop, process.execPath, bin, "stats", name, "--json"], {
+      env: { ...process.env },
+    }).then(
+      () => ({ code: 0, stdout: "" }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(denied.code).toBe(ExitCode.ACCESS_DENIED);
+    expect(JSON.parse(denied.stdout).error).toMatchObject({
+      code: "ACCESS_DENIED",
+      hint: "run as root (sudo)",
+    });
+  });
+
   it("exits with NO_CONTROL_ENDPOINT without a port, and USAGE for a bad count", async () => {
     const absent = await magma("stats", "Magma CLI Port Absent", "--json");
     expect(absent.code).toBe(ExitCode.NO_CONTROL_ENDPOINT);

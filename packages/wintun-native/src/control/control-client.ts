@@ -201,7 +201,7 @@ function open(path: string, adapterName: string, timeoutMs: number): Promise<Soc
             "NO_ENDPOINT",
             `no port with a control endpoint runs on "${adapterName}"`,
             {
-              hint: "the program must run its port with control: true (as root or Administrator); magma adapters lists the adapters",
+              hint: "the program must run its port with control: true; where it sets MAGMA_CONTROL_DIR, set the same here",
               cause: error,
             },
           ),
