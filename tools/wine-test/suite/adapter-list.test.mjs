@@ -34,7 +34,10 @@ describe("listWintunAdapters under Wine", () => {
       const found = listed("wine-list-1");
       assert.equal(found.length, 1);
       const [entry] = found;
-      assert.match(entry.guid, /^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/);
+      assert.match(
+        entry.guid,
+        /^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/,
+      );
       assert.equal(entry.luid, adapter.luid);
       assert.equal(entry.interfaceIndex, adapter.interfaceIndex);
       assert.equal(entry.interfaceName, adapter.interfaceName);
