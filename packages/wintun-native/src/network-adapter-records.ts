@@ -56,23 +56,40 @@ export interface NetworkAdapterRecord {
   readonly interfaceStatus: number;
 }
 
+/** Where the records come from: the platform, and the addon's listing (tests fake them). */
+export interface NetworkAdapterSource {
+  readonly platform: NodeJS.Platform;
+  readonly list: () => NetworkAdapterRecord[];
+}
+
+const ADDON_SOURCE: NetworkAdapterSource = {
+  get platform() {
+    return process.platform;
+  },
+  list: () => nativeAddon().listNetworkAdapters(),
+};
+
 /**
- * The devices of Windows' network class, read through the addon. Windows only: elsewhere a
- * WinTunError with ERROR_NOT_SUPPORTED (50), without loading the addon.
+ * The devices of Windows' network class, read through the addon; `call` names the API function
+ * in errors. Windows only: elsewhere a WinTunError with ERROR_NOT_SUPPORTED (50), without loading
+ * the addon. A failed enumeration is a WinTunError with the Win32 code and the failing call.
  */
-export function readNetworkAdapterRecords(call: string): NetworkAdapterRecord[] {
-  if (process.platform !== "win32") {
+export function readNetworkAdapterRecords(
+  call: string,
+  source: NetworkAdapterSource = ADDON_SOURCE,
+): NetworkAdapterRecord[] {
+  if (source.platform !== "win32") {
     throw new WinTunError(
       Win32Error.NOT_SUPPORTED,
       call,
-      `${call} is supported on Windows only, not on ${process.platform}`,
+      `${call} is supported on Windows only, not on ${source.platform}`,
       {
         hint: "on Linux, the emulator's adapters are network interfaces: list them with `magma adapters` or `ip -d link`",
       },
     );
   }
   try {
-    return nativeAddon().listNetworkAdapters();
+    return source.list();
   } catch (error) {
     throw translateNativeError(error);
   }

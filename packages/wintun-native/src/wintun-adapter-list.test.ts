@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { nativeAddon } from "./native-addon.js";
 import type { NativeInterfaceRow, NetworkAdapterRecord } from "./network-adapter-records.js";
-import { listWintunAdapters, wintunAdaptersFrom } from "./wintun-adapter-list.js";
+import {
+  listWintunAdapters,
+  listWintunAdaptersFrom,
+  wintunAdaptersFrom,
+} from "./wintun-adapter-list.js";
 import { WinTunError } from "./wintun-error.js";
 
 // Records shaped as native/src/netadapters reports them on Windows: a wintun 0.14 adapter is a
@@ -129,19 +133,45 @@ describe("wintunAdaptersFrom", () => {
   });
 });
 
+describe("listWintunAdapters on Windows, the addon faked", () => {
+  it("lists what the addon's enumeration returns", () => {
+    const adapters = listWintunAdaptersFrom({ platform: "win32", list: () => [record()] });
+    expect(adapters.map((adapter) => adapter.name)).toEqual(["Magma VPN"]);
+  });
+
+  it("turns a failed enumeration into a WinTunError with the Win32 name and the failing call", () => {
+    const source = {
+      platform: "win32" as const,
+      list: () => {
+        throw Object.assign(new Error("SetupDiGetClassDevsExW failed with Win32 error 5"), {
+          win32Code: 5,
+          call: "SetupDiGetClassDevsExW",
+          detail: "",
+        });
+      },
+    };
+    expect(() => listWintunAdaptersFrom(source)).toThrow(
+      expect.objectContaining({
+        name: "WinTunError",
+        code: 5,
+        symbol: "ERROR_ACCESS_DENIED",
+        call: "SetupDiGetClassDevsExW",
+      }),
+    );
+  });
+});
+
 describe.skipIf(process.platform === "win32")("listWintunAdapters off Windows", () => {
   it("throws WinTunError ERROR_NOT_SUPPORTED with a hint for Linux", () => {
     expect(() => listWintunAdapters()).toThrow(WinTunError);
-    try {
-      listWintunAdapters();
-    } catch (error) {
-      expect(error).toMatchObject({
+    expect(() => listWintunAdapters()).toThrow(
+      expect.objectContaining({
         code: 50,
         symbol: "ERROR_NOT_SUPPORTED",
         call: "listWintunAdapters",
-      });
-      expect((error as WinTunError).hint).toMatch(/magma adapters/);
-    }
+        hint: expect.stringMatching(/magma adapters/),
+      }),
+    );
   });
 
   it("the addon's own listing answers ERROR_NOT_SUPPORTED there too", () => {

@@ -2,6 +2,7 @@ import {
   formatUnicastAddress,
   luidOf,
   type NetworkAdapterRecord,
+  type NetworkAdapterSource,
   readNetworkAdapterRecords,
 } from "./network-adapter-records.js";
 
@@ -106,5 +107,10 @@ export function wintunAdaptersFrom(
  * elevation and no wintun.dll.
  */
 export function listWintunAdapters(): WinTunAdapterListing[] {
-  return wintunAdaptersFrom(readNetworkAdapterRecords("listWintunAdapters"));
+  return listWintunAdaptersFrom();
+}
+
+/** listWintunAdapters with its source given: the tests' fakes of the platform and the addon. */
+export function listWintunAdaptersFrom(source?: NetworkAdapterSource): WinTunAdapterListing[] {
+  return wintunAdaptersFrom(readNetworkAdapterRecords("listWintunAdapters", source));
 }
