@@ -24,6 +24,17 @@ export interface ListedAdapter {
   readonly addresses: readonly string[];
 }
 
+/** One adapter in a line of the doctor's notes: its name, interface, state and addresses. */
+export function describeAdapter(adapter: ListedAdapter): string {
+  const addresses = adapter.addresses.length === 0 ? "" : `, ${adapter.addresses.join(" ")}`;
+  // Index 0: a Windows adapter without an interface (disabled, or a leftover device).
+  const where =
+    adapter.interfaceIndex === 0
+      ? "no interface"
+      : `${adapter.interfaceName}, index ${adapter.interfaceIndex}`;
+  return `"${adapter.name}" (${where}, ${adapter.state}${addresses})`;
+}
+
 /** wintun's interface type, IF_TYPE_PROP_VIRTUAL, in the LUID's top 16 bits. */
 const IF_TYPE_PROP_VIRTUAL = 53n;
 

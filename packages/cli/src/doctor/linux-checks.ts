@@ -1,4 +1,4 @@
-import type { ListedAdapter } from "../adapters/listed-adapter.js";
+import { describeAdapter, type ListedAdapter } from "../adapters/listed-adapter.js";
 import { type CheckResult, checkResult } from "./check-result.js";
 import { isProbeFailure, type LinuxFacts, type ProbeFailure, type UplinkFacts } from "./facts.js";
 
@@ -42,16 +42,6 @@ export function tunDeviceCheck(tun: LinuxFacts["tun"]): CheckResult {
       ? "run as root, or give this user access to /dev/net/tun"
       : "check the device node: ls -l /dev/net/tun should show a character device 10, 200",
   });
-}
-
-export function describeAdapter(adapter: ListedAdapter): string {
-  const addresses = adapter.addresses.length === 0 ? "" : `, ${adapter.addresses.join(" ")}`;
-  // Index 0: a Windows adapter without an interface (disabled, or a leftover device).
-  const where =
-    adapter.interfaceIndex === 0
-      ? "no interface"
-      : `${adapter.interfaceName}, index ${adapter.interfaceIndex}`;
-  return `"${adapter.name}" (${where}, ${adapter.state}${addresses})`;
 }
 
 /**

@@ -1,7 +1,6 @@
-import type { ListedAdapter } from "../adapters/listed-adapter.js";
+import { describeAdapter, type ListedAdapter } from "../adapters/listed-adapter.js";
 import { type CheckResult, checkResult } from "./check-result.js";
 import { isProbeFailure, type ProbeFailure, type WindowsOffload } from "./facts.js";
-import { describeAdapter } from "./linux-checks.js";
 
 export function administratorCheck(administrator: boolean | undefined): CheckResult {
   const id = "administrator";
