@@ -92,6 +92,11 @@ export {
   WinTunAdapter,
   type WinTunInterfaceStatistics,
 } from "./wintun-adapter.js";
+export {
+  listWintunAdapters,
+  type WinTunAdapterListing,
+  type WinTunOperStatus,
+} from "./wintun-adapter-list.js";
 export { WinTunError } from "./wintun-error.js";
 export { type WinTunDriverVersion, WinTunLibrary } from "./wintun-library.js";
 export type {

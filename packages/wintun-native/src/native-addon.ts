@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type AddonLocation, searchAddon } from "./addon-search.js";
 import type { IpConfigurationBinding } from "./configuration/native-ip-configuration.js";
+import type { NetworkAdapterRecord } from "./network-adapter-records.js";
 import type { WinTunInterfaceStatistics } from "./wintun-adapter.js";
 
 /** `adapter.startSession` tuning, passed to the receive thread (native/src/session/receive_pump.h). */
@@ -73,6 +74,8 @@ export interface NativeAddon extends IpConfigurationBinding {
   ): void;
   /** Adapter handles, sessions and receive threads open in this process right now. */
   liveResources(): { adapters: number; sessions: number; receiveThreads: number };
+  /** The network class's devices (native/src/netadapters); throws ERROR_NOT_SUPPORTED off Windows. */
+  listNetworkAdapters(): NetworkAdapterRecord[];
 }
 
 let loaded: { addon: NativeAddon; location: AddonLocation } | undefined;

@@ -30,7 +30,14 @@ describe.skipIf(skip)("the Windows build (mingw-w64, x64)", () => {
     const imported = [...dump.matchAll(/DLL Name: (\S+)/g)]
       .map((match) => match[1]?.toUpperCase())
       .sort();
-    expect(imported).toEqual(["IPHLPAPI.DLL", "KERNEL32.DLL", "MSVCRT.DLL"]);
+    // SETUPAPI and ADVAPI32 (the registry): the network adapter listing (native/src/netadapters).
+    expect(imported).toEqual([
+      "ADVAPI32.DLL",
+      "IPHLPAPI.DLL",
+      "KERNEL32.DLL",
+      "MSVCRT.DLL",
+      "SETUPAPI.DLL",
+    ]);
     // Node-API is delay-loaded from NODE.EXE, which the hook maps to the running executable:
     // the loader itself never looks for a node.exe, so any host name works (tools/wine-test runs
     // it in a renamed node.exe).
@@ -45,6 +52,13 @@ describe.skipIf(skip)("the Windows build (mingw-w64, x64)", () => {
       "WaitForMultipleObjects",
       "CreateEventW",
       "GetLastError",
+      // The adapter listing: the network class's devices, their class keys, their interfaces.
+      "SetupDiGetClassDevsExW",
+      "SetupDiOpenDevRegKey",
+      "SetupDiGetDevicePropertyW",
+      "RegGetValueW",
+      "ConvertInterfaceGuidToLuid",
+      "GetUnicastIpAddressTable",
     ]) {
       expect(dump).toContain(call);
     }

@@ -30,6 +30,15 @@
 // The adapters report the LUID of the system's loopback interface (or, without one, a made-up
 // LUID of the software-loopback type), so that IP Helper lookups by LUID (index, alias, counters)
 // find an interface under Wine; IP configuration through it is not meant to be tested.
+//
+// Each created adapter is also registered as the device wintun makes on Windows
+// (device_registration.cc): "SWD\Wintun\{GUID}" in the network class, with wintun's name
+// property and a class key whose NetCfgInstanceId is the GUID of the interface whose LUID the
+// adapter reports, so that listing adapters as Windows lists them finds it with that interface.
+// Closing the creating handle removes the device. One more hook, read at creation:
+//   WINTUN_LOOPBACK_NO_INTERFACE=1  the class key names the requested GUID (as on Windows), for
+//                                   which no interface exists under Wine: an adapter whose
+//                                   interface is not there (disabled, or gone)
 #include <winsock2.h>
 #include <ws2ipdef.h>
 #include <iphlpapi.h>
@@ -45,6 +54,7 @@
 #include <string>
 #include <vector>
 
+#include "device_registration.h"
 #include "wintun_api.h"
 
 #define LOOPBACK_EXPORT extern "C" __declspec(dllexport)
@@ -157,6 +167,7 @@ struct Session {
 struct Device {
   std::wstring name;
   uint64_t luid = 0;
+  std::wstring instance_id;  // its device, "" when it could not be registered
   Session* session = nullptr;  // guarded by g_devices_lock
   bool removed = false;        // its creating handle was closed
 };
@@ -198,6 +209,23 @@ uint64_t LoopbackInterfaceLuid() {
 }
 
 const wchar_t* Wide(const WINTUN_WCHAR* text) { return reinterpret_cast<const wchar_t*>(text); }
+
+uint32_t g_next_instance = 1;  // guarded by g_devices_lock
+
+// wintun takes the requested GUID as the device's instance ID, else a new one (CoCreateGuid);
+// this one is unique within the prefix's processes: the process ID and a counter.
+GUID InstanceGuid(const GUID* requested) {
+  if (requested != nullptr) return *requested;
+  GUID made = {0x4c4f4f50, 0, 0, {0x4d, 0x41, 0x47, 0x4d, 0x41, 0, 0, 0}};
+  DWORD process = GetCurrentProcessId();
+  made.Data2 = static_cast<uint16_t>(process >> 16);
+  made.Data3 = static_cast<uint16_t>(process);
+  made.Data4[5] = static_cast<uint8_t>(g_next_instance >> 16);
+  made.Data4[6] = static_cast<uint8_t>(g_next_instance >> 8);
+  made.Data4[7] = static_cast<uint8_t>(g_next_instance);
+  ++g_next_instance;
+  return made;
+}
 
 // ---- the driver ------------------------------------------------------------------------------
 
@@ -279,7 +307,7 @@ void FreeSession(Session* session) {
 
 LOOPBACK_EXPORT WINTUN_ADAPTER_HANDLE WINAPI WintunCreateAdapter(const WINTUN_WCHAR* name,
                                                                  const WINTUN_WCHAR* tunnel_type,
-                                                                 const GUID*) {
+                                                                 const GUID* requested_guid) {
   if (name == nullptr || tunnel_type == nullptr) {
     Fail(ERROR_INVALID_PARAMETER, L"Name and TunnelType must not be NULL");
     return nullptr;
@@ -295,9 +323,27 @@ LOOPBACK_EXPORT WINTUN_ADAPTER_HANDLE WINAPI WintunCreateAdapter(const WINTUN_WC
   }
   auto device = std::make_shared<Device>();
   device->name = Wide(name);
+  GUID instance;
   {
     Held held(g_devices_lock);
     device->luid = LoopbackInterfaceLuid();
+    instance = InstanceGuid(requested_guid);
+  }
+  NET_LUID luid;
+  luid.Value = device->luid;
+  GUID interface_guid = instance;
+  if (EnvironmentNumber(L"WINTUN_LOOPBACK_NO_INTERFACE") != 1 &&
+      ConvertInterfaceLuidToGuid(&luid, &interface_guid) != NO_ERROR) {
+    interface_guid = instance;
+  }
+  device->instance_id = loopback::RegisterWintunDevice(device->name, Wide(tunnel_type), instance,
+                                                       interface_guid, device->luid);
+  if (device->instance_id.empty()) {
+    Log(WINTUN_LOG_WARN, L"Failed to register the adapter's device (code " +
+                             std::to_wstring(GetLastError()) + L"): it is not listed");
+  }
+  {
+    Held held(g_devices_lock);
     g_devices.push_back(device);
   }
   Log(WINTUN_LOG_INFO, L"Created adapter " + device->name);
@@ -335,6 +381,7 @@ LOOPBACK_EXPORT void WINAPI WintunCloseAdapter(WINTUN_ADAPTER_HANDLE adapter) {
     }
     Log(WINTUN_LOG_INFO, L"Removed adapter " + handle->device->name);
   }
+  if (handle->created) loopback::RemoveWintunDevice(handle->device->instance_id);
   delete handle;
 }
 

@@ -7,4 +7,5 @@ mkdir -p build
 x86_64-w64-mingw32-g++-posix -std=c++17 -O2 -Wall -Wextra -Werror -shared -static \
   -D_WIN32_WINNT=0x0A00 -DWIN32_LEAN_AND_MEAN -DNOMINMAX \
   -I../../packages/wintun-native/native/include \
-  -o build/wintun.dll loopback/wintun_loopback.cc -liphlpapi
+  -o build/wintun.dll loopback/wintun_loopback.cc loopback/device_registration.cc \
+  -liphlpapi -lsetupapi -ladvapi32

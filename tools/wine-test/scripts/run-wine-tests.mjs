@@ -19,6 +19,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -38,7 +39,10 @@ const NODE_WIN = {
     "sha512-JCwLL25UBIyiXLXUN6dfb/AMZTBtV5LUugV+DpurEn3uAM/GKm7Z/rgR4aV5Z76UHSbzK4n43ox6GTvsOAoNxA==",
 };
 // What the suite imports, staged as installed packages: package.json and the built JavaScript.
-const STAGED_PACKAGES = ["transport", "memory-pool", "packets", "pcapng", "wintun-native"];
+const STAGED_PACKAGES = ["transport", "memory-pool", "packets", "pcapng", "wintun-native", "cli"];
+// Registry packages the staged ones import, copied whole from where pnpm installed them for the
+// package named: the CLI's command-line parser (plain JavaScript, no dependencies of its own).
+const STAGED_DEPENDENCIES = [{ name: "commander", of: "cli" }];
 const HOST_NAME_TEST = "host-name.test.mjs";
 // `node scripts/run-wine-tests.mjs [file.test.mjs...]` runs only those files of suite/.
 const only = process.argv.slice(2);
@@ -119,6 +123,10 @@ function stage(stageDir, exe) {
     mkdirSync(to, { recursive: true });
     cpSync(join(from, "package.json"), join(to, "package.json"));
     cpSync(join(from, "dist"), join(to, "dist"), { recursive: true });
+  }
+  for (const { name, of } of STAGED_DEPENDENCIES) {
+    const from = realpathSync(join(root, "packages", of, "node_modules", name));
+    cpSync(from, join(stageDir, "node_modules", name), { recursive: true });
   }
   const addon = join(stageDir, "addon", "magma_wintun.node");
   mkdirSync(dirname(addon), { recursive: true });

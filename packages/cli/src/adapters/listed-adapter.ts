@@ -1,23 +1,38 @@
 /** An adapter as `magma adapters` and the doctor list it. */
 export interface ListedAdapter {
-  /** The wintun adapter name (on Linux the interface's alias). */
+  /** The wintun adapter name: wintun's name property on Windows, the interface's alias on Linux. */
   readonly name: string;
-  /** The GUID, where the system tells it (not on Linux: the emulator keeps none). */
+  /** The interface GUID (Windows: NetCfgInstanceId, "{...}"); Linux: none, the emulator keeps none. */
   readonly guid: string | undefined;
   /** The NET_LUID: (IfType 53 << 48) | (index << 24). */
   readonly luid: bigint;
+  /** 0 for a Windows adapter without an interface (disabled). */
   readonly interfaceIndex: number;
-  /** The name the system shows for the interface (`ip link`, `Get-NetAdapter`). */
+  /** The name the system shows for the interface (`ip link`, `Get-NetAdapter`); "" without one. */
   readonly interfaceName: string;
   /** "wintun" (the TAP backend is not part of Magma yet). */
   readonly backend: "wintun";
   /** "session" while a session runs on it (carrier on), "idle" without one. */
   readonly state: "session" | "idle";
-  /** False for a leftover: its creator has exited, and something else keeps the interface. */
+  /**
+   * False for a leftover: its creator has exited. Linux: something else keeps the interface.
+   * Windows: the device is no longer present, an orphan wintun removes at its next call.
+   */
   readonly creatorAlive: boolean;
   readonly mtu: number | undefined;
-  /** Its addresses with prefix length, as `ip` shows them. */
+  /** Its unicast addresses with prefix length, as `ip` and Get-NetIPAddress show them. */
   readonly addresses: readonly string[];
+}
+
+/** One adapter in a line of the doctor's notes: its name, interface, state and addresses. */
+export function describeAdapter(adapter: ListedAdapter): string {
+  const addresses = adapter.addresses.length === 0 ? "" : `, ${adapter.addresses.join(" ")}`;
+  // Index 0: a Windows adapter without an interface (disabled, or a leftover device).
+  const where =
+    adapter.interfaceIndex === 0
+      ? "no interface"
+      : `${adapter.interfaceName}, index ${adapter.interfaceIndex}`;
+  return `"${adapter.name}" (${where}, ${adapter.state}${addresses})`;
 }
 
 /** wintun's interface type, IF_TYPE_PROP_VIRTUAL, in the LUID's top 16 bits. */

@@ -1,21 +1,23 @@
 import { listLinuxAdapters } from "../adapters/linux-adapters.js";
 import type { ListedAdapter } from "../adapters/listed-adapter.js";
+import { listWindowsAdapters } from "../adapters/windows-adapters.js";
 import { CommandError } from "../command-error.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 import { type CommandIo, toJson } from "../output.js";
 
 /**
- * The adapters of this machine (on Linux: of this network namespace). Windows has no wintun call
- * that lists adapters; there the list would come from the network adapters whose description is
- * "<tunnelType> Tunnel" (GetIfTable2, as Get-NetAdapter does), which is not implemented yet.
+ * The adapters of this machine (on Linux: of this network namespace). Wintun has no call that
+ * lists adapters: Windows lists them as wintun finds them, the network class's devices with
+ * hardware ID "Wintun" (windows-adapters.ts); Linux from the kernel's interfaces.
  */
 export async function listAdapters(): Promise<ListedAdapter[]> {
   if (process.platform === "linux") return listLinuxAdapters();
+  if (process.platform === "win32") return listWindowsAdapters();
   throw new CommandError(
     "UNSUPPORTED",
-    `listing adapters is not supported on ${process.platform} yet`,
+    `listing adapters is not supported on ${process.platform}`,
     {
-      hint: 'on Windows, Get-NetAdapter -InterfaceDescription "Magma Tunnel*" lists adapters of the default tunnel type',
+      hint: "wintun exists for Windows; Magma emulates it on Linux",
     },
   );
 }
@@ -24,10 +26,11 @@ export async function listAdapters(): Promise<ListedAdapter[]> {
 export function formatAdapters(adapters: readonly ListedAdapter[]): string {
   if (adapters.length === 0) return "No adapter.\n";
   const header = ["NAME", "INTERFACE", "INDEX", "LUID", "GUID", "BACKEND", "STATE", "ADDRESSES"];
+  // Index 0 is no interface's (NET_IFINDEX_UNSPECIFIED): a Windows adapter without one (disabled).
   const rows = adapters.map((adapter) => [
     adapter.name,
-    adapter.interfaceName,
-    String(adapter.interfaceIndex),
+    adapter.interfaceName || "-",
+    adapter.interfaceIndex === 0 ? "-" : String(adapter.interfaceIndex),
     `0x${adapter.luid.toString(16)}`,
     adapter.guid ?? "-",
     adapter.backend,

@@ -13,14 +13,7 @@ export interface DoctorOptions {
 
 async function runChecks(options: DoctorOptions): Promise<CheckResult[]> {
   if (process.platform === "linux") return linuxChecks(await gatherLinuxFacts(options.adapter));
-  if (process.platform === "win32") {
-    if (options.adapter !== undefined) {
-      throw new CommandError("UNSUPPORTED", "doctor --adapter is not supported on Windows yet", {
-        hint: "run magma doctor without --adapter; Get-NetAdapter lists the adapters",
-      });
-    }
-    return windowsChecks(await gatherWindowsFacts());
-  }
+  if (process.platform === "win32") return windowsChecks(await gatherWindowsFacts(options.adapter));
   throw new CommandError("UNSUPPORTED", `magma does not run on ${process.platform}`, {
     hint: "wintun exists for Windows; Magma emulates it on Linux",
   });

@@ -54,9 +54,24 @@ describe("the Windows checks", () => {
       "wintun-library-architecture",
       "wintun-driver",
       "tap-driver",
+      "adapters",
+      "leftovers",
       "uplink-offloads",
     ]);
     expect(results.filter((result) => result.status === "fail")).toEqual([]);
+  });
+
+  it("find the adapter --adapter names among the wintun adapters, ignoring case, or fail", () => {
+    const found = windowsChecks(healthyWindows({ requestedAdapter: "magma vpn" }));
+    expect(found.find((result) => result.id === "adapters")).toMatchObject({
+      status: "pass",
+      detail: '"magma vpn" exists: "Magma VPN" (Magma VPN, index 12, session, 198.18.150.1/24)',
+    });
+    const missing = windowsChecks(healthyWindows({ requestedAdapter: "Other" }));
+    expect(missing.find((result) => result.id === "adapters")).toMatchObject({
+      status: "fail",
+      detail: 'no adapter named "Other" on this machine',
+    });
   });
 
   it("fail an x86 System32 DLL in an x64 process without elevation", () => {

@@ -16,7 +16,12 @@ import {
   runtimeCheck,
   tapCheck,
 } from "./shared-checks.js";
-import { administratorCheck, windowsOffloadCheck, windowsVersionCheck } from "./windows-checks.js";
+import {
+  administratorCheck,
+  windowsLeftoversCheck,
+  windowsOffloadCheck,
+  windowsVersionCheck,
+} from "./windows-checks.js";
 
 /** The doctor's checks on Linux, in the order a person fixes things. */
 export function linuxChecks(facts: LinuxFacts): CheckResult[] {
@@ -36,7 +41,7 @@ export function linuxChecks(facts: LinuxFacts): CheckResult[] {
   ];
 }
 
-/** The doctor's checks on Windows. Listing adapters there is not implemented (see README). */
+/** The doctor's checks on Windows, in the order a person fixes things. */
 export function windowsChecks(facts: WindowsFacts): CheckResult[] {
   return [
     runtimeCheck(facts.runtime),
@@ -46,6 +51,8 @@ export function windowsChecks(facts: WindowsFacts): CheckResult[] {
     libraryArchitectureCheck(facts.library, facts.runtime.arch),
     driverCheck(facts.library),
     tapCheck(),
+    adaptersCheck(facts.adapters, facts.requestedAdapter, "on this machine"),
+    windowsLeftoversCheck(facts.adapters),
     windowsOffloadCheck(facts.offloads),
   ];
 }

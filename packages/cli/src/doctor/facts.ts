@@ -86,6 +86,10 @@ export interface WindowsFacts {
   /** os.release(): "10.0.19045" (major.minor.build). */
   readonly windowsRelease: string;
   readonly library: LibraryFacts;
+  /** The wintun adapters of this machine (with leftovers), or why they could not be listed. */
+  readonly adapters: readonly ListedAdapter[] | ProbeFailure;
+  /** `--adapter NAME`: the adapter the user asks about. */
+  readonly requestedAdapter: string | undefined;
   /** The physical adapters' Large Send Offload, or why it could not be read. */
   readonly offloads: readonly WindowsOffload[] | ProbeFailure;
 }

@@ -1,6 +1,8 @@
 import { execFile } from "node:child_process";
 import { release } from "node:os";
 import { promisify } from "node:util";
+import type { ListedAdapter } from "../adapters/listed-adapter.js";
+import { listWindowsAdapters } from "../adapters/windows-adapters.js";
 import type { ProbeFailure, WindowsFacts, WindowsOffload } from "./facts.js";
 import { gatherLibrary } from "./gather-library.js";
 
@@ -52,10 +54,22 @@ async function offloads(): Promise<WindowsOffload[] | ProbeFailure> {
   }
 }
 
-export async function gatherWindowsFacts(): Promise<WindowsFacts> {
-  const [administrator, library, lso] = await Promise.all([
+/** The wintun adapters, as `magma adapters` lists them (the network class's wintun devices). */
+async function adapters(): Promise<readonly ListedAdapter[] | ProbeFailure> {
+  try {
+    return await listWindowsAdapters();
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export async function gatherWindowsFacts(
+  requestedAdapter: string | undefined,
+): Promise<WindowsFacts> {
+  const [administrator, library, listed, lso] = await Promise.all([
     elevated(),
     gatherLibrary(),
+    adapters(),
     offloads(),
   ]);
   return {
@@ -63,6 +77,8 @@ export async function gatherWindowsFacts(): Promise<WindowsFacts> {
     administrator,
     windowsRelease: release(),
     library,
+    adapters: listed,
+    requestedAdapter,
     offloads: lso,
   };
 }

@@ -1,4 +1,4 @@
-import type { ListedAdapter } from "../adapters/listed-adapter.js";
+import { describeAdapter, type ListedAdapter } from "../adapters/listed-adapter.js";
 import { type CheckResult, checkResult } from "./check-result.js";
 import { isProbeFailure, type LinuxFacts, type ProbeFailure, type UplinkFacts } from "./facts.js";
 
@@ -44,15 +44,14 @@ export function tunDeviceCheck(tun: LinuxFacts["tun"]): CheckResult {
   });
 }
 
-function describeAdapter(adapter: ListedAdapter): string {
-  const addresses = adapter.addresses.length === 0 ? "" : `, ${adapter.addresses.join(" ")}`;
-  return `"${adapter.name}" (${adapter.interfaceName}, index ${adapter.interfaceIndex}, ${adapter.state}${addresses})`;
-}
-
-/** The adapters that exist, and the one `--adapter` names. */
+/**
+ * The adapters that exist, and the one `--adapter` names (as wintun matches names: ignoring
+ * case). `where` names what was searched: the network namespace on Linux, the machine on Windows.
+ */
 export function adaptersCheck(
   adapters: readonly ListedAdapter[] | ProbeFailure,
   requested: string | undefined,
+  where = "in this network namespace",
 ): CheckResult {
   const id = "adapters";
   const title = "Magma adapters";
@@ -68,16 +67,10 @@ export function adaptersCheck(
   if (requested !== undefined) {
     const found = adapters.find((a) => a.name.toLowerCase() === requested.toLowerCase());
     if (found === undefined) {
-      return checkResult(
-        id,
-        title,
-        "fail",
-        `no adapter named "${requested}" in this network namespace`,
-        {
-          notes,
-          fix: `create it (magma create "${requested}"), or check the name with magma adapters`,
-        },
-      );
+      return checkResult(id, title, "fail", `no adapter named "${requested}" ${where}`, {
+        notes,
+        fix: `create it (magma create "${requested}"), or check the name with magma adapters`,
+      });
     }
     return checkResult(id, title, "pass", `"${requested}" exists: ${describeAdapter(found)}`, {
       notes,

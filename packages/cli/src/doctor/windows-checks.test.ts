@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { administratorCheck, windowsOffloadCheck, windowsVersionCheck } from "./windows-checks.js";
+import { adapter } from "../test-support/doctor-facts.js";
+import {
+  administratorCheck,
+  windowsLeftoversCheck,
+  windowsOffloadCheck,
+  windowsVersionCheck,
+} from "./windows-checks.js";
 
 describe("administratorCheck", () => {
   it("passes an elevated process", () => {
@@ -63,5 +69,33 @@ describe("windowsOffloadCheck", () => {
 
   it("cannot check when PowerShell could not read it", () => {
     expect(windowsOffloadCheck({ error: "powershell.exe not found" }).status).toBe("unavailable");
+  });
+});
+
+describe("windowsLeftoversCheck", () => {
+  it("passes when every listed device is present", () => {
+    expect(windowsLeftoversCheck([adapter()])).toMatchObject({ status: "pass", detail: "none" });
+  });
+
+  it("warns about devices no longer present, naming them, with how they go away", () => {
+    const orphan = adapter({
+      name: "Old",
+      creatorAlive: false,
+      state: "idle",
+      interfaceIndex: 0,
+      interfaceName: "",
+      addresses: [],
+    });
+    const result = windowsLeftoversCheck([adapter(), orphan]);
+    expect(result.status).toBe("warn");
+    expect(result.detail).toContain('"Old"');
+    expect(result.notes).toEqual(['"Old" (no interface, idle)']);
+    expect(result.fix).toMatch(/Show hidden devices/);
+  });
+
+  it("cannot check when the adapters could not be listed", () => {
+    expect(windowsLeftoversCheck({ error: "SetupDiGetClassDevsExW failed" }).status).toBe(
+      "unavailable",
+    );
   });
 });

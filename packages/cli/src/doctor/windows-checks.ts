@@ -1,3 +1,4 @@
+import { describeAdapter, type ListedAdapter } from "../adapters/listed-adapter.js";
 import { type CheckResult, checkResult } from "./check-result.js";
 import { isProbeFailure, type ProbeFailure, type WindowsOffload } from "./facts.js";
 
@@ -79,4 +80,33 @@ export function windowsOffloadCheck(
   return checkResult(id, title, "warn", `Large Send Offload is on for ${names.join(", ")}`, {
     fix: `if traffic routed through wintun is slow: ${names.map((name) => `Disable-NetAdapterLso -Name "${name}"`).join("; ")}`,
   });
+}
+
+/**
+ * wintun adapters whose device is no longer present: Windows removes a wintun 0.14 adapter's
+ * software device when the handle that created it closes, also when its process exits, and what
+ * stays listed is what wintun calls an orphan (api/adapter.c, AdapterCleanupOrphanedDevices). It
+ * holds no interface or name, so nothing fails because of it; wintun removes it at its next
+ * create, open or close of an adapter, in any process.
+ */
+export function windowsLeftoversCheck(
+  adapters: readonly ListedAdapter[] | ProbeFailure,
+): CheckResult {
+  const id = "leftovers";
+  const title = "leftovers of exited processes";
+  if (isProbeFailure(adapters)) {
+    return checkResult(id, title, "unavailable", `could not list the adapters: ${adapters.error}`);
+  }
+  const leftovers = adapters.filter((adapter) => !adapter.creatorAlive);
+  if (leftovers.length === 0) return checkResult(id, title, "pass", "none");
+  return checkResult(
+    id,
+    title,
+    "warn",
+    `${leftovers.length} adapter device(s) no longer present, whose creating process has exited: ${leftovers.map((adapter) => `"${adapter.name}"`).join(", ")}`,
+    {
+      notes: leftovers.map(describeAdapter),
+      fix: "wintun removes them the next time any program creates, opens or closes an adapter (magma create NAME, then Ctrl+C); or remove them in Device Manager (View > Show hidden devices, Network adapters) as Administrator",
+    },
+  );
 }

@@ -80,6 +80,15 @@ export function healthyWindows(overrides: Partial<WindowsFacts> = {}): WindowsFa
       binary: { format: "PE", machine: 0x8664, arch: "x64" },
       binaryPath: dll,
     }),
+    adapters: [
+      adapter({
+        guid: "{6BA1B9C2-3D6F-4E67-9C4B-1B5E0E1C2A01}",
+        luid: 0x35000007000000n,
+        interfaceIndex: 12,
+        interfaceName: "Magma VPN",
+      }),
+    ],
+    requestedAdapter: undefined,
     offloads: [{ adapter: "Ethernet", ipv4Enabled: false, ipv6Enabled: false }],
     ...overrides,
   };

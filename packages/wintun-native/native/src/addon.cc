@@ -1,5 +1,5 @@
 // The addon's entry point: wintun libraries, adapters and sessions, the logger bridge, and the
-// adapter IP configuration calls.
+// adapter IP configuration calls, and the listing of the network adapters Windows has.
 #include <napi.h>
 
 #include "binding/adapter_binding.h"
@@ -9,6 +9,7 @@
 #include "binding/session_binding.h"
 #include "ipconfig/ip_configuration_binding.h"
 #include "logger/logger_bridge.h"
+#include "netadapters/network_adapter_list_binding.h"
 
 namespace {
 
@@ -20,6 +21,7 @@ Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   magma::wintun::RegisterLoggerBridge(env, exports);
   magma::wintun::RegisterLiveResources(env, exports);
   magma::ipconfig::RegisterIpConfiguration(env, exports);
+  magma::netadapters::RegisterNetworkAdapterList(env, exports);
   return exports;
 }
 

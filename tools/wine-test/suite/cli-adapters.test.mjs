@@ -1,0 +1,66 @@
+// `magma adapters` and `magma doctor --adapter` of @magma/cli on the Windows build, run through
+// runMagma as the magma command runs them: the listing comes from listWintunAdapters(), so from
+// the devices the stand-in wintun.dll registers as wintun does (see adapter-list.test.mjs for what
+// stands for Windows there).
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { runMagma } from "@magma/cli";
+import { WinTunAdapter } from "@magma/wintun-native";
+
+async function magma(...args) {
+  const written = { stdout: "", stderr: "" };
+  const io = {
+    stdout: (text) => {
+      written.stdout += text;
+    },
+    stderr: (text) => {
+      written.stderr += text;
+    },
+  };
+  const code = await runMagma(["node", "magma", ...args], io);
+  return { code, ...written };
+}
+
+describe("magma adapters under Wine", () => {
+  it("lists a created adapter with its GUID, LUID, index and interface name, in JSON and as a table", async () => {
+    const adapter = await WinTunAdapter.create({ name: "wine-cli-1" });
+    try {
+      const json = await magma("adapters", "--json");
+      assert.equal(json.code, 0, json.stderr);
+      const listed = JSON.parse(json.stdout).adapters.filter((a) => a.name === "wine-cli-1");
+      assert.equal(listed.length, 1);
+      const [entry] = listed;
+      assert.equal(BigInt(entry.luid), adapter.luid);
+      assert.equal(entry.interfaceIndex, adapter.interfaceIndex);
+      assert.equal(entry.interfaceName, adapter.interfaceName);
+      assert.match(entry.guid, /^\{[0-9A-F-]{36}\}$/);
+      assert.equal(entry.backend, "wintun");
+      assert.equal(entry.creatorAlive, true);
+
+      const table = await magma("adapters");
+      assert.equal(table.code, 0, table.stderr);
+      const line = table.stdout.split("\n").find((row) => row.startsWith("wine-cli-1 "));
+      assert.ok(line, table.stdout);
+      assert.ok(line.includes(`0x${adapter.luid.toString(16)}`), line);
+      assert.ok(line.includes(entry.guid), line);
+    } finally {
+      adapter.close();
+    }
+  });
+
+  it("doctor --adapter finds an adapter by name ignoring case, and fails for one that does not exist", async () => {
+    const adapter = await WinTunAdapter.create({ name: "wine-cli-2" });
+    try {
+      const found = JSON.parse((await magma("doctor", "--adapter", "WINE-CLI-2", "--json")).stdout);
+      const check = found.checks.find((c) => c.id === "adapters");
+      assert.equal(check.status, "pass", check.detail);
+      assert.match(check.detail, /"WINE-CLI-2" exists: "wine-cli-2"/);
+      const missing = JSON.parse((await magma("doctor", "--adapter", "absent", "--json")).stdout);
+      const failed = missing.checks.find((c) => c.id === "adapters");
+      assert.equal(failed.status, "fail");
+      assert.equal(failed.detail, 'no adapter named "absent" on this machine');
+    } finally {
+      adapter.close();
+    }
+  });
+});
