@@ -16,7 +16,7 @@ Exit codes:
   0  success (doctor: no check failed)    5  not allowed: root/CAP_NET_ADMIN, Administrator
   1  unexpected failure                   6  wintun library missing or of another architecture
   2  wrong command line                   7  configuration refused or not applied
-  3  doctor: a check failed               8  not supported here (DNS without its service, Windows listing)
+  3  doctor: a check failed               8  not supported here (DNS without its service)
   4  no adapter of that name              9  delete: adapter owned by another program
                                          10  stats, capture: no port with a control endpoint`;
 
