@@ -76,6 +76,18 @@ export interface NativeAddon extends IpConfigurationBinding {
   liveResources(): { adapters: number; sessions: number; receiveThreads: number };
   /** The network class's devices (native/src/netadapters); throws ERROR_NOT_SUPPORTED off Windows. */
   listNetworkAdapters(): NetworkAdapterRecord[];
+  /**
+   * The keyed flow hash of each packet of a batch (`packets` back to back, `lengths` theirs) and
+   * the worker of `workers` that owns its flow (native/src/flow/flow_hash.h).
+   */
+  flowHashes(
+    key: Uint8Array,
+    packets: Uint8Array,
+    lengths: Uint32Array,
+    workers: number,
+  ): { hashes: BigUint64Array; workers: Uint32Array };
+  /** SipHash-2-4 of `data` under a 16-byte key (native/src/flow/siphash.h). */
+  sipHash24(key: Uint8Array, data: Uint8Array): bigint;
 }
 
 let loaded: { addon: NativeAddon; location: AddonLocation } | undefined;

@@ -1,5 +1,6 @@
-// The addon's entry point: wintun libraries, adapters and sessions, the logger bridge, and the
-// adapter IP configuration calls, and the listing of the network adapters Windows has.
+// The addon's entry point: wintun libraries, adapters and sessions, the logger bridge, the
+// adapter IP configuration calls, the listing of the network adapters Windows has, and the flow
+// classifier of the multi-queue receive path.
 #include <napi.h>
 
 #include "binding/adapter_binding.h"
@@ -7,6 +8,7 @@
 #include "binding/library_binding.h"
 #include "binding/live_resources.h"
 #include "binding/session_binding.h"
+#include "flow/flow_hash_binding.h"
 #include "ipconfig/ip_configuration_binding.h"
 #include "logger/logger_bridge.h"
 #include "netadapters/network_adapter_list_binding.h"
@@ -22,6 +24,7 @@ Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   magma::wintun::RegisterLiveResources(env, exports);
   magma::ipconfig::RegisterIpConfiguration(env, exports);
   magma::netadapters::RegisterNetworkAdapterList(env, exports);
+  magma::flow::RegisterFlowHash(env, exports);
   return exports;
 }
 
