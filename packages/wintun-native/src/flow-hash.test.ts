@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { nativeAddon } from "./native-addon.js";
 
 // The native flow classifier (native/src/flow): SipHash-2-4 of each packet's flow, and the worker
-// that owns it. The multi-queue receive path sorts every batch with it.
+// that owns it, with which the multi-queue receive path is to sort every batch.
 
 const { flowHashes, sipHash24 } = nativeAddon();
 const KEY = Uint8Array.from({ length: 16 }, (_, i) => i);
