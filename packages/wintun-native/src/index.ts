@@ -50,6 +50,12 @@ export {
 } from "./library-path.js";
 export { nativeAddonLocation } from "./native-addon.js";
 export {
+  listNetworkAdapters,
+  type NativeInterfaceRow,
+  type NativeUnicastAddress,
+  type NetworkAdapterRecord,
+} from "./network-adapter-records.js";
+export {
   type CaptureCounters,
   type CaptureDestination,
   type CaptureEnd,

@@ -104,3 +104,12 @@ export function formatUnicastAddress(address: NativeUnicastAddress): string {
 export function luidOf(netLuidIndex: number, ifType: number): bigint {
   return (BigInt(ifType) << 48n) | (BigInt(netLuidIndex) << 24n);
 }
+
+/**
+ * Every device of Windows' network class, with its class key values and interface: the list each
+ * backend picks its adapters from (wintun by hardware ID, TAP-Windows by ComponentId tap0901),
+ * and `magma doctor` its checks. Windows only: elsewhere a WinTunError ERROR_NOT_SUPPORTED.
+ */
+export function listNetworkAdapters(): NetworkAdapterRecord[] {
+  return readNetworkAdapterRecords("listNetworkAdapters");
+}

@@ -55,6 +55,10 @@ describe("magma adapters under Wine", () => {
       const check = found.checks.find((c) => c.id === "adapters");
       assert.equal(check.status, "pass", check.detail);
       assert.match(check.detail, /"WINE-CLI-2" exists: "wine-cli-2"/);
+      // The TAP check reads the same device list: Wine's has wintun's stand-in devices, no tap0901.
+      const tap = found.checks.find((c) => c.id === "tap-driver");
+      assert.equal(tap.status, "unavailable");
+      assert.match(tap.detail, /^no TAP-Windows \(tap0901\) adapter/);
       const missing = JSON.parse((await magma("doctor", "--adapter", "absent", "--json")).stdout);
       const failed = missing.checks.find((c) => c.id === "adapters");
       assert.equal(failed.status, "fail");

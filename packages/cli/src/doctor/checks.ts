@@ -18,6 +18,7 @@ import {
 } from "./shared-checks.js";
 import {
   administratorCheck,
+  tapAdaptersCheck,
   windowsLeftoversCheck,
   windowsOffloadCheck,
   windowsVersionCheck,
@@ -50,7 +51,7 @@ export function windowsChecks(facts: WindowsFacts): CheckResult[] {
     libraryCheck(facts.library),
     libraryArchitectureCheck(facts.library, facts.runtime.arch),
     driverCheck(facts.library),
-    tapCheck(),
+    tapAdaptersCheck(facts.tapAdapters),
     adaptersCheck(facts.adapters, facts.requestedAdapter, "on this machine"),
     windowsLeftoversCheck(facts.adapters),
     windowsOffloadCheck(facts.offloads),

@@ -1,5 +1,6 @@
 import type { WinTunDriverVersion, WinTunLibrarySearch } from "@magma/wintun-native";
 import type { ListedAdapter } from "../adapters/listed-adapter.js";
+import type { TapAdapterFact } from "../adapters/tap-adapters.js";
 import type { BinaryArchitecture } from "./binary-architecture.js";
 
 /**
@@ -88,6 +89,8 @@ export interface WindowsFacts {
   readonly library: LibraryFacts;
   /** The wintun adapters of this machine (with leftovers), or why they could not be listed. */
   readonly adapters: readonly ListedAdapter[] | ProbeFailure;
+  /** The TAP-Windows (tap0901) adapters, or why they could not be listed. */
+  readonly tapAdapters: readonly TapAdapterFact[] | ProbeFailure;
   /** `--adapter NAME`: the adapter the user asks about. */
   readonly requestedAdapter: string | undefined;
   /** The physical adapters' Large Send Offload, or why it could not be read. */

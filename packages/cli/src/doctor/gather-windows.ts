@@ -1,7 +1,9 @@
 import { execFile } from "node:child_process";
 import { release } from "node:os";
 import { promisify } from "node:util";
+import { listNetworkAdapters } from "@magma/wintun-native";
 import type { ListedAdapter } from "../adapters/listed-adapter.js";
+import { type TapAdapterFact, tapAdaptersFrom } from "../adapters/tap-adapters.js";
 import { listWindowsAdapters } from "../adapters/windows-adapters.js";
 import type { ProbeFailure, WindowsFacts, WindowsOffload } from "./facts.js";
 import { gatherLibrary } from "./gather-library.js";
@@ -63,13 +65,23 @@ async function adapters(): Promise<readonly ListedAdapter[] | ProbeFailure> {
   }
 }
 
+/** The TAP-Windows adapters, from the same device list. */
+async function tapAdapters(): Promise<readonly TapAdapterFact[] | ProbeFailure> {
+  try {
+    return tapAdaptersFrom(listNetworkAdapters());
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 export async function gatherWindowsFacts(
   requestedAdapter: string | undefined,
 ): Promise<WindowsFacts> {
-  const [administrator, library, listed, lso] = await Promise.all([
+  const [administrator, library, listed, taps, lso] = await Promise.all([
     elevated(),
     gatherLibrary(),
     adapters(),
+    tapAdapters(),
     offloads(),
   ]);
   return {
@@ -78,6 +90,7 @@ export async function gatherWindowsFacts(
     windowsRelease: release(),
     library,
     adapters: listed,
+    tapAdapters: taps,
     requestedAdapter,
     offloads: lso,
   };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { adapter } from "../test-support/doctor-facts.js";
+import { adapter, tapAdapter } from "../test-support/doctor-facts.js";
 import {
   administratorCheck,
+  tapAdaptersCheck,
   windowsLeftoversCheck,
   windowsOffloadCheck,
   windowsVersionCheck,
@@ -97,5 +98,55 @@ describe("windowsLeftoversCheck", () => {
     expect(windowsLeftoversCheck({ error: "SetupDiGetClassDevsExW failed" }).status).toBe(
       "unavailable",
     );
+  });
+});
+
+describe("tapAdaptersCheck", () => {
+  it("passes with the adapters, their driver and state", () => {
+    const result = tapAdaptersCheck([
+      tapAdapter(),
+      tapAdapter({ name: "TAP 2", mediaConnected: true }),
+    ]);
+    expect(result).toMatchObject({ status: "pass", detail: "2 adapters, driver 9.24.2.601" });
+    expect(result.notes).toEqual([
+      "OpenVPN TAP-Windows6 {0E2F8C4A-6B4D-4F0B-9E51-3C7A2D1B5E80}: driver 9.24.2.601, media disconnected",
+      "TAP 2 {0E2F8C4A-6B4D-4F0B-9E51-3C7A2D1B5E80}: driver 9.24.2.601, media connected (a program is using it)",
+    ]);
+  });
+
+  it("fails for a driver older than 9.9, which breaks small IPv4 packets in TUN mode", () => {
+    for (const version of ["9.8.0.0", "9.0.0.9", "8.4.1"]) {
+      expect(tapAdaptersCheck([tapAdapter({ driverVersion: version })])).toMatchObject({
+        status: "fail",
+        detail: expect.stringContaining(`driver ${version} is older than 9.9`),
+        fix: expect.stringContaining("tap-windows6 9.24"),
+      });
+    }
+    expect(tapAdaptersCheck([tapAdapter({ driverVersion: "9.9.2.0" })]).status).toBe("pass");
+    expect(tapAdaptersCheck([tapAdapter({ driverVersion: "10.0" })]).status).toBe("pass");
+  });
+
+  it("warns of a phantom or disabled adapter, which OpenVPN would call in use", () => {
+    const result = tapAdaptersCheck([
+      tapAdapter(),
+      tapAdapter({ name: "Old TAP", present: false, hasInterface: false }),
+    ]);
+    expect(result).toMatchObject({
+      status: "warn",
+      detail: expect.stringContaining("1 of 2 adapters cannot be opened: Old TAP"),
+      fix: expect.stringContaining("tapctl"),
+    });
+    expect(result.notes[1]).toContain("phantom (device absent)");
+  });
+
+  it("says none is needed when there is none, and why it could not tell", () => {
+    expect(tapAdaptersCheck([])).toMatchObject({
+      status: "unavailable",
+      detail: expect.stringContaining("wintun needs none"),
+    });
+    expect(tapAdaptersCheck({ error: "SetupDiGetClassDevsExW failed" })).toMatchObject({
+      status: "unavailable",
+      detail: "could not list the adapters: SetupDiGetClassDevsExW failed",
+    });
   });
 });

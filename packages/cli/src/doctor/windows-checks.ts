@@ -1,4 +1,5 @@
 import { describeAdapter, type ListedAdapter } from "../adapters/listed-adapter.js";
+import type { TapAdapterFact } from "../adapters/tap-adapters.js";
 import { type CheckResult, checkResult } from "./check-result.js";
 import { isProbeFailure, type ProbeFailure, type WindowsOffload } from "./facts.js";
 
@@ -108,5 +109,82 @@ export function windowsLeftoversCheck(
       notes: leftovers.map(describeAdapter),
       fix: "wintun removes them the next time any program creates, opens or closes an adapter (magma create NAME, then Ctrl+C); or remove them in Device Manager (View > Show hidden devices, Network adapters) as Administrator",
     },
+  );
+}
+
+/** OpenVPN's floor, which Magma's TAP backend keeps: 9.8 mangles small IPv4 packets in TUN mode. */
+export const TAP_MINIMUM_VERSION = [9, 9] as const;
+
+function olderThanMinimum(version: string): boolean {
+  const [major = Number.NaN, minor = Number.NaN] = version.split(".").map(Number);
+  if (!Number.isFinite(major) || !Number.isFinite(minor)) return false;
+  const [floorMajor, floorMinor] = TAP_MINIMUM_VERSION;
+  return major < floorMajor || (major === floorMajor && minor < floorMinor);
+}
+
+/**
+ * The TAP-Windows driver (tap0901) and its adapters: versions below 9.9, and phantoms, which
+ * OpenVPN reports as "all TAP-Windows adapters on this system are currently in use". Whether a
+ * program holds an adapter shows only when one opens it (ERROR_GEN_FAILURE), which the doctor
+ * does not.
+ */
+export function tapAdaptersCheck(taps: readonly TapAdapterFact[] | ProbeFailure): CheckResult {
+  const id = "tap-driver";
+  const title = "TAP driver";
+  if (isProbeFailure(taps)) {
+    return checkResult(id, title, "unavailable", `could not list the adapters: ${taps.error}`);
+  }
+  if (taps.length === 0) {
+    return checkResult(
+      id,
+      title,
+      "unavailable",
+      "no TAP-Windows (tap0901) adapter: only needed for the TAP backend; wintun needs none",
+    );
+  }
+  const describe = (tap: TapAdapterFact) =>
+    `${tap.name} ${tap.guid ?? "(no GUID)"}: driver ${tap.driverVersion ?? "of unknown version"}, ${
+      !tap.present
+        ? "phantom (device absent)"
+        : !tap.hasInterface
+          ? "disabled"
+          : tap.mediaConnected
+            ? "media connected (a program is using it)"
+            : "media disconnected"
+    }`;
+  const notes = taps.map(describe);
+  const old = taps.filter(
+    (tap) => tap.driverVersion !== undefined && olderThanMinimum(tap.driverVersion),
+  );
+  if (old.length > 0) {
+    return checkResult(
+      id,
+      title,
+      "fail",
+      `driver ${old[0]?.driverVersion} is older than ${TAP_MINIMUM_VERSION.join(".")}: 9.8 breaks small IPv4 packets in TUN mode, and older ones have no IPv6 there`,
+      { notes, fix: "install tap-windows6 9.24 or later (it comes with OpenVPN)" },
+    );
+  }
+  const unusable = taps.filter((tap) => !tap.present || !tap.hasInterface);
+  if (unusable.length > 0) {
+    return checkResult(
+      id,
+      title,
+      "warn",
+      `${unusable.length} of ${taps.length} adapter${taps.length === 1 ? "" : "s"} cannot be opened: ${unusable
+        .map((tap) => tap.name)
+        .join(", ")} (opening fails with ERROR_FILE_NOT_FOUND, not because it is in use)`,
+      {
+        notes,
+        fix: "enable it in Network Connections (ncpa.cpl), or remove it (tapctl delete {GUID}) and create a new one (tapctl create)",
+      },
+    );
+  }
+  return checkResult(
+    id,
+    title,
+    "pass",
+    `${taps.length} adapter${taps.length === 1 ? "" : "s"}, driver ${taps[0]?.driverVersion ?? "of unknown version"}`,
+    { notes },
   );
 }

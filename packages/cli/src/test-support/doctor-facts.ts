@@ -1,5 +1,6 @@
 import type { ListedAdapter } from "../adapters/listed-adapter.js";
 import { emulatorLuid } from "../adapters/listed-adapter.js";
+import type { TapAdapterFact } from "../adapters/tap-adapters.js";
 import type { LibraryFacts, LinuxFacts, WindowsFacts } from "../doctor/facts.js";
 
 // Made-up facts for the checks' tests: a healthy machine, which each test spoils in one way.
@@ -58,6 +59,19 @@ export function healthyLinux(overrides: Partial<LinuxFacts> = {}): LinuxFacts {
   };
 }
 
+/** A TAP-Windows adapter in working order (tap-windows6 9.24, as OpenVPN 2.6 installs it). */
+export function tapAdapter(overrides: Partial<TapAdapterFact> = {}): TapAdapterFact {
+  return {
+    name: "OpenVPN TAP-Windows6",
+    guid: "{0E2F8C4A-6B4D-4F0B-9E51-3C7A2D1B5E80}",
+    driverVersion: "9.24.2.601",
+    present: true,
+    hasInterface: true,
+    mediaConnected: false,
+    ...overrides,
+  };
+}
+
 export function healthyWindows(overrides: Partial<WindowsFacts> = {}): WindowsFacts {
   const dll = "C:\\app\\node_modules\\@magma\\wintun-dll\\wintun\\bin\\amd64\\wintun.dll";
   return {
@@ -88,6 +102,7 @@ export function healthyWindows(overrides: Partial<WindowsFacts> = {}): WindowsFa
         interfaceName: "Magma VPN",
       }),
     ],
+    tapAdapters: [tapAdapter()],
     requestedAdapter: undefined,
     offloads: [{ adapter: "Ethernet", ipv4Enabled: false, ipv6Enabled: false }],
     ...overrides,
