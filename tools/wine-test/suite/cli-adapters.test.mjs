@@ -67,4 +67,32 @@ describe("magma adapters under Wine", () => {
       adapter.close();
     }
   });
+
+  it("delete asks the magma create holding the adapter, through its named pipe, to remove it", async () => {
+    const creating = magma("create", "wine-cli-3", "--json");
+    let created;
+    for (let i = 0; i < 200 && created === undefined; i++) {
+      const listed = JSON.parse((await magma("adapters", "--json")).stdout).adapters;
+      created = listed.find((a) => a.name === "wine-cli-3" && a.creatorAlive);
+      if (created === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.ok(created, "magma create made the adapter");
+    // The creator's endpoint opens just after the adapter is made: ask until it answers.
+    let deleted;
+    for (let i = 0; i < 100; i++) {
+      deleted = await magma("delete", "wine-cli-3", "--json");
+      if (deleted.code !== 9) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(deleted.code, 0, deleted.stdout + deleted.stderr);
+    assert.match(
+      JSON.parse(deleted.stdout).how,
+      /^asked magma create \(process \d+\), which held it/,
+    );
+    const create = await creating;
+    assert.equal(create.code, 0, create.stderr);
+    assert.match(create.stdout, /"event":"removed","name":"wine-cli-3"/);
+    const after = JSON.parse((await magma("adapters", "--json")).stdout).adapters;
+    assert.equal(after.filter((a) => a.name === "wine-cli-3" && a.creatorAlive).length, 0);
+  });
 });
