@@ -364,6 +364,15 @@ describe("ControlServer and ControlClient", () => {
     again.close();
   });
 
+  it("refuse a directory it cannot make, with the way out", async () => {
+    const file = join(directory, "a-file");
+    await writeFile(file, "");
+    await expect(listen(join(file, "inside", "x.sock"))).rejects.toMatchObject({
+      code: "ENDPOINT_PATH",
+      hint: expect.stringContaining("MAGMA_CONTROL_DIR"),
+    });
+  });
+
   it("refuse a path that is not a socket and a directory others can write", async () => {
     await writeFile(path, "not a socket");
     await expect(listen()).rejects.toMatchObject({ code: "ENDPOINT_PATH" });

@@ -316,7 +316,12 @@ function listenOn(server: Server, path: string): Promise<void> {
  */
 async function bindUnixSocket(server: Server, path: string): Promise<bigint> {
   const directory = dirname(path);
-  await mkdir(directory, { recursive: true, mode: 0o755 });
+  await mkdir(directory, { recursive: true, mode: 0o755 }).catch((error: unknown) => {
+    throw new ControlError("ENDPOINT_PATH", `cannot make the directory ${directory}`, {
+      hint: "run as root, or set MAGMA_CONTROL_DIR to a directory of this user",
+      cause: error,
+    });
+  });
   await checkDirectory(directory);
   await checkExisting(path);
   const scratch = await mkdtemp(join(directory, ".bind-"));
