@@ -234,9 +234,12 @@ void delayLineDropsBeyondItsBoundAndCounts(void) {
   runCommand("ip link set dev %s mtu 65000", made.ifname);
   WINTUN_SESSION_HANDLE session = startTestSession(made.adapter);
   /* Long enough for each flood to fill its line before anything in it is due, even in a slow
-   * sanitizer build; the test waits for the app -> kernel line to drain, and only for that. */
+   * sanitizer build on a loaded machine (1.5 s was not: a ThreadSanitizer run took longer to send
+   * the 1300 packets, the first left the line, and more than its bound had passed through it);
+   * the test waits for the app -> kernel line to drain, and only for that. */
+  enum { kFromAppDelayMs = 5000 };
   WINTUN_EMU_FAULTS faults = {.ToAppDelayMicroseconds = 10000000,
-                              .FromAppDelayMicroseconds = 1500000};
+                              .FromAppDelayMicroseconds = kFromAppDelayMs * 1000};
   CHECK(WintunEmuSetSessionFaults(session, &faults), "faults refused");
   int socketFd = udpSocket(7803);
   static uint8_t big[28 + kBigPayload];
@@ -270,7 +273,7 @@ void delayLineDropsBeyondItsBoundAndCounts(void) {
   CHECK_EQ_U(counters.PacketsToApp, 0);
 
   /* Once due, the app -> kernel line empties and takes packets again. */
-  uint64_t deadline = nowMs() + 5000;
+  uint64_t deadline = nowMs() + kFromAppDelayMs + 5000;
   while (sessionCounters(session).PacketsFromApp < fromApp.PacketsDelayedByFault) {
     CHECK(nowMs() < deadline, "the delayed packets never left");
     sleepMs(10);
