@@ -56,7 +56,14 @@ describe("the control endpoint on a named pipe", () => {
     try {
       assert.deepEqual(
         { ...client.greeting },
-        { magma: "control", protocol: 1, adapterName: NAME, backend: "wintun", pid: process.pid },
+        {
+          magma: "control",
+          protocol: 1,
+          adapterName: NAME,
+          backend: "wintun",
+          role: "port",
+          pid: process.pid,
+        },
       );
       await until(async () => (await client.stats()).rxPackets === 10, "10 packets back");
       const stats = await client.stats();
