@@ -181,6 +181,47 @@ describeNetwork("WinTunSession receiving on the JavaScript thread", () => {
     expect(ticks.afterInlineBatches).toBeGreaterThanOrEqual(10);
   });
 
+  it("hands the first packet after an empty ring to the handler alone, and what queued behind it in the next batch", async () => {
+    const { session, kernelAddress, peerAddress } = await openSession("mgw-ic", 41);
+    const doneFile = join(mkdtempSync(join(tmpdir(), "magma-burst-")), "sent");
+    // Flood datagrams per batch, in order; batches of other packets (none expected) are left out.
+    const batches: number[] = [];
+    let blocked = false;
+    session.setReceiveHandler((packets, count) => {
+      let flood = 0;
+      for (let i = 0; i < count; i++) {
+        const packet = packets[i] as PooledPacket;
+        const datagram = readUdp(packet.memory.subarray(0, packet.length));
+        if (datagram?.destinationPort === FLOOD_PORT) flood++;
+        packet.dispose();
+      }
+      if (flood > 0) batches.push(flood);
+      if (blocked) return;
+      blocked = true;
+      // Datagram 0 is in; the ring is empty and this thread waits on the read event. Keep it busy
+      // while the other 20 reach the ring, so they are all there when it next looks.
+      setTimeout(() => {
+        const deadline = performance.now() + 10_000;
+        while (!existsSync(doneFile) && performance.now() < deadline) {
+          // Waiting for the sender, bounded.
+        }
+        keepBusy(50);
+      }, 20);
+    });
+    try {
+      const sent = await floodFromAnotherProcess(kernelAddress, peerAddress, 21, {
+        afterFirstMs: 200,
+        doneFile,
+      });
+      expect(sent).toEqual(SENT);
+      expect(await waitFor(() => batches.reduce((sum, n) => sum + n, 0) >= 21, 10_000)).toBe(true);
+    } finally {
+      rmSync(dirname(doneFile), { recursive: true, force: true });
+    }
+    // Before: [1, 20]. The reply to the first packet should not wait for a look at the ring.
+    expect(batches).toEqual([1, 1, 19]);
+  });
+
   it("lets the event loop turn when slots run dry while it holds the ring, so packets disposed there are not dropped", async () => {
     // 48 small slots, 16 kept ready for receiving; the application keeps every packet until its
     // next turn. The flood waits in the ring while the first handler call runs, so JavaScript
