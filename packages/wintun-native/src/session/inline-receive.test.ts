@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PacketMemoryPool, type PooledPacket } from "@magma/memory-pool";
 import { OptionError } from "@magma/transport";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, expect, it, vi } from "vitest";
 import { nativeAddon } from "../native-addon.js";
 import { readUdp } from "../test-support/ipv4-udp.js";
 import { describeNetwork, run, waitFor } from "../test-support/network-test.js";
@@ -179,6 +179,37 @@ describeNetwork("WinTunSession receiving on the JavaScript thread", () => {
     const stats = session.stats;
     expect(stats.rxInlineBatches / stats.rxBatches).toBeGreaterThan(0.8);
     expect(ticks.afterInlineBatches).toBeGreaterThanOrEqual(10);
+  });
+
+  it("lets the event loop turn through the read event, never asking JavaScript to go on later (no setImmediate per turn)", async () => {
+    // On Linux the binding signals the read event itself and keeps watching it, which allocates
+    // nothing; the session's setImmediate(#goOnReceiving) (an object per turn) is the fallback
+    // where the event loop cannot watch the read event. Counted by the callback's name.
+    const immediate = vi.spyOn(globalThis, "setImmediate");
+    const goOnLater = (): number =>
+      immediate.mock.calls.filter(([callback]) => callback.name === "#goOnReceiving").length;
+    try {
+      const { session, kernelAddress, peerAddress } = await openSession("mgw-ib", 40);
+      const check = new SequenceCheck();
+      // 2 ms per batch, twice the default budget: the event loop turns after every batch.
+      session.setReceiveHandler((packets, count) => {
+        keepBusy(2);
+        for (let i = 0; i < count; i++) check.take(packets[i] as PooledPacket);
+      });
+      const ticks = countTicksBetweenInlineBatches(session);
+      const count = 20_000;
+      try {
+        expect(await floodFromAnotherProcess(kernelAddress, peerAddress, count)).toEqual(SENT);
+        await allAccountedFor(check, "mgw-ib", count);
+      } finally {
+        ticks.stop();
+      }
+      expect(check.outOfOrder).toBe(0);
+      expect(ticks.afterInlineBatches).toBeGreaterThanOrEqual(10);
+      expect(goOnLater()).toBe(0);
+    } finally {
+      immediate.mockRestore();
+    }
   });
 
   it("hands the first packet after an empty ring to the handler alone, and what queued behind it in the next batch", async () => {
