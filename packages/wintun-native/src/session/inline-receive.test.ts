@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PacketMemoryPool, type PooledPacket } from "@magma/memory-pool";
 import { OptionError } from "@magma/transport";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, expect, it, vi } from "vitest";
 import { nativeAddon } from "../native-addon.js";
 import { readUdp } from "../test-support/ipv4-udp.js";
 import { describeNetwork, run, waitFor } from "../test-support/network-test.js";
@@ -179,6 +179,78 @@ describeNetwork("WinTunSession receiving on the JavaScript thread", () => {
     const stats = session.stats;
     expect(stats.rxInlineBatches / stats.rxBatches).toBeGreaterThan(0.8);
     expect(ticks.afterInlineBatches).toBeGreaterThanOrEqual(10);
+  });
+
+  it("lets the event loop turn through the read event, never asking JavaScript to go on later (no setImmediate per turn)", async () => {
+    // On Linux the binding signals the read event itself and keeps watching it, which allocates
+    // nothing; the session's setImmediate(#goOnReceiving) (an object per turn) is the fallback
+    // where the event loop cannot watch the read event. Counted by the callback's name.
+    const immediate = vi.spyOn(globalThis, "setImmediate");
+    const goOnLater = (): number =>
+      immediate.mock.calls.filter(([callback]) => callback.name === "#goOnReceiving").length;
+    try {
+      const { session, kernelAddress, peerAddress } = await openSession("mgw-ib", 40);
+      const check = new SequenceCheck();
+      // 2 ms per batch, twice the default budget: the event loop turns after every batch.
+      session.setReceiveHandler((packets, count) => {
+        keepBusy(2);
+        for (let i = 0; i < count; i++) check.take(packets[i] as PooledPacket);
+      });
+      const ticks = countTicksBetweenInlineBatches(session);
+      const count = 20_000;
+      try {
+        expect(await floodFromAnotherProcess(kernelAddress, peerAddress, count)).toEqual(SENT);
+        await allAccountedFor(check, "mgw-ib", count);
+      } finally {
+        ticks.stop();
+      }
+      expect(check.outOfOrder).toBe(0);
+      expect(ticks.afterInlineBatches).toBeGreaterThanOrEqual(10);
+      expect(goOnLater()).toBe(0);
+    } finally {
+      immediate.mockRestore();
+    }
+  });
+
+  it("hands the first packet after an empty ring to the handler alone, and what queued behind it in the next batch", async () => {
+    const { session, kernelAddress, peerAddress } = await openSession("mgw-ic", 41);
+    const doneFile = join(mkdtempSync(join(tmpdir(), "magma-burst-")), "sent");
+    // Flood datagrams per batch, in order; batches of other packets (none expected) are left out.
+    const batches: number[] = [];
+    let blocked = false;
+    session.setReceiveHandler((packets, count) => {
+      let flood = 0;
+      for (let i = 0; i < count; i++) {
+        const packet = packets[i] as PooledPacket;
+        const datagram = readUdp(packet.memory.subarray(0, packet.length));
+        if (datagram?.destinationPort === FLOOD_PORT) flood++;
+        packet.dispose();
+      }
+      if (flood > 0) batches.push(flood);
+      if (blocked) return;
+      blocked = true;
+      // Datagram 0 is in; the ring is empty and this thread waits on the read event. Keep it busy
+      // while the other 20 reach the ring, so they are all there when it next looks.
+      setTimeout(() => {
+        const deadline = performance.now() + 10_000;
+        while (!existsSync(doneFile) && performance.now() < deadline) {
+          // Waiting for the sender, bounded.
+        }
+        keepBusy(50);
+      }, 20);
+    });
+    try {
+      const sent = await floodFromAnotherProcess(kernelAddress, peerAddress, 21, {
+        afterFirstMs: 200,
+        doneFile,
+      });
+      expect(sent).toEqual(SENT);
+      expect(await waitFor(() => batches.reduce((sum, n) => sum + n, 0) >= 21, 10_000)).toBe(true);
+    } finally {
+      rmSync(dirname(doneFile), { recursive: true, force: true });
+    }
+    // Before: [1, 20]. The reply to the first packet should not wait for a look at the ring.
+    expect(batches).toEqual([1, 1, 19]);
   });
 
   it("lets the event loop turn when slots run dry while it holds the ring, so packets disposed there are not dropped", async () => {

@@ -314,6 +314,8 @@ void SessionBinding::OnReadEvent(void* context, bool failed) {
   // The ring is this call's now; it goes back to the thread when the call ends unless kept again,
   // and only after the watch has stopped: the thread then takes the read event's signals itself.
   self->watching_ = false;
+  const bool after_turn = self->turn_pending_;
+  self->turn_pending_ = false;
   LentRing ring(self->pump_.get());
   if (!failed) {
     Napi::Env env(self->env_);
@@ -323,16 +325,23 @@ void SessionBinding::OnReadEvent(void* context, bool failed) {
     if (napi_open_callback_scope(env, self->callback_resource_.Value(), *self->async_context_, &opened) ==
         napi_ok) {
       Napi::CallbackScope callback_scope(env, opened);
-      self->ReceiveAfterWake(env, ring);
+      self->ReceiveAfterWake(env, ring, after_turn);
     }
   }
   // Closed inside: Shutdown already closed the watch.
   if (!self->watching_ && self->watch_ != nullptr) self->watch_->Stop();
 }
 
-void SessionBinding::ReceiveAfterWake(Napi::Env env, LentRing& ring) {
+void SessionBinding::ReceiveAfterWake(Napi::Env env, LentRing& ring, bool after_turn) {
   try {
-    ReceiveWhileHoldingRing(env, on_message_.Value(), ring, false, true);
+    Napi::Function callback = on_message_.Value();
+    if (after_turn) {
+      // As goOnReceiving() does: packets disposed while the loop turned give their slots first.
+      Deliver(env, callback, 1, ReceivePump::kRefillRequest);
+      ReceiveWhileHoldingRing(env, callback, ring, true, false);
+    } else {
+      ReceiveWhileHoldingRing(env, callback, ring, false, true);
+    }
   } catch (const Napi::Error& error) {
     // No JavaScript caller to throw to: an uncaught exception, as from a thread-safe call. While the
     // environment is torn down it cannot be reported, and goes with it.
@@ -351,10 +360,21 @@ bool SessionBinding::WaitForReadEvent(LentRing& ring) {
   return true;
 }
 
+// The budget is spent or slots ran dry: keep the ring and let the event loop turn, through the
+// read event signalled by us (read_event_watch.h), where it can (Linux); false where it cannot.
+bool SessionBinding::TurnThroughReadEvent(LentRing& ring) {
+  if (watch_ == nullptr || closed_ || !watch_->StartSignalled()) return false;
+  watching_ = true;
+  turn_pending_ = true;
+  ring.Keep();
+  return true;
+}
+
 // A ring kept for the read event goes back to the thread (which then waits on the event itself).
 void SessionBinding::StopWaitingForReadEvent() {
   if (!watching_) return;
   watching_ = false;
+  turn_pending_ = false;
   watch_->Stop();
   pump_->ReturnRing();
 }
@@ -362,10 +382,12 @@ void SessionBinding::StopWaitingForReadEvent() {
 // The ring came with a batch: receive here, one crossing per batch, until the ring is empty (or
 // the session or the handler is gone), then give the ring back. When the budget is spent, or a
 // size class of slots runs dry (the application may dispose packets on a later turn), keep the
-// ring and ask JavaScript to call goOnReceiving() on its next turn (setImmediate: after timers and
-// I/O). Handing the ring to the thread instead would cost two thread wake-ups, and a message to
-// ourselves through the thread-safe function would not let the loop turn: Node runs every queued
-// call of one in the same pass.
+// ring and let the event loop turn: where it watches the read event (Linux), by signalling that
+// event ourselves, so the loop comes back here after timers and I/O with nothing allocated
+// (TurnThroughReadEvent); elsewhere by asking JavaScript to call goOnReceiving() on its next turn
+// (setImmediate, one object per turn). Handing the ring to the thread instead would cost two
+// thread wake-ups, and a message to ourselves through the thread-safe function would not let the
+// loop turn: Node runs every queued call of one in the same pass.
 void SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring,
                                              bool refilled_after_turn, bool woken) {
   using Clock = std::chrono::steady_clock;
@@ -399,7 +421,7 @@ void SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callb
       Deliver(env, callback, 0, static_cast<uint32_t>(result));
     }
     if (result == ReceivePump::kNeedSlots || Clock::now() - start >= std::chrono::microseconds(budget)) {
-      if (closed_) return;
+      if (closed_ || TurnThroughReadEvent(ring)) return;
       // Marked before the call, so that a goOnReceiving() made from inside it finds the ring kept.
       ring.Keep();
       holding_ring_ = true;

@@ -8,7 +8,9 @@
 // slotTable holds (slabIndex, byteOffset, capacity) per slot id. onMessage runs on the JavaScript
 // thread: kind 0 = batch `value` is ready in `deliveries`; 1 = the thread has no free slot; 2 = the
 // session ended underneath with Win32 code `value`; 3 = JavaScript holds the ring and has spent its
-// budget or run out of slots: call goOnReceiving() on the next turn of the event loop; 4 = the
+// budget or run out of slots: call goOnReceiving() on the next turn of the event loop (only where
+// the event loop cannot watch the read event: Windows; on Linux the binding lets the loop turn
+// through the read event itself, allocating nothing); 4 = the
 // driver stopped consuming the send ring (Allocate failed with `value`) while the receive ring
 // goes on: the session is over. For kinds 0 and 1 it returns how many slot ids it wrote into
 // `refill` for the thread to use.
@@ -62,7 +64,9 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   void StopWaitingForReadEvent();
   static void OnReadEvent(void* context, bool failed);
   static void CleanupAtExit(void* self);
-  void ReceiveAfterWake(Napi::Env env, LentRing& ring);
+  // `after_turn`: the watch was started by TurnThroughReadEvent, not by an empty ring.
+  void ReceiveAfterWake(Napi::Env env, LentRing& ring, bool after_turn);
+  bool TurnThroughReadEvent(LentRing& ring);
   // A message of ours through the thread-safe function, beside the pump's (receive_pump.h).
   static constexpr uint32_t kSendRingEnded = ReceivePump::kEnded + 1;
   void SendRingEnded(uint32_t code);
@@ -99,6 +103,8 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   // and waits for it (then the watch is started and the thread waits in AwaitRing).
   ReadEventWatch* watch_ = nullptr;
   bool watching_ = false;
+  // The watch runs for a turn of the event loop (TurnThroughReadEvent), not for an empty ring.
+  bool turn_pending_ = false;
   // The async context read-event wake-ups call JavaScript in (microtasks run after each, as after
   // any callback from the event loop).
   std::unique_ptr<Napi::AsyncContext> async_context_;

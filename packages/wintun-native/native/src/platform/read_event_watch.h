@@ -25,6 +25,11 @@ class ReadEventWatch {
   // after consuming the signal (auto-reset), so a packet published after that call signals anew.
   virtual bool Start() = 0;
   virtual void Stop() = 0;
+  // Starts the watch with the read event signalled by us, so `on_readable` runs in the loop's next
+  // poll phase, after whatever else is ready: a turn of the event loop that allocates nothing,
+  // where setImmediate() would put an object on the JavaScript heap for every turn. The event is
+  // the session's, so a driver signal that comes meanwhile is taken by the same call.
+  virtual bool StartSignalled() = 0;
   // Whether a started watch keeps the event loop alive (uv_ref / uv_unref). A stopped one never does.
   virtual void SetReferenced(bool referenced) = 0;
   // No callback after this; the owner lets go of the pointer. The watch frees itself once libuv is

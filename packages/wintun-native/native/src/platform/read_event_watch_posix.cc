@@ -40,6 +40,14 @@ class PollReadEventWatch final : public ReadEventWatch {
     return true;
   }
 
+  bool StartSignalled() override {
+    // The emulator's README allows it ("Read event"): an eventfd we may write 1 to. Signalled
+    // before the watch starts, so the loop sees it readable on its next poll.
+    const uint64_t one = 1;
+    if (write(fd_, &one, sizeof one) != sizeof one) return false;
+    return Start();
+  }
+
   void Stop() override {
     if (handle_closing_ || !started_) return;
     uv_poll_stop(&poll_);

@@ -207,7 +207,12 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread(bool refilled_after_turn) {
   // Every class has a slot or is starved (checked above). Once a class is used up during this
   // batch, deliver what we have, and JavaScript refills it.
   bool slots_ready = true;
-  while (taken < config_.max_batch && slots_ready) {
+  // The first packet after an empty ring goes to JavaScript alone, at once: at low load it is the
+  // only one, and its reply should not wait for another look at the ring, which with the emulator
+  // is a read() of the TUN file and may wake its driver thread on this CPU. Under load the ring is
+  // not empty between batches, and batches fill as before.
+  const uint32_t limit = js_found_ring_empty_ ? 1 : config_.max_batch;
+  while (taken < limit && slots_ready) {
     DWORD size = 0;
     BYTE* packet = api_->ReceivePacket(session_, &size);
     if (packet == nullptr) {
@@ -216,9 +221,11 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread(bool refilled_after_turn) {
         std::lock_guard<std::mutex> guard(lock_);
         lent_ring_end_code_ = code;
       }
+      js_found_ring_empty_ = true;
       ring_done = true;
       break;
     }
+    js_found_ring_empty_ = false;
     ++taken;
     stats_.rx_ring_packets.fetch_add(1, std::memory_order_relaxed);
     if (size == 0 || size > WINTUN_MAX_IP_PACKET_SIZE) {

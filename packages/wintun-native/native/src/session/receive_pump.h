@@ -161,6 +161,8 @@ class ReceivePump {
   int32_t ring_lent_with_ = -1;
   // A fatal ring error JavaScript met while holding the ring; the thread ends the session with it.
   uint32_t lent_ring_end_code_ = 0;
+  // JavaScript thread only: its last look at the ring found it empty (ReceiveOnJavaScriptThread).
+  bool js_found_ring_empty_ = false;
 };
 
 }  // namespace magma::wintun
