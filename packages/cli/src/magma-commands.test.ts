@@ -1,7 +1,9 @@
 import { once } from "node:events";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolvedOnSystemBus } from "@magma/wintun-native";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "./exit-codes.js";
 import {
   bin,
@@ -16,7 +18,19 @@ import {
 // made (scripts/run-tests.mjs). Names and subnets (198.18.150-159.x) are this file's own.
 const inTestNamespace = process.env.MAGMA_TEST_NETNS === "1";
 const holder = join(testSupport, "hold-adapter.mjs");
+// The control sockets of the `magma create`s this file runs (inherited by every process it starts).
+const controlDirectory = mkdtempSync(join(tmpdir(), "magma-cli-control-"));
+let previousControlDirectory: string | undefined;
+beforeAll(() => {
+  previousControlDirectory = process.env.MAGMA_CONTROL_DIR;
+  process.env.MAGMA_CONTROL_DIR = controlDirectory;
+});
 afterEach(stopStarted);
+afterAll(() => {
+  if (previousControlDirectory === undefined) delete process.env.MAGMA_CONTROL_DIR;
+  else process.env.MAGMA_CONTROL_DIR = previousControlDirectory;
+  rmSync(controlDirectory, { recursive: true, force: true });
+});
 
 async function listed(): Promise<Array<Record<string, unknown>>> {
   const { code, stdout } = await magma("adapters", "--json");
@@ -96,8 +110,15 @@ describe.runIf(inTestNamespace)("magma against the emulator", () => {
       interfaceName,
       how: `asked magma create (process ${creator.pid}), which held it, to remove it`,
     });
+    let creatorOutput = "";
+    creator.stdout?.on("data", (chunk: string) => {
+      creatorOutput += chunk;
+    });
     const [exitCode] = await once(creator, "exit");
     expect(exitCode).toBe(0);
+    // It finished its work before exiting: said so, and removed its control socket.
+    expect(creatorOutput).toContain(`{"event":"removed","name":"${name}"}`);
+    expect(readdirSync(controlDirectory)).toEqual([]);
     expect(await listed()).toEqual([]);
   });
 

@@ -104,15 +104,21 @@ export class ControlServer {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      // Unreferenced while serving, the server and its clients must keep the process alive while
+      // they close: a caller that awaits this as its last work would otherwise see the process
+      // end before the socket file is removed.
+      this.#server.ref();
       const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
       for (const capture of this.#captures.values()) capture.abort();
       const clients = [...this.#clients].map(
         (socket) =>
           new Promise<void>((resolve) => {
             if (socket.destroyed) return resolve();
+            socket.ref();
             socket.once("close", () => resolve());
             socket.end();
-            setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+            const cutOff = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+            socket.once("close", () => clearTimeout(cutOff));
           }),
       );
       await Promise.all(clients);
