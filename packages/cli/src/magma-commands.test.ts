@@ -1,14 +1,14 @@
 import { once } from "node:events";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { resolvedOnSystemBus } from "@magma/wintun-native";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { ExitCode } from "./exit-codes.js";
 import {
   bin,
   magma,
   run,
+  scratchWithControlDirectory,
   startHolding,
   stopStarted,
   testSupport,
@@ -18,19 +18,8 @@ import {
 // made (scripts/run-tests.mjs). Names and subnets (198.18.150-159.x) are this file's own.
 const inTestNamespace = process.env.MAGMA_TEST_NETNS === "1";
 const holder = join(testSupport, "hold-adapter.mjs");
-// The control sockets of the `magma create`s this file runs (inherited by every process it starts).
-const controlDirectory = mkdtempSync(join(tmpdir(), "magma-cli-control-"));
-let previousControlDirectory: string | undefined;
-beforeAll(() => {
-  previousControlDirectory = process.env.MAGMA_CONTROL_DIR;
-  process.env.MAGMA_CONTROL_DIR = controlDirectory;
-});
+const { controlDirectory } = scratchWithControlDirectory("magma-cli-control-");
 afterEach(stopStarted);
-afterAll(() => {
-  if (previousControlDirectory === undefined) delete process.env.MAGMA_CONTROL_DIR;
-  else process.env.MAGMA_CONTROL_DIR = previousControlDirectory;
-  rmSync(controlDirectory, { recursive: true, force: true });
-});
 
 async function listed(): Promise<Array<Record<string, unknown>>> {
   const { code, stdout } = await magma("adapters", "--json");

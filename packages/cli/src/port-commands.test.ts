@@ -1,15 +1,15 @@
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { PacketDirection, readPcapng } from "@magma/pcapng";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { ExitCode } from "./exit-codes.js";
 import {
   bin,
   magma,
   run,
+  scratchWithControlDirectory,
   startHolding,
   stopStarted,
   testSupport,
@@ -20,20 +20,9 @@ import {
 // Adapters "Magma CLI Port*" on 198.18.158-159.0/24.
 const inTestNamespace = process.env.MAGMA_TEST_NETNS === "1";
 const server = join(testSupport, "serve-port.mjs");
-const directory = mkdtempSync(join(tmpdir(), "magma-cli-port-"));
-let previousControlDirectory: string | undefined;
-
-beforeAll(() => {
-  // The port's process and every `magma` this file runs inherit it.
-  previousControlDirectory = process.env.MAGMA_CONTROL_DIR;
-  process.env.MAGMA_CONTROL_DIR = join(directory, "control");
-});
+// Pcapng files in `directory`; the port's control socket in its "control" folder.
+const { directory } = scratchWithControlDirectory("magma-cli-port-");
 afterEach(stopStarted);
-afterAll(() => {
-  if (previousControlDirectory === undefined) delete process.env.MAGMA_CONTROL_DIR;
-  else process.env.MAGMA_CONTROL_DIR = previousControlDirectory;
-  rmSync(directory, { recursive: true, force: true });
-});
 
 /** Pings the port; resolves with the replies received. */
 async function ping(address: string, count: number): Promise<number> {

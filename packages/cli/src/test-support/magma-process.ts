@@ -1,8 +1,11 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { afterAll, beforeAll } from "vitest";
 
 // The built `magma` and long-running programs beside it, for the end-to-end tests.
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -50,4 +53,28 @@ export async function startHolding(
     output += chunk;
   }
   return { child, firstLine: output.slice(0, output.indexOf("\n")) };
+}
+
+/**
+ * A scratch directory for a test file, removed after it, with the control sockets of every port
+ * and `magma create` the file starts in its "control" folder: MAGMA_CONTROL_DIR names it while
+ * the file runs (the processes it starts inherit it), so nothing is left in /run/magma.
+ */
+export function scratchWithControlDirectory(prefix: string): {
+  readonly directory: string;
+  readonly controlDirectory: string;
+} {
+  const directory = mkdtempSync(join(tmpdir(), prefix));
+  const controlDirectory = join(directory, "control");
+  let previous: string | undefined;
+  beforeAll(() => {
+    previous = process.env.MAGMA_CONTROL_DIR;
+    process.env.MAGMA_CONTROL_DIR = controlDirectory;
+  });
+  afterAll(() => {
+    if (previous === undefined) delete process.env.MAGMA_CONTROL_DIR;
+    else process.env.MAGMA_CONTROL_DIR = previous;
+    rmSync(directory, { recursive: true, force: true });
+  });
+  return { directory, controlDirectory };
 }
