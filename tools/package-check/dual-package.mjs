@@ -14,11 +14,13 @@ const importMetaUrlShim = fileURLToPath(new URL("./cjs-import-meta-url.mjs", imp
 
 /**
  * tsup options for a package whose sources are under src/. `entries` maps an output name to its
- * source: { index: "src/index.ts" }; `index` is the package's entry.
+ * source: { index: "src/index.ts" }; `index` is the package's entry. `programs` are bundled the same
+ * way but are scripts to run (a worker thread's program), not modules to import: they get no ES
+ * module entry, as loading one to read its exports would run it.
  */
-export function dualPackage(entries) {
-  return {
-    entry: entries,
+export function dualPackage(entries, programs = {}) {
+  const options = {
+    entry: { ...entries, ...programs },
     format: ["cjs"],
     outDir: "dist",
     tsconfig: "tsconfig.build.json",
@@ -42,4 +44,7 @@ export function dualPackage(entries) {
       };
     },
   };
+  // Not an option of tsup's: write-esm-entries.mjs reads it.
+  Object.defineProperty(options, "programs", { value: Object.keys(programs), enumerable: false });
+  return options;
 }

@@ -33,7 +33,9 @@ function esmEntrySource(entryName, names) {
   return `${lines.join("\n")}\n`;
 }
 
+const programs = new Set(config.programs ?? []);
 for (const entryName of Object.keys(config.entry)) {
+  if (programs.has(entryName)) continue;
   const names = exportableNames(requireFromPackage(join(packageDir, "dist", `${entryName}.cjs`)));
   if (names.length === 0) {
     throw new Error(`dist/${entryName}.cjs exports nothing: is the tsup build complete?`);

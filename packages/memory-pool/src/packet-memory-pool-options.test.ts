@@ -35,6 +35,8 @@ describe("PacketMemoryPool options", () => {
     ["largeSlotCount", 8n, "an integer from 0 to 16384", "8n"],
     ["largeSlotCount", -1, "an integer from 0 to 16384", "-1"],
     ["largeSlotCount", 16385, "an integer from 0 to 16384", "16385"],
+    ["shared", 1, "true or false", "1"],
+    ["shared", "yes", "true or false", '"yes"'],
   ])(
     "refuses %s: %o with INVALID_OPTION, naming the option, the value and what is allowed",
     (option, value, allowed, shown) => {
@@ -69,7 +71,7 @@ describe("PacketMemoryPool options", () => {
       const error = refusal({ [name]: 1 });
       expect(error).toMatchObject({ code: "UNKNOWN_OPTION", where: WHERE, option: name, value: 1 });
       expect(error.message).toBe(
-        `${WHERE}: unknown option "${name}"; the options are slotSize, slotsPerSlab, slabCount, largeSlotCount`,
+        `${WHERE}: unknown option "${name}"; the options are slotSize, slotsPerSlab, slabCount, largeSlotCount, shared`,
       );
     },
   );
@@ -112,5 +114,18 @@ describe("PacketMemoryPool options", () => {
       largeSlotCount: 1,
     });
     expect(jumbo.tryRent(65535)?.capacity).toBe(65536);
+  });
+
+  it("puts the slabs on SharedArrayBuffers with shared: true", () => {
+    const shared = new PacketMemoryPool({ slabCount: 2, largeSlotCount: 1, shared: true });
+    expect(shared.shared).toBe(true);
+    expect(shared.slabs).toHaveLength(3);
+    for (const slab of shared.slabs) expect(slab).toBeInstanceOf(SharedArrayBuffer);
+    const packet = shared.tryRent(100);
+    expect(packet?.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    packet?.dispose();
+    const plain = new PacketMemoryPool({ slabCount: 1 });
+    expect(plain.shared).toBe(false);
+    for (const slab of plain.slabs) expect(slab).toBeInstanceOf(ArrayBuffer);
   });
 });

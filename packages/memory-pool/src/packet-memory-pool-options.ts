@@ -1,4 +1,4 @@
-import { checkOptionNames, integerOption, OptionError } from "@magma/transport";
+import { booleanOption, checkOptionNames, integerOption, OptionError } from "@magma/transport";
 
 /** How a {@link PacketMemoryPool} carves its memory. Every field is optional. */
 export interface PacketMemoryPoolOptions {
@@ -10,6 +10,11 @@ export interface PacketMemoryPoolOptions {
   slabCount?: number | undefined;
   /** Slots of 65536 bytes for packets up to 65535 bytes, in a slab of their own. Default 8; 0 to 16384. */
   largeSlotCount?: number | undefined;
+  /**
+   * Slabs on `SharedArrayBuffer`s instead of `ArrayBuffer`s, so worker threads can read and write
+   * the slots without a copy (a port's `workers`). Default false.
+   */
+  shared?: boolean | undefined;
 }
 
 /** Bytes per large slot: room for the largest packet wintun carries (65535 bytes). */
@@ -24,6 +29,7 @@ export interface PoolLayout {
   readonly slotsPerSlab: number;
   readonly slabCount: number;
   readonly largeSlotCount: number;
+  readonly shared: boolean;
 }
 
 const WHERE = "new PacketMemoryPool";
@@ -32,6 +38,7 @@ const OPTION_NAMES: readonly (keyof PacketMemoryPoolOptions)[] = [
   "slotsPerSlab",
   "slabCount",
   "largeSlotCount",
+  "shared",
 ];
 
 function slotSizeOption(value: unknown): number {
@@ -81,5 +88,6 @@ export function resolvePoolLayout(options?: PacketMemoryPoolOptions): PoolLayout
     0,
     MAX_SLAB_BYTES / LARGE_SLOT_SIZE,
   );
-  return { slotSize, slotsPerSlab, slabCount, largeSlotCount };
+  const shared = booleanOption(WHERE, "shared", given.shared, false);
+  return { slotSize, slotsPerSlab, slabCount, largeSlotCount, shared };
 }

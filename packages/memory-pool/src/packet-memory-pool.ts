@@ -28,8 +28,13 @@ export class PacketMemoryPool {
   readonly slotSize: number;
   /** Bytes per large slot: 65536. */
   readonly largeSlotSize: number = LARGE_SLOT_SIZE;
-  /** Every slab: the small-slot slabs in order, then the large-slot slab (if any). */
-  readonly slabs: readonly ArrayBuffer[];
+  /**
+   * Every slab: the small-slot slabs in order, then the large-slot slab (if any). `ArrayBuffer`s,
+   * or `SharedArrayBuffer`s for a pool made with `shared: true`.
+   */
+  readonly slabs: readonly ArrayBufferLike[];
+  /** Whether the slabs are `SharedArrayBuffer`s (`shared: true`). */
+  readonly shared: boolean;
   /** Slots in the pool, small and large; slot ids are `0 .. slotCount - 1`. */
   readonly slotCount: number;
 
@@ -41,13 +46,15 @@ export class PacketMemoryPool {
   constructor(options?: PacketMemoryPoolOptions) {
     const layout = resolvePoolLayout(options);
     const smallCount = layout.slotsPerSlab * layout.slabCount;
-    const slabs: ArrayBuffer[] = [];
+    const slab = (bytes: number): ArrayBufferLike =>
+      layout.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+    const slabs: ArrayBufferLike[] = [];
     for (let i = 0; i < layout.slabCount; i += 1) {
-      slabs.push(new ArrayBuffer(layout.slotSize * layout.slotsPerSlab));
+      slabs.push(slab(layout.slotSize * layout.slotsPerSlab));
     }
-    if (layout.largeSlotCount > 0)
-      slabs.push(new ArrayBuffer(LARGE_SLOT_SIZE * layout.largeSlotCount));
+    if (layout.largeSlotCount > 0) slabs.push(slab(LARGE_SLOT_SIZE * layout.largeSlotCount));
     this.slabs = Object.freeze(slabs);
+    this.shared = layout.shared;
     this.slotSize = layout.slotSize;
     this.slotCount = smallCount + layout.largeSlotCount;
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The suites that drive the addon's native threads again under ThreadSanitizer: the addon and the
 # wintun emulator are rebuilt with -fsanitize=thread into build/tsan/, and session traffic,
-# teardown under load, the logger bridge and the port run with that build inside a fresh network
-# namespace. Those suites cross every thread boundary of ours: the receive thread and its
+# teardown under load, the logger bridge, the port and its workers run with that build inside a
+# fresh network namespace. Those suites cross every thread boundary of ours: the receive thread and its
 # hand-off of batches to JavaScript, close and teardown racing delivery, wintun's logger calling
 # in from the emulator's threads, and sends into the ring the emulator's consumer drains.
 #
@@ -50,7 +50,7 @@ unshare --net sh -c "ip link set lo up && exec node ./node_modules/vitest/vitest
   src/session/wintun-session.test.ts src/session/session-lifetime.test.ts src/session/inline-receive.test.ts \
   src/session/read-event-wake.test.ts src/session/driver-ended-session.test.ts \
   src/wintun-logger.test.ts \
-  src/wintun-adapter.test.ts src/port/ \
+  src/wintun-adapter.test.ts src/port/ src/workers/ \
   --reporter=default --reporter=json --outputFile.json=test-results/vitest-tsan.json" || status=$?
 if compgen -G "$reports/tsan.*" >/dev/null; then
   echo "run-tsan-tests: ThreadSanitizer reported races:" >&2

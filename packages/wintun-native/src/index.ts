@@ -71,9 +71,16 @@ export {
   type WinTunPortDrops,
   type WinTunPortOptions,
   type WinTunPortStatistics,
+  type WinTunWorkerPortOptions,
 } from "./port/win-tun-port.js";
-export { type TransmitterDrops, WinTunTransmitter } from "./port/win-tun-transmitter.js";
 export {
+  type PooledPacketSink,
+  type TransmitterDrops,
+  WinTunTransmitter,
+} from "./port/win-tun-transmitter.js";
+export {
+  type ReceivedBatchSource,
+  type ReceivedPacket,
   type ReceiverCounters,
   WinTunTransportReceiver,
 } from "./port/win-tun-transport-receiver.js";
@@ -111,3 +118,4 @@ export type {
   WinTunLogLevel,
   WinTunLogTarget,
 } from "./wintun-logger.js";
+export type { PortWorkerStatistics, PortWorkersOptions } from "./workers/port-workers.js";

@@ -34,6 +34,11 @@ export interface NativeSession {
   goOnReceiving(): void;
   takeHeldSlots(out: Int32Array): number;
   takeInFlightBatches(out: Int32Array): number;
+  /** Opens the send ring to worker threads; the id a `NativeSessionSender` takes. */
+  shareSendRing(): number;
+  setFlowSteering(key: Uint8Array, workers: number): void;
+  /** The worker of each packet of the batch at `deliveries[base]`, into `out`; returns the count. */
+  flowWorkers(base: number, out: Int32Array): number;
   close(): void;
   ref(): void;
   unref(): void;
@@ -50,7 +55,8 @@ export interface NativeAdapter {
   close(): void;
   startSession(
     capacity: number,
-    slabs: readonly ArrayBuffer[],
+    /** ArrayBuffers, or Uint8Arrays over a shared pool's SharedArrayBuffers. */
+    slabs: readonly (ArrayBuffer | Uint8Array)[],
     slotTable: Int32Array,
     deliveries: Int32Array,
     refill: Int32Array,
@@ -88,6 +94,18 @@ export interface NativeAddon extends IpConfigurationBinding {
   ): { hashes: BigUint64Array; workers: Uint32Array };
   /** SipHash-2-4 of `data` under a 16-byte key (native/src/flow/siphash.h). */
   sipHash24(key: Uint8Array, data: Uint8Array): bigint;
+  /** A worker thread's sender into a session's shared send ring (session_sender_binding.h). */
+  NativeSessionSender: new (
+    ringId: number,
+    slabs: readonly (ArrayBuffer | Uint8Array)[],
+    slotTable: Int32Array,
+  ) => NativeSessionSender;
+}
+
+export interface NativeSessionSender {
+  /** Packets sent, or -1 once the session has ended. */
+  sendSlots(pairs: Int32Array, count: number): number;
+  close(): void;
 }
 
 let loaded: { addon: NativeAddon; location: AddonLocation } | undefined;

@@ -1,4 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import * as dgram from "node:dgram";
+import { once } from "node:events";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -11,7 +14,8 @@ import { describeNetwork, linkExists, run, waitFor } from "./test-support/networ
 // The README's examples are the files in examples/, shown verbatim. Each is type-checked, then
 // run as written (its types erased, nothing else changed) against kernel traffic. The receive
 // example names its adapter "Magma"; the port example "Magma TAP" on 198.18.131.0/24; the capture
-// example "Magma Capture" on 198.18.144.0/24.
+// example "Magma Capture" on 198.18.144.0/24; the workers example "Magma Workers" on
+// 198.18.132.0/24.
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const readme = readFileSync(join(packageDir, "README.md"), "utf8");
 const children: ChildProcess[] = [];
@@ -99,7 +103,13 @@ it("names every session counter as the code does", () => {
 });
 
 it("shows every example verbatim, and each one type-checks", () => {
-  for (const name of ["receive-batches.ts", "ping-responder.ts", "capture-to-file.ts"]) {
+  for (const name of [
+    "receive-batches.ts",
+    "ping-responder.ts",
+    "capture-to-file.ts",
+    "worker-port.ts",
+    "hmac-receiver.ts",
+  ]) {
     expect(readme).toContain(`\`\`\`ts\n${exampleSource(name)}\`\`\``);
   }
   execFileSync(process.execPath, [
@@ -169,6 +179,44 @@ describeNetwork("the README's examples, run as written", () => {
     const keys = [...printed.matchAll(/(\w+): /g)].map((match) => match[1] as string);
     expect(keys).toEqual(expect.arrayContaining(["rxLeftInRing", "receiverErrors"]));
     expect(keys.filter((key) => !readme.includes(`\`${key}\``))).toEqual([]);
+  }, 30_000);
+
+  it("worker-port.ts signs the datagrams of many flows on its workers and returns every slot", async () => {
+    // Its receiver module, where the example's URL finds it: beside it, as a .js file.
+    writeFileSync(
+      join(packageDir, "build", "examples", "hmac-receiver.js"),
+      readFileSync(runnable("hmac-receiver.ts")),
+    );
+    const example = start("worker-port.ts");
+    expect(await waitFor(() => /signing UDP/.test(example.output()), 10_000)).toBe(true);
+    const replies: Buffer[] = [];
+    const sockets: dgram.Socket[] = [];
+    try {
+      for (let flow = 0; flow < 8; flow++) {
+        const socket = dgram.createSocket("udp4");
+        sockets.push(socket);
+        socket.bind(0, "198.18.132.1");
+        await once(socket, "listening");
+        socket.on("message", (message) => replies.push(message));
+        for (let i = 0; i < 5; i++) socket.send(Buffer.alloc(48, flow * 16 + i), 7, "198.18.132.2");
+      }
+      expect(await waitFor(() => replies.length === 40, 10_000)).toBe(true);
+    } finally {
+      for (const socket of sockets) socket.close();
+    }
+    // Each reply carries the HMAC of the payload that was sent.
+    for (const reply of replies) {
+      const sent = Buffer.alloc(48, reply[47] as number);
+      const mac = createHmac("sha256", "example key").update(sent).digest();
+      expect(reply.subarray(0, 32).equals(mac)).toBe(true);
+    }
+    example.child.kill("SIGINT");
+    expect(await example.exited).toBe(0);
+    const answered = [...example.output().matchAll(/worker \d: (\d+) answered, 0 dropped/g)];
+    expect(answered).toHaveLength(2);
+    expect(answered.reduce((sum, match) => sum + Number(match[1]), 0)).toBe(40);
+    expect(example.output()).toContain("pool slots still rented: 0");
+    expect(linkExists("Magma Workers")).toBe(false);
   }, 30_000);
 
   it("capture-to-file.ts writes the pings it sees to a pcapng file that tshark reads", async () => {

@@ -18,6 +18,8 @@ const port: WinTunPortStatistics = {
     txLargePoolExhausted: 0,
     txSessionEnded: 0,
     txInvalidPacket: 0,
+    rxWorkerQueueFull: 0,
+    rxWorkerLost: 0,
   },
   receiver: { consumed: 10, declined: 2, receiverErrors: 0 },
   capture: { packets: 0, bytes: 0, drops: 0 },

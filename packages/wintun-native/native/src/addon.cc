@@ -1,6 +1,6 @@
 // The addon's entry point: wintun libraries, adapters and sessions, the logger bridge, the
 // adapter IP configuration calls, the listing of the network adapters Windows has, and the flow
-// classifier of the multi-queue receive path.
+// classifier and the shared send ring of the multi-queue path.
 #include <napi.h>
 
 #include "binding/adapter_binding.h"
@@ -8,6 +8,7 @@
 #include "binding/library_binding.h"
 #include "binding/live_resources.h"
 #include "binding/session_binding.h"
+#include "binding/session_sender_binding.h"
 #include "flow/flow_hash_binding.h"
 #include "ipconfig/ip_configuration_binding.h"
 #include "logger/logger_bridge.h"
@@ -20,6 +21,7 @@ Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   magma::wintun::LibraryBinding::Register(env, exports);
   magma::wintun::AdapterBinding::Register(env, exports);
   magma::wintun::SessionBinding::Register(env, exports);
+  magma::wintun::SessionSenderBinding::Register(env, exports);
   magma::wintun::RegisterLoggerBridge(env, exports);
   magma::wintun::RegisterLiveResources(env, exports);
   magma::ipconfig::RegisterIpConfiguration(env, exports);

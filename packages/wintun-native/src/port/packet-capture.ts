@@ -1,7 +1,6 @@
 import { createWriteStream, WriteStream } from "node:fs";
 import { Socket } from "node:net";
 import { finished, type Writable } from "node:stream";
-import type { PooledPacket } from "@magma/memory-pool";
 import {
   type EnhancedPacketHeader,
   enhancedPacketBlockLength,
@@ -13,7 +12,13 @@ import {
   setTimestamp,
   writeEnhancedPacketBlock,
 } from "@magma/pcapng";
-import { checkOptionNames, integerOption, OptionError, stringOption } from "@magma/transport";
+import {
+  checkOptionNames,
+  integerOption,
+  OptionError,
+  type PacketOwner,
+  stringOption,
+} from "@magma/transport";
 import { PortError } from "./port-error.js";
 
 /** wintun's largest packet: no longer one is ever received or sent. */
@@ -232,7 +237,7 @@ export class PacketCapture {
    * @internal Copies the first `count` packets of a batch into the capture, all with the batch's
    * timestamp (they crossed together). Allocates nothing but the timestamp.
    */
-  record(packets: readonly PooledPacket[], count: number, direction: PacketDirection): void {
+  record(packets: readonly PacketOwner[], count: number, direction: PacketDirection): void {
     if (this.#stopped) return;
     const header = this.#header;
     header.direction = direction;
@@ -240,7 +245,7 @@ export class PacketCapture {
     const snapLength = this.snapLength;
     const totals = this.#totals;
     for (let i = 0; i < count; i++) {
-      const packet = packets[i] as PooledPacket;
+      const packet = packets[i] as PacketOwner;
       const length = packet.length;
       const captured = Math.min(length, snapLength);
       const need = enhancedPacketBlockLength(captured);

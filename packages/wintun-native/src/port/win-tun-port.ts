@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { PacketMemoryPool } from "@magma/memory-pool";
+import { PacketMemoryPool } from "@magma/memory-pool";
 import {
   booleanOption,
   checkOptionNames,
@@ -24,6 +24,13 @@ import type {
   WinTunSessionOptions,
 } from "../session/wintun-session.js";
 import { WinTunAdapter, type WinTunInterfaceStatistics } from "../wintun-adapter.js";
+import {
+  type PortWorkerStatistics,
+  PortWorkers,
+  type PortWorkersOptions,
+  type ResolvedPortWorkersOptions,
+  resolvePortWorkersOptions,
+} from "../workers/port-workers.js";
 import {
   type CaptureCounters,
   type CaptureDestination,
@@ -63,6 +70,17 @@ export interface WinTunPortOptions<TReceiver extends IPacketReceiver> {
   readonly control?: boolean;
 }
 
+/**
+ * A port whose receivers run on worker threads: `workers.receiverModule` exports the
+ * `packetReceiverFactory` each worker calls with a transmitter of its own. Every packet of a flow
+ * goes to one worker, in order. The pool (default: a new one) must be made with `shared: true`.
+ */
+export interface WinTunWorkerPortOptions
+  extends Omit<WinTunPortOptions<IPacketReceiver>, "packetReceiverFactory"> {
+  readonly workers: PortWorkersOptions;
+  readonly packetReceiverFactory?: undefined;
+}
+
 /** Packets a port lost, by cause. Each is counted where it happened; none is ever thrown. */
 // A type, not an interface: it must fit `PortStatistics.drops`, a record of counters.
 export type WinTunPortDrops = {
@@ -78,6 +96,10 @@ export type WinTunPortDrops = {
   readonly txLargePoolExhausted: number;
   /** Sends after the session ended or while the adapter was going away. */
   readonly txSessionEnded: number;
+  /** With workers: received packets dropped because their worker's queue was full. */
+  readonly rxWorkerQueueFull: number;
+  /** With workers: received packets a worker held or had queued when it died. */
+  readonly rxWorkerLost: number;
   /** Packets sent with a length of 0 or above 65535, or from another pool. */
   readonly txInvalidPacket: number;
 };
@@ -96,6 +118,8 @@ export interface WinTunPortStatistics extends PortStatistics {
    * fills the ring; the driver then discards). Undefined once the adapter is closed or gone.
    */
   readonly interface: WinTunInterfaceStatistics | undefined;
+  /** With workers: each worker's counters (the fields above are the totals). */
+  readonly workers?: readonly PortWorkerStatistics[];
 }
 
 interface WinTunPortEvents {
@@ -124,10 +148,11 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
   readonly adapter: WinTunAdapter;
   readonly session: WinTunSession;
   readonly transmitter: WinTunTransmitter;
-  readonly receiver: TReceiver;
   /** Resolves once, when the session has ended, with why. */
   readonly ended: Promise<WinTunSessionEnd>;
-  readonly #pump: WinTunTransportReceiver<TReceiver>;
+  readonly #receiver: TReceiver | undefined;
+  readonly #pump: WinTunTransportReceiver<TReceiver> | undefined;
+  readonly #workers: PortWorkers | undefined;
   #closing: Promise<void> | undefined;
   #capture: PacketCapture | undefined;
   #control: ControlServer | undefined;
@@ -136,16 +161,21 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
   private constructor(
     adapter: WinTunAdapter,
     session: WinTunSession,
-    factory: PacketReceiverFactory<WinTunTransmitter, TReceiver>,
+    receive: PacketReceiverFactory<WinTunTransmitter, TReceiver> | PortWorkers,
   ) {
     super();
     this.adapter = adapter;
     this.session = session;
     this.transmitter = new WinTunTransmitter(session);
-    this.receiver = factory(this.transmitter);
-    this.#pump = new WinTunTransportReceiver(session, this.receiver, this.transmitter, (error) =>
-      this.#report(error),
-    );
+    if (receive instanceof PortWorkers) {
+      this.#workers = receive;
+      receive.reportErrorsTo((error) => this.#report(error));
+    } else {
+      this.#receiver = receive(this.transmitter);
+      this.#pump = new WinTunTransportReceiver(session, this.#receiver, this.transmitter, (error) =>
+        this.#report(error),
+      );
+    }
     this.ended = session.ended;
     session.on("error", (error) => this.#report(error));
     session.once("end", (end) => {
@@ -153,6 +183,7 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
       // No packet can come any more: what was captured goes to the destination, which ends.
       this.#capture?.close().catch(() => {});
       void this.#control?.close();
+      void this.#workers?.close();
       this.emit("end", end);
     });
   }
@@ -164,9 +195,18 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
    */
   static async create<TReceiver extends IPacketReceiver>(
     options: WinTunPortOptions<TReceiver>,
+  ): Promise<WinTunPort<TReceiver>>;
+  /**
+   * The same with the receivers on worker threads (`workers`): resolves once every worker's
+   * receiver is built. Throws `PortError` `WORKER_START_FAILED` when one cannot be.
+   */
+  static async create(options: WinTunWorkerPortOptions): Promise<WinTunPort<never>>;
+  static async create<TReceiver extends IPacketReceiver>(
+    options: WinTunPortOptions<TReceiver> | WinTunWorkerPortOptions,
   ): Promise<WinTunPort<TReceiver>> {
-    const sessionOptions = checkPortOptions(options);
+    const { sessionOptions, workerOptions } = checkPortOptions(options);
     let session: WinTunSession | undefined;
+    let workers: PortWorkers | undefined;
     // The session starts while the name is still taken: of two ports created at once on one name,
     // in this process or another, the one that created the adapter runs its session, and the other
     // gets ERROR_ALREADY_INITIALIZED instead of starting a session the creator would then remove.
@@ -179,15 +219,38 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
       },
       (opened) => {
         session = opened.startSession(sessionOptions);
+        // Before any batch can arrive, so that every packet goes to the worker of its flow.
+        if (workerOptions !== undefined) {
+          try {
+            workers = PortWorkers.start(session, workerOptions);
+          } catch (error) {
+            session.close();
+            throw error;
+          }
+        }
       },
     );
     let port: WinTunPort<TReceiver>;
     try {
-      port = new WinTunPort(adapter, session as WinTunSession, options.packetReceiverFactory);
+      port = new WinTunPort(
+        adapter,
+        session as WinTunSession,
+        workers ??
+          (options.packetReceiverFactory as PacketReceiverFactory<WinTunTransmitter, TReceiver>),
+      );
     } catch (error) {
       session?.close();
       adapter.close();
+      await workers?.close();
       throw error;
+    }
+    if (workers !== undefined) {
+      try {
+        await workers.ready();
+      } catch (error) {
+        await port.close();
+        throw error;
+      }
     }
     if (options.control === true) {
       try {
@@ -198,6 +261,19 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
       }
     }
     return port;
+  }
+
+  /**
+   * The receiver the factory built. Throws `PortError` `RECEIVER_IN_WORKERS` for a port with
+   * `workers`: each worker has its own, reachable only from the worker's module.
+   */
+  get receiver(): TReceiver {
+    if (this.#receiver === undefined) {
+      throw new PortError("RECEIVER_IN_WORKERS", "this port's receivers run on its workers", {
+        hint: "each worker builds its own with receiverModule's packetReceiverFactory",
+      });
+    }
+    return this.#receiver;
   }
 
   /** The control endpoint's path (a socket or a pipe) with `control: true`, else undefined. */
@@ -222,6 +298,12 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
   get stats(): WinTunPortStatistics {
     const session = this.session.stats;
     const { drops } = session;
+    const workers = this.#workers?.stats;
+    // Workers send into the same ring (the session counts their packets); their own drops add up.
+    const sum = (field: keyof PortWorkerStatistics): number =>
+      workers === undefined
+        ? 0
+        : workers.reduce((total, worker) => total + Number(worker[field]), 0);
     return {
       rxPackets: session.rxPackets,
       rxBytes: session.rxBytes,
@@ -232,15 +314,33 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
         rxPoolExhausted: drops.poolExhausted,
         rxLeftInRing: drops.leftInRing,
         txRingFull: drops.sendRingFull,
-        txPoolExhausted: this.transmitter.drops.txPoolExhausted,
-        txLargePoolExhausted: this.transmitter.drops.txLargePoolExhausted,
-        txSessionEnded: drops.sessionEnded + this.transmitter.drops.txSessionEnded,
+        txPoolExhausted: this.transmitter.drops.txPoolExhausted + sum("txPoolExhausted"),
+        txLargePoolExhausted:
+          this.transmitter.drops.txLargePoolExhausted + sum("txLargePoolExhausted"),
+        txSessionEnded:
+          drops.sessionEnded + this.transmitter.drops.txSessionEnded + sum("txSessionEnded"),
         txInvalidPacket: drops.invalidPacket,
+        rxWorkerQueueFull: sum("queueFull"),
+        rxWorkerLost: sum("lost"),
       },
-      receiver: { ...this.#pump.counters },
+      receiver:
+        this.#pump === undefined
+          ? {
+              consumed: sum("consumed"),
+              declined: sum("declined"),
+              receiverErrors: sum("receiverErrors"),
+            }
+          : { ...this.#pump.counters },
       capture: { ...this.#captureCounters },
       interface: this.#interfaceStatistics(),
+      ...(workers === undefined ? {} : { workers }),
     };
+  }
+
+  /** @internal Tests: ends worker `index`'s thread as a crash would. */
+  terminateWorker(index: number): Promise<number> {
+    if (this.#workers === undefined) return Promise.resolve(0);
+    return this.#workers.terminateWorker(index);
   }
 
   // The adapter's own counters: what was lost before the session saw it (a full ring, a full
@@ -267,6 +367,11 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
    */
   capture(destination: CaptureDestination, options?: CaptureOptions): PacketCapture {
     const resolved = checkCaptureArguments(destination, options, this.adapter.name);
+    if (this.#workers !== undefined) {
+      throw new PortError("CAPTURE_UNSUPPORTED", "capture: not yet on a port with workers", {
+        hint: "the packets the workers send do not pass the port's thread; capture without workers",
+      });
+    }
     if (this.#closing !== undefined || this.session.isClosed) {
       throw new PortError("PORT_CLOSED", "capture: the port is closed");
     }
@@ -282,13 +387,13 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
       (stopped) => {
         if (this.#capture !== stopped) return;
         this.#capture = undefined;
-        this.#pump.capture = undefined;
+        if (this.#pump !== undefined) this.#pump.capture = undefined;
         this.transmitter.capture = undefined;
       },
       (error) => this.#report(error),
     );
     this.#capture = capture;
-    this.#pump.capture = capture;
+    if (this.#pump !== undefined) this.#pump.capture = capture;
     this.transmitter.capture = capture;
     return capture;
   }
@@ -306,6 +411,8 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
       this.transmitter.close();
       this.session.close();
       this.adapter.close();
+      // After the session: no batch comes any more, and what the workers send now is counted.
+      await this.#workers?.close();
       // Its failure was already reported as an "error" event; closing the port goes on.
       await capture?.close().catch(() => {});
       await this.#control?.close();
@@ -325,7 +432,10 @@ export class WinTunPort<TReceiver extends IPacketReceiver>
 }
 
 const WHERE = "WinTunPort.create";
-const PORT_OPTION_NAMES: readonly (keyof WinTunPortOptions<IPacketReceiver>)[] = [
+const PORT_OPTION_NAMES: readonly (
+  | keyof WinTunPortOptions<IPacketReceiver>
+  | keyof WinTunWorkerPortOptions
+)[] = [
   "adapterName",
   "tunnelType",
   "guid",
@@ -335,6 +445,7 @@ const PORT_OPTION_NAMES: readonly (keyof WinTunPortOptions<IPacketReceiver>)[] =
   "session",
   "packetReceiverFactory",
   "control",
+  "workers",
 ];
 const PORT_SESSION_OPTION_NAMES = SESSION_OPTION_NAMES.filter(
   (name) => name !== "capacity" && name !== "pool",
@@ -343,8 +454,11 @@ const PORT_SESSION_OPTION_NAMES = SESSION_OPTION_NAMES.filter(
 // Every option is checked before the adapter is opened, so a bad one leaves nothing behind. The
 // adapter checks what only it knows (a name wintun refuses, a malformed GUID).
 function checkPortOptions<TReceiver extends IPacketReceiver>(
-  options: WinTunPortOptions<TReceiver>,
-): ResolvedSessionOptions {
+  options: WinTunPortOptions<TReceiver> | WinTunWorkerPortOptions,
+): {
+  sessionOptions: ResolvedSessionOptions;
+  workerOptions: ResolvedPortWorkersOptions | undefined;
+} {
   checkOptionNames(WHERE, options, PORT_OPTION_NAMES);
   if (options === undefined) {
     throw new OptionError("INVALID_OPTION", WHERE, "options", options, "an object");
@@ -353,16 +467,46 @@ function checkPortOptions<TReceiver extends IPacketReceiver>(
   stringOption(WHERE, "tunnelType", options.tunnelType, false);
   stringOption(WHERE, "guid", options.guid, false);
   stringOption(WHERE, "libraryPath", options.libraryPath, false);
-  functionOption(WHERE, "packetReceiverFactory", options.packetReceiverFactory, true);
+  const workerOptions =
+    "workers" in options && options.workers !== undefined
+      ? resolvePortWorkersOptions(options.workers)
+      : undefined;
+  if (workerOptions === undefined) {
+    functionOption(WHERE, "packetReceiverFactory", options.packetReceiverFactory, true);
+  } else if (options.packetReceiverFactory !== undefined) {
+    throw new OptionError(
+      "INVALID_OPTION",
+      WHERE,
+      "packetReceiverFactory",
+      options.packetReceiverFactory,
+      "nothing with workers",
+      "each worker takes the factory from workers.receiverModule",
+    );
+  }
   booleanOption(WHERE, "control", options.control, false);
   checkOptionNames(WHERE, options.session, PORT_SESSION_OPTION_NAMES, "session");
-  return resolveSessionOptions(
+  // Workers read received packets where they are: the pool's slabs must be shared memory.
+  const pool =
+    options.pool ??
+    (workerOptions === undefined ? undefined : new PacketMemoryPool({ shared: true }));
+  if (workerOptions !== undefined && pool !== undefined && !pool.shared) {
+    throw new OptionError(
+      "INVALID_OPTION",
+      WHERE,
+      "pool",
+      pool,
+      "a pool made with shared: true",
+      "workers read received packets in place, on SharedArrayBuffer slabs",
+    );
+  }
+  const sessionOptions = resolveSessionOptions(
     WHERE,
     {
       ...options.session,
       ...(options.capacity === undefined ? {} : { capacity: options.capacity }),
-      ...(options.pool === undefined ? {} : { pool: options.pool }),
+      ...(pool === undefined ? {} : { pool }),
     },
     (name) => (name === "capacity" || name === "pool" ? name : `session.${name}`),
   );
+  return { sessionOptions, workerOptions };
 }

@@ -5,7 +5,6 @@ import {
   type IPacketTransmitter,
   RandomSequenceNumberSource,
 } from "@magma/transport";
-import type { WinTunSession } from "../session/wintun-session.js";
 import type { PacketCapture } from "./packet-capture.js";
 import { PortError } from "./port-error.js";
 
@@ -20,6 +19,17 @@ export interface TransmitterDrops {
   txLargePoolExhausted: number;
   /** Packets handed to `sendBuffer` after the session ended. */
   txSessionEnded: number;
+}
+
+/**
+ * Where a transmitter's packets go: a wintun session (`WinTunSession`), or a port worker's way into
+ * the session's send ring. Packets come from `pool`.
+ */
+export interface PooledPacketSink {
+  readonly pool: PacketMemoryPool;
+  readonly isClosed: boolean;
+  /** Sends `packets[0 .. count)` in order, in one crossing; returns how many the ring took. */
+  sendPooled(packets: readonly PooledPacket[], count: number): number;
 }
 
 /**
@@ -45,7 +55,7 @@ export class WinTunTransmitter implements IPacketTransmitter {
   };
   /** @internal Set by the port while a capture runs; checked once per flush. */
   capture: PacketCapture | undefined;
-  readonly #session: WinTunSession;
+  readonly #session: PooledPacketSink;
   readonly #sequenceNumbers = new RandomSequenceNumberSource();
   readonly #slabIndexOf = new Map<ArrayBufferLike, number>();
   /** Per slab: the id of its first slot and its slot size (slots in a slab are uniform). */
@@ -68,7 +78,7 @@ export class WinTunTransmitter implements IPacketTransmitter {
     if (this.#batchDepth === 0) this.flush();
   };
 
-  constructor(session: WinTunSession) {
+  constructor(session: PooledPacketSink) {
     this.#session = session;
     this.pool = session.pool;
     const pool = session.pool;

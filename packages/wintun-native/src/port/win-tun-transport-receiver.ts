@@ -1,7 +1,6 @@
 import type { PooledPacket } from "@magma/memory-pool";
 import { PacketDirection } from "@magma/pcapng";
-import type { IPacketReceiver } from "@magma/transport";
-import type { WinTunSession } from "../session/wintun-session.js";
+import type { IPacketReceiver, PacketOwner } from "@magma/transport";
 import type { PacketCapture } from "./packet-capture.js";
 import { PortError } from "./port-error.js";
 import type { WinTunTransmitter } from "./win-tun-transmitter.js";
@@ -16,22 +15,35 @@ export interface ReceiverCounters {
   receiverErrors: number;
 }
 
+/** A packet the pump can offer: one the pool lent (`isRented` until it is disposed). */
+export interface ReceivedPacket extends PacketOwner {
+  readonly isRented: boolean;
+}
+
+/** Where batches come from: a session, or a port worker's queue. */
+export interface ReceivedBatchSource<TPacket extends ReceivedPacket> {
+  setReceiveHandler(handler: (packets: readonly TPacket[], count: number) => void): void;
+}
+
 /**
  * The receive pump: offers every packet of a received batch to the receiver's `tryConsume`,
  * disposes what it declines, calls `flushPendingAcks()` once per batch, and then flushes the
  * replies the receiver queued on the transmitter, so a batch in costs one crossing out.
  * A receiver that throws is reported through `onError` and the pump goes on with the next packet.
  */
-export class WinTunTransportReceiver<TReceiver extends IPacketReceiver> {
+export class WinTunTransportReceiver<
+  TReceiver extends IPacketReceiver,
+  TPacket extends ReceivedPacket = PooledPacket,
+> {
   readonly receiver: TReceiver;
   readonly counters: ReceiverCounters = { consumed: 0, declined: 0, receiverErrors: 0 };
-  /** @internal Set by the port while a capture runs; checked once per batch. */
+  /** @internal Set by the port while a capture runs (pool packets only); checked once per batch. */
   capture: PacketCapture | undefined;
   readonly #transmitter: WinTunTransmitter;
   readonly #onError: (error: unknown) => void;
 
   constructor(
-    session: WinTunSession,
+    source: ReceivedBatchSource<TPacket>,
     receiver: TReceiver,
     transmitter: WinTunTransmitter,
     onError: (error: unknown) => void,
@@ -39,16 +51,16 @@ export class WinTunTransportReceiver<TReceiver extends IPacketReceiver> {
     this.receiver = receiver;
     this.#transmitter = transmitter;
     this.#onError = onError;
-    session.setReceiveHandler((packets, count) => this.#onBatch(packets, count));
+    source.setReceiveHandler((packets, count) => this.#onBatch(packets, count));
   }
 
-  #onBatch(packets: readonly PooledPacket[], count: number): void {
+  #onBatch(packets: readonly TPacket[], count: number): void {
     // Before the receiver sees them: it may rewrite a packet in place or dispose it.
     if (this.capture !== undefined) this.capture.record(packets, count, PacketDirection.Inbound);
     const transmitter = this.#transmitter;
     transmitter.beginBatch();
     try {
-      for (let i = 0; i < count; i++) this.#offer(packets[i] as PooledPacket);
+      for (let i = 0; i < count; i++) this.#offer(packets[i] as TPacket);
       try {
         this.receiver.flushPendingAcks();
       } catch (error) {
@@ -59,8 +71,8 @@ export class WinTunTransportReceiver<TReceiver extends IPacketReceiver> {
     }
   }
 
-  #offer(packet: PooledPacket): void {
-    let result: PooledPacket | null;
+  #offer(packet: TPacket): void {
+    let result: TPacket | null;
     try {
       result = this.receiver.tryConsume(packet);
     } catch (error) {

@@ -12,6 +12,7 @@ import {
   statisticsFrom,
   type WinTunSessionStatistics,
 } from "./session-statistics.js";
+import { slotTableOf } from "./slot-table.js";
 
 export type { WinTunSessionOptions } from "./session-options.js";
 
@@ -24,8 +25,15 @@ export interface WinTunSessionEnd {
   readonly error?: WinTunError;
 }
 
-/** Receives each batch synchronously; it owns every packet and must dispose each one. */
-export type WinTunBatchHandler = (packets: readonly PooledPacket[], count: number) => void;
+/**
+ * Receives each batch synchronously; it owns every packet and must dispose each one. `flowWorkers`
+ * (internal: only while the port steers flows to workers) holds each packet's worker.
+ */
+export type WinTunBatchHandler = (
+  packets: readonly PooledPacket[],
+  count: number,
+  flowWorkers?: Int32Array,
+) => void;
 
 interface Waiter {
   readonly max: number;
@@ -37,23 +45,6 @@ interface Waiter {
 export interface SessionOwner {
   readonly native: NativeAdapter;
   sessionEnded(session: WinTunSession): void;
-}
-
-const slotTables = new WeakMap<PacketMemoryPool, Int32Array>();
-
-function slotTableOf(pool: PacketMemoryPool): Int32Array {
-  let table = slotTables.get(pool);
-  if (table === undefined) {
-    table = new Int32Array(pool.slotCount * 3);
-    for (let id = 0; id < pool.slotCount; id++) {
-      const slot = pool.slot(id);
-      table[3 * id] = slot.slabIndex;
-      table[3 * id + 1] = slot.byteOffset;
-      table[3 * id + 2] = slot.capacity;
-    }
-    slotTables.set(pool, table);
-  }
-  return table;
 }
 
 /**
@@ -109,6 +100,8 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
   #refillRetry: NodeJS.Timeout | undefined;
   #handler: WinTunBatchHandler | undefined;
   #sendPairs = new Int32Array(256);
+  /** Each packet's worker while flows are steered (`steerFlows`); undefined otherwise. */
+  #flowWorkers: Int32Array | undefined;
   #end: WinTunSessionEnd | undefined;
   #deliveringBatch = -1;
   /** The driver's count of packets it put in receive rings (the interface's), before this session. */
@@ -141,7 +134,8 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
     try {
       this.#native = owner.native.startSession(
         this.capacity,
-        pool.slabs,
+        // Node-API cannot name a SharedArrayBuffer, but it can name a Uint8Array over one.
+        pool.slabs.map((slab) => (slab instanceof ArrayBuffer ? slab : new Uint8Array(slab))),
         slotTableOf(pool),
         this.#deliveries,
         this.#refill,
@@ -298,6 +292,24 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
   }
 
   /**
+   * @internal For a port's workers: from now on the native side computes each batch's flow
+   * workers (a keyed hash of each packet's flow; `key` is 16 random bytes) and the handler gets
+   * them as its third argument.
+   */
+  steerFlows(key: Uint8Array, workers: number): void {
+    this.#native.setFlowSteering(key, workers);
+    this.#flowWorkers = new Int32Array(this.#batch.length);
+  }
+
+  /**
+   * @internal For a port's workers: opens the send ring to other threads of this process and
+   * returns its id for their `NativeSessionSender`. Closing the session closes it for them too.
+   */
+  shareSendRing(): number {
+    return this.#native.shareSendRing();
+  }
+
+  /**
    * Makes the session keep the process alive again. An open session does by default, as an open
    * socket does: a program that never calls `close()` never ends on its own.
    */
@@ -430,20 +442,22 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
       if (packet.capacity > smallSize) this.#heldLarge--;
       else this.#heldSmall--;
     }
+    const flowWorkers = this.#flowWorkers;
+    if (flowWorkers !== undefined && count > 0) this.#native.flowWorkers(base, flowWorkers);
     this.#deliveringBatch = index;
     try {
-      this.#deliver(packets, count);
+      this.#deliver(packets, count, flowWorkers);
     } finally {
       this.#deliveringBatch = -1;
     }
     return this.#end === undefined ? this.#writeRefill() : 0;
   }
 
-  #deliver(packets: PooledPacket[], count: number): void {
+  #deliver(packets: PooledPacket[], count: number, flowWorkers: Int32Array | undefined): void {
     const handler = this.#handler;
     if (handler !== undefined) {
       try {
-        handler(packets, count);
+        handler(packets, count, flowWorkers);
       } catch (error) {
         this.#reportError(error);
       }

@@ -9,7 +9,9 @@
 #include "../platform/last_error.h"
 #include "../session/send_path.h"
 #include "addon_data.h"
+#include "../flow/flow_hash.h"
 #include "live_resources.h"
+#include "slab_memory.h"
 #include "win32_error.h"
 
 namespace magma::wintun {
@@ -60,6 +62,9 @@ void SessionBinding::Register(Napi::Env env, Napi::Object exports) {
                    InstanceMethod<&SessionBinding::GoOnReceiving>("goOnReceiving"),
                    InstanceMethod<&SessionBinding::TakeHeldSlots>("takeHeldSlots"),
                    InstanceMethod<&SessionBinding::TakeInFlightBatches>("takeInFlightBatches"),
+                   InstanceMethod<&SessionBinding::ShareSendRing>("shareSendRing"),
+                   InstanceMethod<&SessionBinding::SetFlowSteering>("setFlowSteering"),
+                   InstanceMethod<&SessionBinding::FlowWorkers>("flowWorkers"),
                    InstanceMethod<&SessionBinding::Close>("close"), InstanceMethod<&SessionBinding::Ref>("ref"),
                    InstanceMethod<&SessionBinding::Unref>("unref")});
   env.GetInstanceData<AddonData>()->session_constructor = Napi::Persistent(constructor);
@@ -71,7 +76,7 @@ Napi::Value SessionBinding::Start(const Napi::CallbackInfo& info, std::shared_pt
   Napi::Env env = info.Env();
   // Every argument is checked before the session exists, so a bad one leaves nothing behind.
   if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "capacity must be a number");
-  if (!info[1].IsArray()) throw Napi::TypeError::New(env, "slabs must be an array of ArrayBuffers");
+  if (!info[1].IsArray()) throw Napi::TypeError::New(env, "slabs must be an array of ArrayBuffers or Uint8Arrays");
   Int32ArrayArgument(info, 2, "slotTable");
   Int32ArrayArgument(info, 3, "deliveries");
   Int32ArrayArgument(info, 4, "refill");
@@ -119,11 +124,10 @@ SessionBinding::SessionBinding(const Napi::CallbackInfo& construct) : Napi::Obje
     std::vector<size_t> slab_length;
     for (uint32_t i = 0; i < slabs.Length(); ++i) {
       Napi::Value slab = slabs.Get(i);
-      if (!slab.IsArrayBuffer()) throw Napi::TypeError::New(env, "slabs must be an array of ArrayBuffers");
-      Napi::ArrayBuffer buffer = slab.As<Napi::ArrayBuffer>();
-      slab_data.push_back(static_cast<uint8_t*>(buffer.Data()));
-      slab_length.push_back(buffer.ByteLength());
-      slabs_.push_back(Napi::Persistent(buffer));
+      const SlabMemory memory = SlabMemoryOf(env, slab);
+      slab_data.push_back(memory.data);
+      slab_length.push_back(memory.length);
+      slabs_.push_back(Napi::Persistent(slab));
     }
     if (table.ElementLength() % 3 != 0) throw Napi::RangeError::New(env, "slotTable holds (slab, offset, capacity) triples");
     const int32_t* entries = table.Data();
@@ -174,6 +178,13 @@ void SessionBinding::CleanupAtExit(void* self) { static_cast<SessionBinding*>(se
 // already handed to JavaScript live in pool memory, so nothing lent out points into the ring.
 void SessionBinding::Shutdown() {
   if (closed_) return;
+  // First: waits out a batch another thread is sending and refuses every later one, so no thread
+  // is inside a call on the session when it ends (wintun-api.md §3.7).
+  if (shared_send_ring_ != nullptr) {
+    UnregisterSharedSendRing(shared_send_ring_id_);
+    std::unique_lock<std::shared_mutex> guard(shared_send_ring_->lock);
+    shared_send_ring_->open = false;
+  }
   closed_ = true;
   // Before the thread is stopped and the session (and its read event) ended: no wake-up after this.
   StopWaitingForReadEvent();
@@ -202,9 +213,11 @@ bool SessionBinding::Notify(void* context, uint32_t message) {
 
 // A send found the send ring over. Ending the session from inside that send would run the
 // application's end handlers in the middle of its own call: post it, and end it on the next turn.
+// From the JavaScript thread, or from another thread's send under the shared ring's lock (which
+// Shutdown takes before it touches closed_ or releases the thread-safe function).
 void SessionBinding::SendRingEnded(uint32_t code) {
-  if (send_ring_end_code_ != 0 || closed_) return;
-  send_ring_end_code_ = code;
+  uint32_t none = 0;
+  if (closed_ || !send_ring_end_code_.compare_exchange_strong(none, code)) return;
   void* data = reinterpret_cast<void*>(static_cast<uintptr_t>(kSendRingEnded));
   to_javascript_.NonBlockingCall(data);
 }
@@ -232,7 +245,7 @@ void SessionBinding::EndAfterSendRingEnded(Napi::Env env, Napi::Function callbac
   if (receive_code == WINTUN_ERROR_HANDLE_EOF) {
     callback.Call({Napi::Number::New(env, 2), Napi::Number::New(env, receive_code)});
   } else {
-    callback.Call({Napi::Number::New(env, 4), Napi::Number::New(env, send_ring_end_code_)});
+    callback.Call({Napi::Number::New(env, 4), Napi::Number::New(env, send_ring_end_code_.load())});
   }
 }
 
@@ -565,6 +578,64 @@ Napi::Value SessionBinding::Unref(const Napi::CallbackInfo& info) {
     if (watch_ != nullptr) watch_->SetReferenced(false);
   }
   return info.Env().Undefined();
+}
+
+Napi::Value SessionBinding::ShareSendRing(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (closed_) throw Napi::Error::New(env, "shareSendRing() after close()");
+  if (shared_send_ring_ == nullptr) {
+    auto ring = std::make_shared<SharedSendRing>();
+    ring->api = api_;
+    ring->session = session_;
+    ring->stats = &stats_;
+    ring->owner = this;
+    ring->on_ring_ended = [](void* owner, uint32_t code) { static_cast<SessionBinding*>(owner)->SendRingEnded(code); };
+    shared_send_ring_ = ring;
+    shared_send_ring_id_ = RegisterSharedSendRing(ring);
+  }
+  return Napi::Number::New(env, shared_send_ring_id_);
+}
+
+Napi::Value SessionBinding::SetFlowSteering(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+      info[0].As<Napi::Uint8Array>().ElementLength() != 16 || !info[1].IsNumber()) {
+    throw Napi::TypeError::New(env, "setFlowSteering(key: 16-byte Uint8Array, workers: number)");
+  }
+  const uint32_t workers = CountArgument(info, 1, 1024, "workers");
+  if (workers == 0) throw Napi::RangeError::New(env, "workers out of range");
+  Napi::Uint8Array key = info[0].As<Napi::Uint8Array>();
+  std::memcpy(&flow_key_.k0, key.Data(), 8);
+  std::memcpy(&flow_key_.k1, key.Data() + 8, 8);
+  flow_workers_ = workers;
+  return env.Undefined();
+}
+
+// flowWorkers(base, out): the worker of each packet of the batch at deliveries[base] (its count,
+// then (slot, length) pairs), into out[0 .. count); returns the count. One crossing per batch.
+Napi::Value SessionBinding::FlowWorkers(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Int32Array out = Int32ArrayArgument(info, 1, "out");
+  Napi::Int32Array deliveries = deliveries_.Value();
+  const uint32_t base = CountArgument(info, 0, deliveries.ElementLength() - 1, "base");
+  if (flow_workers_ == 0) throw Napi::Error::New(env, "flowWorkers() before setFlowSteering()");
+  const int32_t* batch = deliveries.Data() + base;
+  const int32_t count = batch[0];
+  if (count < 0 || static_cast<size_t>(count) > out.ElementLength() ||
+      base + 1 + 2 * static_cast<size_t>(count) > deliveries.ElementLength()) {
+    throw Napi::RangeError::New(env, "flowWorkers: the batch does not fit out or deliveries");
+  }
+  int32_t* workers = out.Data();
+  for (int32_t i = 0; i < count; ++i) {
+    const int32_t id = batch[1 + 2 * i], length = batch[2 + 2 * i];
+    if (id < 0 || static_cast<size_t>(id) >= slots_.size() || length < 0 ||
+        static_cast<uint32_t>(length) > slots_[id].capacity) {
+      throw Napi::RangeError::New(env, "flowWorkers: a batch entry names no slot");
+    }
+    const uint64_t hash = magma::flow::FlowHash(flow_key_, slots_[id].data, static_cast<size_t>(length));
+    workers[i] = static_cast<int32_t>(magma::flow::WorkerOf(hash, flow_workers_));
+  }
+  return Napi::Number::New(env, count);
 }
 
 }  // namespace magma::wintun

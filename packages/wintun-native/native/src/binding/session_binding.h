@@ -27,19 +27,25 @@
 //        signals, until close(), a budget of 0, or a fatal ring error (read_event_watch.h)
 //   goOnReceiving(): void     after message 3: receive on from the ring JavaScript kept
 //   takeHeldSlots(out: Int32Array): number           after close: slot ids the thread still held
+//   shareSendRing(): number   opens the send ring to worker threads (NativeSessionSender); its id
+//   setFlowSteering(key: Uint8Array(16), workers): void / flowWorkers(base, out: Int32Array): number
+//        the worker (flow_hash.h) of each packet of the batch whose count is deliveries[base]
 //   close(): void    stop flag, wake, join, WintunEndSession; idempotent
 //   ref(): void / unref(): void                       whether the session keeps the event loop alive
 #pragma once
 
 #include <napi.h>
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
+#include "../flow/siphash.h"
 #include "../library/wintun_library.h"
 #include "../platform/read_event_watch.h"
 #include "../session/receive_pump.h"
 #include "../session/session_statistics.h"
+#include "shared_send_ring.h"
 
 namespace magma::wintun {
 
@@ -81,6 +87,9 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   Napi::Value GoOnReceiving(const Napi::CallbackInfo& info);
   Napi::Value TakeHeldSlots(const Napi::CallbackInfo& info);
   Napi::Value TakeInFlightBatches(const Napi::CallbackInfo& info);
+  Napi::Value ShareSendRing(const Napi::CallbackInfo& info);
+  Napi::Value SetFlowSteering(const Napi::CallbackInfo& info);
+  Napi::Value FlowWorkers(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
@@ -93,7 +102,7 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   bool closed_ = false;
   SessionStatistics stats_;
   std::vector<SlotMemory> slots_;
-  std::vector<Napi::Reference<Napi::ArrayBuffer>> slabs_;  // keep slot memory alive
+  std::vector<Napi::Reference<Napi::Value>> slabs_;  // keep slot memory alive
   Napi::Reference<Napi::Int32Array> deliveries_;
   Napi::Reference<Napi::Int32Array> refill_;
   ThreadSafeCallback to_javascript_;
@@ -112,7 +121,14 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   // (what Napi::CallbackScope(env, context) does) would put garbage on the heap for every batch.
   Napi::ObjectReference callback_resource_;
   bool has_javascript_callback_ = false;
-  uint32_t send_ring_end_code_ = 0;  // a send found the send ring over; the session ends next turn
+  // A send found the send ring over; the session ends next turn. Set from worker threads too.
+  std::atomic<uint32_t> send_ring_end_code_{0};
+  // The send ring opened to worker threads (shareSendRing), and its registry id.
+  std::shared_ptr<SharedSendRing> shared_send_ring_;
+  uint32_t shared_send_ring_id_ = 0;
+  // Flow steering (setFlowSteering): the per-port key and the worker count.
+  magma::flow::SipHashKey flow_key_{};
+  uint32_t flow_workers_ = 0;
   std::unique_ptr<ReceivePump> pump_;
 };
 

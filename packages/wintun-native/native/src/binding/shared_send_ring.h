@@ -1,0 +1,40 @@
+// A session's send ring opened to other threads: worker threads of the same process send into it
+// directly, in batches, without a hop through the thread that owns the session.
+//
+// wintun serialises concurrent senders itself (wintun-api.md §3.7: several sender threads are
+// safe, each Allocate/Send under the send lock), but WintunEndSession has no synchronisation: no
+// thread may be inside a call on the session when it runs. So every send from another thread holds
+// `lock` shared and checks `open`; the owner takes it exclusively and clears `open` before ending
+// the session, which waits out a batch in progress and refuses every later one.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <shared_mutex>
+
+#include "../library/wintun_library.h"
+#include "../session/session_statistics.h"
+
+namespace magma::wintun {
+
+struct SharedSendRing {
+  std::shared_mutex lock;
+  bool open = true;  // guarded by lock
+  // Valid while open.
+  std::shared_ptr<const WintunApi> api;
+  WINTUN_SESSION_HANDLE session = nullptr;
+  SessionStatistics* stats = nullptr;
+  // Called (under the shared lock, from the sending thread) when Allocate says the send ring is
+  // over; the owner ends the session on its own thread.
+  void (*on_ring_ended)(void* owner, uint32_t code) = nullptr;
+  void* owner = nullptr;
+};
+
+// Process-wide names for shared rings, so a worker (another Node-API environment) can find one.
+// Registration holds only a weak reference: the owner's lifetime decides.
+uint32_t RegisterSharedSendRing(const std::shared_ptr<SharedSendRing>& ring);
+void UnregisterSharedSendRing(uint32_t id);
+std::shared_ptr<SharedSendRing> FindSharedSendRing(uint32_t id);
+
+}  // namespace magma::wintun

@@ -1,0 +1,45 @@
+// A port worker's receiver module for the workers tests: answers every UDP datagram from this
+// worker, writing the worker's index into the first payload byte of the reply, so the test sees
+// which worker answered each packet. A datagram whose payload starts with "DIE!" makes the worker
+// throw outside the pump (on its next turn), which kills the thread as a receiver bug would.
+import { workerData } from "node:worker_threads";
+import { turnUdpIntoReply } from "@magma/packets";
+
+const worker = workerData.index;
+const DIE = [0x44, 0x49, 0x45, 0x21];
+
+class FlowEchoReceiver {
+  constructor(transmitter) {
+    this.transmitter = transmitter;
+  }
+
+  tryConsume(input) {
+    const reply = this.transmitter.tryGetNextBuffer(input.length);
+    if (reply === undefined) return input;
+    reply.set(input.memory.subarray(0, input.length));
+    if (turnUdpIntoReply(reply, 0, input.length) !== "replied") {
+      this.transmitter.discardBuffer(reply);
+      return input;
+    }
+    const payload = ((reply[0] ?? 0) & 0x0f) * 4 + 8;
+    if (DIE.every((byte, i) => reply[payload + i] === byte)) {
+      setImmediate(() => {
+        throw new Error(`worker ${worker} was told to die`);
+      });
+    }
+    // The payload changes after the checksum was checked: send it without one (RFC 768 allows 0
+    // over IPv4).
+    reply[payload - 2] = 0;
+    reply[payload - 1] = 0;
+    reply[payload] = worker;
+    this.transmitter.sendBuffer(reply, input.length);
+    input.dispose();
+    return null;
+  }
+
+  flushPendingAcks() {}
+}
+
+export function packetReceiverFactory(transmitter) {
+  return new FlowEchoReceiver(transmitter);
+}
