@@ -51,13 +51,17 @@ const nodeArgv = (script) => [process.execPath, "--expose-gc", script];
  * Ours: the Node.js reflector written against WinTunPort (@magma/wintun-native), over the emulator.
  * It reports heap and GC over the measured window; its CPU is also read with no traffic.
  * `inlineReceiveMicroseconds` overrides the session's (0: the receive thread receives every batch
- * and never lends JavaScript the ring); give such a variant its own `name` and `label`.
+ * and never lends JavaScript the ring); `workers` runs the receiver on that many worker threads
+ * (the port's `workers` option); `workPasses` adds fixed CPU-bound work per packet
+ * (udp-reflector-receiver.mjs). Give such a variant its own `name` and `label`.
  */
 export function magmaPortReflector({
   name = "node-magma-port",
   label = "Node.js, Magma WinTunPort, emulator",
   library = benchPaths.wintunEmulatorLibrary,
   inlineReceiveMicroseconds,
+  workers = 0,
+  workPasses = 0,
   env,
 } = {}) {
   return {
@@ -75,11 +79,16 @@ export function magmaPortReflector({
       ...(inlineReceiveMicroseconds === undefined
         ? {}
         : { MAGMA_BENCH_INLINE_US: String(inlineReceiveMicroseconds) }),
+      MAGMA_BENCH_WORK_PASSES: String(workPasses),
       ...env,
     },
     measuredWindow: true,
     measureIdleCpu: true,
-    argv: (ifname) => [...nodeArgv(benchPaths.magmaPortReflector), "--adapter", ifname],
+    argv: (ifname) => [
+      ...nodeArgv(benchPaths.magmaPortReflector),
+      ...["--adapter", ifname],
+      ...(workers === 0 ? [] : ["--workers", String(workers)]),
+    ],
   };
 }
 

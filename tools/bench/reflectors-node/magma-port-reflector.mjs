@@ -3,7 +3,11 @@
 // and sends it; the port hands packets over in batches and sends the replies of a batch in one
 // crossing. Follows the reflector contract of ../reflector/README.md.
 //
-//   node --expose-gc magma-port-reflector.mjs --adapter NAME [--max-seconds N]
+//   node --expose-gc magma-port-reflector.mjs --adapter NAME [--workers N] [--max-seconds N]
+//
+// --workers N (default 0: none) runs the receiver on N worker threads of the port (its
+// `workers` option, each importing udp-reflector-receiver.mjs); MAGMA_BENCH_WORK_PASSES adds
+// per-packet work to the receiver (see there).
 //
 // The wintun library is the addon's default (on Linux MAGMA_WINTUN_LIBRARY, which the bench's
 // launchers set to the emulator built in tools/wintun-emu/build, else @magma/wintun-linux's). The adapter name is also the Linux interface name (the emulator uses
@@ -16,57 +20,17 @@ import {
   onStopRequest,
   readOptions,
 } from "./reflector-contract.mjs";
-import { swapUdpInPlace } from "./udp-swap.mjs";
-
-/** The receiver: answers every UDP datagram, declines the rest (the port disposes those). */
-class UdpReflector {
-  ignored = 0;
-  /** No free slot for the reply. */
-  dropped = 0;
-  #transmitter;
-  /** One view over each whole slab of the pool, made once: copies within a slab need no new view. */
-  #slabViews;
-
-  constructor(transmitter) {
-    this.#transmitter = transmitter;
-    this.#slabViews = transmitter.pool.slabs.map((slab) => new Uint8Array(slab));
-  }
-
-  tryConsume(input) {
-    const length = input.length;
-    const reply = this.#transmitter.tryGetNextBuffer();
-    if (reply === undefined) {
-      this.dropped++;
-      return input;
-    }
-    // Copy only the packet's `length` bytes without a new view per packet: when the reply's slot
-    // lies in the same slab as the input's (the usual case), `copyWithin` on that slab's view.
-    // Otherwise copy the whole slot, or (a large input into a small slot) a prefix view.
-    const memory = input.memory;
-    if (reply.buffer === memory.buffer) {
-      const from = input.byteOffset;
-      this.#slabViews[input.slabIndex].copyWithin(reply.byteOffset, from, from + length);
-    } else if (input.capacity <= reply.length) reply.set(memory);
-    else reply.set(memory.subarray(0, length));
-    if (!swapUdpInPlace(reply, length)) {
-      this.#transmitter.discardBuffer(reply);
-      this.ignored++;
-      return input;
-    }
-    this.#transmitter.sendBuffer(reply, length);
-    input.dispose();
-    return null;
-  }
-
-  flushPendingAcks() {
-    // Nothing to acknowledge: every reply was queued in tryConsume, and the port flushes them.
-  }
-}
+import { packetReceiverFactory } from "./udp-reflector-receiver.mjs";
 
 const options = readOptions(process.argv.slice(2), {
   required: ["adapter"],
-  usage: "magma-port-reflector.mjs --adapter NAME [--max-seconds N]",
+  usage: "magma-port-reflector.mjs --adapter NAME [--workers N] [--max-seconds N]",
 });
+const workers = Number(options.get("workers") ?? 0);
+if (!Number.isInteger(workers) || workers < 0) {
+  console.error("--workers must be a non-negative integer");
+  process.exit(2);
+}
 const maxSeconds = maxSecondsOption(options);
 const adapterName = options.get("adapter");
 
@@ -81,7 +45,14 @@ if (process.env.MAGMA_BENCH_INLINE_US !== undefined)
 const port = await WinTunPort.create({
   adapterName,
   session: sessionOptions,
-  packetReceiverFactory: (transmitter) => new UdpReflector(transmitter),
+  ...(workers === 0
+    ? { packetReceiverFactory }
+    : {
+        workers: {
+          count: workers,
+          receiverModule: new URL("./udp-reflector-receiver.mjs", import.meta.url),
+        },
+      }),
 });
 let portError;
 port.on("error", (error) => {
@@ -98,10 +69,14 @@ onStopRequest(maxSeconds, async () => {
   const { drops } = stats;
   return {
     reflected: stats.txPackets,
-    ignored: port.receiver.ignored,
+    // With workers their receivers are out of reach; what they declined is the pump's `declined`.
+    ignored: workers === 0 ? port.receiver.ignored : stats.receiver.declined,
+    // A reply without a free slot is the transmitter's txPoolExhausted, on either path.
     dropped:
-      port.receiver.dropped +
       drops.rxPoolExhausted +
+      drops.rxWorkerQueueFull +
+      drops.rxWorkerLost +
+      drops.txPoolExhausted +
       drops.txRingFull +
       drops.txSessionEnded +
       drops.txInvalidPacket,
@@ -115,6 +90,7 @@ onStopRequest(maxSeconds, async () => {
       txPackets: stats.txPackets,
       drops,
       receiver: stats.receiver,
+      ...(stats.workers === undefined ? {} : { workers: stats.workers }),
     },
     ...(windowReport === undefined ? {} : { window: windowReport }),
     ...(portError === undefined ? {} : { error: String(portError) }),

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { isAbsolute } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import type { PacketMemoryPool, PacketMemoryPoolOptions, PooledPacket } from "@magma/memory-pool";
 import { checkOptionNames, integerOption, OptionError } from "@magma/transport";
@@ -77,6 +78,8 @@ const STOP_GRACE_MS = 2000;
 /** Restarts of one worker within RESTART_WINDOW_MS before it is left stopped. */
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 10_000;
+/** The least time between two wake-ups of the port for returned slots alone. */
+const RETURNS_COALESCE_MS = 1;
 
 export interface ResolvedPortWorkersOptions {
   readonly count: number;
@@ -416,7 +419,9 @@ export class PortWorkers {
   }
 
   // Slots come back between batches too (a receiver disposes later; traffic stops): while no batch
-  // comes, the port sleeps on the doorbell that workers ring after returning slots.
+  // comes, the port sleeps on the doorbell that workers ring after returning slots. Once woken it
+  // lets RETURNS_COALESCE_MS pass before it sleeps again, so under load returns cost the port at
+  // most one wake-up per interval, not one per batch of every worker (each batch drains them too).
   async #serveReturns(): Promise<void> {
     const doorbell = this.#doorbell;
     while (this.#closing === undefined && !this.#session.isClosed) {
@@ -428,6 +433,7 @@ export class PortWorkers {
         if (wait.async) await wait.value;
       }
       Atomics.store(doorbell, DOORBELL_SLEEPING, 0);
+      await sleep(RETURNS_COALESCE_MS);
     }
   }
 }
