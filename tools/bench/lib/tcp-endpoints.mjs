@@ -113,15 +113,24 @@ export const tcpEndpoints = [
     build: setupBuild,
     argv: (contract) => [benchPaths.tcpLwipEndpoint, ...contractArgv(contract)],
   },
-  {
-    name: "ours",
-    label: "@magma/tcp-receiver, wintun emulator (Node.js)",
+  oursEndpoint({ name: "ours", label: "@magma/tcp-receiver, wintun emulator (Node.js)" }),
+  // The same on a port's workers (WinTunPort's `workers`): HTTP only, where many connections give
+  // the workers flows to share.
+  oursEndpoint({ name: "ours-1-worker", label: "@magma/tcp-receiver on 1 worker", workers: 1 }),
+  oursEndpoint({ name: "ours-2-workers", label: "@magma/tcp-receiver on 2 workers", workers: 2 }),
+];
+
+/** Our stack over WinTunPort; with `workers`, its receiver runs on that many worker threads. */
+function oursEndpoint({ name, label, workers = 0 }) {
+  return {
+    name,
+    label,
     httpServer: "Node.js http.Server",
     link: "tun",
-    bulk: true,
+    bulk: workers === 0,
     http: true,
-    mtus: bothMtus,
-    ours: true,
+    mtus: workers === 0 ? bothMtus : [1500],
+    ours: workers === 0,
     requires: [
       benchPaths.tcpMagmaEndpoint,
       benchPaths.tcpReceiverDist,
@@ -132,12 +141,15 @@ export const tcpEndpoints = [
     build:
       "pnpm --filter @magma/wintun-emu build && pnpm --filter @magma/wintun-native build && " +
       "pnpm --filter @magma/tcp-receiver build",
-    env: { MAGMA_WINTUN_LIBRARY: benchPaths.wintunEmulatorLibrary },
+    env: {
+      MAGMA_WINTUN_LIBRARY: benchPaths.wintunEmulatorLibrary,
+      ...(workers === 0 ? {} : { MAGMA_BENCH_TCP_WORKERS: String(workers) }),
+    },
     argv: (contract) => [
       process.execPath,
       ...nodeFlags,
       benchPaths.tcpMagmaEndpoint,
       ...contractArgv(contract),
     ],
-  },
-];
+  };
+}

@@ -7,20 +7,16 @@
 //   node magma-endpoint.mjs --ifname N --address 198.18.0.2 --peer 198.18.0.1 --prefix-length 24
 //                           --mtu 1500 [--max-seconds 600]
 //
+// MAGMA_BENCH_TCP_WORKERS=N runs the receiver (magma-endpoint-receiver.mjs) on N worker threads of
+// the port (its `workers` option), each with its own TCP host owning the connections whose flows
+// hash to it.
+//
 // The wintun library is the addon's default (on Linux MAGMA_WINTUN_LIBRARY, which the bench's
 // launchers set to the emulator built in tools/wintun-emu/build, else @magma/wintun-linux's).
 import { PacketMemoryPool } from "@magma/memory-pool";
-import { TcpTransportReceiver } from "@magma/tcp-receiver";
 import { WinTunPort } from "@magma/wintun-native";
-import {
-  announceReady,
-  createEndpointHttpServer,
-  endpointPorts,
-  exitOnStopRequest,
-  readEndpointOptions,
-  serveSink,
-  serveSource,
-} from "./endpoint-contract.mjs";
+import { announceReady, exitOnStopRequest, readEndpointOptions } from "./endpoint-contract.mjs";
+import { packetReceiverFactory } from "./magma-endpoint-receiver.mjs";
 
 const options = readEndpointOptions();
 exitOnStopRequest(options.maxSeconds);
@@ -30,31 +26,29 @@ exitOnStopRequest(options.maxSeconds);
 // held one connection to about 5 Gb/s. 256 of them (16 MiB), half kept for receiving, cover a
 // full window of 64 KiB segments.
 const jumbo = options.mtu > 2048;
-const pool = new PacketMemoryPool(jumbo ? { largeSlotCount: 256 } : {});
-const mebibyte = 1 << 20;
-const tcpOptions = {
-  // MSS follows the link (mtu - 40, less the timestamp option): the transmitter's own limit,
-  // which the receiver would take otherwise, is 65535 at any MTU.
+const workers = Number(process.env.MAGMA_BENCH_TCP_WORKERS ?? 0);
+// Workers read received packets in place: the pool's slabs must be shared memory then.
+const pool = new PacketMemoryPool({
+  ...(jumbo ? { largeSlotCount: 256 } : {}),
+  shared: workers > 0,
+});
+process.env.MAGMA_BENCH_TCP_ENDPOINT = JSON.stringify({
+  address: options.address,
   mtu: options.mtu,
-  // The window we offer and the data we keep unacknowledged: 8 MiB each (gVisor's receive buffer
-  // goes up to 8 MiB too). At MTU 65535 one connection went from about 8 Gb/s with the default
-  // 1 MiB to 10-12 with 4 MiB and 12-13 with 8 MiB; at 1500 the stack is CPU-bound and the size
-  // made no difference. They are limits, not allocations: an idle connection holds nothing.
-  receiveBufferSize: 8 * mebibyte,
-  sendBufferSize: 8 * mebibyte,
-};
+});
 
 const port = await WinTunPort.create({
   adapterName: options.ifname,
   pool,
   session: jumbo ? { receiveLargeSlots: 128 } : {},
-  packetReceiverFactory: (transmitter) =>
-    new TcpTransportReceiver(
-      { address: options.address, port: endpointPorts.sink },
-      transmitter,
-      serveSink,
-      tcpOptions,
-    ),
+  ...(workers > 0
+    ? {
+        workers: {
+          count: workers,
+          receiverModule: new URL("./magma-endpoint-receiver.mjs", import.meta.url),
+        },
+      }
+    : { packetReceiverFactory }),
 });
 port.on("error", (error) => console.error(`port: ${error?.stack ?? error}`));
 port.ended.then((end) => {
@@ -63,6 +57,4 @@ port.ended.then((end) => {
     process.exit(1);
   }
 });
-port.receiver.listen(endpointPorts.source, serveSource);
-port.receiver.listen(endpointPorts.http, createEndpointHttpServer());
 announceReady();
