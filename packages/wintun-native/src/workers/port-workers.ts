@@ -6,7 +6,7 @@ import type { PacketMemoryPool, PacketMemoryPoolOptions, PooledPacket } from "@m
 import { checkOptionNames, integerOption, OptionError } from "@magma/transport";
 import { PortError } from "../port/port-error.js";
 import { slotTableOf } from "../session/slot-table.js";
-import type { WinTunSession } from "../session/wintun-session.js";
+import type { WinTunBatchHandler } from "../session/wintun-session.js";
 import { PortWorkerThread } from "./port-worker-thread.js";
 import {
   DOORBELL_FIELDS,
@@ -14,6 +14,18 @@ import {
   DOORBELL_SLEEPING,
   WorkerCounter,
 } from "./worker-channel.js";
+
+/**
+ * What the workers need of a port's session, whichever backend runs it: its pool (shared), its
+ * send ring opened to other threads, flow steering of its batches, and its batches.
+ */
+export interface WorkerSteeredSession {
+  readonly pool: PacketMemoryPool;
+  readonly isClosed: boolean;
+  shareSendRing(): number;
+  steerFlows(key: Uint8Array, workers: number): void;
+  setReceiveHandler(handler: WinTunBatchHandler | undefined): void;
+}
 
 /** A port's `workers` option. */
 export interface PortWorkersOptions {
@@ -149,7 +161,7 @@ export function resolvePortWorkersOptions(value: unknown): ResolvedPortWorkersOp
  * pools of their own straight into the session's send ring.
  */
 export class PortWorkers {
-  readonly #session: WinTunSession;
+  readonly #session: WorkerSteeredSession;
   readonly #pool: PacketMemoryPool;
   readonly #options: ResolvedPortWorkersOptions;
   #onError: (error: unknown) => void = (error) =>
@@ -164,7 +176,7 @@ export class PortWorkers {
   readonly #sendRingId: number;
   #closing: Promise<void> | undefined;
 
-  private constructor(session: WinTunSession, options: ResolvedPortWorkersOptions) {
+  private constructor(session: WorkerSteeredSession, options: ResolvedPortWorkersOptions) {
     this.#session = session;
     this.#pool = session.pool;
     this.#options = options;
@@ -186,7 +198,7 @@ export class PortWorkers {
    * can deliver a batch, so that every packet goes to the worker of its flow. Packets wait in the
    * workers' queues until their receivers are built (`ready()`).
    */
-  static start(session: WinTunSession, options: ResolvedPortWorkersOptions): PortWorkers {
+  static start(session: WorkerSteeredSession, options: ResolvedPortWorkersOptions): PortWorkers {
     if (!session.pool.shared) {
       throw new OptionError(
         "INVALID_OPTION",
