@@ -1,12 +1,16 @@
 // A port worker's receiver module for the workers tests: answers every UDP datagram from this
 // worker, writing the worker's index into the first payload byte of the reply, so the test sees
 // which worker answered each packet. A datagram whose payload starts with "DIE!" makes the worker
-// throw outside the pump (on its next turn), which kills the thread as a receiver bug would.
+// throw outside the pump (on its next turn), which kills the thread as a receiver bug would; one
+// that starts with "SLOW" holds the worker's thread for 50 ms first, as a receiver with too much
+// work per packet would.
 import { workerData } from "node:worker_threads";
 import { turnUdpIntoReply } from "@magma/packets";
 
 const worker = workerData.index;
 const DIE = [0x44, 0x49, 0x45, 0x21];
+const SLOW = [0x53, 0x4c, 0x4f, 0x57];
+const nothing = new Int32Array(new SharedArrayBuffer(4));
 
 class FlowEchoReceiver {
   constructor(transmitter) {
@@ -22,6 +26,7 @@ class FlowEchoReceiver {
       return input;
     }
     const payload = ((reply[0] ?? 0) & 0x0f) * 4 + 8;
+    if (SLOW.every((byte, i) => reply[payload + i] === byte)) Atomics.wait(nothing, 0, 0, 50);
     if (DIE.every((byte, i) => reply[payload + i] === byte)) {
       setImmediate(() => {
         throw new Error(`worker ${worker} was told to die`);

@@ -170,6 +170,37 @@ describeNetwork("WinTunPort with workers", () => {
     );
   });
 
+  it("drops and counts the packets of a worker that falls behind, and the other worker goes on", async () => {
+    const port = await createWorkerPort("mgwork46", 46, 2, { queueDepth: 8 });
+    // Find a flow of each worker: one datagram each, one at a time (the queues hold 8), and the
+    // reply says who answered.
+    const flows = await openFlows(46, 16);
+    for (const flow of flows) {
+      sendSequence(flow, 46, 0, 1);
+      expect(await waitFor(() => flow.workers.size === 1)).toBe(true);
+    }
+    const slowFlow = flows.find((flow) => flow.workers.has(0)) as Flow;
+    const fastFlow = flows.find((flow) => flow.workers.has(1)) as Flow;
+    // 40 datagrams that hold worker 0 for 50 ms each, and meanwhile 40 ordinary ones for worker 1,
+    // 5 at a time (its queue holds 8): worker 1 answers them all while worker 0 is still busy.
+    const slow = Buffer.alloc(32);
+    slow.write("SLOW", 0, "latin1");
+    for (let i = 0; i < 40; i++) slowFlow.socket.send(slow, 7, "198.18.46.2");
+    for (let round = 100; round < 140; round += 5) {
+      sendSequence(fastFlow, 46, round, round + 5);
+      expect(
+        await waitFor(() => fastFlow.sequences.filter((s) => s >= 100).length === round - 95),
+      ).toBe(true);
+    }
+    // Worker 0 took 9 (one in hand, 8 queued) and has not answered them all yet.
+    expect(slowFlow.sequences.length - 1).toBeLessThan(9);
+    const [slowWorker, fastWorker] = port.stats.workers ?? [];
+    // Worker 0 holds one packet and 8 wait in its queue: most of the 40 were dropped, and counted.
+    expect(slowWorker?.queueFull).toBeGreaterThan(20);
+    expect(fastWorker?.queueFull).toBe(0);
+    expect(port.stats.drops.rxWorkerQueueFull).toBe(slowWorker?.queueFull);
+  });
+
   it("closes under load with every slot back in the pool and no thread or session left", async () => {
     const before = nativeAddon().liveResources();
     const pool = new PacketMemoryPool({ shared: true });
