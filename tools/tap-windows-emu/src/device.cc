@@ -115,7 +115,7 @@ void OpenDevice::handleStackFrame(const uint8_t *frame, size_t length) {
     return;
   }
   size_t replyLength = 0;
-  switch (classifyStackFrame(tunConfig_, remoteMac_, frame, length, reply_, &replyLength)) {
+  switch (classifyStackFrame(tunConfig_, adapter_->mac, remoteMac_, frame, length, reply_, &replyLength)) {
     case StackFrameVerdict::Deliver:
       deliver(frame + kEthernetHeader, length - kEthernetHeader);
       return;

@@ -37,21 +37,26 @@ bool inNetwork(const TunConfig &config, const uint8_t *address) {
   return true;
 }
 
-// tap-windows6 ProcessARP: a request from `local` for another address of the configured network.
-bool answerArp(const TunConfig &config, const uint8_t *remoteMac, const uint8_t *frame,
-               size_t length, uint8_t *reply, size_t *replyLength) {
+// tap-windows6 ProcessARP: a broadcast request from the adapter itself (Ethernet and ARP source
+// its MAC) whose sender is `local`, for another address of the configured network.
+bool answerArp(const TunConfig &config, const uint8_t *adapterMac, const uint8_t *remoteMac,
+               const uint8_t *frame, size_t length, uint8_t *reply, size_t *replyLength) {
+  static const uint8_t kBroadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
   if (length < kEthernetHeader + kArpPacket) return false;
   const uint8_t *arp = frame + kEthernetHeader;
-  bool request = read16(arp) == 1 && read16(arp + 2) == kEtherTypeIpv4 && arp[4] == 6 &&
-                 arp[5] == 4 && read16(arp + 6) == 1;
   const uint8_t *senderMac = arp + 8;
+  bool request = std::memcmp(frame, kBroadcast, 6) == 0 &&
+                 std::memcmp(frame + 6, adapterMac, 6) == 0 &&
+                 std::memcmp(senderMac, adapterMac, 6) == 0 && read16(arp) == 1 &&
+                 read16(arp + 2) == kEtherTypeIpv4 && arp[4] == 6 && arp[5] == 4 &&
+                 read16(arp + 6) == 1;
   const uint8_t *senderIp = arp + 14;
   const uint8_t *targetIp = arp + 24;
   if (!request || std::memcmp(senderIp, config.local, 4) != 0 || !inNetwork(config, targetIp) ||
       std::memcmp(targetIp, config.local, 4) == 0) {
     return false;
   }
-  ethernetHeader(reply, frame + 6, remoteMac, kEtherTypeArp);
+  ethernetHeader(reply, adapterMac, remoteMac, kEtherTypeArp);
   uint8_t *answer = reply + kEthernetHeader;
   std::memcpy(answer, arp, 6);  // hardware/protocol types and lengths as asked
   write16(answer + 6, 2);       // reply
@@ -74,34 +79,34 @@ uint16_t icmpv6Checksum(const uint8_t *source, const uint8_t *destination, const
   return static_cast<uint16_t>(~sum);
 }
 
-// A Neighbor Solicitation for fe80::8 (RFC 4861 4.3, no extension headers), answered with a
-// solicited Neighbor Advertisement carrying the remote MAC as target link-layer address.
-bool answerNeighborSolicitation(const uint8_t *remoteMac, const uint8_t *frame, size_t length,
-                                uint8_t *reply, size_t *replyLength) {
+// tap-windows6 HandleIPv6NeighborDiscovery: a Neighbor Solicitation (RFC 4861 4.3, no extension
+// headers) sent to fe80::8 or its solicited-node group ff02::1:ff00:8 with target fe80::8,
+// answered with a Neighbor Advertisement carrying the remote MAC as target link-layer address.
+bool answerNeighborSolicitation(const uint8_t *adapterMac, const uint8_t *remoteMac,
+                                const uint8_t *frame, size_t length, uint8_t *reply,
+                                size_t *replyLength) {
+  static const uint8_t kSolicitedNode[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0,
+                                             0,    0,    0, 1, 0xff, 0, 0, 8};
   if (length < kEthernetHeader + 40 + 24) return false;
   const uint8_t *ip = frame + kEthernetHeader;
   const uint8_t *icmp = ip + 40;
-  if ((ip[0] >> 4) != 6 || ip[6] != kIcmpv6 || icmp[0] != kNeighborSolicitation || icmp[1] != 0 ||
-      std::memcmp(icmp + 8, kFe80Eight, 16) != 0) {
+  bool toUs = std::memcmp(ip + 24, kSolicitedNode, 16) == 0 || std::memcmp(ip + 24, kFe80Eight, 16) == 0;
+  if ((ip[0] >> 4) != 6 || !toUs || ip[6] != kIcmpv6 || icmp[0] != kNeighborSolicitation ||
+      icmp[1] != 0 || std::memcmp(icmp + 8, kFe80Eight, 16) != 0) {
     return false;
   }
-  static const uint8_t kUnspecified[16] = {};
-  static const uint8_t kAllNodes[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-  // RFC 4861 7.2.4: to the solicitation's source, or all-nodes (not solicited) when it was ::.
-  bool fromUnspecified = std::memcmp(ip + 8, kUnspecified, 16) == 0;
-  const uint8_t *destination = fromUnspecified ? kAllNodes : ip + 8;
-  ethernetHeader(reply, frame + 6, remoteMac, kEtherTypeIpv6);
+  ethernetHeader(reply, adapterMac, remoteMac, kEtherTypeIpv6);
   uint8_t *out = reply + kEthernetHeader;
   std::memset(out, 0, 40 + 32);
-  out[0] = 0x60;
+  std::memcpy(out, ip, 4);  // version, traffic class and flow label as the solicitation had them
   write16(out + 4, 32);
   out[6] = kIcmpv6;
   out[7] = 255;  // RFC 4861 7.1.2: hop limit 255
   std::memcpy(out + 8, kFe80Eight, 16);
-  std::memcpy(out + 24, destination, 16);
+  std::memcpy(out + 24, ip + 8, 16);  // back to the solicitation's source
   uint8_t *advert = out + 40;
   advert[0] = kNeighborAdvertisement;
-  advert[4] = fromUnspecified ? 0xA0 : 0xE0;  // Router, Solicited (unless to all-nodes), Override
+  advert[4] = 0x60;  // Solicited and Override; not Router, as the driver sends it
   std::memcpy(advert + 8, kFe80Eight, 16);
   advert[24] = 2;  // target link-layer address option, 8 bytes
   advert[25] = 1;
@@ -118,13 +123,13 @@ void remoteMacOf(const uint8_t adapterMac[6], uint8_t remoteMac[6]) {
   remoteMac[2] = static_cast<uint8_t>(remoteMac[2] + 1);
 }
 
-StackFrameVerdict classifyStackFrame(const TunConfig &config, const uint8_t remoteMac[6],
-                                     const uint8_t *frame, size_t length,
+StackFrameVerdict classifyStackFrame(const TunConfig &config, const uint8_t adapterMac[6],
+                                     const uint8_t remoteMac[6], const uint8_t *frame, size_t length,
                                      uint8_t reply[kMaxReplyFrame], size_t *replyLength) {
   if (length < kEthernetHeader) return StackFrameVerdict::Drop;
   switch (read16(frame + 12)) {
     case kEtherTypeArp:
-      return answerArp(config, remoteMac, frame, length, reply, replyLength)
+      return answerArp(config, adapterMac, remoteMac, frame, length, reply, replyLength)
                  ? StackFrameVerdict::AnsweredArp
                  : StackFrameVerdict::Drop;
     case kEtherTypeIpv4:
@@ -132,7 +137,7 @@ StackFrameVerdict classifyStackFrame(const TunConfig &config, const uint8_t remo
       return std::memcmp(frame, remoteMac, 6) == 0 ? StackFrameVerdict::Deliver
                                                    : StackFrameVerdict::Drop;
     case kEtherTypeIpv6:
-      return answerNeighborSolicitation(remoteMac, frame, length, reply, replyLength)
+      return answerNeighborSolicitation(adapterMac, remoteMac, frame, length, reply, replyLength)
                  ? StackFrameVerdict::AnsweredNeighborSolicitation
                  : StackFrameVerdict::Deliver;
     default:

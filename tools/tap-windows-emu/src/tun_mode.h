@@ -1,5 +1,6 @@
 // What tap0901 does with frames in TUN mode (after CONFIG_TUN or CONFIG_POINT_TO_POINT), as
-// reference B.4 and B.7 state it: the stack's ARP requests for the configured network and its
+// reference B.4 and B.7 state it and tap-windows6's txpath.c (ProcessARP,
+// HandleIPv6NeighborDiscovery) does it: the stack's ARP requests for the configured network and its
 // Neighbor Solicitations for fe80::8 are answered inside the driver with the "remote" MAC, IPv4
 // reaches the reader only when sent to that MAC, IPv6 always (unicast and multicast), anything
 // else is dropped; writes get a synthetic Ethernet header whose type follows the IP version.
@@ -31,8 +32,8 @@ constexpr size_t kMaxReplyFrame = kEthernetHeader + 40 + 32;
 // The remote ("fake router") MAC: the adapter MAC with byte 2 plus one (B.4).
 void remoteMacOf(const uint8_t adapterMac[6], uint8_t remoteMac[6]);
 
-StackFrameVerdict classifyStackFrame(const TunConfig &config, const uint8_t remoteMac[6],
-                                     const uint8_t *frame, size_t length,
+StackFrameVerdict classifyStackFrame(const TunConfig &config, const uint8_t adapterMac[6],
+                                     const uint8_t remoteMac[6], const uint8_t *frame, size_t length,
                                      uint8_t reply[kMaxReplyFrame], size_t *replyLength);
 
 // The header the driver puts in front of a TUN-mode write: destination the adapter, source the
