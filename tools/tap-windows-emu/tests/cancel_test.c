@@ -41,6 +41,7 @@ void cancelIoExAbortsPendingReads(void) {
  * ERROR_OPERATION_ABORTED and their events are set. The emulator counts it, and strict mode
  * records it, since the buffers had to outlive the handle. */
 void closeCompletesPendingReads(void) {
+  TapEmuSetStrictMode(true);
   TestAdapter adapter = createTestAdapter(u"ClosePending");
   HANDLE device = openDeviceOrFail(adapter.guid);
   PostedRead read;

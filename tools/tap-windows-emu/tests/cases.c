@@ -35,5 +35,9 @@ const TestCase testCases[] = {
     {"faultRemovalMidRead", faultRemovalMidRead},
     {"faultLimitedReadBuffersGiveMoreData", faultLimitedReadBuffersGiveMoreData},
     {"faultHeldCompletionsOverflowQueue", faultHeldCompletionsOverflowQueue},
+    {"pointToPointAnswersArpForRemoteOnly", pointToPointAnswersArpForRemoteOnly},
+    {"framesAboveMtuPlus18AreDropped", framesAboveMtuPlus18AreDropped},
+    {"closeUnderLoadEndsEveryRead", closeUnderLoadEndsEveryRead},
+    {"removalUnderLoadEndsEveryRead", removalUnderLoadEndsEveryRead},
 };
 const size_t testCaseCount = sizeof testCases / sizeof testCases[0];

@@ -35,5 +35,9 @@ void strictRecordsSynchronousHandleAndSmallBuffer(void);
 void faultRemovalMidRead(void);
 void faultLimitedReadBuffersGiveMoreData(void);
 void faultHeldCompletionsOverflowQueue(void);
+void pointToPointAnswersArpForRemoteOnly(void);
+void framesAboveMtuPlus18AreDropped(void);
+void closeUnderLoadEndsEveryRead(void);
+void removalUnderLoadEndsEveryRead(void);
 
 #endif

@@ -241,3 +241,48 @@ void tunModeDropsBroadcastIpv4(void) {
   close(fd);
   CHECK(api->CloseHandle(device), "CloseHandle failed");
 }
+
+/* B.3: CONFIG_POINT_TO_POINT is TUN mode with a /32 "network" of the remote address: the driver
+ * answers ARP for that address only. */
+void pointToPointAnswersArpForRemoteOnly(void) {
+  TestAdapter adapter = createTestAdapter(u"PointToPoint");
+  HANDLE device = openDeviceOrFail(adapter.guid);
+  TapWinConfigPointToPoint config;
+  inet_pton(AF_INET, ADAPTER_ADDRESS, config.local);
+  inet_pton(AF_INET, PEER_ADDRESS, config.remote);
+  DWORD returned = 0;
+  CHECK_EQ_U(deviceControl(device, TAP_WIN_IOCTL_CONFIG_POINT_TO_POINT, &config, sizeof config,
+                           sizeof config, &returned), 0);
+  CHECK_EQ_U(returned, 1);
+  setMediaStatus(device, 1);
+  int socketFd = udpSocket(4000);
+  udpSendToPeer(socketFd, 5353, "p2p", 3);
+  uint8_t packet[READ_BUFFER];
+  CHECK_EQ_U(readPacket(device, packet, 2000), 31); /* bare IPv4: TUN mode */
+  struct sockaddr_in other = {.sin_family = AF_INET, .sin_port = htons(5353)};
+  inet_pton(AF_INET, "198.18.0.3", &other.sin_addr);
+  CHECK(sendto(socketFd, "x", 1, 0, (struct sockaddr *)&other, sizeof other) == 1, "sendto failed");
+  CHECK(readPacket(device, packet, 500) < 0, "198.18.0.3 was resolved");
+  CHECK_EQ_U(countersOf(adapter.guid).arpReplies, 1);
+  close(socketFd);
+  CHECK(api->CloseHandle(device), "CloseHandle failed");
+}
+
+/* B.5: the driver drops frames from the stack larger than MTU + 18 (counted here). */
+void framesAboveMtuPlus18AreDropped(void) {
+  TestAdapter adapter = createTestAdapter(u"Oversize");
+  HANDLE device = openDeviceOrFail(adapter.guid);
+  enterTunMode(device);
+  runCommand("ip link set dev %s mtu 3000", adapter.ifname); /* the stack may now send more */
+  int socketFd = udpSocket(4000);
+  primePeer(device, socketFd);
+  static uint8_t big[2000];
+  udpSendToPeer(socketFd, 5353, big, sizeof big); /* 2042-byte frame > 1500 + 18 */
+  uint8_t packet[READ_BUFFER];
+  CHECK(readPacket(device, packet, 300) < 0, "an oversize frame reached the reader");
+  CHECK_EQ_U(countersOf(adapter.guid).oversizeDrops, 1);
+  udpSendToPeer(socketFd, 5353, big, 1400);
+  CHECK_EQ_U(readPacket(device, packet, 2000), 1428);
+  close(socketFd);
+  CHECK(api->CloseHandle(device), "CloseHandle failed");
+}
