@@ -39,5 +39,6 @@ const TestCase testCases[] = {
     {"framesAboveMtuPlus18AreDropped", framesAboveMtuPlus18AreDropped},
     {"closeUnderLoadEndsEveryRead", closeUnderLoadEndsEveryRead},
     {"removalUnderLoadEndsEveryRead", removalUnderLoadEndsEveryRead},
+    {"kernelPingIsAnsweredThroughTunMode", kernelPingIsAnsweredThroughTunMode},
 };
 const size_t testCaseCount = sizeof testCases / sizeof testCases[0];

@@ -39,5 +39,6 @@ void pointToPointAnswersArpForRemoteOnly(void);
 void framesAboveMtuPlus18AreDropped(void);
 void closeUnderLoadEndsEveryRead(void);
 void removalUnderLoadEndsEveryRead(void);
+void kernelPingIsAnsweredThroughTunMode(void);
 
 #endif
