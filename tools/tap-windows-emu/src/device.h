@@ -32,7 +32,8 @@ class OpenDevice : public KernelObject {
   // the Win32 error it failed with at once.
   DWORD read(uint8_t *buffer, DWORD length, const OverlappedRequest &request);
   DWORD write(const uint8_t *buffer, DWORD length, const OverlappedRequest &request);
-  // Synchronous, as the driver completes every IOCTL at once: ERROR_SUCCESS or the error.
+  // Synchronous, as the driver completes every IOCTL at once: ERROR_SUCCESS or the error
+  // (device_control.cc).
   DWORD control(DWORD code, const uint8_t *in, DWORD inLength, uint8_t *out, DWORD outLength,
                 DWORD *returned);
   // Completes pending reads (all, or the one using `overlapped`) with STATUS_CANCELLED;
