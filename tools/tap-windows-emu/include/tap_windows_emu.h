@@ -47,7 +47,8 @@ typedef struct {
   uint64_t framesFromStack;      /* frames the kernel transmitted on the interface */
   uint64_t packetsToReader;      /* completed reads that carried a packet */
   uint64_t queueOverflowDrops;   /* arrived with 64 packets queued and no read posted (B.5) */
-  uint64_t filteredDrops;        /* TUN mode: not for the remote MAC, or not IP/ARP (B.4) */
+  uint64_t filteredDrops;        /* TUN mode: not for the remote MAC, not IP/ARP (B.4); or
+                                    shorter than Ethernet + IPv4 headers (either mode) */
   uint64_t oversizeDrops;        /* larger than MTU + 18 (B.5) */
   uint64_t moreDataDiscards;     /* read buffer too small: ERROR_MORE_DATA, packet gone (B.5) */
   uint64_t arpReplies;           /* TUN mode ARP replies made by the driver (B.4, B.7) */

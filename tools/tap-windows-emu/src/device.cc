@@ -106,8 +106,13 @@ void OpenDevice::stopIoThread() {
 void OpenDevice::handleStackFrame(const uint8_t *frame, size_t length) {
   AdapterCounters &counters = adapter_->counters;
   count(counters.framesFromStack);
+  // tap-windows6 refuses whole sends with a frame outside [Ethernet + IPv4 header, MTU + 18].
   if (length > slotSize_) {
     count(counters.oversizeDrops);
+    return;
+  }
+  if (length < kEthernetHeader + 20) {
+    count(counters.filteredDrops);
     return;
   }
   if (!tun_) {

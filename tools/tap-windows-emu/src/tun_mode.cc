@@ -42,7 +42,7 @@ bool inNetwork(const TunConfig &config, const uint8_t *address) {
 bool answerArp(const TunConfig &config, const uint8_t *adapterMac, const uint8_t *remoteMac,
                const uint8_t *frame, size_t length, uint8_t *reply, size_t *replyLength) {
   static const uint8_t kBroadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-  if (length < kEthernetHeader + kArpPacket) return false;
+  if (length != kEthernetHeader + kArpPacket) return false;  // exactly an ARP_PACKET
   const uint8_t *arp = frame + kEthernetHeader;
   const uint8_t *senderMac = arp + 8;
   bool request = std::memcmp(frame, kBroadcast, 6) == 0 &&
@@ -133,10 +133,14 @@ StackFrameVerdict classifyStackFrame(const TunConfig &config, const uint8_t adap
                  ? StackFrameVerdict::AnsweredArp
                  : StackFrameVerdict::Drop;
     case kEtherTypeIpv4:
-      // Only unicast to the remote MAC, so broadcasts and multicasts stay out (B.4).
-      return std::memcmp(frame, remoteMac, 6) == 0 ? StackFrameVerdict::Deliver
-                                                   : StackFrameVerdict::Drop;
+      // Only directed frames: the whole header must be the one the driver expects (to the
+      // remote MAC, from the adapter), so broadcasts and multicasts stay out (B.4).
+      return length >= kEthernetHeader + 20 && std::memcmp(frame, remoteMac, 6) == 0 &&
+                     std::memcmp(frame + 6, adapterMac, 6) == 0
+                 ? StackFrameVerdict::Deliver
+                 : StackFrameVerdict::Drop;
     case kEtherTypeIpv6:
+      if (length < kEthernetHeader + 40) return StackFrameVerdict::Drop;
       return answerNeighborSolicitation(adapterMac, remoteMac, frame, length, reply, replyLength)
                  ? StackFrameVerdict::AnsweredNeighborSolicitation
                  : StackFrameVerdict::Deliver;
