@@ -161,9 +161,9 @@ void tunModeAnswersNeighborSolicitationForFe80Eight(void) {
   HANDLE device = openDeviceOrFail(adapter.guid);
   char path[128];
   snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/accept_dad", adapter.ifname);
-  writeProc(path, "0");
+  writeProcFile(path, "0");
   snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6", adapter.ifname);
-  writeProc(path, "0");
+  writeProcFile(path, "0");
   enterTunMode(device);
   runCommand("ip -6 addr add fd6d:6167:6d61::1/128 dev %s nodad", adapter.ifname);
   runCommand("ip -6 route add fd6d:6167:6d61::/64 via fe80::8 dev %s", adapter.ifname);

@@ -1,39 +1,13 @@
-/* The conformance tests' harness: one ctest test per case, each its own process in a fresh
- * network namespace (unshare(CLONE_NEWNET)) with IPv6 off unless a case turns it on for its
- * interface, a watchdog, and helpers that drive the emulator only through TapWin32Api, as the
- * backend will. The adapter is 198.18.0.1/24; its TUN-mode peer ("remote") is 198.18.0.2. */
+/* The conformance tests' helpers, over the namespace harness shared with tools/wintun-emu (one
+ * process and one fresh network namespace per case, IPv6 off unless a case turns it on for its
+ * interface, a watchdog). They drive the emulator only through TapWin32Api, as the backend will.
+ * The adapter is 198.18.0.1/24; its TUN-mode peer ("remote") is 198.18.0.2. */
 #ifndef TAP_EMU_TEST_HARNESS_H
 #define TAP_EMU_TEST_HARNESS_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-
+#include "namespace_harness.h" /* tools/wintun-emu/tests: main, CHECK, kernel-side helpers */
 #include "tap_windows_emu.h"
 
-typedef struct {
-  const char *name;
-  void (*run)(void);
-} TestCase;
-
-#define CHECK(condition, ...)                                                             \
-  do {                                                                                    \
-    if (!(condition)) {                                                                   \
-      fprintf(stderr, "%s:%d: check failed: %s\n  ", __FILE__, __LINE__, #condition);   \
-      fprintf(stderr, __VA_ARGS__);                                                       \
-      fprintf(stderr, "\n");                                                              \
-      exit(1);                                                                            \
-    }                                                                                     \
-  } while (0)
-
-#define CHECK_EQ_U(actual, expected)                                                      \
-  CHECK((uint64_t)(actual) == (uint64_t)(expected), "%s = %llu, expected %llu", #actual, \
-        (unsigned long long)(actual), (unsigned long long)(expected))
-
-#define ADAPTER_ADDRESS "198.18.0.1"
-#define PEER_ADDRESS "198.18.0.2"
 #define READ_BUFFER 2048 /* above MTU + 18 */
 
 /* The table under test, set before each case runs. */
@@ -59,7 +33,6 @@ DWORD deviceControl(HANDLE device, DWORD code, void *buffer, DWORD inLength, DWO
 /* CONFIG_TUN 198.18.0.1, 198.18.0.0/24 and SET_MEDIA_STATUS(1), the backend's order (B.2). */
 void enterTunMode(HANDLE device);
 void setMediaStatus(HANDLE device, uint32_t status);
-bool interfaceHasCarrier(const char *ifname);
 
 /* An overlapped read in flight with its own manual-reset event. */
 typedef struct {
@@ -80,25 +53,12 @@ long readPacket(HANDLE device, uint8_t *packet, int timeoutMs);
 DWORD writePacket(HANDLE device, const void *packet, DWORD length);
 
 /* Kernel side. */
-int udpSocket(uint16_t port);
-void udpSendToPeer(int fd, uint16_t peerPort, const void *payload, size_t length);
-long udpReceive(int fd, void *buffer, size_t capacity, int timeoutMs);
 /* An AF_PACKET socket on the interface: every frame written to the kernel, as it arrives. */
 int packetSocket(const char *ifname);
-size_t buildUdp4(uint8_t *out, const char *source, const char *destination, uint16_t sourcePort,
-                 uint16_t destinationPort, const void *payload, size_t length);
 /* The neighbour entry's link-layer address and state ("REACHABLE", ...), or false when none. */
 bool neighbourEntry(const char *ifname, const char *address, uint8_t mac[6], char state[16]);
-void runCommand(const char *format, ...);
-void writeProc(const char *path, const char *text);
 TapEmuCounters countersOf(const char *guid);
 
-void sleepMs(int milliseconds);
-uint64_t nowMs(void);
-
-/* Runs `body` in a forked child with stderr captured; true if it died of SIGABRT with
- * `expected` in its stderr. */
-bool abortsWithMessage(void (*body)(void), const char *expected);
 
 #endif
 

@@ -1,6 +1,5 @@
 /* Ending a handle while traffic flows: every posted read completes, none stays pending, and
  * nothing crashes or races (these cases matter most under ThreadSanitizer). */
-#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -56,15 +55,9 @@ static void *readLoop(void *argument) {
   return NULL;
 }
 
-/* Send errors are ignored: the interface goes away mid-flood by design. */
 static void *flood(void *argument) {
   Flood *f = argument;
-  struct sockaddr_in peer = {.sin_family = AF_INET, .sin_port = htons(5353)};
-  inet_pton(AF_INET, PEER_ADDRESS, &peer.sin_addr);
-  for (uint32_t i = 0; i < 20000 && !atomic_load(&f->stop); ++i) {
-    sendto(f->socketFd, &i, sizeof i, 0, (struct sockaddr *)&peer, sizeof peer);
-    if (i % 32 == 31) sleepMs(1);
-  }
+  udpFloodPeer(f->socketFd, 5353, "load", 20000, &f->stop);
   return NULL;
 }
 
