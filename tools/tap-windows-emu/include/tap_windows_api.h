@@ -261,7 +261,21 @@ typedef struct TapWin32Api {
   LSTATUS(TAP_WINAPI *RegCloseKey)(HKEY hKey);
 } TapWin32Api;
 
-#ifndef _WIN32
+#ifdef _WIN32
+/* The real table: kernel32 and advapi32 (link with -ladvapi32). Returned by value, since the
+ * address of an imported function is no constant initializer in C; in C++ keep it in a
+ * `static const TapWin32Api` and hand out its address, as TapEmuWin32Api() does on Linux. */
+static inline TapWin32Api TapWin32SystemApi(void) {
+  TapWin32Api api = {
+      CreateFileW,         DeviceIoControl, ReadFile,            WriteFile,
+      GetOverlappedResult, CancelIoEx,      CloseHandle,         CreateEventW,
+      SetEvent,            ResetEvent,      WaitForSingleObject, WaitForMultipleObjects,
+      GetLastError,        RegOpenKeyExW,   RegEnumKeyExW,       RegQueryValueExW,
+      RegCloseKey,
+  };
+  return api;
+}
+#else
 /* The emulator's table (libtapwindowsemu.so); never NULL, valid for the life of the process. */
 const TapWin32Api *TapEmuWin32Api(void);
 #endif
