@@ -101,12 +101,18 @@ long readPacket(HANDLE device, uint8_t *packet, int timeoutMs) {
   DWORD bytes = 0;
   long status = finishRead(device, &read, timeoutMs, &bytes);
   if (status < 0) {
-    CHECK(api->CancelIoEx(device, &read.overlapped), "CancelIoEx failed: %u", api->GetLastError());
-    CHECK(!api->GetOverlappedResult(device, &read.overlapped, &bytes, TRUE) &&
-              api->GetLastError() == ERROR_OPERATION_ABORTED,
-          "cancelled read did not report ERROR_OPERATION_ABORTED");
-    closeEvent(&read);
-    return -1;
+    /* The read may complete between the wait's timeout and the cancel: then CancelIoEx finds
+     * nothing (ERROR_NOT_FOUND) and the packet is ours after all. */
+    BOOL cancelled = api->CancelIoEx(device, &read.overlapped);
+    CHECK(cancelled || api->GetLastError() == ERROR_NOT_FOUND, "CancelIoEx failed: %u",
+          api->GetLastError());
+    BOOL ok = api->GetOverlappedResult(device, &read.overlapped, &bytes, TRUE);
+    DWORD error = ok ? 0 : api->GetLastError();
+    if (!ok && error == ERROR_OPERATION_ABORTED) {
+      closeEvent(&read);
+      return -1;
+    }
+    status = (long)error;
   }
   CHECK(status == 0, "read failed with %ld", status);
   memcpy(packet, read.buffer, bytes);
