@@ -10,6 +10,7 @@ const TestCase testCases[] = {
     {"phantomAdapterOpenFailsWithFileNotFound", phantomAdapterOpenFailsWithFileNotFound},
     {"badHandlesGiveInvalidHandle", badHandlesGiveInvalidHandle},
     {"eventsSignalAndWait", eventsSignalAndWait},
+    {"handleAccessRightsApply", handleAccessRightsApply},
     {"versionMtuAndMacIoctls", versionMtuAndMacIoctls},
     {"configTunChecksNetworkAgainstMask", configTunChecksNetworkAgainstMask},
     {"mediaStatusAndModeResetOnReopen", mediaStatusAndModeResetOnReopen},

@@ -10,6 +10,7 @@ void openIsExclusive(void);
 void phantomAdapterOpenFailsWithFileNotFound(void);
 void badHandlesGiveInvalidHandle(void);
 void eventsSignalAndWait(void);
+void handleAccessRightsApply(void);
 void versionMtuAndMacIoctls(void);
 void configTunChecksNetworkAgainstMask(void);
 void mediaStatusAndModeResetOnReopen(void);

@@ -77,6 +77,29 @@ void badHandlesGiveInvalidHandle(void) {
   CHECK(api->CloseHandle(device), "CloseHandle failed");
 }
 
+/* fileapi.h: the handle's access rights apply; without GENERIC_WRITE a write is
+ * ERROR_ACCESS_DENIED, without GENERIC_READ a read. */
+void handleAccessRightsApply(void) {
+  TestAdapter adapter = createTestAdapter(u"Access");
+  WCHAR path[64];
+  devicePath(adapter.guid, path);
+  HANDLE readOnly = api->CreateFileW(path, GENERIC_READ, 0, NULL, OPEN_EXISTING,
+                                     FILE_ATTRIBUTE_SYSTEM | FILE_FLAG_OVERLAPPED, NULL);
+  CHECK(readOnly != INVALID_HANDLE_VALUE, "open failed: %u", api->GetLastError());
+  uint8_t frame[64] = {0};
+  CHECK_EQ_U(writePacket(readOnly, frame, sizeof frame), ERROR_ACCESS_DENIED);
+  CHECK(api->CloseHandle(readOnly), "CloseHandle failed");
+  HANDLE writeOnly = api->CreateFileW(path, GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                                      FILE_ATTRIBUTE_SYSTEM | FILE_FLAG_OVERLAPPED, NULL);
+  CHECK(writeOnly != INVALID_HANDLE_VALUE, "open failed: %u", api->GetLastError());
+  OVERLAPPED overlapped;
+  memset(&overlapped, 0, sizeof overlapped);
+  uint8_t buffer[READ_BUFFER];
+  CHECK(!api->ReadFile(writeOnly, buffer, sizeof buffer, NULL, &overlapped), "read allowed");
+  CHECK_EQ_U(api->GetLastError(), ERROR_ACCESS_DENIED);
+  CHECK(api->CloseHandle(writeOnly), "CloseHandle failed");
+}
+
 /* Event semantics (synchapi.h): manual-reset stays set, auto-reset releases one wait; with
  * several signalled the lowest index wins; bWaitAll needs all; timeouts give WAIT_TIMEOUT. */
 void eventsSignalAndWait(void) {
