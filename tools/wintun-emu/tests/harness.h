@@ -1,7 +1,5 @@
-/* The emulator's test harness: one ctest test per case, each run as its own process inside a
- * fresh network namespace (unshare(CLONE_NEWNET)), with IPv6 off so the kernel's router
- * solicitations and MLD reports do not add packets, a watchdog, and helpers for kernel traffic
- * over 198.18.0.0/24 (the adapter is 198.18.0.1, its peer behind the ring 198.18.0.2). */
+/* The wintun emulator's test helpers, over the shared namespace harness (namespace_harness.h:
+ * one process and one network namespace per case, kernel traffic over 198.18.0.0/24). */
 #ifndef WINTUN_EMU_TEST_HARNESS_H
 #define WINTUN_EMU_TEST_HARNESS_H
 
@@ -12,32 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "namespace_harness.h"
 #include "wintun_emu.h"
-
-typedef struct {
-  const char *name;
-  void (*run)(void);
-} TestCase;
-
-#define CHECK(condition, ...)                                              \
-  do {                                                                     \
-    if (!(condition)) {                                                    \
-      fprintf(stderr, "%s:%d: check failed: %s\n  ", __FILE__, __LINE__, #condition); \
-      fprintf(stderr, __VA_ARGS__);                                        \
-      fprintf(stderr, "\n");                                               \
-      exit(1);                                                             \
-    }                                                                      \
-  } while (0)
-
-#define CHECK_EQ_U(actual, expected)                                                   \
-  CHECK((uint64_t)(actual) == (uint64_t)(expected), "%s = %llu, expected %llu", #actual, \
-        (unsigned long long)(actual), (unsigned long long)(expected))
 
 #define W(literal) ((const WINTUN_WCHAR *)u##literal)
 
 #define TEST_CAPACITY 0x20000u
-#define ADAPTER_ADDRESS "198.18.0.1"
-#define PEER_ADDRESS "198.18.0.2"
 
 /* An adapter made for the test: created, given 198.18.0.1/24, its Linux name known. */
 typedef struct {
@@ -56,21 +34,8 @@ WINTUN_EMU_COUNTERS sessionCounters(WINTUN_SESSION_HANDLE session);
 void expectReceivingWorks(WINTUN_SESSION_HANDLE session, uint16_t localPort);
 void interfaceNameOf(WINTUN_ADAPTER_HANDLE adapter, char ifname[16]);
 unsigned interfaceIndex(const char *ifname);
-bool interfaceHasCarrier(const char *ifname);
-void runCommand(const char *format, ...);
-
-/* Kernel side: UDP sockets on the adapter's address. */
-int udpSocket(uint16_t port);
-void udpSendToPeer(int fd, uint16_t peerPort, const void *payload, size_t length);
-/* Sends `text` to the peer up to `count` times, resting 1 ms every 64, until *stop; send errors
- * are ignored (the interface may be gone by design). For load threads. */
-void udpFloodPeer(int fd, uint16_t peerPort, const char *text, int count, const atomic_bool *stop);
-/* Waits up to timeoutMs; returns the datagram length or -1. */
-long udpReceive(int fd, void *buffer, size_t capacity, int timeoutMs);
 
 /* App side. */
-size_t buildUdp4(uint8_t *out, const char *source, const char *destination, uint16_t sourcePort,
-                 uint16_t destinationPort, const void *payload, size_t length);
 /* Waits on the read event (poll + read) up to timeoutMs; true if it was signalled. */
 bool waitReadEvent(WINTUN_SESSION_HANDLE session, int timeoutMs);
 /* Receives one packet, waiting on the read event up to timeoutMs; NULL on timeout or error. */
@@ -92,20 +57,11 @@ int appToKernelSequence(WINTUN_SESSION_HANDLE session, int socketFd, uint16_t po
 /* How many numbers are smaller than the one before them. */
 int inversions(const uint32_t *seen, int count);
 
-/* Retries fn-style waits: sleeps 1 ms between tries. */
-void sleepMs(int milliseconds);
-uint64_t nowMs(void);
-uint64_t nowUs(void);
-
 /* The ring header in front of the first packet's Size word (TUN_RING: Head, Tail, Alertable). */
 typedef struct {
   volatile uint32_t head;
   volatile uint32_t tail;
   volatile int32_t alertable;
 } RingHeader;
-
-/* Runs `body` in a forked child with stderr captured; returns true if the child died of SIGABRT
- * and its stderr contains `expected`. */
-bool abortsWithMessage(void (*body)(void), const char *expected);
 
 #endif
