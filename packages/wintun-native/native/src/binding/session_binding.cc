@@ -481,21 +481,8 @@ Napi::Value SessionBinding::SendSlots(const Napi::CallbackInfo& info) {
     stats_.drop_session_ended.fetch_add(count, std::memory_order_relaxed);
     return Napi::Number::New(info.Env(), 0);
   }
-  const int32_t* data = pairs.Data();
   uint32_t ended = 0;
-  uint32_t sent = SendBatch(
-      *api_, session_, count,
-      [&](uint32_t i, const uint8_t*& packet, uint32_t& length) {
-        int32_t id = data[2 * i], size = data[2 * i + 1];
-        if (id < 0 || static_cast<size_t>(id) >= slots_.size() || size <= 0 ||
-            static_cast<uint32_t>(size) > slots_[id].capacity) {
-          return false;
-        }
-        packet = slots_[id].data;
-        length = static_cast<uint32_t>(size);
-        return true;
-      },
-      stats_, ended);
+  const uint32_t sent = SendSlotPairs(*api_, session_, pairs.Data(), count, slots_, stats_, ended);
   if (ended != 0) SendRingEnded(ended);
   return Napi::Number::New(info.Env(), sent);
 }

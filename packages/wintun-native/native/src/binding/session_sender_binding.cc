@@ -60,21 +60,8 @@ Napi::Value SessionSenderBinding::SendSlots(const Napi::CallbackInfo& info) {
   if (ring_ == nullptr) return Napi::Number::New(env, -1);
   std::shared_lock<std::shared_mutex> guard(ring_->lock);
   if (!ring_->open) return Napi::Number::New(env, -1);
-  const int32_t* data = pairs.Data();
   uint32_t ended = 0;
-  const uint32_t sent = SendBatch(
-      *ring_->api, ring_->session, count,
-      [&](uint32_t i, const uint8_t*& packet, uint32_t& length) {
-        const int32_t id = data[2 * i], size = data[2 * i + 1];
-        if (id < 0 || static_cast<size_t>(id) >= slots_.size() || size <= 0 ||
-            static_cast<uint32_t>(size) > slots_[id].capacity) {
-          return false;
-        }
-        packet = slots_[id].data;
-        length = static_cast<uint32_t>(size);
-        return true;
-      },
-      *ring_->stats, ended);
+  const uint32_t sent = SendSlotPairs(*ring_->api, ring_->session, pairs.Data(), count, slots_, *ring_->stats, ended);
   if (ended != 0) ring_->on_ring_ended(ring_->owner, ended);
   return Napi::Number::New(env, sent);
 }

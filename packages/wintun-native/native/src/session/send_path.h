@@ -6,9 +6,12 @@
 #include <cstdint>
 #include <cstring>
 
+#include <vector>
+
 #include "../library/wintun_library.h"
 #include "../platform/last_error.h"
 #include "session_statistics.h"
+#include "slot_memory.h"
 
 namespace magma::wintun {
 
@@ -43,6 +46,26 @@ uint32_t SendBatch(const WintunApi& api, WINTUN_SESSION_HANDLE session, uint32_t
     stats.tx_bytes.fetch_add(length, std::memory_order_relaxed);
   }
   return sent;
+}
+
+// SendBatch over (slot id, length) pairs naming slots of `slots`; a pair that names no slot, or a
+// length the slot cannot hold, is malformed.
+inline uint32_t SendSlotPairs(const WintunApi& api, WINTUN_SESSION_HANDLE session, const int32_t* pairs,
+                              uint32_t count, const std::vector<SlotMemory>& slots, SessionStatistics& stats,
+                              uint32_t& ended) {
+  return SendBatch(
+      api, session, count,
+      [&](uint32_t i, const uint8_t*& packet, uint32_t& length) {
+        const int32_t id = pairs[2 * i], size = pairs[2 * i + 1];
+        if (id < 0 || static_cast<size_t>(id) >= slots.size() || size <= 0 ||
+            static_cast<uint32_t>(size) > slots[id].capacity) {
+          return false;
+        }
+        packet = slots[id].data;
+        length = static_cast<uint32_t>(size);
+        return true;
+      },
+      stats, ended);
 }
 
 }  // namespace magma::wintun
