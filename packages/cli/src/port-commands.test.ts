@@ -17,7 +17,7 @@ import {
 
 // End to end: `magma stats` and `magma capture` against a port with a control endpoint that runs
 // in another process (test-support/serve-port.mjs), in the test runner's network namespace.
-// Adapters "Magma CLI Port*" on 198.18.158-159.0/24.
+// Adapters "Magma CLI Port*" on 198.18.158-159.0/24, and 198.18.155.0/24 for a port with workers.
 const inTestNamespace = process.env.MAGMA_TEST_NETNS === "1";
 const server = join(testSupport, "serve-port.mjs");
 // Pcapng files in `directory`; the port's control socket in its "control" folder.
@@ -36,8 +36,13 @@ async function ping(address: string, count: number): Promise<number> {
   return Number(/(\d+) received/.exec(text)?.[1] ?? Number.NaN);
 }
 
-async function servePort(name: string, subnet: number): Promise<void> {
-  const { firstLine } = await startHolding([server, name, `198.18.${subnet}.1/24`]);
+async function servePort(name: string, subnet: number, workers?: number): Promise<void> {
+  const { firstLine } = await startHolding([
+    server,
+    name,
+    `198.18.${subnet}.1/24`,
+    ...(workers === undefined ? [] : [String(workers)]),
+  ]);
   expect(firstLine).toBe("ready");
 }
 
@@ -100,6 +105,24 @@ describe.runIf(inTestNamespace)("magma stats and magma capture against a running
 
     const rates = await magma("stats", name, "--watch", "--interval", "0.2", "--count", "2");
     expect(rates.stdout).toMatch(/^ {2}rxPackets\s+[\d,]+ {2}\d+\/s$/m);
+  });
+
+  it("shows each worker's counters for a port with workers, human and JSON", async () => {
+    const name = "Magma CLI Port3";
+    await servePort(name, 155, 2);
+    expect(await ping("198.18.155.2", 4)).toBe(4);
+    const single = await magma("stats", name, "--json");
+    expect(single.code).toBe(ExitCode.OK);
+    const { stats } = JSON.parse(single.stdout);
+    expect(stats.workers).toHaveLength(2);
+    // One flow (the pings): one worker answered all four.
+    const consumed = stats.workers.map((worker: { consumed: number }) => worker.consumed);
+    expect([...consumed].sort()).toEqual([0, 4]);
+    expect(stats.drops).toMatchObject({ rxWorkerQueueFull: 0, rxWorkerLost: 0 });
+    const human = await magma("stats", name);
+    expect(human.stdout).toMatch(/^ {2}workers\.0\.handedOff\s+\d+$/m);
+    expect(human.stdout).toMatch(/^ {2}workers\.1\.queueFull\s+0$/m);
+    expect(human.stdout).not.toMatch(/workers\.\d\.index/);
   });
 
   it("captures both directions into a pcapng file that tshark and capinfos read", async () => {

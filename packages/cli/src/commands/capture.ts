@@ -2,7 +2,7 @@ import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { BlockType, PcapngBlockSplitter } from "@magma/pcapng";
-import { ControlClient } from "@magma/wintun-native";
+import { ControlClient, type ControlStatistics } from "@magma/wintun-native";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 import { type CommandIo, toJson } from "../output.js";
 import { positiveNumber } from "./number-options.js";
@@ -128,9 +128,9 @@ export async function captureCommand(
 
 function captureDrops(stats: Awaited<ReturnType<ControlClient["stats"]>>): number | undefined {
   const capture = stats.capture;
-  return typeof capture === "object" && typeof capture.drops === "number"
-    ? capture.drops
-    : undefined;
+  if (typeof capture !== "object" || Array.isArray(capture)) return undefined;
+  const drops = (capture as ControlStatistics).drops;
+  return typeof drops === "number" ? drops : undefined;
 }
 
 // The port's capture drops since `before`, read on a new connection; unknown once the port ended.

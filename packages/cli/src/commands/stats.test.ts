@@ -36,6 +36,36 @@ describe("flattenStatistics and formatStatistics", () => {
   });
 });
 
+describe("flattenStatistics of a port with workers", () => {
+  const stats = {
+    rxPackets: 40,
+    drops: { rxWorkerQueueFull: 3 },
+    workers: [
+      { index: 0, running: true, handedOff: 30, queueFull: 3, lost: 0 },
+      { index: 1, running: true, handedOff: 7, queueFull: 0, lost: 2 },
+    ],
+  };
+
+  it("names each worker's counters by its number, and marks what a worker dropped or lost", () => {
+    const counters = flattenStatistics(stats);
+    expect(counters.map((counter) => counter.name)).toEqual([
+      "rxPackets",
+      "drops.rxWorkerQueueFull",
+      "workers.0.handedOff",
+      "workers.0.queueFull",
+      "workers.0.lost",
+      "workers.1.handedOff",
+      "workers.1.queueFull",
+      "workers.1.lost",
+    ]);
+    const marked = formatStatistics(counters)
+      .split("\n")
+      .filter((line) => line.endsWith("!"))
+      .map((line) => line.trim().split(/\s+/)[0]);
+    expect(marked).toEqual(["drops.rxWorkerQueueFull", "workers.0.queueFull", "workers.1.lost"]);
+  });
+});
+
 describe("describeCapture", () => {
   const summary = {
     adapterName: "Magma",

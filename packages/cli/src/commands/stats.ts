@@ -20,17 +20,30 @@ export interface Counter {
   readonly value: number;
 }
 
-/** The statistics as one list of counters, groups named with a dot, in the port's order. */
-export function flattenStatistics(stats: ControlStatistics, prefix = ""): Counter[] {
+/**
+ * The statistics as one list of counters, groups named with a dot, in the port's order. A list
+ * (a port's `workers`) names its elements by position: "workers.1.queueFull"; an element's own
+ * `index`, the same number, is left out.
+ */
+export function flattenStatistics(
+  stats: ControlStatistics | readonly ControlStatistics[],
+  prefix = "",
+): Counter[] {
   const counters: Counter[] = [];
+  // A group named by its position in a list ("workers.1."): its own `index` says it again.
+  const inList = /(^|\.)\d+\.$/.test(prefix);
   for (const [name, value] of Object.entries(stats)) {
-    if (typeof value === "number") counters.push({ name: `${prefix}${name}`, value });
-    else if (typeof value === "object" && value !== null) {
-      counters.push(...flattenStatistics(value, `${prefix}${name}.`));
+    if (typeof value === "number") {
+      if (!(inList && name === "index")) counters.push({ name: `${prefix}${name}`, value });
+    } else if (typeof value === "object" && value !== null) {
+      counters.push(...flattenStatistics(value as ControlStatistics, `${prefix}${name}.`));
     }
   }
   return counters;
 }
+
+/** Counters of packets lost: the port's drops, and what its workers dropped or lost. */
+const LOSS_COUNTER = /(^|\.)drops\.|\.(queueFull|lost)$/;
 
 /**
  * The table for people: each counter, and with a previous sample `seconds` earlier, its rate per
@@ -51,7 +64,7 @@ export function formatStatistics(
       previous === undefined || start === undefined
         ? ""
         : `  ${Math.round((counter.value - start) / previous.seconds).toLocaleString("en-US")}/s`;
-    const flagged = counter.name.includes("drops") && counter.value > 0 ? "  !" : "";
+    const flagged = LOSS_COUNTER.test(counter.name) && counter.value > 0 ? "  !" : "";
     return `  ${counter.name.padEnd(width)}  ${value}${rate}${flagged}`.trimEnd();
   });
   return `${lines.join("\n")}\n`;

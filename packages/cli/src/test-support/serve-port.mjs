@@ -1,39 +1,25 @@
 // A program that runs a port with a control endpoint, for the end-to-end tests of `magma stats`
 // and `magma capture`:
-//   node serve-port.mjs NAME ADDRESS/PREFIX
-// It answers pings on the adapter, prints "ready" once configured, and runs until SIGTERM, when
-// it closes the port (which removes the control socket) and exits.
+//   node serve-port.mjs NAME ADDRESS/PREFIX [WORKERS]
+// It answers pings on the adapter (on WORKERS worker threads of the port when given), prints
+// "ready" once configured, and runs until SIGTERM, when it closes the port (which removes the
+// control socket) and exits.
 import { execFileSync } from "node:child_process";
-import { turnEchoRequestIntoReply } from "@magma/packets";
 import { WinTunPort } from "@magma/wintun-native";
+import { packetReceiverFactory } from "./ping-answerer.mjs";
 
-/** Answers pings in place, in a buffer of the port's transmitter. */
-class PingAnswerer {
-  constructor(transmitter) {
-    this.transmitter = transmitter;
-  }
-
-  tryConsume(input) {
-    const reply = this.transmitter.tryGetNextBuffer(input.length);
-    if (reply === undefined) return input;
-    reply.set(input.memory.subarray(0, input.length));
-    if (turnEchoRequestIntoReply(reply, 0, input.length) !== "replied") {
-      this.transmitter.discardBuffer(reply);
-      return input;
-    }
-    this.transmitter.sendBuffer(reply, input.length);
-    input.dispose();
-    return null;
-  }
-
-  flushPendingAcks() {}
-}
-
-const [name, address] = process.argv.slice(2);
+const [name, address, workers] = process.argv.slice(2);
 const port = await WinTunPort.create({
   adapterName: name,
   control: true,
-  packetReceiverFactory: (transmitter) => new PingAnswerer(transmitter),
+  ...(workers === undefined
+    ? { packetReceiverFactory }
+    : {
+        workers: {
+          count: Number(workers),
+          receiverModule: new URL("./ping-answerer.mjs", import.meta.url),
+        },
+      }),
 });
 port.on("error", (error) => console.error(error));
 // Only the test's pings cross the adapter: no IPv6 router solicitations or MLD reports.

@@ -22,9 +22,12 @@ export interface ControlClientOptions {
   readonly timeoutMs?: number;
 }
 
-/** A port's counters as its control endpoint sends them: numbers, in nested groups. */
+/**
+ * A port's counters as its control endpoint sends them: numbers in nested groups, lists of groups
+ * (a port's `workers`), and flags (a worker's `running`).
+ */
 export interface ControlStatistics {
-  readonly [name: string]: number | ControlStatistics;
+  readonly [name: string]: number | boolean | ControlStatistics | readonly ControlStatistics[];
 }
 
 /**
