@@ -5,8 +5,8 @@ import { describeNetwork, linkExists } from "../test-support/network-test.js";
 
 // A JavaScript environment that owns a busy session must be able to go away at any moment: the
 // receive thread keeps delivering while Node tears the environment down, and every call into it
-// then fails. Each way, 20 runs under a UDP flood (subnets 121-126, one per case so they run side
-// by side), with a session and with a port.
+// then fails. Each way, 20 runs under a UDP flood (subnets 121-128, one per case so they run side
+// by side), with a session, with a port, and with a port whose receivers run on workers of its own.
 const RUNS = 20;
 const script = fileURLToPath(new URL("../test-support/teardown-under-load.mjs", import.meta.url));
 
@@ -44,6 +44,8 @@ const cases = [
   { mode: "worker-terminate", owner: "port", subnet: 124 },
   { mode: "worker-exit", owner: "session", subnet: 125 },
   { mode: "worker-exit", owner: "port", subnet: 126 },
+  { mode: "worker-terminate", owner: "workers-port", subnet: 127 },
+  { mode: "worker-exit", owner: "workers-port", subnet: 128 },
 ] as const;
 
 describeNetwork("a JavaScript environment that ends while its session delivers", () => {

@@ -7,7 +7,10 @@
 // MODE unref-exit: the main thread unrefs the session under load and lets the process end on its
 //   own. worker-terminate: a worker owns it and the main thread terminates the worker under load.
 //   worker-exit: the worker calls process.exit() under load.
-// OWNER session: adapter.startSession() with an echoing batch handler; port: WinTunPort.create().
+// OWNER session: adapter.startSession() with an echoing batch handler; port: WinTunPort.create();
+//   workers-port: a port whose receivers run on 2 worker threads of its own (counted by the
+//   session's rxPackets, as the receivers are out of reach; not for unref-exit: its workers keep
+//   the process alive until close(), as a session does until unref()).
 // It prints one JSON line: {"received": n, "live": {...}} (live: the native resources left once a
 // worker is gone; the unref-exit run ends before it could look) and exits 0.
 import { execFileSync, spawn } from "node:child_process";
@@ -20,7 +23,14 @@ const LIMIT_MS = 15_000;
 
 async function openOwner(owner, name, subnet, counter) {
   let handle;
-  if (owner === "port") {
+  if (owner === "workers-port") {
+    handle = await WinTunPort.create({
+      adapterName: name,
+      workers: { count: 2, receiverModule: new URL("./declining-receiver.mjs", import.meta.url) },
+    });
+    const port = handle;
+    setInterval(() => Atomics.store(counter, 0, port.session.stats.rxPackets), 5).unref();
+  } else if (owner === "port") {
     handle = await WinTunPort.create({
       adapterName: name,
       packetReceiverFactory: () => ({
