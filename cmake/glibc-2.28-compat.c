@@ -74,6 +74,9 @@ extern int magma_old_pthread_once(pthread_once_t *, void (*)(void));
 extern int magma_old_pthread_key_create(pthread_key_t *, void (*)(void *));
 extern int magma_old___pthread_key_create(pthread_key_t *, void (*)(void *));
 extern int magma_old_pthread_mutex_trylock(pthread_mutex_t *);
+extern int magma_old_pthread_rwlock_rdlock(pthread_rwlock_t *);
+extern int magma_old_pthread_rwlock_wrlock(pthread_rwlock_t *);
+extern int magma_old_pthread_rwlock_unlock(pthread_rwlock_t *);
 extern int magma_old_pthread_key_delete(pthread_key_t);
 extern void *magma_old_pthread_getspecific(pthread_key_t);
 extern int magma_old_pthread_setspecific(pthread_key_t, const void *) MAGMA_NOT_READ(2);
@@ -84,6 +87,9 @@ MAGMA_OLD_VERSION(pthread_once);
 MAGMA_OLD_VERSION(pthread_key_create);
 MAGMA_OLD_VERSION(__pthread_key_create);
 MAGMA_OLD_VERSION(pthread_mutex_trylock);
+MAGMA_OLD_VERSION(pthread_rwlock_rdlock);
+MAGMA_OLD_VERSION(pthread_rwlock_wrlock);
+MAGMA_OLD_VERSION(pthread_rwlock_unlock);
 MAGMA_OLD_VERSION(pthread_key_delete);
 MAGMA_OLD_VERSION(pthread_getspecific);
 MAGMA_OLD_VERSION(pthread_setspecific);
@@ -108,6 +114,16 @@ MAGMA_HIDDEN int __pthread_key_create(pthread_key_t *key, void (*destructor)(voi
 }
 MAGMA_HIDDEN int pthread_mutex_trylock(pthread_mutex_t *mutex) {
   return magma_old_pthread_mutex_trylock(mutex);
+}
+/* std::shared_mutex (a session's send ring shared with worker threads). */
+MAGMA_HIDDEN int pthread_rwlock_rdlock(pthread_rwlock_t *lock) {
+  return magma_old_pthread_rwlock_rdlock(lock);
+}
+MAGMA_HIDDEN int pthread_rwlock_wrlock(pthread_rwlock_t *lock) {
+  return magma_old_pthread_rwlock_wrlock(lock);
+}
+MAGMA_HIDDEN int pthread_rwlock_unlock(pthread_rwlock_t *lock) {
+  return magma_old_pthread_rwlock_unlock(lock);
 }
 MAGMA_HIDDEN int pthread_key_delete(pthread_key_t key) { return magma_old_pthread_key_delete(key); }
 MAGMA_HIDDEN void *pthread_getspecific(pthread_key_t key) {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
@@ -45,4 +45,14 @@ export const dualPackageDirs: readonly string[] = publishedPackageDirs.filter((d
 
 export function packageManifest(dir: string): PackageManifest {
   return readManifest(join(workspaceRoot, "packages", dir, "package.json"));
+}
+
+/**
+ * The programs a package's dual build bundles beside its entry (dual-package.mjs's `programs`, such
+ * as the program of wintun-native's port workers): shipped as dist/<name>.cjs with its map.
+ */
+export async function dualBuildPrograms(dir: string): Promise<readonly string[]> {
+  const configUrl = pathToFileURL(join(workspaceRoot, "packages", dir, "tsup.config.mjs")).href;
+  const config = (await import(configUrl)) as { default: { programs?: readonly string[] } };
+  return config.default.programs ?? [];
 }

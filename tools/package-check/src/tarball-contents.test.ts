@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { dualPackageDirs, packageManifest, publishedPackageDirs } from "./published-packages.js";
+import {
+  dualBuildPrograms,
+  dualPackageDirs,
+  packageManifest,
+  publishedPackageDirs,
+} from "./published-packages.js";
 import { forbiddenIn, tarballFiles, tarballManifest, tarballText } from "./tarball-files.js";
 import { tarballOf } from "./tarballs.js";
 
@@ -87,10 +92,14 @@ describe.each(publishedPackageDirs)("the packed %s", (dir) => {
 });
 
 describe.each(dualPackageDirs)("the packed %s, built by the dual build", (dir) => {
-  it("carries in dist/ its entry's two builds and their types, and nothing else", () => {
+  it("carries in dist/ its entry's two builds and their types, its programs, and nothing else", async () => {
     // Another entry (a test's way in, such as wintun-native's native-addon) stays out.
     const dist = tarballFiles(tarballOf(dir)).filter((file) => file.startsWith("dist/"));
-    expect(dist).toEqual(dualBuildDist);
+    const programs = (await dualBuildPrograms(dir)).flatMap((name) => [
+      `dist/${name}.cjs`,
+      `dist/${name}.cjs.map`,
+    ]);
+    expect(dist).toEqual([...dualBuildDist, ...programs].sort());
   });
 });
 

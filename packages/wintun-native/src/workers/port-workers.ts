@@ -133,7 +133,7 @@ export function resolvePortWorkersOptions(value: unknown): ResolvedPortWorkersOp
       "workers.receiverModule",
       module,
       "a URL, a file: URL string or an absolute path",
-      'each worker imports it: new URL("./receiver.js", import.meta.url)',
+      'each worker imports it by URL: a module beside yours is new URL("./receiver.js", <your module\'s URL>)',
     );
   }
   if (
