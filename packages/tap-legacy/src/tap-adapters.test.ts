@@ -190,4 +190,18 @@ describe.skipIf(!inTestNamespace)("TAP adapters over the emulator", () => {
     expect((caught as TapError).message).toContain("/nonexistent/libtapwindowsemu.so");
     expect((caught as TapError).hint).toMatch(/MAGMA_TAP_LIBRARY/);
   });
+
+  it("refuses a library that is not the TAP emulator (the wintun one) with ERROR_PROC_NOT_FOUND", () => {
+    const wintunEmulator = process.env.MAGMA_WINTUN_LIBRARY;
+    expect(wintunEmulator, "scripts/run-tests.mjs names the wintun emulator").toBeDefined();
+    let caught: unknown;
+    try {
+      listTapAdapters({ libraryPath: wintunEmulator as string });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(TapError);
+    expect(caught).toMatchObject({ code: TapErrorCode.PROC_NOT_FOUND, call: "dlsym" });
+    expect((caught as TapError).message).toContain("TapEmuWin32Api is not exported");
+  });
 });

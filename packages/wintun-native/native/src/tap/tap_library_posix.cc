@@ -4,17 +4,16 @@
 
 #include "../platform/dynamic_library.h"
 #include "tap_library.h"
+#include "wintun_api.h"  // WINTUN_ERROR_PROC_NOT_FOUND, as the wintun loader reports it
 
 namespace magma::tap {
 namespace {
-
-constexpr uint32_t kErrorProcNotFound = 127;  // winerror.h ERROR_PROC_NOT_FOUND
 
 template <typename Function>
 bool Find(void* handle, const char* name, Function& function, TapLibraryLoad& load) {
   function = reinterpret_cast<Function>(wintun::FindLibrarySymbol(handle, name));
   if (function != nullptr) return true;
-  load.win32_code = kErrorProcNotFound;
+  load.win32_code = WINTUN_ERROR_PROC_NOT_FOUND;
   load.call = wintun::kFindSymbolCall;
   load.detail = std::string(name) + " is not exported: not a tap-windows-emu library";
   return false;
