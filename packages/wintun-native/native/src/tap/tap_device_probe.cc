@@ -5,6 +5,11 @@
 namespace magma::tap {
 namespace {
 
+// The IOCTL answers read here, sized as tap-windows.h and reference B.3 give them.
+static_assert(sizeof(TapWinVersion) == 3 * sizeof(DWORD), "GET_VERSION: 3 x ULONG");
+static_assert(sizeof(uint32_t) == sizeof(DWORD), "GET_MTU: 1 x ULONG");
+static_assert(sizeof(TapDeviceProbe::mac) == 6, "GET_MAC: 6 bytes");
+
 // One METHOD_BUFFERED IOCTL on a handle opened with FILE_FLAG_OVERLAPPED. Such a handle needs an
 // OVERLAPPED with an event for every request (ioapiset.h: without one the call may return before
 // the output is written); the driver completes these at once, so the wait does not block.
