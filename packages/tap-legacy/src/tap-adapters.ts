@@ -83,7 +83,8 @@ export async function createTapAdapter(
 }
 
 /**
- * Removes the TAP adapter with this GUID, or with this connection name. Linux only for now
+ * Removes the TAP adapter with this GUID (braces and case optional), or else with this connection
+ * name; text in a GUID's form is always taken as a GUID. Linux only for now
  * (tools/tap-windows-emu); ERROR_NOT_SUPPORTED on Windows: remove it with tapctl.
  */
 export async function deleteTapAdapter(
