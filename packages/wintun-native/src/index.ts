@@ -48,7 +48,15 @@ export {
   type WinTunLibrarySearch,
   wintunLibrarySearch,
 } from "./library-path.js";
-export { nativeAddonLocation } from "./native-addon.js";
+// internalNativeAddon and the Internal* types are for @magma/tap-legacy, which shares this
+// package's addon (the one native core of the backends): not public API, they may change in any
+// release.
+export {
+  type NativeTapAdapterRecord as InternalNativeTapAdapterRecord,
+  type NativeTapLibrary as InternalNativeTapLibrary,
+  nativeAddon as internalNativeAddon,
+  nativeAddonLocation,
+} from "./native-addon.js";
 export {
   listNetworkAdapters,
   type NativeInterfaceRow,

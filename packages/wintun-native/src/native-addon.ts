@@ -94,12 +94,49 @@ export interface NativeAddon extends IpConfigurationBinding {
   ): { hashes: BigUint64Array; workers: Uint32Array };
   /** SipHash-2-4 of `data` under a 16-byte key (native/src/flow/siphash.h). */
   sipHash24(key: Uint8Array, data: Uint8Array): bigint;
+  /**
+   * The TAP-Windows table (native/src/tap); `path` is the emulator library on Linux, ignored on
+   * Windows. Absent from builds without the TAP code (the published package's fallback build).
+   */
+  loadTapLibrary?: (path: string) => NativeTapLibrary;
   /** A worker thread's sender into a session's shared send ring (session_sender_binding.h). */
   NativeSessionSender: new (
     ringId: number,
     slabs: readonly (ArrayBuffer | Uint8Array)[],
     slotTable: Int32Array,
   ) => NativeSessionSender;
+}
+
+/** One adapter the TAP-Windows registry lists (native/src/tap/tap_library_binding.cc). */
+export interface NativeTapAdapterRecord {
+  readonly guid: string;
+  readonly componentId: string;
+  /** Connection\\Name; null when the registry has none. */
+  readonly name: string | null;
+  /** CreateFileW's error when the device did not open (0 when it did). */
+  readonly openError: number;
+  readonly driverVersion?: {
+    readonly major: number;
+    readonly minor: number;
+    readonly debug: number;
+  };
+  readonly mtu?: number;
+  /** "00:ff:..." */
+  readonly mac?: string;
+  readonly luid?: bigint;
+  readonly interfaceName?: string;
+}
+
+/** A TAP-Windows function table: the system's on Windows, tools/tap-windows-emu's on Linux. */
+export interface NativeTapLibrary {
+  listAdapters(): NativeTapAdapterRecord[];
+  /** The new adapter's GUID; `componentId` null means tap0901. Linux (the emulator) only. */
+  createAdapter(name: string, componentId: string | null): string;
+  deleteAdapter(guid: string): void;
+  setAdapterEnabled(guid: string, enabled: boolean): void;
+  /** Test hook: opens the device and keeps it open, as another program holding it would. */
+  holdDevice(guid: string): number;
+  releaseDevice(id: number): void;
 }
 
 export interface NativeSessionSender {

@@ -5,6 +5,7 @@
  */
 const NAMES: ReadonlyMap<number, string> = new Map([
   [0, "ERROR_SUCCESS"],
+  [1, "ERROR_INVALID_FUNCTION"],
   [2, "ERROR_FILE_NOT_FOUND"],
   [3, "ERROR_PATH_NOT_FOUND"],
   [5, "ERROR_ACCESS_DENIED"],

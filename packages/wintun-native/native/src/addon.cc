@@ -1,6 +1,7 @@
 // The addon's entry point: wintun libraries, adapters and sessions, the logger bridge, the
 // adapter IP configuration calls, the listing of the network adapters Windows has, and the flow
-// classifier and the shared send ring of the multi-queue path.
+// classifier and the shared send ring of the multi-queue path; and the TAP-Windows function table
+// @magma/tap-legacy lists and makes adapters through.
 #include <napi.h>
 
 #include "binding/adapter_binding.h"
@@ -13,6 +14,9 @@
 #include "ipconfig/ip_configuration_binding.h"
 #include "logger/logger_bridge.h"
 #include "netadapters/network_adapter_list_binding.h"
+#ifdef MAGMA_WITH_TAP
+#include "tap/tap_library_binding.h"
+#endif
 
 namespace {
 
@@ -27,6 +31,9 @@ Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   magma::ipconfig::RegisterIpConfiguration(env, exports);
   magma::netadapters::RegisterNetworkAdapterList(env, exports);
   magma::flow::RegisterFlowHash(env, exports);
+#ifdef MAGMA_WITH_TAP
+  magma::tap::TapLibraryBinding::Register(env, exports);
+#endif
   return exports;
 }
 

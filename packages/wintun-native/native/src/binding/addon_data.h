@@ -9,6 +9,7 @@ struct AddonData {
   Napi::FunctionReference library_constructor;
   Napi::FunctionReference adapter_constructor;
   Napi::FunctionReference session_constructor;
+  Napi::FunctionReference tap_library_constructor;  // tap/tap_library_binding.h
 };
 
 }  // namespace magma::wintun

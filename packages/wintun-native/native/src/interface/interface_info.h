@@ -34,6 +34,10 @@ struct InterfaceFailure {
 };
 
 bool InterfaceIndexOf(uint64_t luid, uint32_t& index, InterfaceFailure& failure);
+#ifndef _WIN32
+// The LUID the emulators give a Linux interface, the inverse of the index lookups here.
+uint64_t LuidOfInterfaceIndex(uint32_t index);
+#endif
 // UTF-8: the alias on Windows (Get-NetAdapter's Name), the interface name on Linux.
 bool InterfaceNameOf(uint64_t luid, std::string& name, InterfaceFailure& failure);
 // `api` and `adapter` find the emulated driver's own discards on Linux; Windows ignores them.

@@ -17,6 +17,9 @@
 namespace magma::wintun {
 namespace {
 
+// IF_TYPE_PROP_VIRTUAL (53) in the type bits, as a virtual adapter's LUID has on Windows.
+constexpr uint64_t kVirtualInterfaceType = 53;
+
 unsigned IndexFromLuid(uint64_t luid) { return static_cast<unsigned>((luid >> 24) & 0xFFFFFF); }
 
 bool Fail(InterfaceFailure& failure, int error, const char* call) {
@@ -109,6 +112,10 @@ DriverDiscards ReadDriverDiscards(const WintunApi& api, WINTUN_ADAPTER_HANDLE ad
 uint64_t Less(uint64_t value, uint64_t amount) { return value > amount ? value - amount : 0; }
 
 }  // namespace
+
+uint64_t LuidOfInterfaceIndex(uint32_t index) {
+  return (kVirtualInterfaceType << 48) | (static_cast<uint64_t>(index & 0xFFFFFF) << 24);
+}
 
 bool InterfaceIndexOf(uint64_t luid, uint32_t& index, InterfaceFailure& failure) {
   char name[IF_NAMESIZE];

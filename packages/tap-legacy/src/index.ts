@@ -1,0 +1,11 @@
+export { MagmaError, OptionError } from "@magma/transport";
+export {
+  createTapAdapter,
+  deleteTapAdapter,
+  listTapAdapters,
+  setTapAdapterEnabled,
+  type TapAdapterInfo,
+  type TapDriverVersion,
+} from "./tap-adapters.js";
+export type { TapLibraryOptions } from "./tap-arguments.js";
+export { TapError, TapErrorCode } from "./tap-error.js";

@@ -1,0 +1,84 @@
+import { MagmaError } from "@magma/transport";
+import { win32ErrorName } from "@magma/wintun-native";
+
+/** The Win32 codes a TAP call reports that callers test for (winerror.h, reference B.1–B.7). */
+export const TapErrorCode = {
+  FILE_NOT_FOUND: 2,
+  ACCESS_DENIED: 5,
+  GEN_FAILURE: 31,
+  NOT_SUPPORTED: 50,
+  DUP_NAME: 52,
+  MOD_NOT_FOUND: 126,
+  PROC_NOT_FOUND: 127,
+  NOT_FOUND: 1168,
+} as const;
+
+/**
+ * A TAP-Windows call that failed. `code` is the Win32 error code (31), `symbol` its name
+ * ("ERROR_GEN_FAILURE"), `call` the function that failed ("CreateFileW"), and `hint` the real
+ * reason and what to do: not OpenVPN's "all TAP-Windows adapters are in use", which it prints for
+ * every failed open (reference B.6.1).
+ */
+export class TapError extends MagmaError<number> {
+  override readonly name = "TapError";
+  readonly symbol: string;
+  readonly call: string;
+  readonly detail: string | undefined;
+
+  constructor(code: number, call: string, detail?: string, options?: { cause?: unknown }) {
+    const hint = hintFor(code, call);
+    super(
+      code,
+      `${call} failed with ${win32ErrorName(code)} (${code})${detail ? `: ${detail}` : ""}`,
+      {
+        ...(hint === undefined ? {} : { hint }),
+        ...(options?.cause === undefined ? {} : { cause: options.cause }),
+      },
+    );
+    this.symbol = win32ErrorName(code);
+    this.call = call;
+    this.detail = detail || undefined;
+  }
+
+  /** The addon's error (it carries `win32Code`, `call` and `detail`) as a TapError; others as they are. */
+  static fromNative(error: unknown): unknown {
+    if (typeof error !== "object" || error === null) return error;
+    const { win32Code, call, detail } = error as Record<string, unknown>;
+    if (typeof win32Code !== "number" || typeof call !== "string") return error;
+    return new TapError(win32Code, call, typeof detail === "string" ? detail : undefined, {
+      cause: error,
+    });
+  }
+}
+
+const LOADER_CALLS: ReadonlySet<string> = new Set(["dlopen", "dlsym", "loadTapLibrary"]);
+
+function hintFor(code: number, call: string): string | undefined {
+  if (LOADER_CALLS.has(call)) {
+    return call === "loadTapLibrary"
+      ? "this build of @magma/wintun-native has no TAP code (a fallback build outside the repository); use a prebuilt platform or build it in the repository"
+      : "build the emulator (pnpm --filter @magma/tap-windows-emu build) or pass libraryPath / set MAGMA_TAP_LIBRARY to a libtapwindowsemu.so";
+  }
+  switch (code) {
+    case TapErrorCode.FILE_NOT_FOUND:
+      // B.1.5: the class key lists disabled and absent adapters; their device does not exist.
+      return "the adapter is disabled or absent (a phantom adapter, listed in the registry without a running driver): enable it in Network Connections, or remove it and create a new one; nothing else holds it";
+    case TapErrorCode.GEN_FAILURE:
+      // B.2: tap0901 allows one handle at a time; a second CreateFileW gets STATUS_UNSUCCESSFUL.
+      return "another handle holds the adapter: tap0901 allows one open at a time (OpenVPN, another Magma port, or this process); close that, or use another adapter";
+    case TapErrorCode.NOT_SUPPORTED:
+      return process.platform === "win32"
+        ? "making, removing and disabling TAP adapters on Windows is not in this version: create it with OpenVPN's tapctl (tapctl create --hwid root\\tap0901 --name <name>), remove it with tapctl delete"
+        : undefined;
+    case TapErrorCode.ACCESS_DENIED:
+      return process.platform === "win32"
+        ? "run elevated: changing adapters needs administrator rights"
+        : "run as root or with CAP_NET_ADMIN: each emulated adapter is a Linux TAP interface";
+    case TapErrorCode.NOT_FOUND:
+      return "no TAP adapter has that GUID; listTapAdapters() shows the adapters there are";
+    case TapErrorCode.DUP_NAME:
+      return "several TAP adapters have that name; pass the GUID instead (listTapAdapters() shows them)";
+    default:
+      return undefined;
+  }
+}

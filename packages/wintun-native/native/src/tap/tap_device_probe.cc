@@ -1,0 +1,65 @@
+#include "tap_device_probe.h"
+
+#include "tap_text.h"
+
+namespace magma::tap {
+namespace {
+
+// The IOCTL answers read here, sized as tap-windows.h and reference B.3 give them.
+static_assert(sizeof(TapWinVersion) == 3 * sizeof(DWORD), "GET_VERSION: 3 x ULONG");
+static_assert(sizeof(uint32_t) == sizeof(DWORD), "GET_MTU: 1 x ULONG");
+static_assert(sizeof(TapDeviceProbe::mac) == 6, "GET_MAC: 6 bytes");
+
+// One METHOD_BUFFERED IOCTL on a handle opened with FILE_FLAG_OVERLAPPED. Such a handle needs an
+// OVERLAPPED with an event for every request (ioapiset.h: without one the call may return before
+// the output is written); the driver completes these at once, so the wait does not block.
+// OpenVPN passes the same buffer for input and output (B.3: always pass an output buffer).
+bool Control(const TapWin32Api& api, HANDLE device, HANDLE event, DWORD code, void* buffer,
+             DWORD size) {
+  OVERLAPPED overlapped{};
+  overlapped.hEvent = event;
+  DWORD returned = 0;
+  if (api.DeviceIoControl(device, code, buffer, size, buffer, size, &returned, &overlapped)) {
+    return true;
+  }
+  if (api.GetLastError() != static_cast<DWORD>(ERROR_IO_PENDING)) return false;
+  return api.GetOverlappedResult(device, &overlapped, &returned, TRUE) != FALSE;
+}
+
+}  // namespace
+
+std::u16string TapDevicePath(const std::string& guid) {
+  return Utf16OfAscii(std::string(TAP_WIN_USERMODE_DEVICE_DIR) + guid + TAP_WIN_SUFFIX);
+}
+
+HANDLE OpenTapDevice(const TapWin32Api& api, const std::string& guid, uint32_t& error) {
+  std::u16string path = TapDevicePath(guid);
+  HANDLE device = api.CreateFileW(Wide(path), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+                                  OPEN_EXISTING, FILE_ATTRIBUTE_SYSTEM | FILE_FLAG_OVERLAPPED,
+                                  nullptr);
+  error = device == INVALID_HANDLE_VALUE ? api.GetLastError() : 0;
+  return device;
+}
+
+TapDeviceProbe ProbeTapDevice(const TapWin32Api& api, const std::string& guid) {
+  TapDeviceProbe probe;
+  HANDLE device = OpenTapDevice(api, guid, probe.open_error);
+  if (device == INVALID_HANDLE_VALUE) return probe;
+  // Manual reset, not signalled: the form GetOverlappedResult expects (minwinbase.h).
+  HANDLE event = api.CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  if (event != nullptr) {
+    // GET_VERSION needs 12 bytes (B.3).
+    probe.has_version = Control(api, device, event, TAP_WIN_IOCTL_GET_VERSION, &probe.version,
+                                sizeof probe.version);
+    uint32_t mtu = 0;  // one ULONG (B.3)
+    probe.has_mtu = Control(api, device, event, TAP_WIN_IOCTL_GET_MTU, &mtu, sizeof mtu);
+    probe.mtu = mtu;
+    // GET_MAC: 6 bytes; fewer is ERROR_INSUFFICIENT_BUFFER (B.3).
+    probe.has_mac = Control(api, device, event, TAP_WIN_IOCTL_GET_MAC, probe.mac, sizeof probe.mac);
+    api.CloseHandle(event);
+  }
+  api.CloseHandle(device);
+  return probe;
+}
+
+}  // namespace magma::tap

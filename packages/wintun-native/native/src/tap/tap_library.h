@@ -1,0 +1,41 @@
+// One TAP-Windows function table and, on Linux, the emulator's adapter controls (what tapctl and
+// SetupAPI do on Windows). Windows: TapWin32SystemApi() from kernel32/advapi32, compiled in
+// (tap_library_windows.cc). Linux: libtapwindowsemu.so, opened with dlopen and looked up by name
+// (tap_library_posix.cc), since the emulator is a test tool the addon must not link against.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "tap_windows_api.h"
+
+namespace magma::tap {
+
+// The emulator's exports beyond the Win32 table (tools/tap-windows-emu/include/tap_windows_emu.h).
+// All null on Windows, where adapters are made with SetupAPI (not in this addon yet).
+struct TapAdapterControls {
+  DWORD (*CreateAdapter)(const WCHAR* name, const char* componentId, char* guidOut) = nullptr;
+  DWORD (*DeleteAdapter)(const char* guid) = nullptr;
+  DWORD (*SetAdapterEnabled)(const char* guid, bool enabled) = nullptr;
+  bool (*GetInterfaceName)(const char* guid, char ifname[16]) = nullptr;
+};
+
+struct TapLibrary {
+  const TapWin32Api* api = nullptr;
+  TapAdapterControls controls;
+};
+
+struct TapLibraryLoad {
+  std::shared_ptr<const TapLibrary> library;  // null on failure
+  uint32_t win32_code = 0;
+  std::string call;    // "dlopen" or "dlsym"
+  std::string detail;  // the loader's message, or the missing export
+};
+
+// Linux: `path` is the emulator library (the caller resolves the default). Windows: `path` is
+// ignored; the table is the system's. Loaded libraries are cached by path and never unloaded:
+// adapters the emulator made live in it for the life of the process.
+TapLibraryLoad LoadTapLibrary(const std::string& path);
+
+}  // namespace magma::tap

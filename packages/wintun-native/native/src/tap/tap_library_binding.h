@@ -1,0 +1,43 @@
+// JavaScript class `NativeTapLibrary`: one TAP-Windows function table (the system's on Windows,
+// the emulator's on Linux) and what @magma/tap-legacy does with it: list the adapters the
+// registry names, and on Linux make, remove and disable emulated ones. Each call is short
+// (registry reads, an open and three IOCTLs per adapter), so they run on the calling thread.
+#pragma once
+
+#include <napi.h>
+
+#include <map>
+#include <memory>
+
+#include "tap_library.h"
+
+namespace magma::tap {
+
+class TapLibraryBinding : public Napi::ObjectWrap<TapLibraryBinding> {
+ public:
+  static void Register(Napi::Env env, Napi::Object exports);
+  explicit TapLibraryBinding(const Napi::CallbackInfo& info);
+  ~TapLibraryBinding() override;
+
+ private:
+  // loadTapLibrary(path: string): NativeTapLibrary (throws the load error)
+  static Napi::Value Load(const Napi::CallbackInfo& info);
+  // listAdapters(): NativeTapAdapterRecord[] (throws the registry's error)
+  Napi::Value ListAdapters(const Napi::CallbackInfo& info);
+  // createAdapter(name: string, componentId: string | null): string (the GUID)
+  Napi::Value CreateAdapter(const Napi::CallbackInfo& info);
+  // deleteAdapter(guid: string): void
+  Napi::Value DeleteAdapter(const Napi::CallbackInfo& info);
+  // setAdapterEnabled(guid: string, enabled: boolean): void
+  Napi::Value SetAdapterEnabled(const Napi::CallbackInfo& info);
+  // Test hooks: hold an adapter's device open as another program would (B.2 exclusive open).
+  // holdDevice(guid: string): number; releaseDevice(id: number): void
+  Napi::Value HoldDevice(const Napi::CallbackInfo& info);
+  Napi::Value ReleaseDevice(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<const TapLibrary> library_;
+  std::map<uint32_t, HANDLE> held_;
+  uint32_t next_hold_ = 1;
+};
+
+}  // namespace magma::tap
