@@ -39,7 +39,15 @@ const NODE_WIN = {
     "sha512-JCwLL25UBIyiXLXUN6dfb/AMZTBtV5LUugV+DpurEn3uAM/GKm7Z/rgR4aV5Z76UHSbzK4n43ox6GTvsOAoNxA==",
 };
 // What the suite imports, staged as installed packages: package.json and the built JavaScript.
-const STAGED_PACKAGES = ["transport", "memory-pool", "packets", "pcapng", "wintun-native", "cli"];
+const STAGED_PACKAGES = [
+  "transport",
+  "memory-pool",
+  "packets",
+  "pcapng",
+  "wintun-native",
+  "tap-legacy",
+  "cli",
+];
 // Registry packages the staged ones import, copied whole from where pnpm installed them for the
 // package named: the CLI's command-line parser (plain JavaScript, no dependencies of its own).
 const STAGED_DEPENDENCIES = [{ name: "commander", of: "cli" }];

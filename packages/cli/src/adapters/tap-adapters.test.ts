@@ -59,6 +59,7 @@ describe("TAP-Windows adapters among the network class's devices", () => {
         present: true,
         hasInterface: true,
         mediaConnected: false,
+        inUse: undefined,
       },
       expect.objectContaining({
         name: "TAP-Windows Adapter V9",
@@ -67,5 +68,21 @@ describe("TAP-Windows adapters among the network class's devices", () => {
       }),
       expect.objectContaining({ mediaConnected: true }),
     ]);
+  });
+
+  it("say which another program holds, by GUID in any case, and nothing of an adapter not probed", () => {
+    const guid = "{0E2F8C4A-6B4D-4F0B-9E51-3C7A2D1B5E80}";
+    const [held] = tapAdaptersFrom([record({})], {
+      listed: new Set([guid]),
+      held: new Set([guid]),
+    });
+    expect(held?.inUse).toBe(true);
+    const lower = record({ netCfgInstanceId: guid.toLowerCase() });
+    expect(tapAdaptersFrom([lower], { listed: new Set([guid]), held: new Set() })[0]?.inUse).toBe(
+      false,
+    );
+    expect(tapAdaptersFrom([record({})], { listed: new Set(), held: new Set() })[0]?.inUse).toBe(
+      undefined,
+    );
   });
 });

@@ -13,6 +13,12 @@ export interface TapAdapterFact {
   readonly hasInterface: boolean;
   /** The media state: tap0901 reports it connected once a program set it (SET_MEDIA_STATUS 1). */
   readonly mediaConnected: boolean;
+  /**
+   * Whether another program holds its device (opening it fails with ERROR_GEN_FAILURE: tap0901
+   * allows one open at a time), from `@magma/tap-legacy`'s listing; undefined when that listing
+   * could not be made or does not know the adapter.
+   */
+  readonly inUse: boolean | undefined;
 }
 
 /**
@@ -28,14 +34,25 @@ export function isTapWindowsDevice(record: NetworkAdapterRecord): boolean {
   return TAP_COMPONENT_IDS.has(record.componentId?.toLowerCase() ?? "");
 }
 
-/** The TAP-Windows adapters among the network class's devices. */
-export function tapAdaptersFrom(records: readonly NetworkAdapterRecord[]): TapAdapterFact[] {
-  return records.filter(isTapWindowsDevice).map((record) => ({
-    name: record.interface?.alias ?? record.driverDescription ?? record.instanceId,
-    guid: record.netCfgInstanceId,
-    driverVersion: record.driverVersion,
-    present: record.present,
-    hasInterface: record.interface !== undefined,
-    mediaConnected: record.interface?.mediaConnectState === MEDIA_CONNECTED,
-  }));
+/**
+ * The TAP-Windows adapters among the network class's devices; `heldGuids` (NetCfgInstanceIds,
+ * from an open of each device) says which another program holds, when it could be learned.
+ */
+export function tapAdaptersFrom(
+  records: readonly NetworkAdapterRecord[],
+  held?: { readonly listed: ReadonlySet<string>; readonly held: ReadonlySet<string> },
+): TapAdapterFact[] {
+  return records.filter(isTapWindowsDevice).map((record) => {
+    const guid = record.netCfgInstanceId?.toUpperCase();
+    const known = guid !== undefined && held?.listed.has(guid) === true;
+    return {
+      name: record.interface?.alias ?? record.driverDescription ?? record.instanceId,
+      guid: record.netCfgInstanceId,
+      driverVersion: record.driverVersion,
+      present: record.present,
+      hasInterface: record.interface !== undefined,
+      mediaConnected: record.interface?.mediaConnectState === MEDIA_CONNECTED,
+      inUse: known ? held?.held.has(guid) === true : undefined,
+    };
+  });
 }

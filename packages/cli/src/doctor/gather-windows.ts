@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { release } from "node:os";
 import { promisify } from "node:util";
+import { listTapAdapters } from "@magma/tap-legacy";
 import { listNetworkAdapters } from "@magma/wintun-native";
 import type { ListedAdapter } from "../adapters/listed-adapter.js";
 import { type TapAdapterFact, tapAdaptersFrom } from "../adapters/tap-adapters.js";
@@ -65,12 +66,28 @@ async function adapters(): Promise<readonly ListedAdapter[] | ProbeFailure> {
   }
 }
 
-/** The TAP-Windows adapters, from the same device list. */
+/**
+ * The TAP-Windows adapters, from the same device list; which of them another program holds, from
+ * an open of each device (`@magma/tap-legacy`), when that can be made.
+ */
 async function tapAdapters(): Promise<readonly TapAdapterFact[] | ProbeFailure> {
   try {
-    return tapAdaptersFrom(listNetworkAdapters());
+    return tapAdaptersFrom(listNetworkAdapters(), heldTapAdapters());
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function heldTapAdapters(): { listed: Set<string>; held: Set<string> } | undefined {
+  try {
+    const taps = listTapAdapters();
+    return {
+      listed: new Set(taps.map((tap) => tap.guid.toUpperCase())),
+      held: new Set(taps.filter((tap) => tap.inUse).map((tap) => tap.guid.toUpperCase())),
+    };
+  } catch {
+    // The check then says it could not tell, adapter by adapter.
+    return undefined;
   }
 }
 

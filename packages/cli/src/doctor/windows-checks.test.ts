@@ -139,6 +139,27 @@ describe("tapAdaptersCheck", () => {
     expect(result.notes[1]).toContain("phantom (device absent)");
   });
 
+  it("names the adapters another program holds, and warns when every one is held", () => {
+    const some = tapAdaptersCheck([tapAdapter(), tapAdapter({ name: "OpenVPN", inUse: true })]);
+    expect(some).toMatchObject({
+      status: "pass",
+      detail: "2 adapters, driver 9.24.2.601; 1 held by another program",
+    });
+    expect(some.notes[1]).toContain(
+      "held by another program (opening it fails with ERROR_GEN_FAILURE)",
+    );
+    const all = tapAdaptersCheck([tapAdapter({ name: "OpenVPN", inUse: true })]);
+    expect(all).toMatchObject({
+      status: "warn",
+      detail: expect.stringContaining("every adapter is held by another program: OpenVPN"),
+      fix: expect.stringContaining("tapctl create"),
+    });
+    // Not learned (the listing could not open the devices): no claim either way.
+    const unknown = tapAdaptersCheck([tapAdapter({ inUse: undefined })]);
+    expect(unknown.status).toBe("pass");
+    expect(unknown.notes[0]).toContain("media disconnected");
+  });
+
   it("says none is needed when there is none, and why it could not tell", () => {
     expect(tapAdaptersCheck([])).toMatchObject({
       status: "unavailable",

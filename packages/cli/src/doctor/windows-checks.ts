@@ -123,10 +123,9 @@ function olderThanMinimum(version: string): boolean {
 }
 
 /**
- * The TAP-Windows driver (tap0901) and its adapters: versions below 9.9, and phantoms, which
- * OpenVPN reports as "all TAP-Windows adapters on this system are currently in use". Whether a
- * program holds an adapter shows only when one opens it (ERROR_GEN_FAILURE), which the doctor
- * does not.
+ * The TAP-Windows driver (tap0901) and its adapters: versions below 9.9; phantoms, which OpenVPN
+ * reports as "all TAP-Windows adapters on this system are currently in use"; and adapters another
+ * program really holds (opening one fails with ERROR_GEN_FAILURE), named with that reason.
  */
 export function tapAdaptersCheck(taps: readonly TapAdapterFact[] | ProbeFailure): CheckResult {
   const id = "tap-driver";
@@ -148,9 +147,11 @@ export function tapAdaptersCheck(taps: readonly TapAdapterFact[] | ProbeFailure)
         ? "phantom (device absent)"
         : !tap.hasInterface
           ? "disabled"
-          : tap.mediaConnected
-            ? "media connected (a program is using it)"
-            : "media disconnected"
+          : tap.inUse === true
+            ? "held by another program (opening it fails with ERROR_GEN_FAILURE)"
+            : tap.mediaConnected
+              ? "media connected (a program is using it)"
+              : "media disconnected"
     }`;
   const notes = taps.map(describe);
   const old = taps.filter(
@@ -180,11 +181,26 @@ export function tapAdaptersCheck(taps: readonly TapAdapterFact[] | ProbeFailure)
       },
     );
   }
+  const held = taps.filter((tap) => tap.inUse === true);
+  if (held.length === taps.length) {
+    return checkResult(
+      id,
+      title,
+      "warn",
+      `every adapter is held by another program: ${held.map((tap) => tap.name).join(", ")} (opening fails with ERROR_GEN_FAILURE; tap0901 allows one program per adapter)`,
+      {
+        notes,
+        fix: "close the program that holds one (an OpenVPN client, another VPN), or create another adapter for Magma (tapctl create --hwid root\\tap0901 --name Magma)",
+      },
+    );
+  }
   return checkResult(
     id,
     title,
     "pass",
-    `${taps.length} adapter${taps.length === 1 ? "" : "s"}, driver ${taps[0]?.driverVersion ?? "of unknown version"}`,
+    `${taps.length} adapter${taps.length === 1 ? "" : "s"}, driver ${taps[0]?.driverVersion ?? "of unknown version"}${
+      held.length > 0 ? `; ${held.length} held by another program` : ""
+    }`,
     { notes },
   );
 }

@@ -68,6 +68,7 @@ export function tapAdapter(overrides: Partial<TapAdapterFact> = {}): TapAdapterF
     present: true,
     hasInterface: true,
     mediaConnected: false,
+    inUse: false,
     ...overrides,
   };
 }
