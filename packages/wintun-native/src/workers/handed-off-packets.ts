@@ -83,8 +83,11 @@ export class HandedOffPackets {
 
   /** @internal */
   giveBack(id: number): void {
-    // Cannot fail: the queue has room for every slot of the pool, and a slot is in it at most once.
-    this.#returns.push(id);
+    // The queue has room for every slot of the pool and a slot is in it at most once, so a full
+    // queue means a slot came back twice: a bug to report, never a slot to lose quietly.
+    if (!this.#returns.push(id)) {
+      throw new PortError("WORKER_FAILED", `slot ${id} was returned to the port twice`);
+    }
     if (!this.#inBatch && !this.#publishScheduled) {
       this.#publishScheduled = true;
       queueMicrotask(this.#publishOnMicrotask);
