@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 const TapWin32Api *api;
 
@@ -218,4 +219,19 @@ void primePeer(HANDLE device, int socketFd) {
   udpSendToPeer(socketFd, 5353, "prime", 5);
   uint8_t packet[READ_BUFFER];
   CHECK(readPacket(device, packet, 2000) == 33, "the priming datagram did not arrive");
+}
+
+PrimedLink openPrimedLink(const char16_t *name) {
+  PrimedLink link;
+  link.adapter = createTestAdapter(name);
+  link.device = openDeviceOrFail(link.adapter.guid);
+  enterTunMode(link.device);
+  link.socketFd = udpSocket(4000);
+  primePeer(link.device, link.socketFd);
+  return link;
+}
+
+void closePrimedLink(PrimedLink *link) {
+  close(link->socketFd);
+  CHECK(api->CloseHandle(link->device), "CloseHandle failed");
 }

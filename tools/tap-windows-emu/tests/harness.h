@@ -72,3 +72,14 @@ bool registryListsTapAdapter(const char *guid);
 /* Sends one datagram from the kernel to the peer and reads it, so the driver's ARP answer has
  * resolved the peer before a case counts packets. */
 void primePeer(HANDLE device, int socketFd);
+
+/* What most traffic cases start from: a new adapter, its device open in TUN mode, and a kernel UDP
+ * socket on port 4000 whose peer the driver has already resolved (primePeer). */
+typedef struct {
+  TestAdapter adapter;
+  HANDLE device;
+  int socketFd;
+} PrimedLink;
+PrimedLink openPrimedLink(const char16_t *name);
+/* Closes the socket and the device (the adapter goes with the test's namespace). */
+void closePrimedLink(PrimedLink *link);
