@@ -25,16 +25,15 @@ export interface Counter {
  * (a port's `workers`) names its elements by position: "workers.1.queueFull"; an element's own
  * `index`, the same number, is left out.
  */
-export function flattenStatistics(
-  stats: ControlStatistics | readonly ControlStatistics[],
-  prefix = "",
-): Counter[] {
+export function flattenStatistics(stats: ControlStatistics, prefix = ""): Counter[] {
   const counters: Counter[] = [];
-  // A group named by its position in a list ("workers.1."): its own `index` says it again.
-  const inList = /(^|\.)\d+\.$/.test(prefix);
   for (const [name, value] of Object.entries(stats)) {
-    if (typeof value === "number") {
-      if (!(inList && name === "index")) counters.push({ name: `${prefix}${name}`, value });
+    if (typeof value === "number") counters.push({ name: `${prefix}${name}`, value });
+    else if (Array.isArray(value)) {
+      value.forEach((element: ControlStatistics, position) => {
+        const { index: _position, ...counted } = element;
+        counters.push(...flattenStatistics(counted, `${prefix}${name}.${position}.`));
+      });
     } else if (typeof value === "object" && value !== null) {
       counters.push(...flattenStatistics(value as ControlStatistics, `${prefix}${name}.`));
     }

@@ -12,7 +12,7 @@ import {
   statisticsFrom,
   type WinTunSessionStatistics,
 } from "./session-statistics.js";
-import { slotTableOf } from "./slot-table.js";
+import { slotTableOf, writeSlotPairs } from "./slot-table.js";
 
 export type { WinTunSessionOptions } from "./session-options.js";
 
@@ -277,18 +277,8 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
    */
   sendPooled(packets: readonly PooledPacket[], count: number = packets?.length): number {
     checkBatch("session.sendPooled", packets, count);
-    const total = count;
-    if (this.#sendPairs.length < 2 * total) this.#sendPairs = new Int32Array(2 * total);
-    const pairs = this.#sendPairs;
-    for (let i = 0; i < total; i++) {
-      const packet = packets[i] as PooledPacket | undefined;
-      // A slot of another pool (or no packet at all) would name memory the session does not know:
-      // count it as invalid.
-      const ours = packet?.pool === this.pool;
-      pairs[2 * i] = ours ? (packet as PooledPacket).id : -1;
-      pairs[2 * i + 1] = ours ? (packet as PooledPacket).length : 0;
-    }
-    return this.#native.sendSlots(pairs, total);
+    this.#sendPairs = writeSlotPairs(packets, count, this.pool, this.#sendPairs);
+    return this.#native.sendSlots(this.#sendPairs, count);
   }
 
   /**

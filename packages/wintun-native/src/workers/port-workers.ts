@@ -12,6 +12,7 @@ import {
   DOORBELL_FIELDS,
   DOORBELL_RINGS,
   DOORBELL_SLEEPING,
+  WORKER_COUNTER_COUNT,
   WorkerCounter,
 } from "./worker-channel.js";
 
@@ -186,7 +187,7 @@ export class PortWorkers {
       handedOff: 0,
       queueFull: 0,
       lost: 0,
-      before: new Float64Array(Object.keys(WorkerCounter).length),
+      before: new Float64Array(WORKER_COUNTER_COUNT),
     }));
     this.#restartTimes = Array.from({ length: options.count }, () => []);
     this.#lentTo = new Uint8Array(this.#pool.slotCount);
@@ -199,16 +200,7 @@ export class PortWorkers {
    * workers' queues until their receivers are built (`ready()`).
    */
   static start(session: WorkerSteeredSession, options: ResolvedPortWorkersOptions): PortWorkers {
-    if (!session.pool.shared) {
-      throw new OptionError(
-        "INVALID_OPTION",
-        WHERE,
-        "pool",
-        session.pool,
-        "a pool made with shared: true",
-        "workers read the received packets where they are: in SharedArrayBuffer slabs",
-      );
-    }
+    // The port checked before it opened anything that its pool is shared (`shared: true`).
     const workers = new PortWorkers(session, options);
     for (let index = 0; index < options.count; index++) workers.#spawn(index);
     session.steerFlows(randomBytes(16), options.count);

@@ -84,7 +84,7 @@ export const WorkerCounter = {
   txPoolExhausted: 7,
   txLargePoolExhausted: 8,
 } as const;
-export const WORKER_COUNTER_COUNT = 9;
+export const WORKER_COUNTER_COUNT = Object.keys(WorkerCounter).length;
 
 /** The port's doorbell (an Int32Array over `PortWorkerData.doorbell`): rings, and whether it sleeps. */
 export const DOORBELL_RINGS = 0;

@@ -1,6 +1,7 @@
 import type { PacketMemoryPool, PooledPacket } from "@magma/memory-pool";
 import type { NativeSessionSender } from "../native-addon.js";
 import type { PooledPacketSink } from "../port/win-tun-transmitter.js";
+import { writeSlotPairs } from "../session/slot-table.js";
 
 /**
  * A worker's way into the session's send ring: the worker's transmitter hands it each batch, and
@@ -26,14 +27,8 @@ export class WorkerSendSink implements PooledPacketSink {
   }
 
   sendPooled(packets: readonly PooledPacket[], count: number): number {
-    if (this.#pairs.length < 2 * count) this.#pairs = new Int32Array(2 * count);
-    const pairs = this.#pairs;
-    for (let i = 0; i < count; i++) {
-      const packet = packets[i] as PooledPacket;
-      pairs[2 * i] = packet.pool === this.pool ? packet.id : -1;
-      pairs[2 * i + 1] = packet.length;
-    }
-    const sent = this.#sender.sendSlots(pairs, count);
+    this.#pairs = writeSlotPairs(packets, count, this.pool, this.#pairs);
+    const sent = this.#sender.sendSlots(this.#pairs, count);
     if (sent < 0) {
       // The session ended: the transmitter counts this batch and every later one.
       this.#closed = true;
