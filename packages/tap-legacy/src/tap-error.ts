@@ -1,16 +1,16 @@
 import { MagmaError } from "@magma/transport";
-import { win32ErrorName } from "@magma/wintun-native";
+import { internalIsNativeWin32Failure, Win32Error, win32ErrorName } from "@magma/wintun-native";
 
 /** The Win32 codes a TAP call reports that callers test for (winerror.h, reference B.1–B.7). */
 export const TapErrorCode = {
-  FILE_NOT_FOUND: 2,
-  ACCESS_DENIED: 5,
-  GEN_FAILURE: 31,
-  NOT_SUPPORTED: 50,
-  DUP_NAME: 52,
-  MOD_NOT_FOUND: 126,
-  PROC_NOT_FOUND: 127,
-  NOT_FOUND: 1168,
+  FILE_NOT_FOUND: Win32Error.FILE_NOT_FOUND,
+  ACCESS_DENIED: Win32Error.ACCESS_DENIED,
+  GEN_FAILURE: Win32Error.GEN_FAILURE,
+  NOT_SUPPORTED: Win32Error.NOT_SUPPORTED,
+  DUP_NAME: Win32Error.DUP_NAME,
+  MOD_NOT_FOUND: Win32Error.MOD_NOT_FOUND,
+  PROC_NOT_FOUND: Win32Error.PROC_NOT_FOUND,
+  NOT_FOUND: Win32Error.NOT_FOUND,
 } as const;
 
 /**
@@ -27,27 +27,25 @@ export class TapError extends MagmaError<number> {
 
   constructor(code: number, call: string, detail?: string, options?: { cause?: unknown }) {
     const hint = hintFor(code, call);
-    super(
-      code,
-      `${call} failed with ${win32ErrorName(code)} (${code})${detail ? `: ${detail}` : ""}`,
-      {
-        ...(hint === undefined ? {} : { hint }),
-        ...(options?.cause === undefined ? {} : { cause: options.cause }),
-      },
-    );
-    this.symbol = win32ErrorName(code);
+    const symbol = win32ErrorName(code);
+    super(code, `${call} failed with ${symbol} (${code})${detail ? `: ${detail}` : ""}`, {
+      ...(hint === undefined ? {} : { hint }),
+      ...(options?.cause === undefined ? {} : { cause: options.cause }),
+    });
+    this.symbol = symbol;
     this.call = call;
     this.detail = detail || undefined;
   }
 
-  /** The addon's error (it carries `win32Code`, `call` and `detail`) as a TapError; others as they are. */
-  static fromNative(error: unknown): unknown {
-    if (typeof error !== "object" || error === null) return error;
-    const { win32Code, call, detail } = error as Record<string, unknown>;
-    if (typeof win32Code !== "number" || typeof call !== "string") return error;
-    return new TapError(win32Code, call, typeof detail === "string" ? detail : undefined, {
-      cause: error,
-    });
+  /**
+   * The addon's error (it carries `win32Code`, `call` and `detail`) as a TapError, its detail
+   * naming `libraryPath` when given; others as they are.
+   */
+  static fromNative(error: unknown, libraryPath?: string): unknown {
+    if (!internalIsNativeWin32Failure(error)) return error;
+    const detail =
+      libraryPath === undefined ? error.detail : `${error.detail ?? ""} (library: ${libraryPath})`;
+    return new TapError(error.win32Code, error.call, detail, { cause: error });
   }
 }
 

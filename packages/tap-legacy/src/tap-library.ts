@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type InternalNativeTapLibrary, internalNativeAddon } from "@magma/wintun-native";
 import { TapError, TapErrorCode } from "./tap-error.js";
@@ -15,20 +14,11 @@ export function tapLibraryPath(libraryPath: string | undefined): string {
   if (libraryPath !== undefined) return libraryPath;
   const fromEnvironment = process.env.MAGMA_TAP_LIBRARY;
   if (fromEnvironment !== undefined && fromEnvironment !== "") return fromEnvironment;
-  return repositoryBuild() ?? "libtapwindowsemu.so";
-}
-
-function repositoryBuild(): string | undefined {
-  // Walk up from this module (src/, or dist/ of the package) to the workspace that holds tools/.
-  let folder = dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 8; depth++) {
-    const candidate = join(folder, "tools", "tap-windows-emu", "build", "libtapwindowsemu.so");
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(folder);
-    if (parent === folder) break;
-    folder = parent;
-  }
-  return undefined;
+  // This module is in src/ or dist/ of packages/tap-legacy, so the workspace is three levels up.
+  const repositoryBuild = fileURLToPath(
+    new URL("../../../tools/tap-windows-emu/build/libtapwindowsemu.so", import.meta.url),
+  );
+  return existsSync(repositoryBuild) ? repositoryBuild : "libtapwindowsemu.so";
 }
 
 /** The loaded TAP table for `libraryPath` (see tapLibraryPath); throws TapError when it cannot load. */
@@ -39,18 +29,7 @@ export function loadTapLibrary(libraryPath: string | undefined): InternalNativeT
   try {
     return load(path);
   } catch (error) {
-    const converted = TapError.fromNative(error);
-    if (converted instanceof TapError && path !== "") {
-      throw new TapError(
-        converted.code,
-        converted.call,
-        `${converted.detail ?? ""} (library: ${path})`,
-        {
-          cause: error,
-        },
-      );
-    }
-    throw converted;
+    throw TapError.fromNative(error, path === "" ? undefined : path);
   }
 }
 

@@ -118,7 +118,10 @@ export {
   type WinTunAdapterListing,
   type WinTunOperStatus,
 } from "./wintun-adapter-list.js";
-export { WinTunError } from "./wintun-error.js";
+export {
+  isNativeWin32Failure as internalIsNativeWin32Failure,
+  WinTunError,
+} from "./wintun-error.js";
 export { type WinTunDriverVersion, WinTunLibrary } from "./wintun-library.js";
 export type {
   WinTunLogEntry,

@@ -176,13 +176,13 @@ function hintFor(code: number, call: string, libraryPath: string | undefined): s
 }
 
 /** The shape of the errors the addon throws (native/src/binding/win32_error.h). */
-interface NativeWin32Failure {
+export interface NativeWin32Failure {
   readonly win32Code: number;
   readonly call: string;
   readonly detail?: string;
 }
 
-function isNativeWin32Failure(error: unknown): error is NativeWin32Failure {
+export function isNativeWin32Failure(error: unknown): error is NativeWin32Failure {
   return (
     typeof error === "object" &&
     error !== null &&

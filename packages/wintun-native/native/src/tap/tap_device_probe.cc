@@ -51,9 +51,8 @@ TapDeviceProbe ProbeTapDevice(const TapWin32Api& api, const std::string& guid) {
     // GET_VERSION needs 12 bytes (B.3).
     probe.has_version = Control(api, device, event, TAP_WIN_IOCTL_GET_VERSION, &probe.version,
                                 sizeof probe.version);
-    uint32_t mtu = 0;  // one ULONG (B.3)
-    probe.has_mtu = Control(api, device, event, TAP_WIN_IOCTL_GET_MTU, &mtu, sizeof mtu);
-    probe.mtu = mtu;
+    // One ULONG (B.3).
+    probe.has_mtu = Control(api, device, event, TAP_WIN_IOCTL_GET_MTU, &probe.mtu, sizeof probe.mtu);
     // GET_MAC: 6 bytes; fewer is ERROR_INSUFFICIENT_BUFFER (B.3).
     probe.has_mac = Control(api, device, event, TAP_WIN_IOCTL_GET_MAC, probe.mac, sizeof probe.mac);
     api.CloseHandle(event);

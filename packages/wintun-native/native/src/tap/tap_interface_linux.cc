@@ -8,10 +8,8 @@ namespace magma::tap {
 bool FindTapInterface(const TapLibrary& library, const std::string& guid, TapInterface& found) {
   char ifname[IF_NAMESIZE] = {};
   static_assert(IF_NAMESIZE == 16, "TapEmuGetInterfaceName writes 16 bytes");
-  if (library.controls.GetInterfaceName == nullptr ||
-      !library.controls.GetInterfaceName(guid.c_str(), ifname)) {
-    return false;
-  }
+  // LoadTapLibrary found this export, or the library did not load.
+  if (!library.controls.GetInterfaceName(guid.c_str(), ifname)) return false;
   unsigned index = if_nametoindex(ifname);
   if (index == 0) return false;  // gone between the two calls
   found.luid = wintun::LuidOfInterfaceIndex(index);

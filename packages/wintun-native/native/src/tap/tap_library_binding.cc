@@ -25,10 +25,6 @@ std::string AsciiArgument(const Napi::CallbackInfo& info, size_t index, const ch
   return text;
 }
 
-Napi::String Utf16String(Napi::Env env, const std::u16string& text) {
-  return Napi::String::New(env, text.data(), text.size());
-}
-
 std::string MacText(const uint8_t mac[6]) {
   char text[18];
   std::snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
@@ -39,8 +35,8 @@ std::string MacText(const uint8_t mac[6]) {
 Napi::Object Record(Napi::Env env, const TapLibrary& library, const TapRegistryEntry& entry) {
   Napi::Object record = Napi::Object::New(env);
   record.Set("guid", entry.guid);
-  record.Set("componentId", Utf16String(env, entry.component_id));
-  record.Set("name", entry.has_name ? Napi::Value(Utf16String(env, entry.name)) : env.Null());
+  record.Set("componentId", Napi::String::New(env, entry.component_id));
+  record.Set("name", entry.has_name ? Napi::Value(Napi::String::New(env, entry.name)) : env.Null());
   TapDeviceProbe probe = ProbeTapDevice(*library.api, entry.guid);
   record.Set("openError", Napi::Number::New(env, probe.open_error));
   if (probe.has_version) {
