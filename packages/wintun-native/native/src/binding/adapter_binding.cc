@@ -1,6 +1,8 @@
 #include "adapter_binding.h"
 
 #include "../interface/interface_info.h"
+#include "../platform/last_error.h"
+#include "../session/wintun_packet_ring.h"
 #include "addon_data.h"
 #include "live_resources.h"
 #include "session_binding.h"
@@ -111,7 +113,12 @@ Napi::Value AdapterBinding::InterfaceStatistics(const Napi::CallbackInfo& info) 
 
 Napi::Value AdapterBinding::StartSession(const Napi::CallbackInfo& info) {
   if (handle_ == nullptr) throw Napi::Error::New(info.Env(), "the adapter is closed");
-  return SessionBinding::Start(info, api_, handle_);
+  return SessionBinding::Start(info, [&]() -> std::shared_ptr<PacketRing> {
+    // Called once Start has checked the arguments: capacity is a number.
+    WINTUN_SESSION_HANDLE session = api_->StartSession(handle_, info[0].As<Napi::Number>().Uint32Value());
+    if (session == nullptr) throw Win32Error(info.Env(), LastWin32Error(), "WintunStartSession");
+    return std::make_shared<WintunPacketRing>(api_, session);
+  });
 }
 
 Napi::Value AdapterBinding::Close(const Napi::CallbackInfo& info) {

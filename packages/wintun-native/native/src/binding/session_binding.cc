@@ -18,8 +18,7 @@ namespace magma::wintun {
 namespace {
 
 struct SessionInit {
-  std::shared_ptr<const WintunApi> api;
-  WINTUN_SESSION_HANDLE session;
+  std::shared_ptr<PacketRing> ring;
   const Napi::CallbackInfo* arguments;
 };
 
@@ -71,8 +70,8 @@ void SessionBinding::Register(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeSession", constructor);
 }
 
-Napi::Value SessionBinding::Start(const Napi::CallbackInfo& info, std::shared_ptr<const WintunApi> api,
-                                  WINTUN_ADAPTER_HANDLE adapter) {
+Napi::Value SessionBinding::Start(const Napi::CallbackInfo& info,
+                                  const std::function<std::shared_ptr<PacketRing>()>& start_ring) {
   Napi::Env env = info.Env();
   // Every argument is checked before the session exists, so a bad one leaves nothing behind.
   if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "capacity must be a number");
@@ -83,14 +82,12 @@ Napi::Value SessionBinding::Start(const Napi::CallbackInfo& info, std::shared_pt
   if (!info[5].IsObject()) throw Napi::TypeError::New(env, "config must be an object");
   if (!info[6].IsFunction()) throw Napi::TypeError::New(env, "onMessage must be a function");
 
-  WINTUN_SESSION_HANDLE session = api->StartSession(adapter, info[0].As<Napi::Number>().Uint32Value());
-  if (session == nullptr) throw Win32Error(env, LastWin32Error(), "WintunStartSession");
-  SessionInit init{api, session, &info};
+  SessionInit init{start_ring(), &info};
   try {
     return env.GetInstanceData<AddonData>()->session_constructor.New({Napi::External<SessionInit>::New(env, &init)});
   } catch (...) {
-    // The constructor ends the session itself once it owns it; before that it is ours to end.
-    if (init.session != nullptr) api->EndSession(init.session);
+    // The constructor ends the ring itself once it owns it; before that it is ours to end.
+    if (init.ring != nullptr) init.ring->End();
     throw;
   }
 }
@@ -102,9 +99,7 @@ SessionBinding::SessionBinding(const Napi::CallbackInfo& construct) : Napi::Obje
   }
   SessionInit* init = construct[0].As<Napi::External<SessionInit>>().Data();
   const Napi::CallbackInfo& info = *init->arguments;
-  api_ = init->api;
-  session_ = init->session;
-  init->session = nullptr;  // ours from here on
+  ring_ = std::move(init->ring);  // ours from here on
   LiveResources::sessions.fetch_add(1);
   env_ = env;
   try {
@@ -155,10 +150,11 @@ SessionBinding::SessionBinding(const Napi::CallbackInfo& construct) : Napi::Obje
     on_message_ = Napi::Persistent(info[6].As<Napi::Function>());
     to_javascript_ = ThreadSafeCallback::New(env, info[6].As<Napi::Function>(), "magma-wintun-receive", 0, 1, this);
     has_javascript_callback_ = true;
-    pump_ = std::make_unique<ReceivePump>(api_, session_, slots_, deliveries.Data(), config, stats_, Notify, this);
+    pump_ = std::make_unique<ReceivePump>(ring_, slots_, deliveries.Data(), config, stats_, Notify, this);
     if (!pump_->Start()) throw Win32Error(env, LastWin32Error(), "CreateEvent/eventfd", "cannot create the wake event");
     // Without it (Windows, or a loop that refused the event) an empty ring goes back to the thread.
-    watch_ = ReadEventWatch::Open(env, api_->GetReadWaitEvent(session_), OnReadEvent, this);
+    HANDLE loop_event = ring_->loop_read_event();
+    if (loop_event != nullptr) watch_ = ReadEventWatch::Open(env, loop_event, OnReadEvent, this);
     if (watch_ != nullptr) {
       async_context_ = std::make_unique<Napi::AsyncContext>(env, "magma-wintun-receive");
       callback_resource_ = Napi::Persistent(Napi::Object::New(env));
@@ -195,9 +191,9 @@ void SessionBinding::Shutdown() {
   async_context_.reset();
   callback_resource_.Reset();
   if (pump_) pump_->Stop();
-  if (session_ != nullptr) {
-    api_->EndSession(session_);
-    session_ = nullptr;
+  if (ring_ != nullptr) {
+    ring_->End();
+    ring_ = nullptr;
     LiveResources::sessions.fetch_sub(1);
   }
   if (has_javascript_callback_) to_javascript_.Release();
@@ -233,12 +229,12 @@ void SessionBinding::EndAfterSendRingEnded(Napi::Env env, Napi::Function callbac
   uint32_t receive_code = WINTUN_ERROR_NO_MORE_ITEMS;
   for (;;) {
     DWORD size = 0;
-    BYTE* packet = api_->ReceivePacket(session_, &size);
+    BYTE* packet = ring_->ReceivePacket(&size);
     if (packet == nullptr) {
       receive_code = LastWin32Error();
       break;
     }
-    api_->ReleaseReceivePacket(session_, packet);
+    ring_->ReleaseReceivePacket(packet);
     stats_.rx_ring_packets.fetch_add(1, std::memory_order_relaxed);
     stats_.drop_left_in_ring.fetch_add(1, std::memory_order_relaxed);
   }
@@ -482,7 +478,7 @@ Napi::Value SessionBinding::SendSlots(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), 0);
   }
   uint32_t ended = 0;
-  const uint32_t sent = SendSlotPairs(*api_, session_, pairs.Data(), count, slots_, stats_, ended);
+  const uint32_t sent = SendSlotPairs(*ring_, pairs.Data(), count, slots_, stats_, ended);
   if (ended != 0) SendRingEnded(ended);
   return Napi::Number::New(info.Env(), sent);
 }
@@ -497,7 +493,7 @@ Napi::Value SessionBinding::SendBuffers(const Napi::CallbackInfo& info) {
   }
   uint32_t ended = 0;
   uint32_t sent = SendBatch(
-      *api_, session_, count,
+      *ring_, count,
       [&](uint32_t i, const uint8_t*& packet, uint32_t& length) {
         Napi::Value value = buffers.Get(i);
         // Reading an element can run JavaScript (a getter, a Proxy) that closes this session:
@@ -572,8 +568,7 @@ Napi::Value SessionBinding::ShareSendRing(const Napi::CallbackInfo& info) {
   if (closed_) throw Napi::Error::New(env, "shareSendRing() after close()");
   if (shared_send_ring_ == nullptr) {
     auto ring = std::make_shared<SharedSendRing>();
-    ring->api = api_;
-    ring->session = session_;
+    ring->ring = ring_;
     ring->stats = &stats_;
     ring->owner = this;
     ring->on_ring_ended = [](void* owner, uint32_t code) { static_cast<SessionBinding*>(owner)->SendRingEnded(code); };

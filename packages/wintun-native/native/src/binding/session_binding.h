@@ -1,4 +1,5 @@
-// JavaScript class `NativeSession`: one WINTUN_SESSION_HANDLE, its receive thread and its send path.
+// JavaScript class `NativeSession`: one packet ring (a wintun session, or a TAP-Windows device's
+// overlapped I/O: session/packet_ring.h), its receive thread and its send path.
 //
 //   adapter.startSession(capacity: number, slabs: ArrayBuffer[], slotTable: Int32Array,
 //                        deliveries: Int32Array, refill: Int32Array,
@@ -30,19 +31,20 @@
 //   shareSendRing(): number   opens the send ring to worker threads (NativeSessionSender); its id
 //   setFlowSteering(key: Uint8Array(16), workers): void / flowWorkers(base, out: Int32Array): number
 //        the worker (flow_hash.h) of each packet of the batch whose count is deliveries[base]
-//   close(): void    stop flag, wake, join, WintunEndSession; idempotent
+//   close(): void    stop flag, wake, join, end the ring (WintunEndSession); idempotent
 //   ref(): void / unref(): void                       whether the session keeps the event loop alive
 #pragma once
 
 #include <napi.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <vector>
 
 #include "../flow/siphash.h"
-#include "../library/wintun_library.h"
 #include "../platform/read_event_watch.h"
+#include "../session/packet_ring.h"
 #include "../session/receive_pump.h"
 #include "../session/session_statistics.h"
 #include "shared_send_ring.h"
@@ -54,8 +56,10 @@ class LentRing;
 class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
  public:
   static void Register(Napi::Env env, Napi::Object exports);
-  static Napi::Value Start(const Napi::CallbackInfo& info, std::shared_ptr<const WintunApi> api,
-                           WINTUN_ADAPTER_HANDLE adapter);
+  // Checks startSession's arguments, then `start_ring` opens the ring (throwing a Napi error when
+  // it cannot), and the NativeSession takes it.
+  static Napi::Value Start(const Napi::CallbackInfo& info,
+                           const std::function<std::shared_ptr<PacketRing>()>& start_ring);
   explicit SessionBinding(const Napi::CallbackInfo& info);
   ~SessionBinding() override;
 
@@ -96,8 +100,7 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   void Shutdown();
   uint32_t ProvideFromRefill(uint32_t count);
 
-  std::shared_ptr<const WintunApi> api_;
-  WINTUN_SESSION_HANDLE session_ = nullptr;
+  std::shared_ptr<PacketRing> ring_;  // null once ended
   napi_env env_ = nullptr;
   bool closed_ = false;
   SessionStatistics stats_;

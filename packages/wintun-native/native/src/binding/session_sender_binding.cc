@@ -61,7 +61,7 @@ Napi::Value SessionSenderBinding::SendSlots(const Napi::CallbackInfo& info) {
   std::shared_lock<std::shared_mutex> guard(ring_->lock);
   if (!ring_->open) return Napi::Number::New(env, -1);
   uint32_t ended = 0;
-  const uint32_t sent = SendSlotPairs(*ring_->api, ring_->session, pairs.Data(), count, slots_, *ring_->stats, ended);
+  const uint32_t sent = SendSlotPairs(*ring_->ring, pairs.Data(), count, slots_, *ring_->stats, ended);
   if (ended != 0) ring_->on_ring_ended(ring_->owner, ended);
   return Napi::Number::New(env, sent);
 }

@@ -13,7 +13,7 @@
 #include <memory>
 #include <shared_mutex>
 
-#include "../library/wintun_library.h"
+#include "../session/packet_ring.h"
 #include "../session/session_statistics.h"
 
 namespace magma::wintun {
@@ -22,8 +22,7 @@ struct SharedSendRing {
   std::shared_mutex lock;
   bool open = true;  // guarded by lock
   // Valid while open.
-  std::shared_ptr<const WintunApi> api;
-  WINTUN_SESSION_HANDLE session = nullptr;
+  std::shared_ptr<PacketRing> ring;
   SessionStatistics* stats = nullptr;
   // Called (under the shared lock, from the sending thread) when Allocate says the send ring is
   // over; the owner ends the session on its own thread.

@@ -1,9 +1,12 @@
-// How the receive thread sleeps until the ring has packets or it is asked to stop: an event
-// HANDLE plus a quit event on Windows (read_wait_windows.cc), the emulator's eventfd plus a wake
-// eventfd on Linux (read_wait_posix.cc). This is the only platform fork of the session logic.
+// How the receive thread sleeps until its ring has packets or it is asked to stop. Each kind of
+// ring brings its own (PacketRing::NewReadWaiter): wintun's read event HANDLE plus a quit event on
+// Windows (read_wait_windows.cc), the emulator's eventfd plus a wake eventfd on Linux
+// (read_wait_posix.cc); a TAP device's read-completion event through its Win32 table
+// (tap/tap_packet_ring.cc).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "wintun_api.h"
 
@@ -13,23 +16,18 @@ class ReadWaiter {
  public:
   enum class Outcome { kReadable, kWoken, kFailed };
 
-  // `read_event` is WintunGetReadWaitEvent's handle; it belongs to the session, not to us.
-  explicit ReadWaiter(HANDLE read_event);
-  ~ReadWaiter();
-  ReadWaiter(const ReadWaiter&) = delete;
-  ReadWaiter& operator=(const ReadWaiter&) = delete;
-
-  bool ok() const { return wake_ != kInvalid; }
-  // Blocks until the read event is signalled (consuming the auto-reset signal) or Wake() was
-  // called. Wake is sticky: every later Wait returns kWoken at once.
-  Outcome Wait();
+  virtual ~ReadWaiter() = default;
+  // False when the wait primitive could not be created (the Win32 code is the last error).
+  virtual bool ok() const = 0;
+  // Blocks until the ring may have packets or Wake() was called. Wake is sticky: every later Wait
+  // returns kWoken at once.
+  virtual Outcome Wait() = 0;
   // Any thread.
-  void Wake();
-
- private:
-  static constexpr intptr_t kInvalid = -1;
-  HANDLE read_event_;
-  intptr_t wake_ = kInvalid;
+  virtual void Wake() = 0;
 };
+
+// The waiter over wintun's read event (WintunGetReadWaitEvent's handle, which belongs to the
+// session, not to the waiter): an auto-reset event, whose satisfied wait consumes the signal.
+std::unique_ptr<ReadWaiter> NewWintunReadWaiter(HANDLE read_event);
 
 }  // namespace magma::wintun

@@ -11,20 +11,36 @@
 #include "read_wait.h"
 
 namespace magma::wintun {
+namespace {
 
-ReadWaiter::ReadWaiter(HANDLE read_event) : read_event_(read_event) {
+class EventFdReadWaiter final : public ReadWaiter {
+ public:
+  explicit EventFdReadWaiter(HANDLE read_event);
+  ~EventFdReadWaiter() override;
+  EventFdReadWaiter(const EventFdReadWaiter&) = delete;
+  EventFdReadWaiter& operator=(const EventFdReadWaiter&) = delete;
+  bool ok() const override { return wake_ >= 0; }
+  Outcome Wait() override;
+  void Wake() override;
+
+ private:
+  HANDLE read_event_;
+  int wake_ = -1;
+};
+
+EventFdReadWaiter::EventFdReadWaiter(HANDLE read_event) : read_event_(read_event) {
   int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (fd >= 0) wake_ = fd;
   else SetWin32ErrorFromErrno();
 }
 
-ReadWaiter::~ReadWaiter() {
-  if (wake_ != kInvalid) close(static_cast<int>(wake_));
+EventFdReadWaiter::~EventFdReadWaiter() {
+  if (wake_ >= 0) close(wake_);
 }
 
-ReadWaiter::Outcome ReadWaiter::Wait() {
+ReadWaiter::Outcome EventFdReadWaiter::Wait() {
   const int read_fd = static_cast<int>(reinterpret_cast<intptr_t>(read_event_));
-  struct pollfd fds[2] = {{static_cast<int>(wake_), POLLIN, 0}, {read_fd, POLLIN, 0}};
+  struct pollfd fds[2] = {{wake_, POLLIN, 0}, {read_fd, POLLIN, 0}};
   for (;;) {
     int ready = poll(fds, 2, -1);
     if (ready < 0) {
@@ -50,10 +66,16 @@ ReadWaiter::Outcome ReadWaiter::Wait() {
   }
 }
 
-void ReadWaiter::Wake() {
+void EventFdReadWaiter::Wake() {
   uint64_t one = 1;
   // Cannot fail short of counter overflow, which 2^64 wakes would take.
-  [[maybe_unused]] ssize_t written = write(static_cast<int>(wake_), &one, sizeof one);
+  [[maybe_unused]] ssize_t written = write(wake_, &one, sizeof one);
+}
+
+}  // namespace
+
+std::unique_ptr<ReadWaiter> NewWintunReadWaiter(HANDLE read_event) {
+  return std::make_unique<EventFdReadWaiter>(read_event);
 }
 
 }  // namespace magma::wintun

@@ -5,24 +5,38 @@
 #include "read_wait.h"
 
 namespace magma::wintun {
+namespace {
 
-ReadWaiter::ReadWaiter(HANDLE read_event) : read_event_(read_event) {
-  HANDLE quit = CreateEventW(nullptr, TRUE, FALSE, nullptr);
-  if (quit != nullptr) wake_ = reinterpret_cast<intptr_t>(quit);
-}
+class EventReadWaiter final : public ReadWaiter {
+ public:
+  explicit EventReadWaiter(HANDLE read_event)
+      : read_event_(read_event), quit_(CreateEventW(nullptr, TRUE, FALSE, nullptr)) {}
+  ~EventReadWaiter() override {
+    if (quit_ != nullptr) CloseHandle(quit_);
+  }
+  EventReadWaiter(const EventReadWaiter&) = delete;
+  EventReadWaiter& operator=(const EventReadWaiter&) = delete;
+  bool ok() const override { return quit_ != nullptr; }
+  Outcome Wait() override;
+  void Wake() override { SetEvent(quit_); }
 
-ReadWaiter::~ReadWaiter() {
-  if (wake_ != kInvalid) CloseHandle(reinterpret_cast<HANDLE>(wake_));
-}
+ private:
+  HANDLE read_event_;
+  HANDLE quit_;
+};
 
-ReadWaiter::Outcome ReadWaiter::Wait() {
-  HANDLE handles[2] = {reinterpret_cast<HANDLE>(wake_), read_event_};
+ReadWaiter::Outcome EventReadWaiter::Wait() {
+  HANDLE handles[2] = {quit_, read_event_};
   DWORD result = WaitForMultipleObjects(2, handles, FALSE, INFINITE);
   if (result == WAIT_OBJECT_0) return Outcome::kWoken;
   if (result == WAIT_OBJECT_0 + 1) return Outcome::kReadable;
   return Outcome::kFailed;
 }
 
-void ReadWaiter::Wake() { SetEvent(reinterpret_cast<HANDLE>(wake_)); }
+}  // namespace
+
+std::unique_ptr<ReadWaiter> NewWintunReadWaiter(HANDLE read_event) {
+  return std::make_unique<EventReadWaiter>(read_event);
+}
 
 }  // namespace magma::wintun

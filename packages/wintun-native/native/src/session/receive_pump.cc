@@ -9,11 +9,9 @@
 
 namespace magma::wintun {
 
-ReceivePump::ReceivePump(std::shared_ptr<const WintunApi> api, WINTUN_SESSION_HANDLE session,
-                         std::vector<SlotMemory> slots, int32_t* deliveries, ReceivePumpConfig config,
+ReceivePump::ReceivePump(std::shared_ptr<PacketRing> ring, std::vector<SlotMemory> slots, int32_t* deliveries, ReceivePumpConfig config,
                          SessionStatistics& stats, Notify notify, void* notify_context)
-    : api_(std::move(api)),
-      session_(session),
+    : ring_(std::move(ring)),
       slots_(std::move(slots)),
       deliveries_(deliveries),
       config_(config),
@@ -29,7 +27,8 @@ ReceivePump::ReceivePump(std::shared_ptr<const WintunApi> api, WINTUN_SESSION_HA
 ReceivePump::~ReceivePump() { Stop(); }
 
 bool ReceivePump::Start() {
-  waiter_ = std::make_unique<ReadWaiter>(api_->GetReadWaitEvent(session_));
+  waiter_ = ring_->NewReadWaiter();
+  if (waiter_ == nullptr) return false;
   if (!waiter_->ok()) return false;
   LiveResources::receive_threads.fetch_add(1);
   thread_ = std::thread([this] {
@@ -214,7 +213,7 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread(bool refilled_after_turn) {
   const uint32_t limit = js_found_ring_empty_ ? 1 : config_.max_batch;
   while (taken < limit && slots_ready) {
     DWORD size = 0;
-    BYTE* packet = api_->ReceivePacket(session_, &size);
+    BYTE* packet = ring_->ReceivePacket(&size);
     if (packet == nullptr) {
       uint32_t code = LastWin32Error();
       if (code != WINTUN_ERROR_NO_MORE_ITEMS) {
@@ -229,7 +228,7 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread(bool refilled_after_turn) {
     ++taken;
     stats_.rx_ring_packets.fetch_add(1, std::memory_order_relaxed);
     if (size == 0 || size > WINTUN_MAX_IP_PACKET_SIZE) {
-      api_->ReleaseReceivePacket(session_, packet);
+      ring_->ReleaseReceivePacket(packet);
       stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
@@ -261,7 +260,7 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread(bool refilled_after_turn) {
 
 bool ReceivePump::Place(int32_t slot, BYTE* packet, uint32_t size, int32_t batch, uint32_t& count) {
   if (slot < 0) {
-    api_->ReleaseReceivePacket(session_, packet);
+    ring_->ReleaseReceivePacket(packet);
     // Stopping is not a drop: the session is being closed and nobody would read the packet.
     if (!stop_.load(std::memory_order_acquire)) stats_.drop_pool_exhausted.fetch_add(1, std::memory_order_relaxed);
     return false;
@@ -269,13 +268,13 @@ bool ReceivePump::Place(int32_t slot, BYTE* packet, uint32_t size, int32_t batch
   if (size > slots_[slot].capacity) {
     // The binding only accepts slot tables where this cannot happen; never write past a slot.
     ProvideSlots(&slot, 1);
-    api_->ReleaseReceivePacket(session_, packet);
+    ring_->ReleaseReceivePacket(packet);
     stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
   std::memcpy(slots_[slot].data, packet, size);
   // Released before JavaScript sees the copy: the ring never waits on JavaScript.
-  api_->ReleaseReceivePacket(session_, packet);
+  ring_->ReleaseReceivePacket(packet);
   int32_t* descriptor = deliveries_ + static_cast<size_t>(batch) * stride() + 1 + 2 * count;
   descriptor[0] = slot;
   descriptor[1] = static_cast<int32_t>(size);
@@ -333,7 +332,7 @@ void ReceivePump::Run() {
       if (batch < 0) break;
     }
     DWORD size = 0;
-    BYTE* packet = api_->ReceivePacket(session_, &size);
+    BYTE* packet = ring_->ReceivePacket(&size);
     if (packet == nullptr) {
       uint32_t code = LastWin32Error();
       if (code != WINTUN_ERROR_NO_MORE_ITEMS) {
@@ -371,7 +370,7 @@ void ReceivePump::Run() {
     spinning = false;
     stats_.rx_ring_packets.fetch_add(1, std::memory_order_relaxed);
     if (size == 0 || size > WINTUN_MAX_IP_PACKET_SIZE) {
-      api_->ReleaseReceivePacket(session_, packet);
+      ring_->ReleaseReceivePacket(packet);
       stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
       continue;
     }

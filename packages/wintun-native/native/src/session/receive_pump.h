@@ -35,8 +35,8 @@
 #include <thread>
 #include <vector>
 
-#include "../library/wintun_library.h"
 #include "../platform/read_wait.h"
+#include "packet_ring.h"
 #include "session_statistics.h"
 #include "slot_memory.h"
 
@@ -62,7 +62,7 @@ class ReceivePump {
   // Must not block; false when JavaScript can no longer be reached (environment teardown).
   using Notify = bool (*)(void* context, uint32_t message);
 
-  ReceivePump(std::shared_ptr<const WintunApi> api, WINTUN_SESSION_HANDLE session, std::vector<SlotMemory> slots,
+  ReceivePump(std::shared_ptr<PacketRing> ring, std::vector<SlotMemory> slots,
               int32_t* deliveries, ReceivePumpConfig config, SessionStatistics& stats, Notify notify,
               void* notify_context);
   ~ReceivePump();
@@ -130,8 +130,7 @@ class ReceivePump {
   // counted as a drop. Returns whether it was stored.
   bool Place(int32_t slot, BYTE* packet, uint32_t size, int32_t batch, uint32_t& count);
 
-  std::shared_ptr<const WintunApi> api_;
-  WINTUN_SESSION_HANDLE session_;
+  std::shared_ptr<PacketRing> ring_;
   std::vector<SlotMemory> slots_;
   int32_t* deliveries_;
   ReceivePumpConfig config_;

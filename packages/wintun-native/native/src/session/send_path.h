@@ -8,8 +8,8 @@
 
 #include <vector>
 
-#include "../library/wintun_library.h"
 #include "../platform/last_error.h"
+#include "packet_ring.h"
 #include "session_statistics.h"
 #include "slot_memory.h"
 
@@ -20,18 +20,17 @@ namespace magma::wintun {
 // over (anything but ERROR_BUFFER_OVERFLOW: the adapter is going away, or the driver found the
 // ring corrupt and stopped consuming it), and is left alone otherwise.
 template <typename PacketAt>
-uint32_t SendBatch(const WintunApi& api, WINTUN_SESSION_HANDLE session, uint32_t count, PacketAt packet_at,
+uint32_t SendBatch(PacketRing& ring, uint32_t count, PacketAt packet_at,
                    SessionStatistics& stats, uint32_t& ended) {
   uint32_t sent = 0;
   for (uint32_t i = 0; i < count; ++i) {
     const uint8_t* data = nullptr;
     uint32_t length = 0;
-    // The DLL does not check the size; above 0xFFFF the driver would declare the ring corrupt.
-    if (!packet_at(i, data, length) || length == 0 || length > WINTUN_MAX_IP_PACKET_SIZE) {
+    if (!packet_at(i, data, length) || length == 0 || length > ring.max_send_size()) {
       stats.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    BYTE* target = api.AllocateSendPacket(session, length);
+    BYTE* target = ring.AllocateSendPacket(length);
     if (target == nullptr) {
       uint32_t code = LastWin32Error();
       const bool full = code == WINTUN_ERROR_BUFFER_OVERFLOW;
@@ -40,7 +39,7 @@ uint32_t SendBatch(const WintunApi& api, WINTUN_SESSION_HANDLE session, uint32_t
       break;
     }
     std::memcpy(target, data, length);
-    api.SendPacket(session, target);
+    ring.SendPacket(target);
     ++sent;
     stats.tx_packets.fetch_add(1, std::memory_order_relaxed);
     stats.tx_bytes.fetch_add(length, std::memory_order_relaxed);
@@ -50,11 +49,11 @@ uint32_t SendBatch(const WintunApi& api, WINTUN_SESSION_HANDLE session, uint32_t
 
 // SendBatch over (slot id, length) pairs naming slots of `slots`; a pair that names no slot, or a
 // length the slot cannot hold, is malformed.
-inline uint32_t SendSlotPairs(const WintunApi& api, WINTUN_SESSION_HANDLE session, const int32_t* pairs,
+inline uint32_t SendSlotPairs(PacketRing& ring, const int32_t* pairs,
                               uint32_t count, const std::vector<SlotMemory>& slots, SessionStatistics& stats,
                               uint32_t& ended) {
   return SendBatch(
-      api, session, count,
+      ring, count,
       [&](uint32_t i, const uint8_t*& packet, uint32_t& length) {
         const int32_t id = pairs[2 * i], size = pairs[2 * i + 1];
         if (id < 0 || static_cast<size_t>(id) >= slots.size() || size <= 0 ||
