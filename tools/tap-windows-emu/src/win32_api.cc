@@ -104,6 +104,9 @@ BOOL transfer(Direction direction, HANDLE file, void *buffer, DWORD length, LPDW
   }
   OverlappedRequest request;
   if (!requestFor(overlapped, &request)) return fail(ERROR_INVALID_HANDLE);
+  // ReadFile/WriteFile (fileapi.h): "the system sets the event to a nonsignaled state" when the
+  // operation begins, so a program may reuse one event without resetting it.
+  if (request.event != nullptr) request.event->reset();
   if (transferred != nullptr) *transferred = 0;
   uint8_t *bytes = static_cast<uint8_t *>(buffer);
   DWORD status = direction == Direction::Read ? device->read(bytes, length, request)
@@ -166,6 +169,8 @@ BOOL TAP_WINAPI emuDeviceIoControl(HANDLE device, DWORD code, LPVOID in, DWORD i
   }
   OverlappedRequest request;
   if (overlapped != nullptr && !requestFor(overlapped, &request)) return fail(ERROR_INVALID_HANDLE);
+  // As for ReadFile: the I/O manager resets the request's event when the operation begins.
+  if (request.event != nullptr) request.event->reset();
   DWORD information = 0;
   DWORD status = opened->control(code, static_cast<const uint8_t *>(in), inLength,
                                  static_cast<uint8_t *>(out), outLength, &information);

@@ -23,6 +23,7 @@ const TestCase testCases[] = {
     {"tunModeRefusesShortWrite", tunModeRefusesShortWrite},
     {"tunModeDropsBroadcastIpv4", tunModeDropsBroadcastIpv4},
     {"shortReadBufferGivesMoreDataAndDiscards", shortReadBufferGivesMoreDataAndDiscards},
+    {"readFileResetsTheRequestEvent", readFileResetsTheRequestEvent},
     {"receiveQueueHoldsSixtyFourPackets", receiveQueueHoldsSixtyFourPackets},
     {"overlappedReportsStatusAndBytes", overlappedReportsStatusAndBytes},
     {"outstandingReadsCompleteInOrder", outstandingReadsCompleteInOrder},

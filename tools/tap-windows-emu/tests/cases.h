@@ -23,6 +23,7 @@ void tunModeAnswersNeighborSolicitationForFe80Eight(void);
 void tunModeRefusesShortWrite(void);
 void tunModeDropsBroadcastIpv4(void);
 void shortReadBufferGivesMoreDataAndDiscards(void);
+void readFileResetsTheRequestEvent(void);
 void receiveQueueHoldsSixtyFourPackets(void);
 void overlappedReportsStatusAndBytes(void);
 void outstandingReadsCompleteInOrder(void);

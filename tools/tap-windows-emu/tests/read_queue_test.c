@@ -25,6 +25,27 @@ void shortReadBufferGivesMoreDataAndDiscards(void) {
   closePrimedLink(&link);
 }
 
+/* ReadFile (fileapi.h): the event of an overlapped request is set nonsignaled when the operation
+ * begins, so one event per OVERLAPPED can be reused read after read without ResetEvent. */
+void readFileResetsTheRequestEvent(void) {
+  PrimedLink link = openPrimedLink(u"EventReset");
+  PostedRead read;
+  memset(&read.overlapped, 0, sizeof read.overlapped);
+  read.overlapped.hEvent = api->CreateEventW(NULL, TRUE, TRUE, NULL); /* signalled from the start */
+  CHECK(read.overlapped.hEvent != NULL, "CreateEventW failed");
+  CHECK(!api->ReadFile(link.device, read.buffer, READ_BUFFER, NULL, &read.overlapped) &&
+            api->GetLastError() == ERROR_IO_PENDING,
+        "ReadFile did not pend");
+  CHECK_EQ_U(api->WaitForSingleObject(read.overlapped.hEvent, 0), WAIT_TIMEOUT);
+  udpSendToPeer(link.socketFd, 5353, "wake", 4);
+  DWORD bytes = 0;
+  CHECK_EQ_U(finishRead(link.device, &read, 2000, &bytes), 0);
+  CHECK_EQ_U(bytes, 28 + 4);
+  CHECK_EQ_U(api->WaitForSingleObject(read.overlapped.hEvent, 0), WAIT_OBJECT_0);
+  closeEvent(&read);
+  closePrimedLink(&link);
+}
+
 /* B.5: with no read posted the driver queues 64 packets and drops the rest (counted here). */
 void receiveQueueHoldsSixtyFourPackets(void) {
   PrimedLink link = openPrimedLink(u"Queue");
