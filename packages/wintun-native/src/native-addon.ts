@@ -44,15 +44,12 @@ export interface NativeSession {
   unref(): void;
 }
 
-export interface NativeAdapter {
-  luid(): bigint;
-  /** IfIndex (ConvertInterfaceLuidToIndex) on Windows, the ifindex on Linux. */
-  interfaceIndex(): number;
-  /** The interface alias (ConvertInterfaceLuidToAlias) on Windows, the interface name on Linux. */
-  interfaceName(): string;
-  /** GetIfEntry2 on Windows; IFLA_STATS64 plus the emulated driver's discards on Linux. */
-  interfaceStatistics(): WinTunInterfaceStatistics;
-  close(): void;
+/** Whatever starts a native session: a wintun adapter, or an open TAP-Windows device. */
+export interface NativeSessionSource {
+  /**
+   * For a wintun adapter: `capacity` is the ring's. A TAP device ignores it (its reads and writes
+   * in flight are fixed: native/src/tap/tap_packet_ring.h) and owns no handle afterwards.
+   */
   startSession(
     capacity: number,
     /** ArrayBuffers, or Uint8Arrays over a shared pool's SharedArrayBuffers. */
@@ -63,6 +60,19 @@ export interface NativeAdapter {
     config: NativeSessionConfig,
     onMessage: (kind: SessionMessage, value: number) => number,
   ): NativeSession;
+  /** The driver's count of packets it put in receive rings (wintun only; see WinTunSession). */
+  interfaceStatistics?(): WinTunInterfaceStatistics;
+}
+
+export interface NativeAdapter extends NativeSessionSource {
+  luid(): bigint;
+  /** IfIndex (ConvertInterfaceLuidToIndex) on Windows, the ifindex on Linux. */
+  interfaceIndex(): number;
+  /** The interface alias (ConvertInterfaceLuidToAlias) on Windows, the interface name on Linux. */
+  interfaceName(): string;
+  /** GetIfEntry2 on Windows; IFLA_STATS64 plus the emulated driver's discards on Linux. */
+  interfaceStatistics(): WinTunInterfaceStatistics;
+  close(): void;
 }
 
 export interface NativeLibrary {
@@ -78,8 +88,13 @@ export interface NativeAddon extends IpConfigurationBinding {
   setLogSink(
     sink: (level: number, unixMilliseconds: number, message: string, dropped: number) => void,
   ): void;
-  /** Adapter handles, sessions and receive threads open in this process right now. */
-  liveResources(): { adapters: number; sessions: number; receiveThreads: number };
+  /** Adapter handles, sessions, receive threads and TAP devices open in this process right now. */
+  liveResources(): {
+    adapters: number;
+    sessions: number;
+    receiveThreads: number;
+    tapDevices: number;
+  };
   /** The network class's devices (native/src/netadapters); throws ERROR_NOT_SUPPORTED off Windows. */
   listNetworkAdapters(): NetworkAdapterRecord[];
   /**
@@ -137,6 +152,24 @@ export interface NativeTapLibrary {
   /** Test hook: opens the device and keeps it open, as another program holding it would. */
   holdDevice(guid: string): number;
   releaseDevice(id: number): void;
+  /**
+   * Opens the device (B.2) and reads GET_VERSION (below 9.9 refused with ERROR_NOT_SUPPORTED),
+   * GET_MTU and GET_MAC; throws the failing step's Win32 error (native/src/tap/tap_device_binding.h).
+   */
+  openDevice(guid: string): NativeTapDevice;
+}
+
+/** One open TAP-Windows device; a session started on it takes its handle. */
+export interface NativeTapDevice extends NativeSessionSource {
+  info(): {
+    driverVersion: { major: number; minor: number; debug: number };
+    mtu: number;
+    mac: string;
+  };
+  /** CONFIG_TUN: addresses as 4 raw octets in network order. */
+  configureTun(local: Uint8Array, network: Uint8Array, netmask: Uint8Array): void;
+  setMediaStatus(connected: boolean): void;
+  close(): void;
 }
 
 export interface NativeSessionSender {

@@ -15,6 +15,7 @@
 #include "logger/logger_bridge.h"
 #include "netadapters/network_adapter_list_binding.h"
 #ifdef MAGMA_WITH_TAP
+#include "tap/tap_device_binding.h"
 #include "tap/tap_library_binding.h"
 #endif
 
@@ -33,6 +34,7 @@ Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   magma::flow::RegisterFlowHash(env, exports);
 #ifdef MAGMA_WITH_TAP
   magma::tap::TapLibraryBinding::Register(env, exports);
+  magma::tap::TapDeviceBinding::Register(env);
 #endif
   return exports;
 }

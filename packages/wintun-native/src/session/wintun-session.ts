@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { PacketMemoryPool, PooledPacket } from "@magma/memory-pool";
 import { checkOptionNames, functionOption, integerOption, OptionError } from "@magma/transport";
-import { type NativeAdapter, type NativeSession, SessionMessage } from "../native-addon.js";
+import { type NativeSession, type NativeSessionSource, SessionMessage } from "../native-addon.js";
 import { Win32Error, win32ErrorName } from "../win32-error-names.js";
 import { translateNativeError, WinTunError } from "../wintun-error.js";
 import { PacketQueue } from "./packet-queue.js";
@@ -41,20 +41,22 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
-/** Anything the session needs from its adapter. */
+/** Anything the session needs from its adapter (a wintun adapter, or a TAP device's). */
 export interface SessionOwner {
-  readonly native: NativeAdapter;
+  readonly native: NativeSessionSource;
   sessionEnded(session: WinTunSession): void;
 }
 
 /**
  * How many packets the driver has put in its adapter's receive rings so far (the interface's out
  * counters: wintun.sys's OutUcastPkts + OutNUcastPkts; on Linux the kernel's tx count less the
- * emulated driver's ring-full discards), or undefined when the adapter cannot say (it is gone).
+ * emulated driver's ring-full discards), or undefined when the adapter cannot say (it is gone, or
+ * it is a TAP device, whose reads the driver does not count apart from its own queue's).
  */
-function driverRingPackets(adapter: NativeAdapter): number | undefined {
+function driverRingPackets(source: NativeSessionSource): number | undefined {
+  if (source.interfaceStatistics === undefined) return undefined;
   try {
-    return adapter.interfaceStatistics().txPackets;
+    return source.interfaceStatistics().txPackets;
   } catch {
     return undefined;
   }

@@ -10,6 +10,7 @@ struct AddonData {
   Napi::FunctionReference adapter_constructor;
   Napi::FunctionReference session_constructor;
   Napi::FunctionReference tap_library_constructor;  // tap/tap_library_binding.h
+  Napi::FunctionReference tap_device_constructor;   // tap/tap_device_binding.h
 };
 
 }  // namespace magma::wintun

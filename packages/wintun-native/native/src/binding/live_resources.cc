@@ -5,6 +5,7 @@ namespace magma::wintun {
 std::atomic<int> LiveResources::adapters{0};
 std::atomic<int> LiveResources::sessions{0};
 std::atomic<int> LiveResources::receive_threads{0};
+std::atomic<int> LiveResources::tap_devices{0};
 
 namespace {
 
@@ -13,6 +14,7 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   counts.Set("adapters", LiveResources::adapters.load());
   counts.Set("sessions", LiveResources::sessions.load());
   counts.Set("receiveThreads", LiveResources::receive_threads.load());
+  counts.Set("tapDevices", LiveResources::tap_devices.load());
   return counts;
 }
 

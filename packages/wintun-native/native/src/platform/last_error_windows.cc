@@ -11,4 +11,6 @@ uint32_t LastWin32Error() {
   return code;
 }
 
+void SetWin32Error(uint32_t code) { SetLastError(code); }
+
 }  // namespace magma::wintun

@@ -33,6 +33,9 @@ class PacketRing {
   // The longest packet AllocateSendPacket takes; a longer one is the caller's error (counted as an
   // invalid packet, never sent): 65535 for wintun, the MTU for TAP.
   virtual uint32_t max_send_size() const = 0;
+  // The shortest: 1 for wintun; 20 for TAP, whose driver fails a shorter write in TUN mode with
+  // ERROR_INSUFFICIENT_BUFFER (reference B.7).
+  virtual uint32_t min_send_size() const = 0;
   // A waiter the receive thread sleeps on until ReceivePacket may have something.
   virtual std::unique_ptr<ReadWaiter> NewReadWaiter() = 0;
   // An event the JavaScript thread's event loop can watch instead (read_event_watch.h), or nullptr

@@ -26,7 +26,7 @@ uint32_t SendBatch(PacketRing& ring, uint32_t count, PacketAt packet_at,
   for (uint32_t i = 0; i < count; ++i) {
     const uint8_t* data = nullptr;
     uint32_t length = 0;
-    if (!packet_at(i, data, length) || length == 0 || length > ring.max_send_size()) {
+    if (!packet_at(i, data, length) || length < ring.min_send_size() || length > ring.max_send_size()) {
       stats.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
       continue;
     }

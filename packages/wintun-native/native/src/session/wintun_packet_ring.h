@@ -24,6 +24,7 @@ class WintunPacketRing final : public PacketRing {
   void SendPacket(const BYTE* packet) override { api_->SendPacket(session_, packet); }
   // The DLL does not check the size; above 0xFFFF the driver would declare the ring corrupt.
   uint32_t max_send_size() const override { return WINTUN_MAX_IP_PACKET_SIZE; }
+  uint32_t min_send_size() const override { return 1; }
   std::unique_ptr<ReadWaiter> NewReadWaiter() override {
     return NewWintunReadWaiter(api_->GetReadWaitEvent(session_));
   }

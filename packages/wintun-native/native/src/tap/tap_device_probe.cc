@@ -10,23 +10,21 @@ static_assert(sizeof(TapWinVersion) == 3 * sizeof(DWORD), "GET_VERSION: 3 x ULON
 static_assert(sizeof(uint32_t) == sizeof(DWORD), "GET_MTU: 1 x ULONG");
 static_assert(sizeof(TapDeviceProbe::mac) == 6, "GET_MAC: 6 bytes");
 
-// One METHOD_BUFFERED IOCTL on a handle opened with FILE_FLAG_OVERLAPPED. Such a handle needs an
-// OVERLAPPED with an event for every request (ioapiset.h: without one the call may return before
-// the output is written); the driver completes these at once, so the wait does not block.
-// OpenVPN passes the same buffer for input and output (B.3: always pass an output buffer).
-bool Control(const TapWin32Api& api, HANDLE device, HANDLE event, DWORD code, void* buffer,
-             DWORD size) {
+}  // namespace
+
+// Such a handle needs an OVERLAPPED with an event for every request (ioapiset.h: without one the
+// call may return before the output is written); the driver completes these at once, so the wait
+// does not block.
+uint32_t TapControl(const TapWin32Api& api, HANDLE device, HANDLE event, DWORD code, void* buffer,
+                    DWORD size) {
   OVERLAPPED overlapped{};
   overlapped.hEvent = event;
   DWORD returned = 0;
-  if (api.DeviceIoControl(device, code, buffer, size, buffer, size, &returned, &overlapped)) {
-    return true;
-  }
-  if (api.GetLastError() != static_cast<DWORD>(ERROR_IO_PENDING)) return false;
-  return api.GetOverlappedResult(device, &overlapped, &returned, TRUE) != FALSE;
+  if (api.DeviceIoControl(device, code, buffer, size, buffer, size, &returned, &overlapped)) return 0;
+  DWORD error = api.GetLastError();
+  if (error != static_cast<DWORD>(ERROR_IO_PENDING)) return error;
+  return api.GetOverlappedResult(device, &overlapped, &returned, TRUE) ? 0 : api.GetLastError();
 }
-
-}  // namespace
 
 std::u16string TapDevicePath(const std::string& guid) {
   return Utf16OfAscii(std::string(TAP_WIN_USERMODE_DEVICE_DIR) + guid + TAP_WIN_SUFFIX);
@@ -49,12 +47,12 @@ TapDeviceProbe ProbeTapDevice(const TapWin32Api& api, const std::string& guid) {
   HANDLE event = api.CreateEventW(nullptr, TRUE, FALSE, nullptr);
   if (event != nullptr) {
     // GET_VERSION needs 12 bytes (B.3).
-    probe.has_version = Control(api, device, event, TAP_WIN_IOCTL_GET_VERSION, &probe.version,
-                                sizeof probe.version);
+    probe.has_version = TapControl(api, device, event, TAP_WIN_IOCTL_GET_VERSION, &probe.version,
+                                   sizeof probe.version) == 0;
     // One ULONG (B.3).
-    probe.has_mtu = Control(api, device, event, TAP_WIN_IOCTL_GET_MTU, &probe.mtu, sizeof probe.mtu);
+    probe.has_mtu = TapControl(api, device, event, TAP_WIN_IOCTL_GET_MTU, &probe.mtu, sizeof probe.mtu) == 0;
     // GET_MAC: 6 bytes; fewer is ERROR_INSUFFICIENT_BUFFER (B.3).
-    probe.has_mac = Control(api, device, event, TAP_WIN_IOCTL_GET_MAC, probe.mac, sizeof probe.mac);
+    probe.has_mac = TapControl(api, device, event, TAP_WIN_IOCTL_GET_MAC, probe.mac, sizeof probe.mac) == 0;
     api.CloseHandle(event);
   }
   api.CloseHandle(device);

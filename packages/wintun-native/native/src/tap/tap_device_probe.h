@@ -31,6 +31,12 @@ std::u16string TapDevicePath(const std::string& guid);
 // closes it. An IOCTL that fails leaves its field unset; it does not fail the probe.
 TapDeviceProbe ProbeTapDevice(const TapWin32Api& api, const std::string& guid);
 
+// One METHOD_BUFFERED IOCTL on a handle opened with FILE_FLAG_OVERLAPPED, `buffer` both input and
+// output as OpenVPN passes it (B.3); `event` a manual-reset event for the OVERLAPPED. 0 or the
+// Win32 error.
+uint32_t TapControl(const TapWin32Api& api, HANDLE device, HANDLE event, DWORD code, void* buffer,
+                    DWORD size);
+
 // The same open, for callers that keep the handle (the tests' holder of an adapter). Returns
 // INVALID_HANDLE_VALUE with `error` set on failure.
 HANDLE OpenTapDevice(const TapWin32Api& api, const std::string& guid, uint32_t& error);

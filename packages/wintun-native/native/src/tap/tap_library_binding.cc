@@ -6,6 +6,7 @@
 
 #include "../binding/addon_data.h"
 #include "../binding/win32_error.h"
+#include "tap_device_binding.h"
 #include "tap_device_probe.h"
 #include "tap_interface.h"
 #include "tap_registry.h"
@@ -65,6 +66,7 @@ void TapLibraryBinding::Register(Napi::Env env, Napi::Object exports) {
        InstanceMethod<&TapLibraryBinding::CreateAdapter>("createAdapter"),
        InstanceMethod<&TapLibraryBinding::DeleteAdapter>("deleteAdapter"),
        InstanceMethod<&TapLibraryBinding::SetAdapterEnabled>("setAdapterEnabled"),
+       InstanceMethod<&TapLibraryBinding::OpenDevice>("openDevice"),
        InstanceMethod<&TapLibraryBinding::HoldDevice>("holdDevice"),
        InstanceMethod<&TapLibraryBinding::ReleaseDevice>("releaseDevice")});
   env.GetInstanceData<wintun::AddonData>()->tap_library_constructor =
@@ -150,6 +152,10 @@ Napi::Value TapLibraryBinding::SetAdapterEnabled(const Napi::CallbackInfo& info)
       library_->controls.SetAdapterEnabled(guid.c_str(), info[1].As<Napi::Boolean>().Value());
   if (status != ERROR_SUCCESS) throw wintun::Win32Error(env, status, "TapEmuSetAdapterEnabled");
   return env.Undefined();
+}
+
+Napi::Value TapLibraryBinding::OpenDevice(const Napi::CallbackInfo& info) {
+  return TapDeviceBinding::Open(info.Env(), library_, AsciiArgument(info, 0, "guid"));
 }
 
 Napi::Value TapLibraryBinding::HoldDevice(const Napi::CallbackInfo& info) {

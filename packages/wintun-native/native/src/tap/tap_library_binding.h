@@ -30,6 +30,8 @@ class TapLibraryBinding : public Napi::ObjectWrap<TapLibraryBinding> {
   Napi::Value DeleteAdapter(const Napi::CallbackInfo& info);
   // setAdapterEnabled(guid: string, enabled: boolean): void
   Napi::Value SetAdapterEnabled(const Napi::CallbackInfo& info);
+  // openDevice(guid: string): NativeTapDevice (tap_device_binding.h)
+  Napi::Value OpenDevice(const Napi::CallbackInfo& info);
   // Test hooks: hold an adapter's device open as another program would (B.2 exclusive open).
   // holdDevice(guid: string): number; releaseDevice(id: number): void
   Napi::Value HoldDevice(const Napi::CallbackInfo& info);
