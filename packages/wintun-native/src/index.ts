@@ -130,3 +130,10 @@ export type {
   WinTunLogTarget,
 } from "./wintun-logger.js";
 export type { PortWorkerStatistics, PortWorkersOptions } from "./workers/port-workers.js";
+// Also for @magma/tap-legacy (see internalNativeAddon above): configure() by LUID, and the
+// native TAP device's shape.
+export {
+  configureInterface as internalConfigureInterface,
+  removeInterfaceConfiguration as internalRemoveInterfaceConfiguration,
+} from "./configuration/interface-configuration.js";
+export type { NativeTapDevice as InternalNativeTapDevice } from "./native-addon.js";
