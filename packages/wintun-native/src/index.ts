@@ -137,3 +137,10 @@ export {
   removeInterfaceConfiguration as internalRemoveInterfaceConfiguration,
 } from "./configuration/interface-configuration.js";
 export type { NativeTapDevice as InternalNativeTapDevice } from "./native-addon.js";
+export {
+  type IpPrefix as InternalIpPrefix,
+  formatAddress as internalFormatAddress,
+  networkOf as internalNetworkOf,
+  parseIpPrefix as internalParseIpPrefix,
+} from "./configuration/ip-prefix.js";
+export { planConfiguration as internalPlanConfiguration } from "./configuration/configure-adapter.js";
