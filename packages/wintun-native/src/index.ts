@@ -74,6 +74,14 @@ export {
   PacketCapture,
 } from "./port/packet-capture.js";
 export { PortError, type PortErrorCode } from "./port/port-error.js";
+// The transmitter every backend's port lends (wintun's WinTunTransmitter, TAP's): public, so a
+// receiver can be written against it once.
+export {
+  type PooledPacketSink,
+  SessionTransmitter,
+  type SessionTransmitterOptions,
+  type TransmitterDrops,
+} from "./port/session-transmitter.js";
 export {
   WinTunPort,
   type WinTunPortDrops,
@@ -81,11 +89,7 @@ export {
   type WinTunPortStatistics,
   type WinTunWorkerPortOptions,
 } from "./port/win-tun-port.js";
-export {
-  type PooledPacketSink,
-  type TransmitterDrops,
-  WinTunTransmitter,
-} from "./port/win-tun-transmitter.js";
+export { WinTunTransmitter } from "./port/win-tun-transmitter.js";
 export {
   type ReceivedBatchSource,
   type ReceivedPacket,
