@@ -1,5 +1,4 @@
-import type { IPacketReceiver, PacketReceiverFactory } from "@magma/transport";
-import { stringOption } from "@magma/transport";
+import { type IPacketReceiver, type PacketReceiverFactory, stringOption } from "@magma/transport";
 import type { WinTunSession } from "../session/wintun-session.js";
 import { WinTunAdapter, type WinTunInterfaceStatistics } from "../wintun-adapter.js";
 import type { PortWorkers } from "../workers/port-workers.js";
