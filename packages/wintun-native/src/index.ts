@@ -74,6 +74,32 @@ export {
   PacketCapture,
 } from "./port/packet-capture.js";
 export { PortError, type PortErrorCode } from "./port/port-error.js";
+// InternalSessionPort, its option check and the Internal* types are for @magma/tap-legacy, whose
+// TapPort is the same port over a TAP adapter (one pump, one transmitter, one close order for both
+// backends): not public API, they may change in any release. The counters every backend's port
+// reports (SessionPortStatistics, of which WinTunPortStatistics is another name) are public.
+export {
+  SessionPort as InternalSessionPort,
+  type SessionPortBackend as InternalSessionPortBackend,
+  type SessionPortDrops,
+  type SessionPortEvents as InternalSessionPortEvents,
+  type SessionPortStatistics,
+} from "./port/session-port.js";
+export {
+  type ResolvedSessionPortOptions as InternalResolvedSessionPortOptions,
+  resolveSessionPortOptions as internalResolveSessionPortOptions,
+  SESSION_PORT_OPTION_NAMES as INTERNAL_SESSION_PORT_OPTION_NAMES,
+  type SessionPortOptions as InternalSessionPortOptions,
+  type SessionWorkerPortOptions as InternalSessionWorkerPortOptions,
+} from "./port/session-port-options.js";
+// The transmitter every backend's port lends (wintun's WinTunTransmitter, TAP's): public, so a
+// receiver can be written against it once.
+export {
+  type PooledPacketSink,
+  SessionTransmitter,
+  type SessionTransmitterOptions,
+  type TransmitterDrops,
+} from "./port/session-transmitter.js";
 export {
   WinTunPort,
   type WinTunPortDrops,
@@ -81,11 +107,7 @@ export {
   type WinTunPortStatistics,
   type WinTunWorkerPortOptions,
 } from "./port/win-tun-port.js";
-export {
-  type PooledPacketSink,
-  type TransmitterDrops,
-  WinTunTransmitter,
-} from "./port/win-tun-transmitter.js";
+export { WinTunTransmitter } from "./port/win-tun-transmitter.js";
 export {
   type ReceivedBatchSource,
   type ReceivedPacket,
@@ -98,6 +120,8 @@ export {
   MIN_RING_CAPACITY,
   validateRingCapacity,
 } from "./session/ring-capacity.js";
+// For @magma/tap-legacy's TapPort (see InternalSessionPort above).
+export type { ResolvedSessionOptions as InternalResolvedSessionOptions } from "./session/session-options.js";
 export type { WinTunSessionStatistics } from "./session/session-statistics.js";
 export {
   type WinTunBatchHandler,
@@ -129,7 +153,13 @@ export type {
   WinTunLogLevel,
   WinTunLogTarget,
 } from "./wintun-logger.js";
-export type { PortWorkerStatistics, PortWorkersOptions } from "./workers/port-workers.js";
+// The Internal* names are for @magma/tap-legacy's TapPort (see InternalSessionPort above).
+export type {
+  PortWorkerStatistics,
+  PortWorkers as InternalPortWorkers,
+  PortWorkersOptions,
+  ResolvedPortWorkersOptions as InternalResolvedPortWorkersOptions,
+} from "./workers/port-workers.js";
 // Also for @magma/tap-legacy (see internalNativeAddon above): configure() by LUID, and the
 // native TAP device's shape.
 export {

@@ -3,7 +3,7 @@ import { PacketDirection } from "@magma/pcapng";
 import type { IPacketReceiver, PacketOwner } from "@magma/transport";
 import type { PacketCapture } from "./packet-capture.js";
 import { PortError } from "./port-error.js";
-import type { WinTunTransmitter } from "./win-tun-transmitter.js";
+import type { SessionTransmitter } from "./session-transmitter.js";
 
 /** What the pump saw of its receiver, beside the port's traffic counters. */
 export interface ReceiverCounters {
@@ -39,13 +39,13 @@ export class WinTunTransportReceiver<
   readonly counters: ReceiverCounters = { consumed: 0, declined: 0, receiverErrors: 0 };
   /** @internal Set by the port while a capture runs (pool packets only); checked once per batch. */
   capture: PacketCapture | undefined;
-  readonly #transmitter: WinTunTransmitter;
+  readonly #transmitter: SessionTransmitter;
   readonly #onError: (error: unknown) => void;
 
   constructor(
     source: ReceivedBatchSource<TPacket>,
     receiver: TReceiver,
-    transmitter: WinTunTransmitter,
+    transmitter: SessionTransmitter,
     onError: (error: unknown) => void,
   ) {
     this.receiver = receiver;

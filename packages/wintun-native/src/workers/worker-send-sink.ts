@@ -1,6 +1,6 @@
 import type { PacketMemoryPool, PooledPacket } from "@magma/memory-pool";
 import type { NativeSessionSender } from "../native-addon.js";
-import type { PooledPacketSink } from "../port/win-tun-transmitter.js";
+import type { PooledPacketSink } from "../port/session-transmitter.js";
 import { writeSlotPairs } from "../session/slot-table.js";
 
 /**
