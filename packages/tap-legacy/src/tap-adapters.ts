@@ -128,7 +128,7 @@ export async function setTapAdapterEnabled(
   callNative(() => library.setAdapterEnabled(checked, enabled));
 }
 
-function guidNamed(
+export function guidNamed(
   where: string,
   name: string,
   records: readonly InternalNativeTapAdapterRecord[],
@@ -147,7 +147,7 @@ function guidNamed(
   return (named[0] as InternalNativeTapAdapterRecord).guid;
 }
 
-function adapterInfo(record: InternalNativeTapAdapterRecord): TapAdapterInfo {
+export function adapterInfo(record: InternalNativeTapAdapterRecord): TapAdapterInfo {
   const code = record.openError;
   return {
     name: record.name ?? "",

@@ -14,11 +14,22 @@ export type {
   ConfigureOptions,
   RouteSpec,
 } from "./configuration/configure-adapter.js";
+export { planConfiguration as internalPlanConfiguration } from "./configuration/configure-adapter.js";
 export type { DnsConfiguration } from "./configuration/dns-settings.js";
+// Also for @magma/tap-legacy (see internalNativeAddon above): configure() by LUID, and the
+// native TAP device's shape.
+export {
+  configureInterface as internalConfigureInterface,
+  removeInterfaceConfiguration as internalRemoveInterfaceConfiguration,
+} from "./configuration/interface-configuration.js";
 export { IpHelperError, IpHelperStatus } from "./configuration/ip-helper-status.js";
 export {
+  formatAddress as internalFormatAddress,
   IpConfigurationError,
   type IpConfigurationErrorCode,
+  type IpPrefix as InternalIpPrefix,
+  networkOf as internalNetworkOf,
+  parseIpPrefix as internalParseIpPrefix,
 } from "./configuration/ip-prefix.js";
 export { resolvedOnSystemBus } from "./configuration/resolved-dns.js";
 export {
@@ -48,6 +59,7 @@ export {
   type WinTunLibrarySearch,
   wintunLibrarySearch,
 } from "./library-path.js";
+export type { NativeTapDevice as InternalNativeTapDevice } from "./native-addon.js";
 // internalNativeAddon and the Internal* types are for @magma/tap-legacy, which shares this
 // package's addon (the one native core of the backends): not public API, they may change in any
 // release.
@@ -160,17 +172,3 @@ export type {
   PortWorkersOptions,
   ResolvedPortWorkersOptions as InternalResolvedPortWorkersOptions,
 } from "./workers/port-workers.js";
-// Also for @magma/tap-legacy (see internalNativeAddon above): configure() by LUID, and the
-// native TAP device's shape.
-export {
-  configureInterface as internalConfigureInterface,
-  removeInterfaceConfiguration as internalRemoveInterfaceConfiguration,
-} from "./configuration/interface-configuration.js";
-export type { NativeTapDevice as InternalNativeTapDevice } from "./native-addon.js";
-export {
-  type IpPrefix as InternalIpPrefix,
-  formatAddress as internalFormatAddress,
-  networkOf as internalNetworkOf,
-  parseIpPrefix as internalParseIpPrefix,
-} from "./configuration/ip-prefix.js";
-export { planConfiguration as internalPlanConfiguration } from "./configuration/configure-adapter.js";
