@@ -49,6 +49,8 @@ export class TapError extends MagmaError<number> {
   }
 }
 
+/** The call the addon names when the driver's version is refused (tap_device_binding.cc). */
+const VERSION_CALL = "DeviceIoControl(TAP_WIN_IOCTL_GET_VERSION)";
 const LOADER_CALLS: ReadonlySet<string> = new Set(["dlopen", "dlsym", "loadTapLibrary"]);
 
 function hintFor(code: number, call: string): string | undefined {
@@ -56,6 +58,10 @@ function hintFor(code: number, call: string): string | undefined {
     return call === "loadTapLibrary"
       ? "this build of @magma/wintun-native has no TAP code (a fallback build outside the repository); use a prebuilt platform or build it in the repository"
       : "build the emulator (pnpm --filter @magma/tap-windows-emu build) or pass libraryPath / set MAGMA_TAP_LIBRARY to a libtapwindowsemu.so";
+  }
+  if (code === TapErrorCode.NOT_SUPPORTED && call === VERSION_CALL) {
+    // OpenVPN refuses the same drivers (tuntap_post_open): older ones lack CONFIG_TUN.
+    return "the TAP-Windows driver is older than 9.9: install a current tap-windows6 (OpenVPN's installer ships 9.24 or later)";
   }
   switch (code) {
     case TapErrorCode.FILE_NOT_FOUND:

@@ -15,7 +15,11 @@ import {
   TapErrorCode,
   TapPort,
 } from "./index.js";
-import { holdAdapter } from "./test-support/emulator-hooks.js";
+import {
+  emulateDriverVersion,
+  holdAdapter,
+  limitReadBuffers,
+} from "./test-support/emulator-hooks.js";
 import { PingAnswerer } from "./test-support/ping-answerer.js";
 
 const run = promisify(execFile);
@@ -200,6 +204,49 @@ describe.skipIf(!inTestNamespace)("TapPort over the TAP emulator", () => {
       }),
     ).rejects.toMatchObject({ code: TapErrorCode.NOT_FOUND });
     expect(live()).toMatchObject({ tapDevices: 0 });
+  });
+
+  it("refuses a driver below 9.9 with NOT_SUPPORTED and why, as OpenVPN does (B intro, B.3)", async () => {
+    const adapter = await createTapAdapter("tapold");
+    made.push(adapter.guid);
+    emulateDriverVersion(9, 8);
+    try {
+      const error = await TapPort.create<PingAnswerer>({
+        adapterName: "tapold",
+        packetReceiverFactory: (transmitter) => new PingAnswerer(transmitter),
+      }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(TapError);
+      expect(error).toMatchObject({
+        code: TapErrorCode.NOT_SUPPORTED,
+        detail: "driver version 9.8 is below 9.9",
+      });
+      expect((error as TapError).hint).toMatch(/older than 9\.9/);
+    } finally {
+      emulateDriverVersion(9, 27);
+    }
+    // 9.9 itself is accepted.
+    emulateDriverVersion(9, 9);
+    try {
+      const port = await TapPort.create<PingAnswerer>({
+        adapterName: "tapold",
+        packetReceiverFactory: (transmitter) => new PingAnswerer(transmitter),
+      });
+      await port.close();
+    } finally {
+      emulateDriverVersion(9, 27);
+    }
+  });
+
+  it("counts a packet the driver cut short for a small read buffer, and goes on (B.5)", async () => {
+    const { adapter, port } = await open("tapshort", 177);
+    // Reads now hold at most 300 bytes: a longer packet completes with ERROR_MORE_DATA, lost.
+    limitReadBuffers(adapter.guid, 300);
+    expect(await ping("198.18.177.2", 3, ["-s", "400"])).toEqual({ transmitted: 3, received: 0 });
+    expect(port.stats.drops.rxInvalidPacket).toBe(3);
+    // Short packets still pass, on the same reads.
+    expect(await ping("198.18.177.2", 3, ["-s", "100"])).toEqual({ transmitted: 3, received: 3 });
+    limitReadBuffers(adapter.guid, 0);
+    expect(await ping("198.18.177.2", 3, ["-s", "400"])).toEqual({ transmitted: 3, received: 3 });
   });
 
   it("checks every option before it opens anything", async () => {

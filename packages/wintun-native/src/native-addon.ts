@@ -152,6 +152,10 @@ export interface NativeTapLibrary {
   /** Test hook: opens the device and keeps it open, as another program holding it would. */
   holdDevice(guid: string): number;
   releaseDevice(id: number): void;
+  /** Test hook (the emulator's; Linux): the version GET_VERSION reports from now on. */
+  emulateDriverVersion(major: number, minor: number, debug: number): void;
+  /** Test hook (Linux): reads on `guid` behave as if their buffers held `bytes` (0: off). */
+  limitReadBuffers(guid: string, bytes: number): void;
   /**
    * Opens the device (B.2) and reads GET_VERSION (below 9.9 refused with ERROR_NOT_SUPPORTED),
    * GET_MTU and GET_MAC; throws the failing step's Win32 error (native/src/tap/tap_device_binding.h).

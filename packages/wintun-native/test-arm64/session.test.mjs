@@ -120,6 +120,7 @@ describe("the linux-arm64 prebuild under qemu-user", () => {
       adapters: 0,
       sessions: 0,
       receiveThreads: 0,
+      tapDevices: 0,
     });
   });
   test("moves 2,000 packets each way in many batches with none lost", async () => {

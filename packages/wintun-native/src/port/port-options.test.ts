@@ -77,6 +77,11 @@ describe("WinTunPort.create refuses bad options up front", () => {
   });
 
   it("left nothing behind", () => {
-    expect(nativeAddon().liveResources()).toEqual({ adapters: 0, sessions: 0, receiveThreads: 0 });
+    expect(nativeAddon().liveResources()).toEqual({
+      adapters: 0,
+      sessions: 0,
+      receiveThreads: 0,
+      tapDevices: 0,
+    });
   });
 });

@@ -149,6 +149,11 @@ describeNetwork("SessionPort under a second backend", () => {
       }),
     ).rejects.toBe(failure);
     expect(linkExists(NAME)).toBe(false);
-    expect(nativeAddon().liveResources()).toEqual({ adapters: 0, sessions: 0, receiveThreads: 0 });
+    expect(nativeAddon().liveResources()).toEqual({
+      adapters: 0,
+      sessions: 0,
+      receiveThreads: 0,
+      tapDevices: 0,
+    });
   });
 });

@@ -47,8 +47,13 @@ export type SessionPortDrops = {
   readonly rxWorkerQueueFull: number;
   /** With workers: received packets a worker held or had queued when it died. */
   readonly rxWorkerLost: number;
-  /** Packets sent with a length of 0 or above 65535, or from another pool. */
+  /** Packets sent with a length of 0 or above 65535 (TAP: above its MTU), or from another pool. */
   readonly txInvalidPacket: number;
+  /**
+   * Received packets no slot may hold: for TAP, a packet longer than the read buffer (MTU + 18),
+   * which the driver discards with ERROR_MORE_DATA; wintun never delivers one.
+   */
+  readonly rxInvalidPacket: number;
 };
 
 /** `PortStatistics` with the port's own detail. */
@@ -261,6 +266,7 @@ export abstract class SessionPort<
         txSessionEnded:
           drops.sessionEnded + this.transmitter.drops.txSessionEnded + sum("txSessionEnded"),
         txInvalidPacket: drops.invalidPacket,
+        rxInvalidPacket: drops.invalidReceived,
         rxWorkerQueueFull: sum("queueFull"),
         rxWorkerLost: sum("lost"),
       },

@@ -311,7 +311,12 @@ describeNetwork("WinTunSession receiving on the JavaScript thread", () => {
     expect(session.stats.rxInlineBatches).toBeGreaterThan(0);
     adapter.close();
     await flood;
-    expect(nativeAddon().liveResources()).toEqual({ adapters: 0, sessions: 0, receiveThreads: 0 });
+    expect(nativeAddon().liveResources()).toEqual({
+      adapters: 0,
+      sessions: 0,
+      receiveThreads: 0,
+      tapDevices: 0,
+    });
     expect(await waitFor(() => session.pool.stats.inUse === 0)).toBe(true);
   });
 

@@ -110,7 +110,12 @@ describeNetwork("WinTunSession woken by the read event on the JavaScript thread"
     session.close();
     expect(await session.ended).toEqual({ reason: "closed" });
     adapter.close();
-    expect(nativeAddon().liveResources()).toEqual({ adapters: 0, sessions: 0, receiveThreads: 0 });
+    expect(nativeAddon().liveResources()).toEqual({
+      adapters: 0,
+      sessions: 0,
+      receiveThreads: 0,
+      tapDevices: 0,
+    });
     expect(await waitFor(() => session.pool.stats.inUse === 0)).toBe(true);
   });
 
@@ -120,7 +125,12 @@ describeNetwork("WinTunSession woken by the read event on the JavaScript thread"
     adapter.close();
     const end = await session.ended;
     expect(["closed", "adapter-removed"]).toContain(end.reason);
-    expect(nativeAddon().liveResources()).toEqual({ adapters: 0, sessions: 0, receiveThreads: 0 });
+    expect(nativeAddon().liveResources()).toEqual({
+      adapters: 0,
+      sessions: 0,
+      receiveThreads: 0,
+      tapDevices: 0,
+    });
   });
 });
 
@@ -229,6 +239,7 @@ describeNetwork("a JavaScript thread that waits on the ring, and its event loop"
       adapters: 0,
       sessions: 0,
       receiveThreads: 0,
+      tapDevices: 0,
     });
   });
 });

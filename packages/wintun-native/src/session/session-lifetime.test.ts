@@ -69,7 +69,12 @@ describeNetwork("WinTunSession lifetime", () => {
     expect(session.isClosed).toBe(true);
     expect(await session.ended).toEqual({ reason: "closed" });
     expect(linkExists("mgw-l1")).toBe(false);
-    expect(nativeAddon().liveResources()).toEqual({ adapters: 0, sessions: 0, receiveThreads: 0 });
+    expect(nativeAddon().liveResources()).toEqual({
+      adapters: 0,
+      sessions: 0,
+      receiveThreads: 0,
+      tapDevices: 0,
+    });
     for (const packet of held) {
       expect(packet.memory[0]).toBe(0x45);
       packet.dispose();
@@ -144,9 +149,19 @@ describeNetwork("WinTunSession lifetime", () => {
     // The iterator ends (no throw) once the packets received before the end are taken.
     expect(await batches).toBeGreaterThan(500);
     await expect(session.receive()).rejects.toMatchObject({ code: 38 });
-    expect(nativeAddon().liveResources()).toEqual({ adapters: 1, sessions: 0, receiveThreads: 0 });
+    expect(nativeAddon().liveResources()).toEqual({
+      adapters: 1,
+      sessions: 0,
+      receiveThreads: 0,
+      tapDevices: 0,
+    });
     adapter.close();
-    expect(nativeAddon().liveResources()).toEqual({ adapters: 0, sessions: 0, receiveThreads: 0 });
+    expect(nativeAddon().liveResources()).toEqual({
+      adapters: 0,
+      sessions: 0,
+      receiveThreads: 0,
+      tapDevices: 0,
+    });
     expect(await waitFor(() => threadCount() === baseline)).toBe(true);
     expect(session.pool.stats.inUse).toBe(0);
   });

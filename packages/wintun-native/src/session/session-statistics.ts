@@ -24,8 +24,13 @@ export interface WinTunSessionStatistics {
     readonly sendRingFull: number;
     /** Received packets dropped because the pool had no free slot of their size. */
     readonly poolExhausted: number;
-    /** Packets of length 0 or above 65535, or not from this session's pool. */
+    /** Sent packets of length 0 or above 65535 (above the MTU for TAP), or not from this session's pool. */
     readonly invalidPacket: number;
+    /**
+     * Received packets no slot may hold (empty, or above 65535 bytes): for TAP, a packet longer
+     * than the read buffer, which the driver discards with ERROR_MORE_DATA.
+     */
+    readonly invalidReceived: number;
     /** Sends after the session ended or while the adapter was going away. */
     readonly sessionEnded: number;
     /**
@@ -39,7 +44,7 @@ export interface WinTunSessionStatistics {
 }
 
 /** Field order of native/src/session/session_statistics.h. */
-export const STATISTICS_FIELD_COUNT = 14;
+export const STATISTICS_FIELD_COUNT = 15;
 /** Not a public counter: every packet taken from the receive ring, however it ended. */
 export const RING_PACKETS_FIELD = 13;
 
@@ -57,6 +62,7 @@ export function statisticsFrom(fields: Float64Array): WinTunSessionStatistics {
       sendRingFull: at(5),
       poolExhausted: at(6),
       invalidPacket: at(7),
+      invalidReceived: at(14),
       sessionEnded: at(8),
       leftInRing: at(11),
     },

@@ -181,6 +181,7 @@ describeNetwork("WinTunSession traffic with the kernel", () => {
       sendRingFull: 0,
       poolExhausted: 0,
       invalidPacket: 0,
+      invalidReceived: 0,
       sessionEnded: 0,
       leftInRing: 0,
     });

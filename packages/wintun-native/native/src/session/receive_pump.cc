@@ -229,7 +229,7 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread(bool refilled_after_turn) {
     stats_.rx_ring_packets.fetch_add(1, std::memory_order_relaxed);
     if (size == 0 || size > WINTUN_MAX_IP_PACKET_SIZE) {
       ring_->ReleaseReceivePacket(packet);
-      stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
+      stats_.drop_rx_invalid.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
     int32_t slot = -1;
@@ -269,7 +269,7 @@ bool ReceivePump::Place(int32_t slot, BYTE* packet, uint32_t size, int32_t batch
     // The binding only accepts slot tables where this cannot happen; never write past a slot.
     ProvideSlots(&slot, 1);
     ring_->ReleaseReceivePacket(packet);
-    stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
+    stats_.drop_rx_invalid.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
   std::memcpy(slots_[slot].data, packet, size);
@@ -371,7 +371,7 @@ void ReceivePump::Run() {
     stats_.rx_ring_packets.fetch_add(1, std::memory_order_relaxed);
     if (size == 0 || size > WINTUN_MAX_IP_PACKET_SIZE) {
       ring_->ReleaseReceivePacket(packet);
-      stats_.drop_invalid_packet.fetch_add(1, std::memory_order_relaxed);
+      stats_.drop_rx_invalid.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
     int32_t slot = TakeSlot(size, batch, count);

@@ -30,14 +30,18 @@ struct SessionStatistics {
   // the driver's own count of packets it put in the ring is compared with when the driver ends the
   // session underneath (src/session/wintun-session.ts).
   std::atomic<uint64_t> rx_ring_packets{0};
+  // Received packets no slot may hold: empty or above 65535 bytes. For TAP, a read the driver cut
+  // short (ERROR_MORE_DATA: the packet was longer than the read buffer and is lost, B.5).
+  std::atomic<uint64_t> drop_rx_invalid{0};
 
-  static constexpr int kFieldCount = 14;
+  static constexpr int kFieldCount = 15;
   // The order JavaScript reads them in (src/session/session-statistics.ts).
   void CopyTo(double* out) const {
     const std::atomic<uint64_t>* fields[kFieldCount] = {
         &rx_packets, &rx_bytes, &rx_batches, &tx_packets, &tx_bytes, &drop_send_ring_full,
         &drop_pool_exhausted, &drop_invalid_packet, &drop_session_ended, &receive_waits,
-        &rx_inline_batches, &drop_left_in_ring, &rx_woken_batches, &rx_ring_packets};
+        &rx_inline_batches, &drop_left_in_ring, &rx_woken_batches, &rx_ring_packets,
+        &drop_rx_invalid};
     for (int i = 0; i < kFieldCount; ++i) out[i] = static_cast<double>(fields[i]->load(std::memory_order_relaxed));
   }
 };

@@ -19,6 +19,10 @@ struct TapAdapterControls {
   DWORD (*DeleteAdapter)(const char* guid) = nullptr;
   DWORD (*SetAdapterEnabled)(const char* guid, bool enabled) = nullptr;
   bool (*GetInterfaceName)(const char* guid, char ifname[16]) = nullptr;
+  // Test hooks of the emulator: the version GET_VERSION reports, and reads that behave as if
+  // their buffers were `bytes` long (ERROR_MORE_DATA for longer packets, B.5).
+  void (*SetDriverVersion)(uint32_t major, uint32_t minor, uint32_t debug) = nullptr;
+  bool (*FaultLimitReadBuffers)(const char* guid, uint32_t bytes) = nullptr;
 };
 
 struct TapLibrary {

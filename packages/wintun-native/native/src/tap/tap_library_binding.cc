@@ -67,6 +67,8 @@ void TapLibraryBinding::Register(Napi::Env env, Napi::Object exports) {
        InstanceMethod<&TapLibraryBinding::DeleteAdapter>("deleteAdapter"),
        InstanceMethod<&TapLibraryBinding::SetAdapterEnabled>("setAdapterEnabled"),
        InstanceMethod<&TapLibraryBinding::OpenDevice>("openDevice"),
+       InstanceMethod<&TapLibraryBinding::EmulateDriverVersion>("emulateDriverVersion"),
+       InstanceMethod<&TapLibraryBinding::LimitReadBuffers>("limitReadBuffers"),
        InstanceMethod<&TapLibraryBinding::HoldDevice>("holdDevice"),
        InstanceMethod<&TapLibraryBinding::ReleaseDevice>("releaseDevice")});
   env.GetInstanceData<wintun::AddonData>()->tap_library_constructor =
@@ -156,6 +158,33 @@ Napi::Value TapLibraryBinding::SetAdapterEnabled(const Napi::CallbackInfo& info)
 
 Napi::Value TapLibraryBinding::OpenDevice(const Napi::CallbackInfo& info) {
   return TapDeviceBinding::Open(info.Env(), library_, AsciiArgument(info, 0, "guid"));
+}
+
+Napi::Value TapLibraryBinding::EmulateDriverVersion(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  for (size_t i = 0; i < 3; ++i) {
+    if (!info[i].IsNumber()) throw Napi::TypeError::New(env, "major, minor and debug must be numbers");
+  }
+  if (library_->controls.SetDriverVersion == nullptr) {
+    throw wintun::Win32Error(env, ERROR_NOT_SUPPORTED, "emulateDriverVersion", "the emulator's test hook");
+  }
+  library_->controls.SetDriverVersion(info[0].As<Napi::Number>().Uint32Value(),
+                                      info[1].As<Napi::Number>().Uint32Value(),
+                                      info[2].As<Napi::Number>().Uint32Value());
+  return env.Undefined();
+}
+
+Napi::Value TapLibraryBinding::LimitReadBuffers(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string guid = AsciiArgument(info, 0, "guid");
+  if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "bytes must be a number");
+  if (library_->controls.FaultLimitReadBuffers == nullptr) {
+    throw wintun::Win32Error(env, ERROR_NOT_SUPPORTED, "limitReadBuffers", "the emulator's test hook");
+  }
+  if (!library_->controls.FaultLimitReadBuffers(guid.c_str(), info[1].As<Napi::Number>().Uint32Value())) {
+    throw wintun::Win32Error(env, ERROR_NOT_FOUND, "TapEmuFaultLimitReadBuffers", guid);
+  }
+  return env.Undefined();
 }
 
 Napi::Value TapLibraryBinding::HoldDevice(const Napi::CallbackInfo& info) {

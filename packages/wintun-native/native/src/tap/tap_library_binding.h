@@ -35,6 +35,10 @@ class TapLibraryBinding : public Napi::ObjectWrap<TapLibraryBinding> {
   // Test hooks: hold an adapter's device open as another program would (B.2 exclusive open).
   // holdDevice(guid: string): number; releaseDevice(id: number): void
   Napi::Value HoldDevice(const Napi::CallbackInfo& info);
+  // Test hooks, Linux only (the emulator's; ERROR_NOT_SUPPORTED on Windows):
+  // emulateDriverVersion(major, minor, debug): void; limitReadBuffers(guid, bytes): void
+  Napi::Value EmulateDriverVersion(const Napi::CallbackInfo& info);
+  Napi::Value LimitReadBuffers(const Napi::CallbackInfo& info);
   Napi::Value ReleaseDevice(const Napi::CallbackInfo& info);
 
   std::shared_ptr<const TapLibrary> library_;

@@ -47,7 +47,9 @@ TapLibraryLoad LoadTapLibrary(const std::string& path) {
       !Find(handle, "TapEmuCreateAdapter", library->controls.CreateAdapter, load) ||
       !Find(handle, "TapEmuDeleteAdapter", library->controls.DeleteAdapter, load) ||
       !Find(handle, "TapEmuSetAdapterEnabled", library->controls.SetAdapterEnabled, load) ||
-      !Find(handle, "TapEmuGetInterfaceName", library->controls.GetInterfaceName, load)) {
+      !Find(handle, "TapEmuGetInterfaceName", library->controls.GetInterfaceName, load) ||
+      !Find(handle, "TapEmuSetDriverVersion", library->controls.SetDriverVersion, load) ||
+      !Find(handle, "TapEmuFaultLimitReadBuffers", library->controls.FaultLimitReadBuffers, load)) {
     return load;
   }
   library->api = table();
