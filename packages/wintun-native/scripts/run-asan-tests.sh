@@ -24,6 +24,8 @@ export MAGMA_TEST_NETNS=1
 export MAGMA_WINTUN_ADDON="$PWD/$out/addon/magma_wintun.node"
 export MAGMA_WINTUN_LIBRARY="$PWD/$out/emu/libwintun.so"
 export WINTUN_EMU_STRICT=1
+export MAGMA_TAP_LIBRARY="$PWD/$out/tapemu/libtapwindowsemu.so"
+export TAP_EMU_STRICT=1
 export ASAN_OPTIONS="detect_leaks=0:handle_segv=0:allow_user_segv_handler=1:detect_stack_use_after_return=0:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 exec unshare --net sh -c "ip link set lo up && LD_PRELOAD='$runtime' exec ./node_modules/.bin/vitest run \

@@ -27,12 +27,13 @@ const vitestArgs = args.filter((a) => !ownFlags.has(a));
 
 const missing = requireNetworkTests("wintun-native");
 
-// Strict mode of the emulator: any misuse of the wintun API aborts the test run with its name.
+// Strict mode of the emulators: any misuse of the wintun API, or a call sequence the TAP driver
+// would reject, aborts the test run with its name.
 let failed =
   runVitestInNamespace({
     packageDir,
     reportName: "vitest.json",
-    env: { WINTUN_EMU_STRICT: "1" },
+    env: { WINTUN_EMU_STRICT: "1", TAP_EMU_STRICT: "1" },
     args: vitestArgs,
   }) !== 0;
 function runScript(name) {

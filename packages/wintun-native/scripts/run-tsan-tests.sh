@@ -37,6 +37,8 @@ export MAGMA_TEST_NETNS=1
 export MAGMA_WINTUN_ADDON="$PWD/$out/addon/magma_wintun.node"
 export MAGMA_WINTUN_LIBRARY="$PWD/$out/emu/libwintun.so"
 export WINTUN_EMU_STRICT=1
+export MAGMA_TAP_LIBRARY="$PWD/$out/tapemu/libtapwindowsemu.so"
+export TAP_EMU_STRICT=1
 export MAGMA_TSAN_RUNTIME="$runtime"
 export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--import=$PWD/scripts/tsan-worker-env.mjs"
 reports="$PWD/$out/reports"
@@ -49,6 +51,7 @@ unshare --net sh -c "ip link set lo up && exec node ./node_modules/vitest/vitest
   --config scripts/vitest-tsan.config.mjs \
   src/session/wintun-session.test.ts src/session/session-lifetime.test.ts src/session/inline-receive.test.ts \
   src/session/read-event-wake.test.ts src/session/driver-ended-session.test.ts \
+  src/session/tap-device-session.test.ts \
   src/wintun-logger.test.ts \
   src/wintun-adapter.test.ts src/port/ src/workers/ \
   --reporter=default --reporter=json --outputFile.json=test-results/vitest-tsan.json" || status=$?
