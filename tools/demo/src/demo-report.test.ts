@@ -1,10 +1,10 @@
-import type { WinTunPortStatistics } from "@magma/wintun-native";
+import type { SessionPortStatistics } from "@magma/wintun-native";
 import { describe, expect, it } from "vitest";
 import { demoSucceeded, formatDemoReport } from "./demo-report.js";
 import type { EchoDemoReport } from "./echo-demo.js";
 import { summarizeRoundTrips } from "./round-trip-times.js";
 
-const port: WinTunPortStatistics = {
+const port: SessionPortStatistics = {
   rxPackets: 12,
   rxBytes: 1000,
   rxBatches: 10,
@@ -28,6 +28,7 @@ const port: WinTunPortStatistics = {
 
 function report(overrides: Partial<EchoDemoReport> = {}): EchoDemoReport {
   return {
+    backend: "wintun",
     adapterName: "MagmaDemo",
     kernelAddresses: ["198.18.0.1/24"],
     responderAddresses: ["198.18.0.2"],
@@ -81,6 +82,12 @@ describe("the demo's summary", () => {
 
   it("prints each probe's counts and round trips, the responder's and the port's counters", () => {
     const text = formatDemoReport(report());
+    expect(text.split("\n")[0]).toBe(
+      "backend wintun, adapter MagmaDemo: kernel side 198.18.0.1/24",
+    );
+    expect(formatDemoReport(report({ backend: "tap", adapterName: "MagmaTapDemo" }))).toContain(
+      "backend tap, adapter MagmaTapDemo:",
+    );
     expect(text).toMatch(/ping 198\.18\.0\.2\s+5\s+5\s+0\.100\s+0\.200\s+0\.300/);
     expect(text).toContain(
       "10 requests (5 ICMP echo, 5 UDP echo), 10 answered, 0 dropped (none); 2 other packets left to the port",

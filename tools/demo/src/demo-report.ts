@@ -40,7 +40,7 @@ export function formatDemoReport(report: EchoDemoReport): string {
   const port = report.port;
   const droppedByResponder = Object.values(r.dropped).reduce((a, b) => a + b, 0);
   const lines = [
-    `adapter ${report.adapterName}: kernel side ${report.kernelAddresses.join(", ")}`,
+    `backend ${report.backend}, adapter ${report.adapterName}: kernel side ${report.kernelAddresses.join(", ")}`,
     `responder (an IPacketReceiver on the port): ${report.responderAddresses.join(", ")}, ICMP echo and UDP echo on port ${report.echoPort}`,
     "",
     `${"probe".padEnd(labelWidth)} sent answered   min ms   avg ms   max ms`,

@@ -21,3 +21,12 @@ export function linkExists(name: string): boolean {
     return false;
   }
 }
+
+/** The interface's addresses with their prefixes, link-local ones left out. */
+export function interfaceAddresses(name: string): string[] {
+  const output = execFileSync("ip", ["-o", "addr", "show", "dev", name], { encoding: "utf8" });
+  return output
+    .split("\n")
+    .map((line) => /inet6? (\S+)/.exec(line)?.[1])
+    .filter((address): address is string => address !== undefined && !address.startsWith("fe80"));
+}
