@@ -2,6 +2,7 @@
 // network namespace (scripts/run-tests.mjs), the kernel's ping the peer. Each case cites the driver
 // fact (reference B) it relies on.
 import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { PacketMemoryPool } from "@magma/memory-pool";
 import { OptionError } from "@magma/transport";
@@ -51,6 +52,13 @@ async function interfaceAddresses(name: string): Promise<string[]> {
     .split("\n")
     .map((line) => /inet6? (\S+)/.exec(line)?.[1])
     .filter((address): address is string => address !== undefined && !address.startsWith("fe80"));
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 function live(): Record<string, number> {
@@ -247,6 +255,39 @@ describe.skipIf(!inTestNamespace)("TapPort over the TAP emulator", () => {
     expect(await ping("198.18.177.2", 3, ["-s", "100"])).toEqual({ transmitted: 3, received: 3 });
     limitReadBuffers(adapter.guid, 0);
     expect(await ping("198.18.177.2", 3, ["-s", "400"])).toEqual({ transmitted: 3, received: 3 });
+  });
+
+  it("runs its receivers on worker threads, each transmitter capped at the driver's MTU", async () => {
+    const adapter = await createTapAdapter("tapworkers");
+    made.push(adapter.guid);
+    const caps: number[] = [];
+    const channel = new BroadcastChannel("tap-port-worker-test");
+    channel.onmessage = (event) => {
+      caps.push((event as { data: { maxPacketLength: number } }).data.maxPacketLength);
+    };
+    try {
+      const port = await TapPort.create({
+        adapterName: "tapworkers",
+        network: { addresses: ["198.18.178.1/24"] },
+        workers: {
+          count: 2,
+          receiverModule: fileURLToPath(
+            new URL("./test-support/ping-answerer-worker.mjs", import.meta.url),
+          ),
+        },
+      });
+      try {
+        expect(await ping("198.18.178.2", 20)).toEqual({ transmitted: 20, received: 20 });
+        expect(port.stats.workers?.length).toBe(2);
+        expect(port.stats.txPackets).toBe(20);
+        await waitUntil(() => caps.length === 2);
+        expect(caps).toEqual([1500, 1500]);
+      } finally {
+        await port.close();
+      }
+    } finally {
+      channel.close();
+    }
   });
 
   it("checks every option before it opens anything", async () => {

@@ -166,7 +166,7 @@ export class TapPort<TReceiver extends IPacketReceiver> extends InternalSessionP
         applied = await internalConfigureInterface(record.luid, plan.configuration);
       }
       session = new WinTunSession({ native: device, sessionEnded: () => {} }, sessionOptions);
-      workers = TapPort.startWorkers(session, workerOptions);
+      workers = TapPort.startWorkers(session, workerOptions, driverMtu);
     } catch (error) {
       undo();
       throw error;

@@ -142,15 +142,17 @@ export abstract class SessionPort<
   /**
    * For a backend's `create`, once its session has started: the workers, when `options` asks for
    * them, started before any batch can arrive so that every packet goes to the worker of its
-   * flow. Closes the session when they cannot start.
+   * flow. Closes the session when they cannot start. `maxPacketLength`: the cap of the backend's
+   * transmitter (default 65535), which each worker's transmitter takes too.
    */
   protected static startWorkers(
     session: WinTunSession,
     options: ResolvedPortWorkersOptions | undefined,
+    maxPacketLength?: number,
   ): PortWorkers | undefined {
     if (options === undefined) return undefined;
     try {
-      return PortWorkers.start(session, options);
+      return PortWorkers.start(session, options, maxPacketLength);
     } catch (error) {
       session.close();
       throw error;

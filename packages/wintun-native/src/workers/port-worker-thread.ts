@@ -22,6 +22,7 @@ export interface PortWorkerThreadInputs {
   readonly queueDepth: number;
   readonly doorbell: SharedArrayBuffer;
   readonly sendPool: PacketMemoryPoolOptions;
+  readonly maxPacketLength: number;
 }
 
 export interface PortWorkerThreadEvents {
@@ -72,6 +73,7 @@ export class PortWorkerThread {
       doorbell: inputs.doorbell,
       counters: countersBuffer,
       sendPool: inputs.sendPool,
+      maxPacketLength: inputs.maxPacketLength,
     };
     this.#worker = new Worker(workerScript(), {
       workerData,

@@ -6,7 +6,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { PacketMemoryPool } from "@magma/memory-pool";
 import type { IPacketReceiver, PacketReceiverFactory } from "@magma/transport";
 import { nativeAddon } from "../native-addon.js";
-import { WinTunTransmitter } from "../port/win-tun-transmitter.js";
+import { SessionTransmitter } from "../port/session-transmitter.js";
 import { WinTunTransportReceiver } from "../port/win-tun-transport-receiver.js";
 import { slotTableOf } from "../session/slot-table.js";
 import { type HandedOffPacket, HandedOffPackets } from "./handed-off-packets.js";
@@ -47,14 +47,14 @@ function post(message: PortWorkerMessage): void {
   port?.postMessage(message);
 }
 
-async function loadFactory(): Promise<PacketReceiverFactory<WinTunTransmitter, IPacketReceiver>> {
+async function loadFactory(): Promise<PacketReceiverFactory<SessionTransmitter, IPacketReceiver>> {
   const module = (await import(data.receiverModule)) as { packetReceiverFactory?: unknown };
   if (typeof module.packetReceiverFactory !== "function") {
     throw new TypeError(
       `${data.receiverModule} has no function export named packetReceiverFactory`,
     );
   }
-  return module.packetReceiverFactory as PacketReceiverFactory<WinTunTransmitter, IPacketReceiver>;
+  return module.packetReceiverFactory as PacketReceiverFactory<SessionTransmitter, IPacketReceiver>;
 }
 
 async function main(): Promise<void> {
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   );
 
   let sink: WorkerSendSink;
-  let transmitter: WinTunTransmitter;
+  let transmitter: SessionTransmitter;
   let handler: ((packets: readonly HandedOffPacket[], count: number) => void) | undefined;
   let pump: WinTunTransportReceiver<IPacketReceiver, HandedOffPacket>;
   try {
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       slotTableOf(pool),
     );
     sink = new WorkerSendSink(pool, sender);
-    transmitter = new WinTunTransmitter(sink);
+    transmitter = new SessionTransmitter(sink, { maxPacketLength: data.maxPacketLength });
     const receiver = (await loadFactory())(transmitter);
     pump = new WinTunTransportReceiver<IPacketReceiver, HandedOffPacket>(
       { setReceiveHandler: (batchHandler) => (handler = batchHandler) },

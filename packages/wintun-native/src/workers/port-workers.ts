@@ -177,7 +177,14 @@ export class PortWorkers {
   readonly #sendRingId: number;
   #closing: Promise<void> | undefined;
 
-  private constructor(session: WorkerSteeredSession, options: ResolvedPortWorkersOptions) {
+  readonly #maxPacketLength: number;
+
+  private constructor(
+    session: WorkerSteeredSession,
+    options: ResolvedPortWorkersOptions,
+    maxPacketLength: number,
+  ) {
+    this.#maxPacketLength = maxPacketLength;
     this.#session = session;
     this.#pool = session.pool;
     this.#options = options;
@@ -197,11 +204,16 @@ export class PortWorkers {
   /**
    * Starts the workers and steers the session's flows to them, at once: call it before the session
    * can deliver a batch, so that every packet goes to the worker of its flow. Packets wait in the
-   * workers' queues until their receivers are built (`ready()`).
+   * workers' queues until their receivers are built (`ready()`). `maxPacketLength` caps each
+   * worker's transmitter as the port's is capped (the adapter's MTU for TAP).
    */
-  static start(session: WorkerSteeredSession, options: ResolvedPortWorkersOptions): PortWorkers {
+  static start(
+    session: WorkerSteeredSession,
+    options: ResolvedPortWorkersOptions,
+    maxPacketLength = 0xffff,
+  ): PortWorkers {
     // The port checked before it opened anything that its pool is shared (`shared: true`).
-    const workers = new PortWorkers(session, options);
+    const workers = new PortWorkers(session, options, maxPacketLength);
     for (let index = 0; index < options.count; index++) workers.#spawn(index);
     session.steerFlows(randomBytes(16), options.count);
     session.setReceiveHandler((packets, count, flowWorkers) =>
@@ -320,6 +332,7 @@ export class PortWorkers {
         portSlotTable: slotTableOf(this.#pool),
         portSlotCount: this.#pool.slotCount,
         queueDepth: this.#options.queueDepth,
+        maxPacketLength: this.#maxPacketLength,
         doorbell: this.#doorbellBuffer,
         sendPool: this.#options.sendPool ?? {
           slotSize: this.#pool.slotSize,

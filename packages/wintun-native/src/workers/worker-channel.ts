@@ -26,6 +26,8 @@ export interface PortWorkerData {
   readonly counters: SharedArrayBuffer;
   /** The worker's own send pool (made `shared`, as the native sender reads it). */
   readonly sendPool: PacketMemoryPoolOptions;
+  /** The port transmitter's cap (65535 for wintun, the MTU for TAP), which the worker's shares. */
+  readonly maxPacketLength: number;
 }
 
 /** An error as it crosses from a worker to the port: plain data, so it always can. */
