@@ -9,6 +9,7 @@ import {
   type AppliedConfiguration,
   INTERNAL_SESSION_PORT_OPTION_NAMES,
   type InternalNativeTapDevice,
+  type InternalNativeTapLibrary,
   type InternalPortWorkers,
   InternalSessionPort,
   type InternalSessionPortOptions,
@@ -86,9 +87,11 @@ export class TapPort<TReceiver extends IPacketReceiver> extends InternalSessionP
   readonly driverMtu: number;
   protected readonly backendName = "tap";
   readonly #device: InternalNativeTapDevice;
+  readonly #library: InternalNativeTapLibrary;
   #applied: AppliedConfiguration | undefined;
 
   private constructor(
+    library: InternalNativeTapLibrary,
     adapter: TapAdapterInfo,
     device: InternalNativeTapDevice,
     applied: AppliedConfiguration | undefined,
@@ -99,6 +102,7 @@ export class TapPort<TReceiver extends IPacketReceiver> extends InternalSessionP
     super(session, new TapTransmitter(session, driverMtu), receive);
     this.adapter = adapter;
     this.driverMtu = driverMtu;
+    this.#library = library;
     this.#device = device;
     this.#applied = applied;
   }
@@ -175,6 +179,7 @@ export class TapPort<TReceiver extends IPacketReceiver> extends InternalSessionP
     return TapPort.assemble(
       () =>
         new TapPort(
+          library,
           adapterInfo(record),
           device,
           applied,
@@ -199,12 +204,27 @@ export class TapPort<TReceiver extends IPacketReceiver> extends InternalSessionP
   }
 
   // After the session ended (its reads and writes cancelled and waited for, the handle closed,
-  // which resets the driver's TUN mode and media status, B.7): the addresses we added go too.
+  // which resets the driver's TUN mode and media status, B.7): the addresses we added go too. An
+  // adapter removed under the port took them with it; any other failure is reported.
   protected closeAdapter(): void {
     this.#device.close();
     const applied = this.#applied;
     this.#applied = undefined;
-    if (applied !== undefined) removeQuietly(this.adapter.luid, applied);
+    const luid = this.adapter.luid;
+    if (applied === undefined || luid === undefined) return;
+    try {
+      internalRemoveInterfaceConfiguration(luid, applied);
+    } catch (error) {
+      if (this.#adapterStillListed()) this.report(error);
+    }
+  }
+
+  #adapterStillListed(): boolean {
+    try {
+      return this.#library.listAdapters().some((record) => record.guid === this.adapter.guid);
+    } catch {
+      return false;
+    }
   }
 }
 
@@ -237,12 +257,13 @@ function checkAdapterChoice(options: { readonly adapterName?: string; readonly g
     : { guid: checkGuid(WHERE, "guid", options.guid) };
 }
 
-// The adapter may be gone (removed under the port): what it had went with it.
+// Undoing a create that failed: the create's own error is what the caller needs, so a failure to
+// take the addresses back (the adapter went away meanwhile) does not replace it.
 function removeQuietly(luid: bigint | undefined, applied: AppliedConfiguration): void {
   if (luid === undefined) return;
   try {
     internalRemoveInterfaceConfiguration(luid, applied);
   } catch {
-    // Nothing more to undo: the interface, and with it its addresses, no longer exists.
+    // The create's error is thrown instead; see above.
   }
 }

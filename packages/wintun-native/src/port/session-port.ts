@@ -120,15 +120,15 @@ export abstract class SessionPort<
     this.transmitter = transmitter;
     if (receive instanceof PortWorkers) {
       this.#workers = receive;
-      receive.reportErrorsTo((error) => this.#report(error));
+      receive.reportErrorsTo((error) => this.report(error));
     } else {
       this.#receiver = receive(this.transmitter);
       this.#pump = new WinTunTransportReceiver(session, this.#receiver, this.transmitter, (error) =>
-        this.#report(error),
+        this.report(error),
       );
     }
     this.ended = session.ended;
-    session.on("error", (error) => this.#report(error));
+    session.on("error", (error) => this.report(error));
     session.once("end", (end) => {
       this.transmitter.close();
       // No packet can come any more: what was captured goes to the destination, which ends.
@@ -239,7 +239,7 @@ export abstract class SessionPort<
         capture: (destination, options) => this.capture(destination, options),
       },
       controlEndpointPath(this.adapterName),
-      (error) => this.#report(error),
+      (error) => this.report(error),
     );
   }
 
@@ -337,7 +337,7 @@ export abstract class SessionPort<
         if (this.#pump !== undefined) this.#pump.capture = undefined;
         this.transmitter.capture = undefined;
       },
-      (error) => this.#report(error),
+      (error) => this.report(error),
     );
     this.#capture = capture;
     if (this.#pump !== undefined) this.#pump.capture = capture;
@@ -367,8 +367,12 @@ export abstract class SessionPort<
     return this.#closing;
   }
 
-  #report(error: unknown): void {
-    // An "error" event with no listener would throw out of the pump; warn instead.
+  /**
+   * Reports what went wrong without ending the port: an "error" event, or a process warning when
+   * nobody listens (an "error" event with no listener would throw out of the pump). Backends use
+   * it for their own failures too.
+   */
+  protected report(error: unknown): void {
     if (this.listenerCount("error") > 0) this.emit("error", error);
     else
       process.emitWarning(
