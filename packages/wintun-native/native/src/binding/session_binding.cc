@@ -100,6 +100,7 @@ SessionBinding::SessionBinding(const Napi::CallbackInfo& construct) : Napi::Obje
   SessionInit* init = construct[0].As<Napi::External<SessionInit>>().Data();
   const Napi::CallbackInfo& info = *init->arguments;
   ring_ = std::move(init->ring);  // ours from here on
+  ring_->CountInto(stats_);
   LiveResources::sessions.fetch_add(1);
   env_ = env;
   try {

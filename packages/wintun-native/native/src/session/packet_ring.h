@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "../platform/read_wait.h"
+#include "session_statistics.h"
 #include "wintun_api.h"
 
 namespace magma::wintun {
@@ -42,6 +43,9 @@ class PacketRing {
   // when it cannot: the ring then goes back to the receive thread whenever it is empty.
   virtual HANDLE loop_read_event() = 0;
   virtual void End() = 0;
+  // The session's counters, for a ring that learns only later that a packet SendPacket took was
+  // lost (TAP: an overlapped write that fails): it moves the packet from tx to its drop.
+  virtual void CountInto(SessionStatistics& /*stats*/) {}
 };
 
 }  // namespace magma::wintun

@@ -157,8 +157,18 @@ bool TapPacketRing::ReapWrite(Operation& write) {
   DWORD bytes = 0;
   const uint32_t error = Outcome(write, bytes);
   write.state = Operation::State::kIdle;
-  if (error == static_cast<uint32_t>(ERROR_OPERATION_ABORTED)) send_ended_ = true;
+  if (error != 0) WriteFailed(write, error);
   return true;
+}
+
+void TapPacketRing::WriteFailed(const Operation& write, uint32_t error) {
+  const bool gone = error == static_cast<uint32_t>(ERROR_OPERATION_ABORTED) ||
+                    error == static_cast<uint32_t>(ERROR_GEN_FAILURE);
+  if (gone) send_ended_ = true;
+  if (stats_ == nullptr) return;
+  stats_->tx_packets.fetch_sub(1, std::memory_order_relaxed);
+  stats_->tx_bytes.fetch_sub(write.length, std::memory_order_relaxed);
+  (gone ? stats_->drop_session_ended : stats_->drop_invalid_packet).fetch_add(1, std::memory_order_relaxed);
 }
 
 BYTE* TapPacketRing::AllocateSendPacket(DWORD size) {
@@ -185,13 +195,17 @@ BYTE* TapPacketRing::AllocateSendPacket(DWORD size) {
 }
 
 void TapPacketRing::SendPacket(const BYTE* packet) {
-  const size_t offset = static_cast<size_t>(packet - writes_.front().buffer);
-  if (packet < writes_.front().buffer || offset % write_size_ != 0 || offset / write_size_ >= writes_.size()) return;
+  // Only a buffer AllocateSendPacket returned (packet_ring.h); anything else is ignored.
+  const BYTE* first = writes_.front().buffer;
+  const uintptr_t offset = reinterpret_cast<uintptr_t>(packet) - reinterpret_cast<uintptr_t>(first);
+  if (packet < first || offset % write_size_ != 0 || offset / write_size_ >= writes_.size()) return;
   std::lock_guard<std::mutex> guard(send_lock_);
   Operation& write = writes_[offset / write_size_];
   if (write.state != Operation::State::kAllocated) return;
   if (send_ended_) {
+    // Allocated before another thread's write found the adapter gone: lost with the session.
     write.state = Operation::State::kIdle;
+    WriteFailed(write, ERROR_OPERATION_ABORTED);
     return;
   }
   write.state = Operation::State::kPending;
@@ -199,8 +213,8 @@ void TapPacketRing::SendPacket(const BYTE* packet) {
   const DWORD error = api_.GetLastError();
   if (error == static_cast<DWORD>(ERROR_IO_PENDING)) return;
   write.state = Operation::State::kIdle;
-  // The next Allocate reports the end; a write the driver refused for itself is the packet's loss.
-  if (error == static_cast<DWORD>(ERROR_OPERATION_ABORTED)) send_ended_ = true;
+  // The next Allocate reports an end (WriteFailed).
+  WriteFailed(write, error);
 }
 
 std::unique_ptr<wintun::ReadWaiter> TapPacketRing::NewReadWaiter() {

@@ -66,6 +66,7 @@ class TapPacketRing final : public wintun::PacketRing {
   // thread whenever it is empty.
   HANDLE loop_read_event() override { return nullptr; }
   void End() override;
+  void CountInto(wintun::SessionStatistics& stats) override { stats_ = &stats; }
 
   // For the read waiter (the receiving thread): the head read's event, and whether the head read
   // already failed to post (then there is nothing to wait for: ReceivePacket reports it).
@@ -87,6 +88,10 @@ class TapPacketRing final : public wintun::PacketRing {
   uint32_t Outcome(Operation& operation, DWORD& bytes);
   // Writes only, under send_lock_: frees a completed write; false while it is still in flight.
   bool ReapWrite(Operation& write);
+  // Under send_lock_: a write the driver failed. The send path counted it as sent; it is a drop.
+  // ERROR_OPERATION_ABORTED (current drivers) or ERROR_GEN_FAILURE (older ones) after the adapter
+  // went away ends the send side (B.5, B.7); anything else is this packet's fault alone.
+  void WriteFailed(const Operation& write, uint32_t error);
 
   std::shared_ptr<const void> library_;
   const TapWin32Api& api_;
@@ -98,6 +103,7 @@ class TapPacketRing final : public wintun::PacketRing {
   size_t head_ = 0;  // receiving thread only
   uint32_t start_error_ = 0;
   bool ended_ = false;
+  wintun::SessionStatistics* stats_ = nullptr;
 
   std::mutex send_lock_;  // guards writes_, next_write_ and send_ended_
   std::vector<Operation> writes_;
