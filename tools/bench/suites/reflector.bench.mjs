@@ -228,7 +228,7 @@ const ratioLine = (window, label, numerator, denominator, target, isMet) => {
   const perRound = median(a.map((m, round) => m.load.pps / b[round].load.pps));
   const goal = target === undefined ? "" : `  (${target}: ${verdict(isMet(perRound))})`;
   console.log(
-    `${label.padEnd(30)} ${perRound.toFixed(2)} per round, ${ofMedians.toFixed(2)} of medians${goal}`,
+    `${label.padEnd(32)} ${perRound.toFixed(2)} per round, ${ofMedians.toFixed(2)} of medians${goal}`,
   );
 };
 for (const window of windows) {
@@ -280,13 +280,13 @@ for (const window of windows) {
       // is not even an object per batch at one packet per batch.
       const noAllocation = ours.gcCountMax === 0 && ours.heapGrowthPerPacket < 1;
       console.log(
-        `${`${who}: per-packet allocation`.padEnd(30)} GCs ${ours.gcCountMax} (most in a round), ` +
+        `${`${who}: per-packet allocation`.padEnd(32)} GCs ${ours.gcCountMax} (most in a round), ` +
           `heap ${ours.heapGrowthPerPacket.toFixed(2)} B/pkt  (target none, under 1 B/pkt: ${verdict(noAllocation)})`,
       );
     }
     if (ours?.idleCpuPercent !== undefined) {
       console.log(
-        `${`${who}: CPU with no traffic`.padEnd(30)} ${ours.idleCpuPercent.toFixed(2)}% of a core ` +
+        `${`${who}: CPU with no traffic`.padEnd(32)} ${ours.idleCpuPercent.toFixed(2)}% of a core ` +
           `(target ~0, under 1%: ${verdict(ours.idleCpuPercent < 1)})`,
       );
     }
