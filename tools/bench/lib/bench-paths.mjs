@@ -38,10 +38,14 @@ export const benchPaths = {
     "magma_wintun.node",
   ),
   wintunNativeDist: resolve(benchDir, "..", "..", "packages", "wintun-native", "dist", "index.js"),
+  tapLegacyDist: resolve(benchDir, "..", "..", "packages", "tap-legacy", "dist", "index.js"),
   tcpReceiverDist: resolve(benchDir, "..", "..", "packages", "tcp-receiver", "dist", "index.js"),
   wintunEmulatorLibrary:
     process.env.MAGMA_WINTUN_LIBRARY ??
     resolve(benchDir, "..", "wintun-emu", "build", "libwintun.so"),
+  tapEmulatorLibrary:
+    process.env.MAGMA_TAP_LIBRARY ??
+    resolve(benchDir, "..", "tap-windows-emu", "build", "libtapwindowsemu.so"),
 };
 
 /** Throws with the command that builds them when any of the given files is missing. */
@@ -52,7 +56,8 @@ export function requireBuilt(...files) {
       `not built: ${missing.join(", ")}. Build with: cmake -S tools/bench -B tools/bench/build ` +
         "-DCMAKE_BUILD_TYPE=Release && cmake --build tools/bench/build " +
         "(and pnpm --filter @magma/wintun-emu build for libwintun.so, " +
-        "pnpm --filter @magma/wintun-native build for the port)",
+        "pnpm --filter @magma/tap-windows-emu build for libtapwindowsemu.so, " +
+        "pnpm --filter @magma/wintun-native --filter @magma/tap-legacy build for the ports)",
     );
   }
 }

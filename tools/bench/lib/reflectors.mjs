@@ -2,6 +2,7 @@
 // suite adds its own the same way: { name, label, ifname, argv(ifname), env?, requires?,
 // measuredWindow? (answers SIGUSR2, see reflector-process.mjs), measureIdleCpu? }.
 import { benchPaths } from "./bench-paths.mjs";
+import { benchAddresses } from "./network-namespace.mjs";
 
 /** Interface (and adapter) name every reflector is given; each run has its own namespace. */
 export const benchInterfaceName = "mbench0";
@@ -48,34 +49,72 @@ export function cReflectorDirect() {
 const nodeArgv = (script) => [process.execPath, "--expose-gc", script];
 
 /**
- * Ours: the Node.js reflector written against WinTunPort (@magma/wintun-native), over the emulator.
- * It reports heap and GC over the measured window; its CPU is also read with no traffic.
- * `inlineReceiveMicroseconds` overrides the session's (0: the receive thread receives every batch
- * and never lends JavaScript the ring); `workers` runs the receiver on that many worker threads
- * (the port's `workers` option); `workPasses` adds fixed CPU-bound work per packet
- * (udp-reflector-receiver.mjs). Give such a variant its own `name` and `label`.
+ * What differs between the backends magma-port-reflector.mjs runs its receiver on
+ * (../reflectors-node/port-backends.mjs): the row's default name and label, the package and
+ * emulator library it needs, the variable that points the package at that library, and the
+ * reflector's options. The TAP port configures its adapter's kernel side itself (CONFIG_TUN needs
+ * the address), with the same address the harness gives the WinTun row's interface.
+ */
+const portBackendSpecs = {
+  wintun: {
+    name: "node-magma-port",
+    label: "Node.js, Magma WinTunPort, emulator",
+    dist: benchPaths.wintunNativeDist,
+    library: benchPaths.wintunEmulatorLibrary,
+    libraryVariable: "MAGMA_WINTUN_LIBRARY",
+    options: [],
+  },
+  tap: {
+    name: "node-magma-tap-port",
+    label: "Node.js, Magma TapPort, TAP emulator",
+    dist: benchPaths.tapLegacyDist,
+    library: benchPaths.tapEmulatorLibrary,
+    libraryVariable: "MAGMA_TAP_LIBRARY",
+    options: [
+      ...["--backend", "tap"],
+      ...["--address", `${benchAddresses.local}/${benchAddresses.prefixLength}`],
+    ],
+  },
+};
+
+/**
+ * Ours: the Node.js reflector written against Magma's port, over an emulator: `backend` "wintun"
+ * (WinTunPort, @magma/wintun-native, the wintun emulator) or "tap" (TapPort, @magma/tap-legacy,
+ * the TAP-Windows emulator); the receiver and its loop are the same. It reports heap and GC over
+ * the measured window; its CPU is also read with no traffic. `library` replaces the backend's
+ * emulator build. `inlineReceiveMicroseconds` overrides the session's (0: the receive thread
+ * receives every batch and never lends JavaScript the ring); `workers` runs the receiver on that
+ * many worker threads (the port's `workers` option); `workPasses` adds fixed CPU-bound work per
+ * packet (udp-reflector-receiver.mjs). Give such a variant its own `name` and `label`.
  */
 export function magmaPortReflector({
-  name = "node-magma-port",
-  label = "Node.js, Magma WinTunPort, emulator",
-  library = benchPaths.wintunEmulatorLibrary,
+  backend = "wintun",
+  name,
+  label,
+  library,
   inlineReceiveMicroseconds,
   workers = 0,
   workPasses = 0,
   env,
 } = {}) {
+  const backendSpec = portBackendSpecs[backend];
+  if (backendSpec === undefined) {
+    throw new Error(`backend must be one of ${Object.keys(portBackendSpecs).join(", ")}`);
+  }
+  const libraryPath = library ?? backendSpec.library;
   return {
-    name,
-    label,
+    name: name ?? backendSpec.name,
+    label: label ?? backendSpec.label,
     ifname: benchInterfaceName,
     requires: [
       benchPaths.magmaPortReflector,
+      backendSpec.dist,
       benchPaths.wintunNativeDist,
       benchPaths.wintunNativeAddon,
-      library,
+      libraryPath,
     ],
     env: {
-      MAGMA_WINTUN_LIBRARY: library,
+      [backendSpec.libraryVariable]: libraryPath,
       ...(inlineReceiveMicroseconds === undefined
         ? {}
         : { MAGMA_BENCH_INLINE_US: String(inlineReceiveMicroseconds) }),
@@ -87,6 +126,7 @@ export function magmaPortReflector({
     argv: (ifname) => [
       ...nodeArgv(benchPaths.magmaPortReflector),
       ...["--adapter", ifname],
+      ...backendSpec.options,
       ...(workers === 0 ? [] : ["--workers", String(workers)]),
     ],
   };

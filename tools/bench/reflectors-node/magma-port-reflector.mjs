@@ -1,18 +1,24 @@
-// UDP reflector written against Magma's port: WinTunPort from @magma/wintun-native with a receiver
-// that copies each request into a buffer lent by the transmitter, swaps its addresses and ports
-// and sends it; the port hands packets over in batches and sends the replies of a batch in one
-// crossing. Follows the reflector contract of ../reflector/README.md.
+// UDP reflector written against Magma's port: a receiver that copies each request into a buffer
+// lent by the transmitter, swaps its addresses and ports and sends it; the port hands packets over
+// in batches and sends the replies of a batch in one crossing. Follows the reflector contract of
+// ../reflector/README.md.
 //
-//   node --expose-gc magma-port-reflector.mjs --adapter NAME [--workers N] [--max-seconds N]
+//   node --expose-gc magma-port-reflector.mjs --adapter NAME [--backend wintun|tap]
+//       [--address A.B.C.D/N] [--workers N] [--max-seconds N]
 //
-// --workers N (default 0: none) runs the receiver on N worker threads of the port (its
-// `workers` option, each importing udp-reflector-receiver.mjs); MAGMA_BENCH_WORK_PASSES adds
-// per-packet work to the receiver (see there).
+// --backend picks the port (port-backends.mjs): wintun (the default) is WinTunPort from
+// @magma/wintun-native, tap is TapPort from @magma/tap-legacy on an adapter this process makes and
+// removes, whose kernel side gets --address (required with tap). The receiver, the loop and the
+// summary are the same for both. --workers N (default 0: none) runs the receiver on N worker
+// threads of the port (its `workers` option, each importing udp-reflector-receiver.mjs);
+// MAGMA_BENCH_WORK_PASSES adds per-packet work to the receiver (see there).
 //
 // The wintun library is the addon's default (on Linux MAGMA_WINTUN_LIBRARY, which the bench's
-// launchers set to the emulator built in tools/wintun-emu/build, else @magma/wintun-linux's). The adapter name is also the Linux interface name (the emulator uses
-// a valid Linux name as it is).
-import { WinTunPort } from "@magma/wintun-native";
+// launchers set to the emulator built in tools/wintun-emu/build, else @magma/wintun-linux's); the
+// TAP one is @magma/tap-legacy's (MAGMA_TAP_LIBRARY, which the launchers set to
+// tools/tap-windows-emu/build's). The adapter name is also the Linux interface name (both
+// emulators use a valid Linux name as it is).
+import { portBackends } from "./port-backends.mjs";
 import {
   announceReady,
   MeasuredWindow,
@@ -22,13 +28,24 @@ import {
 } from "./reflector-contract.mjs";
 import { packetReceiverFactory } from "./udp-reflector-receiver.mjs";
 
-const options = readOptions(process.argv.slice(2), {
-  required: ["adapter"],
-  usage: "magma-port-reflector.mjs --adapter NAME [--workers N] [--max-seconds N]",
-});
+const usage =
+  "magma-port-reflector.mjs --adapter NAME [--backend wintun|tap] [--address A.B.C.D/N] " +
+  "[--workers N] [--max-seconds N]";
+const options = readOptions(process.argv.slice(2), { required: ["adapter"], usage });
 const workers = Number(options.get("workers") ?? 0);
 if (!Number.isInteger(workers) || workers < 0) {
   console.error("--workers must be a non-negative integer");
+  process.exit(2);
+}
+const backendName = options.get("backend") ?? "wintun";
+const openPort = Object.hasOwn(portBackends, backendName) ? portBackends[backendName] : undefined;
+if (openPort === undefined) {
+  console.error(`--backend must be one of ${Object.keys(portBackends).join(", ")}`);
+  process.exit(2);
+}
+const address = options.get("address");
+if (backendName === "tap" && address === undefined) {
+  console.error("--backend tap needs --address (the kernel side's, e.g. 198.18.0.1/24)");
   process.exit(2);
 }
 const maxSeconds = maxSecondsOption(options);
@@ -42,17 +59,20 @@ if (process.env.MAGMA_BENCH_SPIN_US !== undefined)
   sessionOptions.spinMicroseconds = Number(process.env.MAGMA_BENCH_SPIN_US);
 if (process.env.MAGMA_BENCH_INLINE_US !== undefined)
   sessionOptions.inlineReceiveMicroseconds = Number(process.env.MAGMA_BENCH_INLINE_US);
-const port = await WinTunPort.create({
+const { port, ifname, configured, remove } = await openPort({
   adapterName,
-  session: sessionOptions,
-  ...(workers === 0
-    ? { packetReceiverFactory }
-    : {
-        workers: {
-          count: workers,
-          receiverModule: new URL("./udp-reflector-receiver.mjs", import.meta.url),
-        },
-      }),
+  address,
+  portOptions: {
+    session: sessionOptions,
+    ...(workers === 0
+      ? { packetReceiverFactory }
+      : {
+          workers: {
+            count: workers,
+            receiverModule: new URL("./udp-reflector-receiver.mjs", import.meta.url),
+          },
+        }),
+  },
 });
 let portError;
 port.on("error", (error) => {
@@ -65,6 +85,7 @@ window.listen(reflected);
 onStopRequest(maxSeconds, async () => {
   const windowReport = window.report(reflected());
   await port.close();
+  await remove();
   const stats = port.stats;
   const { drops } = stats;
   return {
@@ -102,4 +123,4 @@ port.ended.then((end) => {
     process.kill(process.pid, "SIGTERM");
   }
 });
-announceReady(adapterName);
+announceReady(ifname, { configured });

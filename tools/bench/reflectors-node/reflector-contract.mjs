@@ -22,9 +22,19 @@ function fail(usage) {
   process.exit(2);
 }
 
-/** Contract step 1: one JSON line once packets can flow. */
-export function announceReady(ifname) {
-  console.log(JSON.stringify({ ready: true, ifname, pid: process.pid }));
+/**
+ * Contract step 1: one JSON line once packets can flow; `configured` when the reflector gave the
+ * interface its address itself (through the API under test), so the harness leaves it alone.
+ */
+export function announceReady(ifname, { configured = false } = {}) {
+  console.log(
+    JSON.stringify({
+      ready: true,
+      ifname,
+      pid: process.pid,
+      ...(configured ? { configured } : {}),
+    }),
+  );
 }
 
 // PerformanceEntry 'gc' kinds (perf_hooks constants NODE_PERFORMANCE_GC_*).

@@ -1,16 +1,20 @@
-// UDP reflector benchmark: four reflectors of the same UDP datagrams (addresses and ports
+// UDP reflector benchmark: five reflectors of the same UDP datagrams (addresses and ports
 // swapped), driven by the same closed-loop kernel-side load generator, measured in alternating
 // rounds in one run:
 //   c-emulator          the C reflector on the wintun API over the emulator (tools/wintun-emu)
 //   c-direct            the same C reflector straight on /dev/net/tun (the raw baseline)
 //   node-magma-port     ours: Node.js, a receiver on WinTunPort (@magma/wintun-native), emulator
+//   node-magma-tap-port ours, the same receiver on TapPort (@magma/tap-legacy) over the TAP-Windows
+//                       emulator (tools/tap-windows-emu), on an adapter made for the run; the
+//                       kernel side has the same address, so the load generator runs unchanged
 //   node-appium-tuntap  Node.js on appium-ios-tuntap over /dev/net/tun (busy polling, one call
 //                       per packet)
 // Each window in MAGMA_BENCH_WINDOWS is measured in its own set of rounds: 1 packet in flight
 // (latency at low load: every packet crosses every wake-up alone) and 256 (throughput).
 // Prints, per window, packets per second (median over rounds), the round trip's p50 and p99 seen
 // by the load generator, the ratios the targets are set on (ours / C over the emulator >= 0.9 at
-// window 1 and >= 0.8 otherwise, ours / appium-ios-tuntap > 1, C emulator / C direct), the CPU
+// window 1 and >= 0.8 otherwise, ours / appium-ios-tuntap > 1, C emulator / C direct; the TAP
+// port beside the WinTun port and the C baseline, with no target), the CPU
 // each reflector used, and for the Node.js reflectors their heap and GC over the load and their
 // CPU with no traffic.
 //
@@ -20,12 +24,13 @@
 //   cmake --build tools/bench/build --parallel      (also builds appium-ios-tuntap's addon)
 //   pnpm --filter @magma/wintun-emu build
 //   pnpm --filter @magma/wintun-native build
+//   pnpm --filter @magma/tap-windows-emu build && pnpm --filter @magma/tap-legacy build
 // Run:
 //   node tools/bench/run-benchmarks.mjs reflector
 // Environment: MAGMA_BENCH_ROUNDS (5; about 95 s per window), MAGMA_BENCH_DURATION_MS (3000 per
 // run), MAGMA_BENCH_PAYLOAD (64 UDP payload bytes), MAGMA_BENCH_WINDOWS (comma-separated packets in
 // flight, "1,256"),
-// MAGMA_BENCH_REFLECTORS (comma-separated names; default the four above, and on request also
+// MAGMA_BENCH_REFLECTORS (comma-separated names; default the five above, and on request also
 // node-magma-port-thread-only: ours with inlineReceiveMicroseconds 0), MAGMA_BENCH_PIN=1 (the load
 // generator on CPU 0, the reflector with all its threads on CPU 1: each reflector measured on one
 // core, without the scheduler's noise; see ../lib/cpu-pinning.mjs).
@@ -42,7 +47,7 @@
 // bound, marked ">=".
 //
 // Ratios are taken within a window only, against the C reflector over the emulator measured in
-// the same rounds.
+// the same rounds ("/ C emu"), and against ours on WinTunPort ("/ ours WinTun").
 import { readFileSync } from "node:fs";
 import { defaultLoad } from "../lib/load-generator.mjs";
 import { networkPrerequisiteProblem } from "../lib/network-namespace.mjs";
@@ -90,6 +95,7 @@ const reflectors = [
     label: "Node.js, Magma WinTunPort, ring never lent",
     inlineReceiveMicroseconds: 0,
   }),
+  magmaPortReflector({ backend: "tap" }),
   appiumTuntapReflector(),
 ].filter((spec) =>
   wanted === undefined ? !onRequestOnly.has(spec.name) : wanted.includes(spec.name),
@@ -170,6 +176,14 @@ console.log(
           ),
       },
       {
+        // Beside ours on WinTunPort: the TAP row's cost of the other backend, the same receiver.
+        title: "/ ours WinTun",
+        value: (row) =>
+          orDash(summaryOf(row.window, "node-magma-port")?.pps, (pps) =>
+            (row.summary.pps / pps).toFixed(2),
+          ),
+      },
+      {
         title: "p50 us",
         value: (row) => orDash(row.summary.rttP50Us, (value) => value.toFixed(1)),
       },
@@ -214,7 +228,7 @@ const ratioLine = (window, label, numerator, denominator, target, isMet) => {
   const perRound = median(a.map((m, round) => m.load.pps / b[round].load.pps));
   const goal = target === undefined ? "" : `  (${target}: ${verdict(isMet(perRound))})`;
   console.log(
-    `${label.padEnd(30)} ${perRound.toFixed(2)} per round, ${ofMedians.toFixed(2)} of medians${goal}`,
+    `${label.padEnd(32)} ${perRound.toFixed(2)} per round, ${ofMedians.toFixed(2)} of medians${goal}`,
   );
 };
 for (const window of windows) {
@@ -252,21 +266,30 @@ for (const window of windows) {
     "node-magma-port-thread-only",
   );
   ratioLine(window, "appium-ios-tuntap / C direct", "node-appium-tuntap", "c-direct");
-  const ours = summaryOf(window, "node-magma-port");
-  if (ours?.gcCountMax !== undefined) {
-    // An object allocated per packet is 16 B at least; under 1 B per packet with no collection is
-    // not even an object per batch at one packet per batch.
-    const noAllocation = ours.gcCountMax === 0 && ours.heapGrowthPerPacket < 1;
-    console.log(
-      `${"ours: per-packet allocation".padEnd(30)} GCs ${ours.gcCountMax} (most in a round), ` +
-        `heap ${ours.heapGrowthPerPacket.toFixed(2)} B/pkt  (target none, under 1 B/pkt: ${verdict(noAllocation)})`,
-    );
-  }
-  if (ours?.idleCpuPercent !== undefined) {
-    console.log(
-      `${"ours: CPU with no traffic".padEnd(30)} ${ours.idleCpuPercent.toFixed(2)}% of a core ` +
-        `(target ~0, under 1%: ${verdict(ours.idleCpuPercent < 1)})`,
-    );
+  // The same receiver and loop on the two backends: what the TAP driver's path costs.
+  ratioLine(window, "ours TAP / ours WinTun", "node-magma-tap-port", "node-magma-port");
+  ratioLine(window, "ours TAP / C over the emulator", "node-magma-tap-port", "c-emulator");
+  ratioLine(window, "ours TAP / C direct", "node-magma-tap-port", "c-direct");
+  for (const [who, name] of [
+    ["ours", "node-magma-port"],
+    ["ours TAP", "node-magma-tap-port"],
+  ]) {
+    const ours = summaryOf(window, name);
+    if (ours?.gcCountMax !== undefined) {
+      // An object allocated per packet is 16 B at least; under 1 B per packet with no collection
+      // is not even an object per batch at one packet per batch.
+      const noAllocation = ours.gcCountMax === 0 && ours.heapGrowthPerPacket < 1;
+      console.log(
+        `${`${who}: per-packet allocation`.padEnd(32)} GCs ${ours.gcCountMax} (most in a round), ` +
+          `heap ${ours.heapGrowthPerPacket.toFixed(2)} B/pkt  (target none, under 1 B/pkt: ${verdict(noAllocation)})`,
+      );
+    }
+    if (ours?.idleCpuPercent !== undefined) {
+      console.log(
+        `${`${who}: CPU with no traffic`.padEnd(32)} ${ours.idleCpuPercent.toFixed(2)}% of a core ` +
+          `(target ~0, under 1%: ${verdict(ours.idleCpuPercent < 1)})`,
+      );
+    }
   }
 }
 if (rows.some((row) => row.summary.corrupt > 0)) {

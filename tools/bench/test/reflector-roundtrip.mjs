@@ -3,7 +3,8 @@
 // intact and be counted by the reflector. Run by ctest (see CMakeLists.txt); exits 77 (skipped)
 // without root or /dev/net/tun unless MAGMA_REQUIRE_TUN=1.
 //
-//   node tools/bench/test/reflector-roundtrip.mjs c-direct|c-emulator|node-magma-port|node-appium-tuntap
+//   node tools/bench/test/reflector-roundtrip.mjs \
+//     c-direct|c-emulator|node-magma-port|node-magma-tap-port|node-appium-tuntap
 
 import {
   appiumTuntapReflector,
@@ -13,12 +14,15 @@ import {
 } from "../lib/reflectors.mjs";
 import { checkRoundTrip } from "../lib/roundtrip-check.mjs";
 
-// Strict mode: any misuse of the wintun API by a reflector aborts it, and the test fails.
+// Strict mode: any misuse of the wintun API (or of the TAP driver's) by a reflector aborts it,
+// and the test fails.
 const strict = { env: { WINTUN_EMU_STRICT: "1" } };
+const tapStrict = { env: { TAP_EMU_STRICT: "1" } };
 const specs = {
   "c-direct": () => cReflectorDirect(),
   "c-emulator": () => cReflectorOverEmulator(strict),
   "node-magma-port": () => magmaPortReflector(strict),
+  "node-magma-tap-port": () => magmaPortReflector({ backend: "tap", ...tapStrict }),
   "node-appium-tuntap": () => appiumTuntapReflector(),
 };
 
