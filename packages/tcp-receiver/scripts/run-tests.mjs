@@ -14,6 +14,8 @@ requireNetworkTests("tcp-receiver");
 const status = runVitestInNamespace({
   packageDir,
   reportName: "vitest.json",
+  // kernel-peer-tap.test.ts: call sequences the real TAP driver would reject abort the run.
+  env: { TAP_EMU_STRICT: "1" },
   args: process.argv.slice(2),
 });
 process.exit(status);

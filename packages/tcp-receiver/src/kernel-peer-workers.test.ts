@@ -1,27 +1,10 @@
-import { once } from "node:events";
-import * as http from "node:http";
 import { WinTunPort } from "@magma/wintun-native";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { kernelHttpRequest, openKeepAliveRequest } from "./test-support/kernel-http-request.js";
 import { describeKernelPeer, run } from "./test-support/kernel-peer.js";
 
 const SUBNET = 96;
 const ADDRESS = `198.18.${SUBNET}.2`;
-
-/** One request on a connection of its own; resolves with the status and the body. */
-function get(): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.get({ host: ADDRESS, port: 80, path: "/", agent: false }, (response) => {
-      let body = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk: string) => {
-        body += chunk;
-      });
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    request.setTimeout(10_000, () => request.destroy(new Error("request timed out")));
-    request.on("error", reject);
-  });
-}
 
 describeKernelPeer("the TCP receiver on a port's workers", () => {
   let port: WinTunPort<never>;
@@ -49,11 +32,13 @@ describeKernelPeer("the TCP receiver on a port's workers", () => {
     // 48 connections at once from the kernel's TCP, each from a port of its own. Every one must
     // complete: a segment steered to a worker that does not own its connection would be answered
     // with a RST, failing that request.
-    const responses = await Promise.all(Array.from({ length: 48 }, () => get()));
+    const responses = await Promise.all(
+      Array.from({ length: 48 }, () => kernelHttpRequest({ host: ADDRESS })),
+    );
     const served = new Set<number>();
     for (const { status, body } of responses) {
       expect(status).toBe(200);
-      const match = /^worker (\d) served (\d+)\n$/.exec(body);
+      const match = /^worker (\d) served (\d+)\n$/.exec(body.toString("utf8"));
       expect(match).not.toBeNull();
       served.add(Number(match?.[1]));
     }
@@ -68,14 +53,7 @@ describeKernelPeer("the TCP receiver on a port's workers", () => {
 
   it("closes with connections open and leaves no slot rented", async () => {
     const pool = port.session.pool;
-    const request = http.get({
-      host: ADDRESS,
-      port: 80,
-      path: "/",
-      agent: new http.Agent({ keepAlive: true }),
-    });
-    const [response] = (await once(request, "response")) as [http.IncomingMessage];
-    response.resume();
+    const { request } = await openKeepAliveRequest(ADDRESS);
     await port.close();
     expect(pool.stats.inUse).toBe(0);
     request.destroy();

@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
+import type { IPacketTransmitter } from "@magma/transport";
 import { WinTunPort, type WinTunTransmitter } from "@magma/wintun-native";
 import { describe } from "vitest";
 import type { TcpReceiverOptions } from "../tcp-receiver-options.js";
@@ -41,6 +42,28 @@ export interface KernelPeerLink {
 }
 
 /**
+ * The receiver every kernel-peer test serves, for any port's transmitter: a `TcpTransportReceiver`
+ * for `address`:80 handing accepted sockets to `dispatcher`.
+ */
+export function tcpReceiverFactory<TTransmitter extends IPacketTransmitter>(options: {
+  readonly address: string;
+  readonly dispatcher?: TcpDispatcher;
+  readonly mtu?: number;
+  readonly tcp?: TcpReceiverOptions;
+}): (transmitter: TTransmitter) => TcpTransportReceiver<TTransmitter> {
+  return (transmitter) =>
+    new TcpTransportReceiver(
+      { address: options.address, port: 80 },
+      transmitter,
+      options.dispatcher,
+      {
+        ...(options.mtu === undefined ? {} : { mtu: options.mtu }),
+        ...options.tcp,
+      },
+    );
+}
+
+/**
  * A WinTunPort whose receiver is a `TcpTransportReceiver` for 198.18.<subnet>.2:80, with the
  * kernel holding 198.18.<subnet>.1/24 on the adapter (IPv6 off so no router solicitations mix
  * in); or, with `family: 6`, fd6d:6167:6d61:<subnet>::2 and ::1/64.
@@ -59,11 +82,7 @@ export async function openKernelPeerLink(options: {
   const kernelAddress = v6 ? `fd6d:6167:6d61:${options.subnet}::1` : `198.18.${options.subnet}.1`;
   const port = await WinTunPort.create<TcpTransportReceiver<WinTunTransmitter>>({
     adapterName: options.adapterName,
-    packetReceiverFactory: (transmitter) =>
-      new TcpTransportReceiver({ address, port: 80 }, transmitter, options.dispatcher, {
-        ...(options.mtu === undefined ? {} : { mtu: options.mtu }),
-        ...options.tcp,
-      }),
+    packetReceiverFactory: tcpReceiverFactory({ ...options, address }),
   });
   const name = options.adapterName;
   if (v6) {
