@@ -72,7 +72,7 @@ export type TapPortStatistics = SessionPortStatistics;
  * Opening follows OpenVPN's order (reference B.2): the device, GET_VERSION (refused below 9.9),
  * GET_MTU, CONFIG_TUN with the adapter's address and network, SET_MEDIA_STATUS(1), then the
  * interface's addresses. The driver allows one handle at a time: a second port (or OpenVPN) on
- * the same adapter gets `TapError` ERROR_GEN_FAILURE. Receiving keeps 64 reads posted, each of
+ * the same adapter gets `TapError` ERROR_GEN_FAILURE. Receiving keeps 256 reads posted, each of
  * MTU + 18 bytes, and sends are overlapped writes, both through the session's native thread and
  * batches, as wintun's ring. The adapter going away (disabled, removed) ends the port with reason
  * "adapter-removed".
