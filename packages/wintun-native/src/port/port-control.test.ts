@@ -1,33 +1,18 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { statSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { BlockType, PacketDirection, PcapngBlockSplitter, readPcapng } from "@magma/pcapng";
 import { OptionError } from "@magma/transport";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { ControlClient } from "../control/control-client.js";
 import { controlEndpointPath } from "../control/control-endpoint-path.js";
+import { useControlDirectory } from "../test-support/control-directory.js";
 import { createEchoPort, ping, type Responder } from "../test-support/echo-port.js";
 import { describeNetwork, waitFor } from "../test-support/network-test.js";
 import { WinTunPort } from "./win-tun-port.js";
 
 // Adapters MagmaCtl1..2 on 198.18.146-147.0/24.
 
-const directory = mkdtempSync(join(tmpdir(), "magma-port-control-"));
-const ports: WinTunPort<Responder>[] = [];
-let previousDirectory: string | undefined;
-beforeAll(() => {
-  previousDirectory = process.env.MAGMA_CONTROL_DIR;
-  process.env.MAGMA_CONTROL_DIR = directory;
-});
-afterEach(async () => {
-  for (const port of ports.splice(0)) await port.close();
-});
-afterAll(() => {
-  if (previousDirectory === undefined) delete process.env.MAGMA_CONTROL_DIR;
-  else process.env.MAGMA_CONTROL_DIR = previousDirectory;
-  rmSync(directory, { recursive: true, force: true });
-});
+const { ports } = useControlDirectory<WinTunPort<Responder>>("magma-port-control-");
 
 /** A port with a control endpoint, and the errors it reports (a test expects none). */
 async function controlledPort(name: string, subnet: number) {

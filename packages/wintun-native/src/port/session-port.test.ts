@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { IPacketReceiver, PacketReceiverFactory } from "@magma/transport";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { ControlClient } from "../control/control-client.js";
 import { nativeAddon } from "../native-addon.js";
 import type { WinTunSession } from "../session/wintun-session.js";
+import { useControlDirectory } from "../test-support/control-directory.js";
 import { ping, Responder } from "../test-support/echo-port.js";
 import { configureLink, describeNetwork, linkExists } from "../test-support/network-test.js";
 import { WinTunAdapter } from "../wintun-adapter.js";
@@ -85,21 +83,7 @@ class StandInPort<TReceiver extends IPacketReceiver> extends SessionPort<
   }
 }
 
-const directory = mkdtempSync(join(tmpdir(), "magma-session-port-"));
-const ports: StandInPort<IPacketReceiver>[] = [];
-let previousDirectory: string | undefined;
-beforeAll(() => {
-  previousDirectory = process.env.MAGMA_CONTROL_DIR;
-  process.env.MAGMA_CONTROL_DIR = directory;
-});
-afterEach(async () => {
-  for (const port of ports.splice(0)) await port.close();
-});
-afterAll(() => {
-  if (previousDirectory === undefined) delete process.env.MAGMA_CONTROL_DIR;
-  else process.env.MAGMA_CONTROL_DIR = previousDirectory;
-  rmSync(directory, { recursive: true, force: true });
-});
+const { ports } = useControlDirectory<StandInPort<IPacketReceiver>>("magma-session-port-");
 
 describeNetwork("SessionPort under a second backend", () => {
   it("pumps, answers at the MTU, reports its backend and closes in the shared order", async () => {

@@ -107,6 +107,18 @@ async function kernelSocket(): Promise<{ socket: dgram.Socket; replies: () => nu
   return { socket, replies: () => replies };
 }
 
+/** Sends bursts of datagrams to PEER each turn until the session ends, for at most 1.5 s. */
+function floodPeer(socket: dgram.Socket, session: WinTunSession): void {
+  const deadline = Date.now() + 1500;
+  const payload = Buffer.alloc(200, 7);
+  const burst = (): void => {
+    if (Date.now() > deadline || session.isClosed) return;
+    for (let i = 0; i < 32; i++) socket.send(payload, 9000, PEER);
+    setImmediate(burst);
+  };
+  burst();
+}
+
 describeNetwork("WinTunSession over a TAP device", () => {
   it("answers kernel UDP through overlapped reads and writes, batch by batch", async () => {
     const { session } = openTapSession("mgt-s1");
@@ -145,13 +157,7 @@ describeNetwork("WinTunSession over a TAP device", () => {
     const { session } = openTapSession("mgt-s3", pool);
     answerUdp(session);
     const { socket } = await kernelSocket();
-    const deadline = Date.now() + 1500;
-    const burst = (): void => {
-      if (Date.now() > deadline || session.isClosed) return;
-      for (let i = 0; i < 32; i++) socket.send(Buffer.alloc(200, 7), 9000, PEER);
-      setImmediate(burst);
-    };
-    burst();
+    floodPeer(socket, session);
     await new Promise((resolve) => setTimeout(resolve, 200));
     session.close();
     expect(await session.ended).toEqual({ reason: "closed" });
@@ -166,13 +172,7 @@ describeNetwork("WinTunSession over a TAP device", () => {
     answerUdp(session);
     const { socket } = await kernelSocket();
     socket.on("error", () => {}); // the route goes with the interface
-    const deadline = Date.now() + 1500;
-    const burst = (): void => {
-      if (Date.now() > deadline || session.isClosed) return;
-      for (let i = 0; i < 32; i++) socket.send(Buffer.alloc(200, 7), 9000, PEER);
-      setImmediate(burst);
-    };
-    burst();
+    floodPeer(socket, session);
     await new Promise((resolve) => setTimeout(resolve, 200));
     library.deleteAdapter(guid);
     const end = await session.ended;
