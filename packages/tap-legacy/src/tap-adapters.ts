@@ -148,7 +148,7 @@ export function guidNamed(
 }
 
 export function adapterInfo(record: InternalNativeTapAdapterRecord): TapAdapterInfo {
-  const code = record.openError;
+  const code = record.openError ?? 0;
   return {
     name: record.name ?? "",
     guid: record.guid,

@@ -104,7 +104,15 @@ describe.skipIf(!inTestNamespace)("TapPort over the TAP emulator", () => {
     expect(v4).toEqual({ transmitted: 20, received: 20 });
     expect(v6).toEqual({ transmitted: 20, received: 20 });
     expect(port.receiver.answered).toBeGreaterThanOrEqual(40);
-    expect(port.adapter).toMatchObject({ guid: adapter.guid, name: "tapport1" });
+    // What the device said when the port opened it; no other adapter was opened for it.
+    expect(port.adapter).toMatchObject({
+      guid: adapter.guid,
+      name: "tapport1",
+      driverVersion: { major: 9, minor: 27 },
+      mtu: 1500,
+      mac: adapter.mac,
+      interfaceName: "tapport1",
+    });
     expect(port.driverMtu).toBe(1500);
     expect(port.transmitter.maxPacketLength).toBe(1500);
     const stats = port.stats;

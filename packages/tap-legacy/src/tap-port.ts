@@ -81,7 +81,10 @@ export class TapPort<TReceiver extends IPacketReceiver> extends InternalSessionP
   TapTransmitter,
   TReceiver
 > {
-  /** The adapter, as `listTapAdapters()` showed it when the port opened it. */
+  /**
+   * The adapter as `listTapAdapters()` shows it, with what its device said (GET_VERSION, GET_MTU,
+   * GET_MAC) when the port opened it: free and present then, held by the port since.
+   */
   readonly adapter: TapAdapterInfo;
   /** GET_MTU: the driver's MTU, the longest packet the transmitter sends. */
   readonly driverMtu: number;
@@ -132,7 +135,9 @@ export class TapPort<TReceiver extends IPacketReceiver> extends InternalSessionP
     if (options.mtu !== undefined) integerOption(WHERE, "mtu", options.mtu, 576, 576, 0xffff);
     const plan = planTapNetwork(WHERE, options.network, options.mtu);
     const library = loadTapLibrary(options.libraryPath);
-    const records = callNative(() => library.listAdapters());
+    // The registry alone: opening the other adapters to probe them would reset those nobody
+    // holds and could make another program's open fail meanwhile (B.2, B.7).
+    const records = callNative(() => library.listAdapters(false));
     const guid = wanted.guid ?? guidNamed(WHERE, wanted.name as string, records);
     const record = records.find((candidate) => candidate.guid === guid);
     if (record === undefined) {
@@ -147,9 +152,13 @@ export class TapPort<TReceiver extends IPacketReceiver> extends InternalSessionP
       if (applied !== undefined) removeQuietly(record.luid, applied);
     };
     let driverMtu: number;
+    let adapter: TapAdapterInfo;
     let workers: InternalPortWorkers | undefined;
     try {
-      driverMtu = device.info().mtu;
+      const info = device.info();
+      driverMtu = info.mtu;
+      // As listTapAdapters() shows it, from what the device said when the port opened it.
+      adapter = adapterInfo({ ...record, openError: 0, ...info });
       if (options.mtu !== undefined && options.mtu > driverMtu) {
         throw new OptionError(
           "INVALID_OPTION",
@@ -180,7 +189,7 @@ export class TapPort<TReceiver extends IPacketReceiver> extends InternalSessionP
       () =>
         new TapPort(
           library,
-          adapterInfo(record),
+          adapter,
           device,
           applied,
           opened,

@@ -128,8 +128,8 @@ export interface NativeTapAdapterRecord {
   readonly componentId: string;
   /** Connection\\Name; null when the registry has none. */
   readonly name: string | null;
-  /** CreateFileW's error when the device did not open (0 when it did). */
-  readonly openError: number;
+  /** CreateFileW's error when the device did not open (0 when it did); absent unprobed. */
+  readonly openError?: number;
   readonly driverVersion?: {
     readonly major: number;
     readonly minor: number;
@@ -144,7 +144,11 @@ export interface NativeTapAdapterRecord {
 
 /** A TAP-Windows function table: the system's on Windows, tools/tap-windows-emu's on Linux. */
 export interface NativeTapLibrary {
-  listAdapters(): NativeTapAdapterRecord[];
+  /**
+   * The registry's tap0901 adapters; each device is opened to read its version, MTU and MAC unless
+   * `probe` is false (then `openError` is 0 and those are absent).
+   */
+  listAdapters(probe?: boolean): NativeTapAdapterRecord[];
   /** The new adapter's GUID; `componentId` null means tap0901. Linux (the emulator) only. */
   createAdapter(name: string, componentId: string | null): string;
   deleteAdapter(guid: string): void;

@@ -33,11 +33,19 @@ std::string MacText(const uint8_t mac[6]) {
   return text;
 }
 
-Napi::Object Record(Napi::Env env, const TapLibrary& library, const TapRegistryEntry& entry) {
+// `probe`: open the device to read what it says (B.2, B.3); without it the record is the
+// registry's and the interface's alone, and no adapter is touched.
+Napi::Object Record(Napi::Env env, const TapLibrary& library, const TapRegistryEntry& entry, bool probe_device) {
   Napi::Object record = Napi::Object::New(env);
   record.Set("guid", entry.guid);
   record.Set("componentId", Napi::String::New(env, entry.component_id));
   record.Set("name", entry.has_name ? Napi::Value(Napi::String::New(env, entry.name)) : env.Null());
+  TapInterface found;
+  if (FindTapInterface(library, entry.guid, found)) {
+    record.Set("luid", Napi::BigInt::New(env, found.luid));
+    record.Set("interfaceName", found.name);
+  }
+  if (!probe_device) return record;
   TapDeviceProbe probe = ProbeTapDevice(*library.api, entry.guid);
   record.Set("openError", Napi::Number::New(env, probe.open_error));
   if (probe.has_version) {
@@ -49,11 +57,6 @@ Napi::Object Record(Napi::Env env, const TapLibrary& library, const TapRegistryE
   }
   if (probe.has_mtu) record.Set("mtu", Napi::Number::New(env, probe.mtu));
   if (probe.has_mac) record.Set("mac", MacText(probe.mac));
-  TapInterface found;
-  if (FindTapInterface(library, entry.guid, found)) {
-    record.Set("luid", Napi::BigInt::New(env, found.luid));
-    record.Set("interfaceName", found.name);
-  }
   return record;
 }
 
@@ -105,9 +108,10 @@ Napi::Value TapLibraryBinding::ListAdapters(const Napi::CallbackInfo& info) {
   if (!ReadTapRegistry(*library_->api, entries, failure)) {
     throw wintun::Win32Error(env, failure.win32_code, failure.call);
   }
+  const bool probe = !(info.Length() > 0 && info[0].IsBoolean() && !info[0].As<Napi::Boolean>().Value());
   Napi::Array records = Napi::Array::New(env, entries.size());
   for (size_t i = 0; i < entries.size(); ++i) {
-    records.Set(static_cast<uint32_t>(i), Record(env, *library_, entries[i]));
+    records.Set(static_cast<uint32_t>(i), Record(env, *library_, entries[i], probe));
   }
   return records;
 }

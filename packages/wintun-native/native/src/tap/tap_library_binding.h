@@ -22,7 +22,9 @@ class TapLibraryBinding : public Napi::ObjectWrap<TapLibraryBinding> {
  private:
   // loadTapLibrary(path: string): NativeTapLibrary (throws the load error)
   static Napi::Value Load(const Napi::CallbackInfo& info);
-  // listAdapters(): NativeTapAdapterRecord[] (throws the registry's error)
+  // listAdapters(probe = true): NativeTapAdapterRecord[] (throws the registry's error); with
+  // probe false, only what the registry and the interface say (no device opened: no openError,
+  // driverVersion, mtu or mac)
   Napi::Value ListAdapters(const Napi::CallbackInfo& info);
   // createAdapter(name: string, componentId: string | null): string (the GUID)
   Napi::Value CreateAdapter(const Napi::CallbackInfo& info);
