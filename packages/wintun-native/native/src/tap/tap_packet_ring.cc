@@ -129,7 +129,8 @@ BYTE* TapPacketRing::ReceivePacket(DWORD* size) {
   const uint32_t error = Outcome(read, bytes);
   if (error == static_cast<uint32_t>(ERROR_MORE_DATA)) {
     // B.5: the packet was longer than the buffer and the driver discarded it. An empty packet,
-    // which the pump counts as invalid (drops.invalidPacket) and releases, posting the read again.
+    // which the pump counts (drops.invalidReceived, the port's rxInvalidPacket) and releases,
+    // posting the read again.
     *size = 0;
     return read.buffer;
   }
