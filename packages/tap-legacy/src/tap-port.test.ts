@@ -2,11 +2,14 @@
 // network namespace (scripts/run-tests.mjs), the kernel's ping the peer. Each case cites the driver
 // fact (reference B) it relies on.
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { PacketMemoryPool } from "@magma/memory-pool";
 import { OptionError } from "@magma/transport";
-import { internalNativeAddon } from "@magma/wintun-native";
+import { ControlClient, internalNativeAddon } from "@magma/wintun-native";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   createTapAdapter,
@@ -295,6 +298,37 @@ describe.skipIf(!inTestNamespace)("TapPort over the TAP emulator", () => {
       }
     } finally {
       channel.close();
+    }
+  });
+
+  it("serves magma stats through its control endpoint as a 'tap' port", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "magma-tap-control-"));
+    const previous = process.env.MAGMA_CONTROL_DIR;
+    process.env.MAGMA_CONTROL_DIR = directory;
+    try {
+      const adapter = await createTapAdapter("tapcontrol");
+      made.push(adapter.guid);
+      const port = await TapPort.create<PingAnswerer>({
+        adapterName: "tapcontrol",
+        network: { addresses: ["198.18.179.1/24"] },
+        control: true,
+        packetReceiverFactory: (transmitter) => new PingAnswerer(transmitter),
+      });
+      ports.push(port);
+      expect(port.controlPath).toBeDefined();
+      expect(await ping("198.18.179.2", 3)).toEqual({ transmitted: 3, received: 3 });
+      const client = await ControlClient.connect("tapcontrol");
+      try {
+        expect(client.greeting).toMatchObject({ adapterName: "tapcontrol", backend: "tap" });
+        expect((await client.stats()).txPackets).toBe(port.stats.txPackets);
+      } finally {
+        client.close();
+      }
+    } finally {
+      if (previous === undefined) delete process.env.MAGMA_CONTROL_DIR;
+      else process.env.MAGMA_CONTROL_DIR = previous;
+      for (const port of ports.splice(0)) await port.close();
+      rmSync(directory, { recursive: true, force: true });
     }
   });
 
