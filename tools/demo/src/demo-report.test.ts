@@ -18,6 +18,7 @@ const port: SessionPortStatistics = {
     txLargePoolExhausted: 0,
     txSessionEnded: 0,
     txInvalidPacket: 0,
+    rxInvalidPacket: 0,
     rxWorkerQueueFull: 0,
     rxWorkerLost: 0,
   },
