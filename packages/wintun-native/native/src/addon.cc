@@ -1,7 +1,8 @@
 // The addon's entry point: wintun libraries, adapters and sessions, the logger bridge, the
-// adapter IP configuration calls, the listing of the network adapters Windows has, and the flow
-// classifier and the shared send ring of the multi-queue path; and the TAP-Windows function table
-// @magma/tap-legacy lists and makes adapters through.
+// adapter IP configuration calls, the listing of the network adapters Windows has, the flow
+// classifier and the shared send ring of the multi-queue path, and the DACL of the control
+// endpoint's named pipe; and the TAP-Windows function table @magma/tap-legacy lists and makes
+// adapters through.
 #include <napi.h>
 
 #include "binding/adapter_binding.h"
@@ -10,6 +11,7 @@
 #include "binding/live_resources.h"
 #include "binding/session_binding.h"
 #include "binding/session_sender_binding.h"
+#include "control/pipe_security_binding.h"
 #include "flow/flow_hash_binding.h"
 #include "ipconfig/ip_configuration_binding.h"
 #include "logger/logger_bridge.h"
@@ -32,6 +34,7 @@ Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   magma::ipconfig::RegisterIpConfiguration(env, exports);
   magma::netadapters::RegisterNetworkAdapterList(env, exports);
   magma::flow::RegisterFlowHash(env, exports);
+  magma::control::RegisterPipeSecurity(env, exports);
 #ifdef MAGMA_WITH_TAP
   magma::tap::TapLibraryBinding::Register(env, exports);
   magma::tap::TapDeviceBinding::Register(env);
