@@ -98,6 +98,13 @@ export interface NativeAddon extends IpConfigurationBinding {
   /** The network class's devices (native/src/netadapters); throws ERROR_NOT_SUPPORTED off Windows. */
   listNetworkAdapters(): NetworkAdapterRecord[];
   /**
+   * Gives the named pipe at `path` a protected DACL of Administrators and SYSTEM only
+   * (native/src/control/pipe_security.h); throws ERROR_NOT_SUPPORTED off Windows.
+   */
+  restrictPipeToAdministrators(path: string): void;
+  /** The named pipe's DACL as SDDL, for tests; throws ERROR_NOT_SUPPORTED off Windows. */
+  pipeSecurity(path: string): string;
+  /**
    * The keyed flow hash of each packet of a batch (`packets` back to back, `lengths` theirs) and
    * the worker of `workers` that owns its flow (native/src/flow/flow_hash.h).
    */

@@ -3,6 +3,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { PassThrough, type Writable } from "node:stream";
 import type { ControlRole } from "./control-endpoint-path.js";
+import { restrictControlPipe } from "./control-pipe-security.js";
 import {
   CONTROL_HELLO_TIMEOUT_MS,
   CONTROL_PROTOCOL_VERSION,
@@ -44,6 +45,8 @@ export interface ControlTarget {
 const CLOSE_GRACE_MS = 1000;
 /** How long the check for a live endpoint at the path waits for an answer. */
 const PROBE_TIMEOUT_MS = 1000;
+/** The longest wait for the end of the connection that restricting a pipe makes (Windows). */
+const OWN_CONNECTION_WAIT_MS = 1000;
 
 const line = (value: unknown): string => `${JSON.stringify(value)}\n`;
 
@@ -57,8 +60,9 @@ function endWith(socket: Socket, error: unknown): void {
  * A control endpoint: serves `stats` and `capture` requests of a port (see control-protocol.ts)
  * to `magma stats` and `magma capture`, or `stop` to `magma delete` from the `magma create` that
  * holds an adapter, on a Unix socket reachable only by the serving process's user (mode 0600, in
- * a directory only that user can write) or a Windows named pipe. A bad request gets an error
- * reply and never reaches the target.
+ * a directory only that user can write) or a Windows named pipe reachable only by Administrators
+ * and SYSTEM (control-pipe-security.ts). A bad request gets an error reply and never reaches the
+ * target.
  */
 export class ControlServer {
   readonly path: string;
@@ -89,9 +93,12 @@ export class ControlServer {
   ): Promise<ControlServer> {
     const server = createServer({ pauseOnConnect: false });
     const control = new ControlServer(target, path, server);
-    if (process.platform === "win32") await listenOn(server, path);
-    else control.#inode = await bindUnixSocket(server, path);
-    server.on("error", onError);
+    if (process.platform === "win32") {
+      await listenOnPipe(server, path, onError);
+    } else {
+      control.#inode = await bindUnixSocket(server, path);
+      server.on("error", onError);
+    }
     // The port's session decides whether the process stays alive (see `session.unref()`); its
     // control endpoint and the tools connected to it do not.
     server.unref();
@@ -312,6 +319,46 @@ function listenOn(server: Server, path: string): Promise<void> {
       server.off("error", failed);
       resolve();
     });
+  });
+}
+
+// The pipe is restricted before the endpoint is announced: a caller that gets the server may
+// tell clients where it is. Restricting connects to the pipe for a moment: that connection, which
+// the server accepts like any other and sees end at once, is waited for to its end, so that it
+// holds none of the port's connections once the endpoint is announced. (The wait is bounded: a
+// client that connected first, before the restriction, is not waited for.)
+async function listenOnPipe(
+  server: Server,
+  path: string,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  await listenOn(server, path);
+  server.on("error", onError);
+  try {
+    restrictControlPipe(path);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  await nextConnectionClosed(server, OWN_CONNECTION_WAIT_MS);
+}
+
+// The server's next connection is accepted (and counted) by ControlServer's own listener, which
+// was added first and so also sees its end first.
+function nextConnectionClosed(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      server.off("connection", accepted);
+      resolve();
+    };
+    const accepted = (socket: Socket) => {
+      server.off("connection", accepted);
+      if (socket.destroyed) done();
+      else socket.once("close", done);
+    };
+    const timer = setTimeout(done, timeoutMs);
+    server.on("connection", accepted);
   });
 }
 
