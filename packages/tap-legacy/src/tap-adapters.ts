@@ -119,8 +119,10 @@ export async function deleteTapAdapter(
 
 /**
  * Enables or disables a TAP adapter; a disabled one stays listed as a phantom (`present: false`).
- * Linux only for now (tools/tap-windows-emu), for tests of phantom adapters; ERROR_NOT_SUPPORTED
- * on Windows.
+ * On Windows SetupAPI's DIF_PROPERTYCHANGE (DICS_ENABLE / DICS_DISABLE in every hardware profile,
+ * as tapctl's tap_enable_adapter), elevated, on TAP devices only (ERROR_NOT_FOUND for any other
+ * GUID); SUCCESS_REBOOT_REQUIRED (3010) says it takes effect at the next restart. On Linux through
+ * tools/tap-windows-emu, for tests of phantom adapters.
  */
 export async function setTapAdapterEnabled(
   guid: string,

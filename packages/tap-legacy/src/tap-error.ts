@@ -85,11 +85,6 @@ function hintFor(code: number, call: string): string | undefined {
       // B.2: tap0901 allows one handle at a time; a second CreateFileW gets STATUS_UNSUCCESSFUL.
       if (call !== OPEN_CALL) return undefined;
       return "another handle holds the adapter: tap0901 allows one open at a time (OpenVPN, another Magma port, or this process); close that, or use another adapter";
-    case TapErrorCode.NOT_SUPPORTED:
-      // createTapAdapter and deleteTapAdapter work on Windows (SetupAPI); enabling does not yet.
-      return process.platform === "win32"
-        ? "enabling and disabling TAP adapters on Windows is not in this version: use Network Connections (ncpa.cpl) or PowerShell's Enable-NetAdapter / Disable-NetAdapter"
-        : undefined;
     case TapErrorCode.SUCCESS_REBOOT_REQUIRED:
       return "the change is made, but Windows must restart to finish it (the detail names the adapter)";
     case TapErrorCode.NO_COMPAT_DRIVERS:

@@ -1,15 +1,17 @@
-// createTapAdapter and deleteTapAdapter on the Windows build: SetupAPI as OpenVPN's tapctl uses
-// it (native/src/tap/tap_setupapi_windows.cc), against Wine's SetupAPI and registry.
+// createTapAdapter, deleteTapAdapter and setTapAdapterEnabled on the Windows build: SetupAPI as
+// OpenVPN's tapctl uses it (native/src/tap/tap_setupapi_windows.cc), against Wine's SetupAPI and
+// registry.
 //
 // Wine has no TAP-Windows driver, so making an adapter must fail at the SetupAPI call that looks
 // for one, with that call's name and its Win32/SetupAPI code: not ERROR_NOT_SUPPORTED (the
-// controls exist on Windows now), not a crash, and with no device left behind. Removing compares
-// each network device's NetCfgInstanceId and ComponentId: an unknown GUID, and the GUID of a
-// device that is not TAP's (the stand-in wintun.dll registers one per adapter, ComponentId
-// "wintun"), both give ERROR_NOT_FOUND and remove nothing. With a stand-in INF for root\tap0901
-// the device is selected, registered and installed, and the bounded wait for its NetCfgInstanceId
-// (which only Windows' network setup writes) ends the call. Not testable here: a NetCfgInstanceId,
-// the netsh rename, a removal that finds its device, DIF_REMOVE itself (a stub in Wine 8).
+// controls exist on Windows now), not a crash, and with no device left behind. Removing and
+// enabling compare each network device's NetCfgInstanceId and ComponentId: an unknown GUID, and
+// the GUID of a device that is not TAP's (the stand-in wintun.dll registers one per adapter,
+// ComponentId "wintun"), give ERROR_NOT_FOUND and change nothing. With a stand-in INF for
+// root\tap0901 the device is selected, registered and installed, and the bounded wait for its
+// NetCfgInstanceId (which only Windows' network setup writes) ends the call. Not testable here: a
+// NetCfgInstanceId, the netsh rename, a device found by GUID, DIF_REMOVE and DIF_PROPERTYCHANGE
+// themselves (Wine 8's SetupDiSetClassInstallParamsW is a stub).
 import assert from "node:assert/strict";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,6 +20,7 @@ import {
   createTapAdapter,
   deleteTapAdapter,
   listTapAdapters,
+  setTapAdapterEnabled,
   TapError,
   TapErrorCode,
 } from "@magma/tap-legacy";
@@ -87,6 +90,17 @@ describe("TAP adapters through SetupAPI under Wine (no TAP driver)", () => {
     });
   });
 
+  it("setTapAdapterEnabled of a GUID no device has gives NOT_FOUND, either way", async () => {
+    for (const enabled of [false, true]) {
+      await assert.rejects(setTapAdapterEnabled(UNKNOWN_GUID, enabled), (error) => {
+        assert.ok(error instanceof TapError, `${error}`);
+        assert.equal(error.code, TapErrorCode.NOT_FOUND);
+        assert.equal(error.call, "SetupDiEnumDeviceInfo");
+        return true;
+      });
+    }
+  });
+
   it("deleteTapAdapter leaves a network device that is not TAP's alone, even given its GUID", async () => {
     const adapter = await WinTunAdapter.create({ name: "wine-tap-other", tunnelType: "Magma" });
     try {
@@ -96,6 +110,10 @@ describe("TAP adapters through SetupAPI under Wine (no TAP driver)", () => {
       assert.ok(device?.netCfgInstanceId, "the stand-in registered its device with a GUID");
       await assert.rejects(deleteTapAdapter(device.netCfgInstanceId), (error) => {
         assert.ok(error instanceof TapError, `${error}`);
+        assert.equal(error.code, TapErrorCode.NOT_FOUND);
+        return true;
+      });
+      await assert.rejects(setTapAdapterEnabled(device.netCfgInstanceId, false), (error) => {
         assert.equal(error.code, TapErrorCode.NOT_FOUND);
         return true;
       });

@@ -12,15 +12,16 @@
 
 namespace magma::tap {
 
-// Which call failed in this thread's last CreateAdapter or DeleteAdapter on Windows (several
-// SetupAPI calls stand behind each), and what it acted on. `call` is a string literal.
+// Which call failed in this thread's last CreateAdapter, DeleteAdapter or SetAdapterEnabled on
+// Windows (several SetupAPI calls stand behind each), and what it acted on. `call` is a string
+// literal.
 struct TapControlFailure {
   const char* call = "";
   std::string detail;
 };
 
 // The emulator's exports beyond the Win32 table (tools/tap-windows-emu/include/tap_windows_emu.h).
-// On Windows CreateAdapter and DeleteAdapter are SetupAPI's, as tapctl uses it
+// On Windows CreateAdapter, DeleteAdapter and SetAdapterEnabled are SetupAPI's, as tapctl uses it
 // (tap_setupapi_windows.h), and LastFailure names the failing call; the rest are null there.
 struct TapAdapterControls {
   DWORD (*CreateAdapter)(const WCHAR* name, const char* componentId, char* guidOut) = nullptr;

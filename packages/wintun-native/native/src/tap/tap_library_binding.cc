@@ -159,11 +159,11 @@ Napi::Value TapLibraryBinding::SetAdapterEnabled(const Napi::CallbackInfo& info)
   if (!info[1].IsBoolean()) throw Napi::TypeError::New(env, "enabled must be a boolean");
   if (library_->controls.SetAdapterEnabled == nullptr) {
     throw wintun::Win32Error(env, ERROR_NOT_SUPPORTED, "setTapAdapterEnabled",
-                             "enabling TAP adapters needs SetupAPI (DIF_PROPERTYCHANGE)");
+                             "this TAP library cannot enable or disable adapters");
   }
   DWORD status =
       library_->controls.SetAdapterEnabled(guid.c_str(), info[1].As<Napi::Boolean>().Value());
-  if (status != ERROR_SUCCESS) throw wintun::Win32Error(env, status, "TapEmuSetAdapterEnabled");
+  if (status != ERROR_SUCCESS) throw ControlError(env, status, "TapEmuSetAdapterEnabled");
   return env.Undefined();
 }
 

@@ -1,9 +1,9 @@
 // JavaScript class `NativeTapLibrary`: one TAP-Windows function table (the system's on Windows,
 // the emulator's on Linux) and what @magma/tap-legacy does with it: list the adapters the
-// registry names, make and remove adapters (SetupAPI on Windows, the emulator on Linux), and on
-// Linux disable emulated ones. They run on the calling thread: listing is short (registry reads,
-// an open and three IOCTLs per adapter); making an adapter on Windows waits, bounded, for the
-// network setup and netsh as tapctl does (tap_setupapi_windows.cc), seconds at worst.
+// registry names, and make, remove, enable and disable adapters (SetupAPI on Windows, the
+// emulator on Linux). They run on the calling thread: listing is short (registry reads,
+// an open and three IOCTLs per adapter); making an adapter on Windows waits for the network setup
+// and netsh as tapctl does, each wait bounded at 30 s (tap_setupapi_windows.cc).
 #pragma once
 
 #include <napi.h>

@@ -49,6 +49,10 @@ DWORD CreateAdapter(const WCHAR* name, const char* componentId, char* guidOut) {
 
 DWORD DeleteAdapter(const char* guid) { return Report(DeleteTapAdapterWindows(guid)); }
 
+DWORD SetAdapterEnabled(const char* guid, bool enabled) {
+  return Report(SetTapAdapterEnabledWindows(guid, enabled));
+}
+
 }  // namespace
 
 TapLibraryLoad LoadTapLibrary(const std::string&) {
@@ -59,6 +63,7 @@ TapLibraryLoad LoadTapLibrary(const std::string&) {
     made->api = &system_api;
     made->controls.CreateAdapter = &CreateAdapter;
     made->controls.DeleteAdapter = &DeleteAdapter;
+    made->controls.SetAdapterEnabled = &SetAdapterEnabled;
     made->controls.LastFailure = &LastFailure;
     return std::shared_ptr<const TapLibrary>(made);
   }();

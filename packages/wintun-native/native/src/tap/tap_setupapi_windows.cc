@@ -19,6 +19,7 @@ static_assert(sizeof(SP_DEVINFO_DATA) == 32, "SP_DEVINFO_DATA");
 static_assert(sizeof(SP_CLASSINSTALL_HEADER) == 8, "SP_CLASSINSTALL_HEADER");
 static_assert(sizeof(SP_REMOVEDEVICE_PARAMS) == 16, "SP_REMOVEDEVICE_PARAMS");
 static_assert(offsetof(SP_REMOVEDEVICE_PARAMS, Scope) == 8, "SP_REMOVEDEVICE_PARAMS.Scope");
+static_assert(sizeof(SP_PROPCHANGE_PARAMS) == 20, "SP_PROPCHANGE_PARAMS");
 static_assert(sizeof(SP_DEVINSTALL_PARAMS_W) == 584, "SP_DEVINSTALL_PARAMS_W");
 static_assert(offsetof(SP_DEVINSTALL_PARAMS_W, DriverPath) == 60, "SP_DEVINSTALL_PARAMS_W.DriverPath");
 
@@ -266,7 +267,12 @@ TapSetupResult CreateTapAdapterWindows(const wchar_t* name, const wchar_t* hardw
   return result;
 }
 
-TapSetupResult DeleteTapAdapterWindows(const std::string& guid) {
+namespace {
+
+// Runs `act(set, device)` on the network device whose NetCfgInstanceId is `guid` and whose
+// ComponentId is TAP's (tapctl's execute_on_first_adapter, with that check added).
+template <typename Act>
+TapSetupResult OnTapDevice(const std::string& guid, Act act) {
   // All the class's devices, not only present ones (tapctl's DIGCF_PRESENT): a phantom adapter
   // listTapAdapters() shows can be removed too.
   DeviceInfoList set(
@@ -289,13 +295,52 @@ TapSetupResult DeleteTapAdapterWindows(const std::string& guid) {
                 ReadAsciiValue(key, L"ComponentId", component_id) == ERROR_SUCCESS &&
                 IsTapComponentId(component_id);
     RegCloseKey(key);
-    if (ours) return RemoveDevice(set.get(), device, guid);
+    if (ours) return act(set.get(), device);
   }
   TapSetupResult result;
   result.code = ERROR_NOT_FOUND;
   result.call = "SetupDiEnumDeviceInfo";
   result.detail = "no TAP-Windows device has NetCfgInstanceId " + guid;
   return result;
+}
+
+// DIF_PROPERTYCHANGE with DICS_ENABLE or DICS_DISABLE in every hardware profile, as tapctl's
+// change_device_state.
+TapSetupResult ChangeState(HDEVINFO set, SP_DEVINFO_DATA& device, bool enabled,
+                           const std::string& guid) {
+  SP_PROPCHANGE_PARAMS params = {};
+  params.ClassInstallHeader.cbSize = sizeof(SP_CLASSINSTALL_HEADER);
+  params.ClassInstallHeader.InstallFunction = DIF_PROPERTYCHANGE;
+  params.StateChange = enabled ? DICS_ENABLE : DICS_DISABLE;
+  params.Scope = DICS_FLAG_GLOBAL;
+  params.HwProfile = 0;
+  if (!SetupDiSetClassInstallParamsW(set, &device, &params.ClassInstallHeader, sizeof params)) {
+    return Failure("SetupDiSetClassInstallParamsW", guid);
+  }
+  if (!SetupDiCallClassInstaller(DIF_PROPERTYCHANGE, set, &device)) {
+    return Failure("SetupDiCallClassInstaller(DIF_PROPERTYCHANGE)", guid);
+  }
+  TapSetupResult result;
+  if (RestartNeeded(set, device)) {
+    result.code = ERROR_SUCCESS_REBOOT_REQUIRED;
+    result.call = "SetupDiCallClassInstaller(DIF_PROPERTYCHANGE)";
+    result.detail = guid + (enabled ? " is enabled" : " is disabled") + " once Windows restarts";
+  }
+  return result;
+}
+
+}  // namespace
+
+TapSetupResult DeleteTapAdapterWindows(const std::string& guid) {
+  return OnTapDevice(guid, [&guid](HDEVINFO set, SP_DEVINFO_DATA& device) {
+    return RemoveDevice(set, device, guid);
+  });
+}
+
+TapSetupResult SetTapAdapterEnabledWindows(const std::string& guid, bool enabled) {
+  return OnTapDevice(guid, [&guid, enabled](HDEVINFO set, SP_DEVINFO_DATA& device) {
+    return ChangeState(set, device, enabled, guid);
+  });
 }
 
 }  // namespace magma::tap

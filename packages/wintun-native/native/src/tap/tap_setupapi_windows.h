@@ -30,4 +30,8 @@ TapSetupResult CreateTapAdapterWindows(const wchar_t* name, const wchar_t* hardw
 // GUID) is left alone and reported as ERROR_NOT_FOUND like a GUID no device has.
 TapSetupResult DeleteTapAdapterWindows(const std::string& guid);
 
+// Enables or disables that same device (DIF_PROPERTYCHANGE, as tapctl's tap_enable_adapter); a
+// disabled adapter stays listed, its device gone (a phantom, reference B.1.5).
+TapSetupResult SetTapAdapterEnabledWindows(const std::string& guid, bool enabled);
+
 }  // namespace magma::tap
