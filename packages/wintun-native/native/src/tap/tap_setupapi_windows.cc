@@ -1,6 +1,9 @@
-// The order of the SetupAPI calls is tapctl's (OpenVPN src/tapctl/tap.c) and the device
-// installation sequence Microsoft documents for class installers: select the best compatible
-// driver, DIF_REGISTERDEVICE, DIF_REGISTER_COINSTALLERS, DIF_INSTALLINTERFACES, DIF_INSTALLDEVICE.
+// tapctl (OpenVPN src/tapctl/tap.c) makes a device info element with DICD_GENERATE_ID, sets its
+// hardware ID, registers it (DIF_REGISTERDEVICE) and installs it with newdev.dll's
+// DiInstallDevice. Here the class installer installs it instead, in the order Microsoft gives for
+// device installation: the best compatible driver selected before anything is registered (so no
+// device is made when no tap-windows6 driver is installed), DIF_REGISTERDEVICE,
+// DIF_REGISTER_COINSTALLERS, DIF_INSTALLINTERFACES, DIF_INSTALLDEVICE; no newdev.dll is needed.
 // Once DIF_REGISTERDEVICE has made the device, every failure removes it again (DIF_REMOVE), as
 // tapctl does, so a failed call leaves no nameless adapter behind.
 #include "tap_setupapi_windows.h"
@@ -194,8 +197,8 @@ TapSetupResult WaitForInstanceId(HDEVINFO set, SP_DEVINFO_DATA& device, std::str
 // The steps after DIF_REGISTERDEVICE; the caller removes the device when they fail.
 TapSetupResult InstallRegisteredDevice(HDEVINFO set, SP_DEVINFO_DATA& device,
                                        const wchar_t* name, std::string& guid) {
-  // tapctl only warns when these two fail: the tap0901 INF has neither co-installers nor
-  // interfaces, and DIF_INSTALLDEVICE reports what matters.
+  // Not fatal: these two install only what the INF lists besides the driver (co-installers,
+  // device interfaces), and DIF_INSTALLDEVICE reports a device that cannot be installed.
   SetupDiCallClassInstaller(DIF_REGISTER_COINSTALLERS, set, &device);
   SetupDiCallClassInstaller(DIF_INSTALLINTERFACES, set, &device);
   if (!SetupDiCallClassInstaller(DIF_INSTALLDEVICE, set, &device)) {

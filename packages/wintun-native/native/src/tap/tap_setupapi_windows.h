@@ -1,5 +1,6 @@
-// Making and removing TAP-Windows adapters with SetupAPI, the steps OpenVPN's tapctl takes
-// (src/tapctl/tap.c, tap_create_adapter and tap_delete_adapter; reference B.1.6). Windows only.
+// Making, removing, enabling and disabling TAP-Windows adapters with SetupAPI, as OpenVPN's tapctl
+// does (src/tapctl/tap.c: tap_create_adapter, tap_delete_adapter, tap_enable_adapter; reference
+// B.1.6). Windows only.
 #pragma once
 
 #include <windows.h>
