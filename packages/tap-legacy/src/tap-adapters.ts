@@ -58,8 +58,13 @@ export function listTapAdapters(options?: TapLibraryOptions): TapAdapterInfo[] {
 
 /**
  * Makes a TAP adapter named `name`, as OpenVPN's tapctl does (hardware id `root\tap0901`), and
- * returns it as listTapAdapters() shows it. Linux only for now, through tools/tap-windows-emu; on
- * Windows it fails with ERROR_NOT_SUPPORTED: create the adapter with tapctl.
+ * returns it as listTapAdapters() shows it. On Windows through SetupAPI: the best installed driver
+ * for that id (tap-windows6; ERROR_NO_COMPAT_DRIVERS without one), registered and installed, its
+ * NetCfgInstanceId awaited (up to 30 s, as tapctl waits), then named with netsh as tapctl names
+ * it; an adapter that cannot be finished is removed again. It needs an elevated process, and blocks
+ * the calling thread while Windows installs the device. SUCCESS_REBOOT_REQUIRED (3010) means the
+ * adapter was made (its GUID is in the error's detail) but works only after a restart. On Linux
+ * through tools/tap-windows-emu.
  */
 export async function createTapAdapter(
   name: string,
@@ -84,8 +89,11 @@ export async function createTapAdapter(
 
 /**
  * Removes the TAP adapter with this GUID (braces and case optional), or else with this connection
- * name; text in a GUID's form is always taken as a GUID. Linux only for now
- * (tools/tap-windows-emu); ERROR_NOT_SUPPORTED on Windows: remove it with tapctl.
+ * name; text in a GUID's form is always taken as a GUID. ERROR_NOT_FOUND when no TAP adapter has
+ * it: on Windows only a device whose ComponentId is tap0901 or root\tap0901 is removed (SetupAPI's
+ * DIF_REMOVE, as tapctl delete does, elevated), never another adapter with that GUID, and
+ * SUCCESS_REBOOT_REQUIRED (3010) says the removal finishes at the next restart. On Linux through
+ * tools/tap-windows-emu.
  */
 export async function deleteTapAdapter(
   nameOrGuid: string,
@@ -111,8 +119,10 @@ export async function deleteTapAdapter(
 
 /**
  * Enables or disables a TAP adapter; a disabled one stays listed as a phantom (`present: false`).
- * Linux only for now (tools/tap-windows-emu), for tests of phantom adapters; ERROR_NOT_SUPPORTED
- * on Windows.
+ * On Windows SetupAPI's DIF_PROPERTYCHANGE (DICS_ENABLE / DICS_DISABLE in every hardware profile,
+ * as tapctl's tap_enable_adapter), elevated, on TAP devices only (ERROR_NOT_FOUND for any other
+ * GUID); SUCCESS_REBOOT_REQUIRED (3010) says it takes effect at the next restart. On Linux through
+ * tools/tap-windows-emu, for tests of phantom adapters.
  */
 export async function setTapAdapterEnabled(
   guid: string,

@@ -11,6 +11,10 @@ export const TapErrorCode = {
   MOD_NOT_FOUND: Win32Error.MOD_NOT_FOUND,
   PROC_NOT_FOUND: Win32Error.PROC_NOT_FOUND,
   NOT_FOUND: Win32Error.NOT_FOUND,
+  /** Made or removed, but Windows must restart to finish (SetupAPI's DI_NEEDREBOOT). */
+  SUCCESS_REBOOT_REQUIRED: Win32Error.SUCCESS_REBOOT_REQUIRED,
+  /** SetupAPI found no driver for root\tap0901: tap-windows6 is not installed. */
+  NO_COMPAT_DRIVERS: Win32Error.NO_COMPAT_DRIVERS,
 } as const;
 
 /**
@@ -49,15 +53,23 @@ export class TapError extends MagmaError<number> {
   }
 }
 
+/** The device's open (tap_device_binding.cc, tap_device_probe.cc): the call the B.2 and B.1.5 hints are about. */
+const OPEN_CALL = "CreateFileW";
 /** The call the addon names when the driver's version is refused (tap_device_binding.cc). */
 const VERSION_CALL = "DeviceIoControl(TAP_WIN_IOCTL_GET_VERSION)";
 const LOADER_CALLS: ReadonlySet<string> = new Set(["dlopen", "dlsym", "loadTapLibrary"]);
+/** The call the addon names when netsh would not rename a new adapter (tap_connection_name_windows.cc). */
+const RENAME_CALL = "netsh interface set interface";
 
 function hintFor(code: number, call: string): string | undefined {
   if (LOADER_CALLS.has(call)) {
     return call === "loadTapLibrary"
       ? "this build of @magma/wintun-native has no TAP code (a fallback build outside the repository); use a prebuilt platform or build it in the repository"
       : "build the emulator (pnpm --filter @magma/tap-windows-emu build) or pass libraryPath / set MAGMA_TAP_LIBRARY to a libtapwindowsemu.so";
+  }
+  if (call === RENAME_CALL) {
+    // tapctl removes an adapter it could not name; so does createTapAdapter.
+    return "Windows would not give the new adapter that name (is another connection named so?); the adapter was removed again";
   }
   if (code === TapErrorCode.NOT_SUPPORTED && call === VERSION_CALL) {
     // OpenVPN refuses the same drivers (tuntap_post_open): older ones lack CONFIG_TUN.
@@ -66,14 +78,17 @@ function hintFor(code: number, call: string): string | undefined {
   switch (code) {
     case TapErrorCode.FILE_NOT_FOUND:
       // B.1.5: the class key lists disabled and absent adapters; their device does not exist.
+      // Registry and SetupAPI calls report a missing key or value with the same code.
+      if (call !== OPEN_CALL) return undefined;
       return "the adapter is disabled or absent (a phantom adapter, listed in the registry without a running driver): enable it in Network Connections, or remove it and create a new one; nothing else holds it";
     case TapErrorCode.GEN_FAILURE:
       // B.2: tap0901 allows one handle at a time; a second CreateFileW gets STATUS_UNSUCCESSFUL.
+      if (call !== OPEN_CALL) return undefined;
       return "another handle holds the adapter: tap0901 allows one open at a time (OpenVPN, another Magma port, or this process); close that, or use another adapter";
-    case TapErrorCode.NOT_SUPPORTED:
-      return process.platform === "win32"
-        ? "making, removing and disabling TAP adapters on Windows is not in this version: create it with OpenVPN's tapctl (tapctl create --hwid root\\tap0901 --name <name>), remove it with tapctl delete"
-        : undefined;
+    case TapErrorCode.SUCCESS_REBOOT_REQUIRED:
+      return "the change is made, but Windows must restart to finish it (the detail names the adapter)";
+    case TapErrorCode.NO_COMPAT_DRIVERS:
+      return "the TAP-Windows driver is not installed: install tap-windows6 (OpenVPN's installer ships it) before making adapters";
     case TapErrorCode.ACCESS_DENIED:
       return process.platform === "win32"
         ? "run elevated: changing adapters needs administrator rights"

@@ -30,7 +30,8 @@ describe.skipIf(skip)("the Windows build (mingw-w64, x64)", () => {
     const imported = [...dump.matchAll(/DLL Name: (\S+)/g)]
       .map((match) => match[1]?.toUpperCase())
       .sort();
-    // SETUPAPI and ADVAPI32 (the registry): the network adapter listing (native/src/netadapters).
+    // SETUPAPI and ADVAPI32 (the registry): the network adapter listing (native/src/netadapters)
+    // and making and removing TAP adapters (native/src/tap/tap_setupapi_windows.cc); no newdev.
     expect(imported).toEqual([
       "ADVAPI32.DLL",
       "IPHLPAPI.DLL",
@@ -59,6 +60,12 @@ describe.skipIf(skip)("the Windows build (mingw-w64, x64)", () => {
       "RegGetValueW",
       "ConvertInterfaceGuidToLuid",
       "GetUnicastIpAddressTable",
+      // TAP adapters made and removed as tapctl does, named through netsh.
+      "SetupDiCreateDeviceInfoW",
+      "SetupDiSelectBestCompatDrv",
+      "SetupDiCallClassInstaller",
+      "SetupDiSetClassInstallParamsW",
+      "CreateProcessW",
     ]) {
       expect(dump).toContain(call);
     }

@@ -115,13 +115,16 @@ function windowsNode() {
 
 // A fresh prefix, made without the Mono and Gecko installers' prompts (mscoree and mshtml
 // disabled), set to report Windows 10: Node 20 refuses to start on the older version a new
-// 64-bit-only prefix of Debian's Wine 8 reports.
+// 64-bit-only prefix of Debian's Wine 8 reports. It also gets the network setup class's key with
+// its name, "Net", which every Windows has and a new prefix lacks: SetupAPI reads the class name
+// there (SetupDiClassNameFromGuidW) when createTapAdapter makes a device, as tapctl does.
 function winePrefix(env) {
-  run("wineboot", ["--init"], { env, stdio: ["ignore", "ignore", "ignore"] });
-  run("wine", ["reg", "add", "HKCU\\Software\\Wine", "/v", "Version", "/d", "win10", "/f"], {
-    env,
-    stdio: ["ignore", "ignore", "ignore"],
-  });
+  const quiet = { env, stdio: ["ignore", "ignore", "ignore"] };
+  run("wineboot", ["--init"], quiet);
+  run("wine", ["reg", "add", "HKCU\\Software\\Wine", "/v", "Version", "/d", "win10", "/f"], quiet);
+  const netClass =
+    "HKLM\\System\\CurrentControlSet\\Control\\Class\\{4D36E972-E325-11CE-BFC1-08002BE10318}";
+  run("wine", ["reg", "add", netClass, "/v", "Class", "/d", "Net", "/f"], quiet);
 }
 
 function stage(stageDir, exe) {

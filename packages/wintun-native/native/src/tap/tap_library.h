@@ -1,5 +1,5 @@
-// One TAP-Windows function table and, on Linux, the emulator's adapter controls (what tapctl and
-// SetupAPI do on Windows). Windows: TapWin32SystemApi() from kernel32/advapi32, compiled in
+// One TAP-Windows function table and its adapter controls: on Linux the emulator's, on Windows
+// SetupAPI's (what tapctl does). Windows: TapWin32SystemApi() from kernel32/advapi32, compiled in
 // (tap_library_windows.cc). Linux: libtapwindowsemu.so, opened with dlopen and looked up by name
 // (tap_library_posix.cc), since the emulator is a test tool the addon must not link against.
 #pragma once
@@ -12,11 +12,22 @@
 
 namespace magma::tap {
 
+// Which call failed in this thread's last CreateAdapter, DeleteAdapter or SetAdapterEnabled on
+// Windows (several SetupAPI calls stand behind each), and what it acted on. `call` is a string
+// literal.
+struct TapControlFailure {
+  const char* call = "";
+  std::string detail;
+};
+
 // The emulator's exports beyond the Win32 table (tools/tap-windows-emu/include/tap_windows_emu.h).
-// All null on Windows, where adapters are made with SetupAPI (not in this addon yet).
+// On Windows CreateAdapter, DeleteAdapter and SetAdapterEnabled are SetupAPI's, as tapctl uses it
+// (tap_setupapi_windows.h), and LastFailure names the failing call; the rest are null there.
 struct TapAdapterControls {
   DWORD (*CreateAdapter)(const WCHAR* name, const char* componentId, char* guidOut) = nullptr;
   DWORD (*DeleteAdapter)(const char* guid) = nullptr;
+  // Null on Linux, where the emulator's export is the call that failed.
+  const TapControlFailure* (*LastFailure)() = nullptr;
   DWORD (*SetAdapterEnabled)(const char* guid, bool enabled) = nullptr;
   bool (*GetInterfaceName)(const char* guid, char ifname[16]) = nullptr;
   // Test hooks of the emulator: the version GET_VERSION reports, and reads that behave as if

@@ -116,6 +116,17 @@ Napi::Value TapLibraryBinding::ListAdapters(const Napi::CallbackInfo& info) {
   return records;
 }
 
+// A control's failure: on Windows the SetupAPI call that failed and what it acted on
+// (LastFailure), on Linux the emulator's export, `emulator_call`.
+Napi::Error TapLibraryBinding::ControlError(Napi::Env env, DWORD status,
+                                            const char* emulator_call) const {
+  if (library_->controls.LastFailure == nullptr) {
+    return wintun::Win32Error(env, status, emulator_call);
+  }
+  const TapControlFailure& failure = *library_->controls.LastFailure();
+  return wintun::Win32Error(env, status, failure.call, failure.detail);
+}
+
 Napi::Value TapLibraryBinding::CreateAdapter(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString()) throw Napi::TypeError::New(env, "name must be a string");
@@ -125,12 +136,12 @@ Napi::Value TapLibraryBinding::CreateAdapter(const Napi::CallbackInfo& info) {
   if (has_component_id) component_id = AsciiArgument(info, 1, "componentId");
   if (library_->controls.CreateAdapter == nullptr) {
     throw wintun::Win32Error(env, ERROR_NOT_SUPPORTED, "createTapAdapter",
-                             "making TAP adapters needs SetupAPI (tapctl), not in this addon");
+                             "this TAP library cannot make adapters");
   }
   char guid[39] = {};  // TAP_EMU_GUID_STRING_LENGTH
   DWORD status = library_->controls.CreateAdapter(
       Wide(name), has_component_id ? component_id.c_str() : nullptr, guid);
-  if (status != ERROR_SUCCESS) throw wintun::Win32Error(env, status, "TapEmuCreateAdapter");
+  if (status != ERROR_SUCCESS) throw ControlError(env, status, "TapEmuCreateAdapter");
   return Napi::String::New(env, guid);
 }
 
@@ -139,10 +150,10 @@ Napi::Value TapLibraryBinding::DeleteAdapter(const Napi::CallbackInfo& info) {
   std::string guid = AsciiArgument(info, 0, "guid");
   if (library_->controls.DeleteAdapter == nullptr) {
     throw wintun::Win32Error(env, ERROR_NOT_SUPPORTED, "deleteTapAdapter",
-                             "removing TAP adapters needs SetupAPI (tapctl), not in this addon");
+                             "this TAP library cannot remove adapters");
   }
   DWORD status = library_->controls.DeleteAdapter(guid.c_str());
-  if (status != ERROR_SUCCESS) throw wintun::Win32Error(env, status, "TapEmuDeleteAdapter");
+  if (status != ERROR_SUCCESS) throw ControlError(env, status, "TapEmuDeleteAdapter");
   return env.Undefined();
 }
 
@@ -152,11 +163,11 @@ Napi::Value TapLibraryBinding::SetAdapterEnabled(const Napi::CallbackInfo& info)
   if (!info[1].IsBoolean()) throw Napi::TypeError::New(env, "enabled must be a boolean");
   if (library_->controls.SetAdapterEnabled == nullptr) {
     throw wintun::Win32Error(env, ERROR_NOT_SUPPORTED, "setTapAdapterEnabled",
-                             "enabling TAP adapters needs SetupAPI (DIF_PROPERTYCHANGE)");
+                             "this TAP library cannot enable or disable adapters");
   }
   DWORD status =
       library_->controls.SetAdapterEnabled(guid.c_str(), info[1].As<Napi::Boolean>().Value());
-  if (status != ERROR_SUCCESS) throw wintun::Win32Error(env, status, "TapEmuSetAdapterEnabled");
+  if (status != ERROR_SUCCESS) throw ControlError(env, status, "TapEmuSetAdapterEnabled");
   return env.Undefined();
 }
 

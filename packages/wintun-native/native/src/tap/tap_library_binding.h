@@ -1,7 +1,9 @@
 // JavaScript class `NativeTapLibrary`: one TAP-Windows function table (the system's on Windows,
 // the emulator's on Linux) and what @magma/tap-legacy does with it: list the adapters the
-// registry names, and on Linux make, remove and disable emulated ones. Each call is short
-// (registry reads, an open and three IOCTLs per adapter), so they run on the calling thread.
+// registry names, and make, remove, enable and disable adapters (SetupAPI on Windows, the
+// emulator on Linux). They run on the calling thread: listing is short (registry reads,
+// an open and three IOCTLs per adapter); making an adapter on Windows waits for the network setup
+// and netsh as tapctl does, each wait bounded at 30 s (tap_setupapi_windows.cc).
 #pragma once
 
 #include <napi.h>
@@ -42,6 +44,8 @@ class TapLibraryBinding : public Napi::ObjectWrap<TapLibraryBinding> {
   Napi::Value EmulateDriverVersion(const Napi::CallbackInfo& info);
   Napi::Value LimitReadBuffers(const Napi::CallbackInfo& info);
   Napi::Value ReleaseDevice(const Napi::CallbackInfo& info);
+
+  Napi::Error ControlError(Napi::Env env, DWORD status, const char* emulator_call) const;
 
   std::shared_ptr<const TapLibrary> library_;
   std::map<uint32_t, HANDLE> held_;
