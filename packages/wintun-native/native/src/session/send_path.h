@@ -39,10 +39,13 @@ uint32_t SendBatch(PacketRing& ring, uint32_t count, PacketAt packet_at,
       break;
     }
     std::memcpy(target, data, length);
-    ring.SendPacket(target);
-    ++sent;
+    // Counted before it is handed over: once SendPacket returns, the packet may already have
+    // reached its peer (a TAP write completes in the call), and whoever saw it arrive must find
+    // it counted. A ring that later learns the packet was lost moves it to a drop (CountInto).
     stats.tx_packets.fetch_add(1, std::memory_order_relaxed);
     stats.tx_bytes.fetch_add(length, std::memory_order_relaxed);
+    ring.SendPacket(target);
+    ++sent;
   }
   return sent;
 }
