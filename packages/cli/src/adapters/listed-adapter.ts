@@ -1,18 +1,24 @@
 /** An adapter as `magma adapters` and the doctor list it. */
 export interface ListedAdapter {
-  /** The wintun adapter name: wintun's name property on Windows, the interface's alias on Linux. */
+  /**
+   * The adapter name: wintun's name property on Windows, the interface's alias on Linux; a TAP
+   * adapter's connection name.
+   */
   readonly name: string;
   /** The interface GUID (Windows: NetCfgInstanceId, "{...}"); Linux: none, the emulator keeps none. */
   readonly guid: string | undefined;
   /** The NET_LUID: (IfType 53 << 48) | (index << 24). */
   readonly luid: bigint;
-  /** 0 for a Windows adapter without an interface (disabled). */
+  /** 0 for a Windows adapter without an interface (disabled), and for a TAP adapter (not read). */
   readonly interfaceIndex: number;
   /** The name the system shows for the interface (`ip link`, `Get-NetAdapter`); "" without one. */
   readonly interfaceName: string;
-  /** "wintun" (the TAP backend is not part of Magma yet). */
-  readonly backend: "wintun";
-  /** "session" while a session runs on it (carrier on), "idle" without one. */
+  /** "wintun", or "tap" for a TAP-Windows (tap0901) adapter (@magma/tap-legacy's TapPort). */
+  readonly backend: "wintun" | "tap";
+  /**
+   * "session" while a session runs on it (carrier on; for TAP: a program holds its device, which
+   * tap0901 allows one at a time), "idle" without one.
+   */
   readonly state: "session" | "idle";
   /**
    * False for a leftover: its creator has exited. Linux: something else keeps the interface.

@@ -1,13 +1,14 @@
 import { listLinuxAdapters } from "../adapters/linux-adapters.js";
 import type { ListedAdapter } from "../adapters/listed-adapter.js";
+import { listTapAdaptersForListing } from "../adapters/tap-listed-adapters.js";
 import { listWindowsAdapters } from "../adapters/windows-adapters.js";
 import { CommandError } from "../command-error.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 import { type CommandIo, toJson } from "../output.js";
 
 /**
- * The adapters of this machine (on Linux: of this network namespace). Wintun has no call that
- * lists adapters: Windows lists them as wintun finds them, the network class's devices with
+ * The wintun adapters of this machine (on Linux: of this network namespace). Wintun has no call
+ * that lists adapters: Windows lists them as wintun finds them, the network class's devices with
  * hardware ID "Wintun" (windows-adapters.ts); Linux from the kernel's interfaces.
  */
 export async function listAdapters(): Promise<ListedAdapter[]> {
@@ -52,7 +53,8 @@ export async function adaptersCommand(
   options: { json?: boolean },
   io: CommandIo,
 ): Promise<ExitCodeValue> {
-  const adapters = await listAdapters();
+  // TAP adapters beside wintun's: `magma create`/`delete` and the doctor deal in wintun's alone.
+  const adapters = [...(await listAdapters()), ...listTapAdaptersForListing()];
   io.stdout(options.json === true ? toJson({ adapters }) : formatAdapters(adapters));
   return ExitCode.OK;
 }

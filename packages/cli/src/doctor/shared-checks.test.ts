@@ -194,10 +194,10 @@ describe("driverCheck", () => {
 });
 
 describe("tapCheck", () => {
-  it("says the TAP backend does not exist rather than pretend to check it", () => {
+  it("says TAP-Windows is not a Linux driver rather than pretend to check it", () => {
     expect(tapCheck()).toMatchObject({
       status: "unavailable",
-      detail: expect.stringContaining("no TAP backend"),
+      detail: expect.stringContaining("TAP-Windows is a Windows driver"),
     });
   });
 });

@@ -150,12 +150,15 @@ export function driverCheck(library: LibraryFacts): CheckResult {
   return checkResult(id, title, "pass", `version ${version} running`);
 }
 
-/** The TAP backend does not exist yet: say so rather than pretend to check it. */
+/**
+ * Linux: TAP-Windows is a Windows driver. Magma's TAP backend (@magma/tap-legacy) runs here only
+ * over its emulator, for tests: say so rather than pretend to check a driver.
+ */
 export function tapCheck(): CheckResult {
   return checkResult(
     "tap-driver",
     "TAP driver",
     "unavailable",
-    "not checked: Magma has no TAP backend yet, only wintun",
+    "not checked: TAP-Windows is a Windows driver; on Linux the TAP backend runs over its emulator (tools/tap-windows-emu) for tests",
   );
 }
