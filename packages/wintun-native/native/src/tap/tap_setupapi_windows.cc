@@ -105,26 +105,38 @@ bool RestartNeeded(HDEVINFO set, SP_DEVINFO_DATA& device) {
   return (params.Flags & (DI_NEEDREBOOT | DI_NEEDRESTART)) != 0;
 }
 
-// DIF_REMOVE with global scope, as tapctl's delete_device: the device and its keys go.
-TapSetupResult RemoveDevice(HDEVINFO set, SP_DEVINFO_DATA& device, const std::string& what) {
-  SP_REMOVEDEVICE_PARAMS params = {};
-  params.ClassInstallHeader.cbSize = sizeof(SP_CLASSINSTALL_HEADER);
-  params.ClassInstallHeader.InstallFunction = DIF_REMOVE;
-  params.Scope = DI_REMOVEDEVICE_GLOBAL;
-  params.HwProfile = 0;
-  if (!SetupDiSetClassInstallParamsW(set, &device, &params.ClassInstallHeader, sizeof params)) {
+// One class-installer request on the device: its parameters (`header` heads a struct of `size`
+// bytes), the call, and a restart Windows asks for reported as ERROR_SUCCESS_REBOOT_REQUIRED with
+// `after_restart` as its detail. `installer_call` names the call in errors (a literal:
+// TapSetupResult keeps the pointer).
+TapSetupResult CallClassInstaller(HDEVINFO set, SP_DEVINFO_DATA& device, SP_CLASSINSTALL_HEADER& header,
+                                  DWORD size, const char* installer_call, const std::string& what,
+                                  const std::string& after_restart) {
+  header.cbSize = sizeof(SP_CLASSINSTALL_HEADER);
+  if (!SetupDiSetClassInstallParamsW(set, &device, &header, size)) {
     return Failure("SetupDiSetClassInstallParamsW", what);
   }
-  if (!SetupDiCallClassInstaller(DIF_REMOVE, set, &device)) {
-    return Failure("SetupDiCallClassInstaller(DIF_REMOVE)", what);
+  if (!SetupDiCallClassInstaller(header.InstallFunction, set, &device)) {
+    return Failure(installer_call, what);
   }
   TapSetupResult result;
   if (RestartNeeded(set, device)) {
     result.code = ERROR_SUCCESS_REBOOT_REQUIRED;
-    result.call = "SetupDiCallClassInstaller(DIF_REMOVE)";
-    result.detail = what + " is removed once Windows restarts";
+    result.call = installer_call;
+    result.detail = after_restart;
   }
   return result;
+}
+
+// DIF_REMOVE with global scope, as tapctl's delete_device: the device and its keys go.
+TapSetupResult RemoveDevice(HDEVINFO set, SP_DEVINFO_DATA& device, const std::string& what) {
+  SP_REMOVEDEVICE_PARAMS params = {};
+  params.ClassInstallHeader.InstallFunction = DIF_REMOVE;
+  params.Scope = DI_REMOVEDEVICE_GLOBAL;
+  params.HwProfile = 0;
+  return CallClassInstaller(set, device, params.ClassInstallHeader, sizeof params,
+                            "SetupDiCallClassInstaller(DIF_REMOVE)", what,
+                            what + " is removed once Windows restarts");
 }
 
 bool IsGuidText(const std::string& text) {
@@ -312,24 +324,13 @@ TapSetupResult OnTapDevice(const std::string& guid, Act act) {
 TapSetupResult ChangeState(HDEVINFO set, SP_DEVINFO_DATA& device, bool enabled,
                            const std::string& guid) {
   SP_PROPCHANGE_PARAMS params = {};
-  params.ClassInstallHeader.cbSize = sizeof(SP_CLASSINSTALL_HEADER);
   params.ClassInstallHeader.InstallFunction = DIF_PROPERTYCHANGE;
   params.StateChange = enabled ? DICS_ENABLE : DICS_DISABLE;
   params.Scope = DICS_FLAG_GLOBAL;
   params.HwProfile = 0;
-  if (!SetupDiSetClassInstallParamsW(set, &device, &params.ClassInstallHeader, sizeof params)) {
-    return Failure("SetupDiSetClassInstallParamsW", guid);
-  }
-  if (!SetupDiCallClassInstaller(DIF_PROPERTYCHANGE, set, &device)) {
-    return Failure("SetupDiCallClassInstaller(DIF_PROPERTYCHANGE)", guid);
-  }
-  TapSetupResult result;
-  if (RestartNeeded(set, device)) {
-    result.code = ERROR_SUCCESS_REBOOT_REQUIRED;
-    result.call = "SetupDiCallClassInstaller(DIF_PROPERTYCHANGE)";
-    result.detail = guid + (enabled ? " is enabled" : " is disabled") + " once Windows restarts";
-  }
-  return result;
+  return CallClassInstaller(set, device, params.ClassInstallHeader, sizeof params,
+                            "SetupDiCallClassInstaller(DIF_PROPERTYCHANGE)", guid,
+                            guid + (enabled ? " is enabled" : " is disabled") + " once Windows restarts");
 }
 
 }  // namespace
