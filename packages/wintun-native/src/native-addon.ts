@@ -36,9 +36,29 @@ export interface NativeSession {
   takeInFlightBatches(out: Int32Array): number;
   /** Opens the send ring to worker threads; the id a `NativeSessionSender` takes. */
   shareSendRing(): number;
-  setFlowSteering(key: Uint8Array, workers: number): void;
-  /** The worker of each packet of the batch at `deliveries[base]`, into `out`; returns the count. */
-  flowWorkers(base: number, out: Int32Array): number;
+  /** Makes the worker steering (flows keyed by `key`); returns the id a `NativeSteeredWorker` takes. */
+  steerToWorkers(key: Uint8Array, workers: number): number;
+  /** From now on the receive thread hands each packet to the worker that owns its flow. */
+  startSteering(): void;
+  /**
+   * Worker `worker`'s SharedSlotQueues (Uint8Arrays over their SharedArrayBuffers, or null for
+   * none); takes back the slots its previous queues held and returns how many (lost with
+   * `countLost`).
+   */
+  setWorkerQueues(
+    worker: number,
+    handOff: Uint8Array | null,
+    handOffCapacity: number,
+    returns: Uint8Array | null,
+    returnsCapacity: number,
+    countLost: boolean,
+  ): number;
+  /** A batch delivered before steerToWorkers: its packets go to their workers; returns how many. */
+  steerBatch(batch: number): number;
+  /** Per worker (handedOff, queueFull, lost) into `out`; returns the worker count. */
+  readSteeringStatistics(out: Float64Array): number;
+  /** After close, once the workers stopped: the slots still handed out, into `out`. */
+  reclaimWorkerSlots(out: Int32Array): number;
   close(): void;
   ref(): void;
   unref(): void;
@@ -127,6 +147,12 @@ export interface NativeAddon extends IpConfigurationBinding {
     slabs: readonly (ArrayBuffer | Uint8Array)[],
     slotTable: Int32Array,
   ) => NativeSessionSender;
+  /** A worker thread's wake-up from a session's steering (steered_worker_binding.h). */
+  NativeSteeredWorker: new (
+    steeringId: number,
+    worker: number,
+    onPackets: () => void,
+  ) => NativeSteeredWorker;
 }
 
 /** One adapter the TAP-Windows registry lists (native/src/tap/tap_library_binding.cc). */
@@ -184,6 +210,11 @@ export interface NativeTapDevice extends NativeSessionSource {
   /** CONFIG_TUN: addresses as 4 raw octets in network order. */
   configureTun(local: Uint8Array, network: Uint8Array, netmask: Uint8Array): void;
   setMediaStatus(connected: boolean): void;
+  close(): void;
+}
+
+export interface NativeSteeredWorker {
+  /** No more wake-ups; idempotent. */
   close(): void;
 }
 

@@ -11,6 +11,7 @@
 #include "binding/live_resources.h"
 #include "binding/session_binding.h"
 #include "binding/session_sender_binding.h"
+#include "binding/steered_worker_binding.h"
 #include "control/pipe_security_binding.h"
 #include "flow/flow_hash_binding.h"
 #include "ipconfig/ip_configuration_binding.h"
@@ -29,6 +30,7 @@ Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   magma::wintun::AdapterBinding::Register(env, exports);
   magma::wintun::SessionBinding::Register(env, exports);
   magma::wintun::SessionSenderBinding::Register(env, exports);
+  magma::wintun::SteeredWorkerBinding::Register(env, exports);
   magma::wintun::RegisterLoggerBridge(env, exports);
   magma::wintun::RegisterLiveResources(env, exports);
   magma::ipconfig::RegisterIpConfiguration(env, exports);

@@ -18,8 +18,7 @@ export interface WinTunSessionOptions {
   /**
    * After a busy drain the receive thread (or the JavaScript thread holding the ring) polls the
    * ring this long before it sleeps on the read event, saving a wake-up when packets follow
-   * closely. Idle sessions never spin. Default 50; 0
-   * always sleeps.
+   * closely. Idle sessions never spin. Default 50 (0 on a port with workers); 0 always sleeps.
    */
   readonly spinMicroseconds?: number;
   /**

@@ -25,15 +25,14 @@ export interface WinTunSessionEnd {
   readonly error?: WinTunError;
 }
 
-/**
- * Receives each batch synchronously; it owns every packet and must dispose each one. `flowWorkers`
- * (internal: only while the port steers flows to workers) holds each packet's worker.
- */
-export type WinTunBatchHandler = (
-  packets: readonly PooledPacket[],
-  count: number,
-  flowWorkers?: Int32Array,
-) => void;
+/** @internal A SharedSlotQueue's memory (src/workers/shared-slot-queue.ts) and its capacity. */
+export interface SharedSlotQueueMemory {
+  readonly buffer: SharedArrayBuffer;
+  readonly capacity: number;
+}
+
+/** Receives each batch synchronously; it owns every packet and must dispose each one. */
+export type WinTunBatchHandler = (packets: readonly PooledPacket[], count: number) => void;
 
 interface Waiter {
   readonly max: number;
@@ -102,8 +101,8 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
   #refillRetry: NodeJS.Timeout | undefined;
   #handler: WinTunBatchHandler | undefined;
   #sendPairs = new Int32Array(256);
-  /** Each packet's worker while flows are steered (`steerFlows`); undefined otherwise. */
-  #flowWorkers: Int32Array | undefined;
+  /** Whether the receive thread hands packets to workers (`steerToWorkers`). */
+  #steered = false;
   #end: WinTunSessionEnd | undefined;
   #deliveringBatch = -1;
   /** The driver's count of packets it put in receive rings (the interface's), before this session. */
@@ -284,13 +283,60 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
   }
 
   /**
-   * @internal For a port's workers: from now on the native side computes each batch's flow
-   * workers (a keyed hash of each packet's flow; `key` is 16 random bytes) and the handler gets
-   * them as its third argument.
+   * @internal For a port's workers: makes the session's worker steering (flows keyed by `key`,
+   * 16 random bytes) and returns the id each worker's `NativeSteeredWorker` takes. Give each
+   * worker its queues (`setWorkerQueues`), then `startSteering()`.
    */
-  steerFlows(key: Uint8Array, workers: number): void {
-    this.#native.setFlowSteering(key, workers);
-    this.#flowWorkers = new Int32Array(this.#batch.length);
+  steerToWorkers(key: Uint8Array, workers: number): number {
+    return this.#native.steerToWorkers(key, workers);
+  }
+
+  /**
+   * @internal From now on the receive thread hands each packet to the worker that owns its flow,
+   * straight into its queue, and no batch comes to this thread (one already on its way is steered
+   * the same way when it arrives). The slots it received into stay the session's, held by the
+   * thread, as they go round between the thread and the workers.
+   */
+  startSteering(): void {
+    this.#native.startSteering();
+    this.#steered = true;
+  }
+
+  /**
+   * @internal Worker `worker`'s hand-off queue (slot id, length) and returns queue (slot id),
+   * SharedSlotQueues in `SharedArrayBuffer`s, or undefined for none (its flows' packets are then
+   * dropped as its queue-full). Takes back every slot the previous queues' worker held and
+   * returns how many: lost packets when that worker died (`countLost`).
+   */
+  setWorkerQueues(
+    worker: number,
+    queues: { handOff: SharedSlotQueueMemory; returns: SharedSlotQueueMemory } | undefined,
+    countLost: boolean,
+  ): number {
+    return this.#native.setWorkerQueues(
+      worker,
+      queues === undefined ? null : new Uint8Array(queues.handOff.buffer),
+      queues?.handOff.capacity ?? 0,
+      queues === undefined ? null : new Uint8Array(queues.returns.buffer),
+      queues?.returns.capacity ?? 0,
+      countLost,
+    );
+  }
+
+  /** @internal Per worker: packets handed to it, dropped as its queue was full, lost when it died. */
+  readSteeringStatistics(out: Float64Array): number {
+    return this.#native.readSteeringStatistics(out);
+  }
+
+  /**
+   * @internal Once closed and the workers have stopped: returns the slots still at the workers
+   * to the pool. Idempotent.
+   */
+  reclaimWorkerSlots(): void {
+    if (!this.#steered) return;
+    const slots = new Int32Array(this.pool.slotCount);
+    const count = this.#native.reclaimWorkerSlots(slots);
+    for (let i = 0; i < count; i++) this.pool.slot(slots[i] as number).dispose();
   }
 
   /**
@@ -422,6 +468,12 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
   #onBatch(index: number): number {
     // Closed by us: #finish already took this batch's slots back.
     if (this.#end?.reason === "closed") return 0;
+    // Published before the steering began: its packets go to their workers as every later one,
+    // and their slots stay the thread's.
+    if (this.#steered) {
+      this.#native.steerBatch(index);
+      return 0;
+    }
     const deliveries = this.#deliveries;
     const base = index * this.#stride;
     const count = deliveries[base] ?? 0;
@@ -434,22 +486,20 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
       if (packet.capacity > smallSize) this.#heldLarge--;
       else this.#heldSmall--;
     }
-    const flowWorkers = this.#flowWorkers;
-    if (flowWorkers !== undefined && count > 0) this.#native.flowWorkers(base, flowWorkers);
     this.#deliveringBatch = index;
     try {
-      this.#deliver(packets, count, flowWorkers);
+      this.#deliver(packets, count);
     } finally {
       this.#deliveringBatch = -1;
     }
     return this.#end === undefined ? this.#writeRefill() : 0;
   }
 
-  #deliver(packets: PooledPacket[], count: number, flowWorkers: Int32Array | undefined): void {
+  #deliver(packets: PooledPacket[], count: number): void {
     const handler = this.#handler;
     if (handler !== undefined) {
       try {
-        handler(packets, count, flowWorkers);
+        handler(packets, count);
       } catch (error) {
         this.#reportError(error);
       }
@@ -476,10 +526,15 @@ export class WinTunSession extends EventEmitter<{ end: [WinTunSessionEnd]; error
   // Rents slots to bring the thread's stock back to its targets; writes their ids into the shared
   // refill array and returns how many. When the pool is exhausted a timer retries, so the thread
   // gets slots again as soon as the application disposes packets.
+  //
+  // While packets go to workers, the slots the thread holds go round between it and the workers
+  // and never come back here: the thread asks only when all of them are out, and then gets its
+  // target of small slots once more, so its stock grows with the load, up to the pool. (Its large
+  // slots stay at their target: they are few, and the port's own transmitter needs some.)
   #writeRefill(): number {
     const refill = this.#refill;
     let written = 0;
-    const wantSmall = this.#targetSmall - this.#heldSmall;
+    const wantSmall = this.#targetSmall - (this.#steered ? 0 : this.#heldSmall);
     if (wantSmall > 0) {
       const rented = this.pool.rentInto(this.#rentScratch, wantSmall);
       for (let i = 0; i < rented; i++)

@@ -2,11 +2,10 @@ import { PacketPoolError } from "@magma/memory-pool";
 import { PortError } from "../port/port-error.js";
 import type { ReceivedPacket } from "../port/win-tun-transport-receiver.js";
 import type { SharedSlotQueue } from "./shared-slot-queue.js";
-import { DOORBELL_FIELDS, DOORBELL_RINGS, DOORBELL_SLEEPING } from "./worker-channel.js";
 
 /**
  * A packet of the port's pool, handed to this worker: a view of the slot in shared memory, and
- * `dispose()` gives the slot back to the port through the returns queue.
+ * `dispose()` gives the slot back to the session's receive thread through the returns queue.
  */
 export class HandedOffPacket implements ReceivedPacket {
   readonly memory: Uint8Array;
@@ -38,13 +37,12 @@ export class HandedOffPacket implements ReceivedPacket {
 /**
  * The worker's side of the port's pool: one `HandedOffPacket` per slot, made once, and the queue
  * that returns slots. Returns are published once per batch, or on a microtask for packets the
- * receiver disposes later (a TCP endpoint keeps segments), and ring the port's doorbell when it
- * sleeps.
+ * receiver disposes later (a TCP endpoint keeps segments); the receive thread takes them when it
+ * needs slots.
  */
 export class HandedOffPackets {
   readonly #packets: HandedOffPacket[] = [];
   readonly #returns: SharedSlotQueue;
-  readonly #doorbell: Int32Array;
   #inBatch = false;
   #publishScheduled = false;
   readonly #publishOnMicrotask = (): void => {
@@ -56,10 +54,8 @@ export class HandedOffPackets {
     slabs: readonly SharedArrayBuffer[],
     slotTable: Int32Array,
     returns: SharedSlotQueue,
-    doorbell: SharedArrayBuffer,
   ) {
     this.#returns = returns;
-    this.#doorbell = new Int32Array(doorbell, 0, DOORBELL_FIELDS);
     for (let id = 0; id < slotTable.length / 3; id++) {
       const slab = slabs[slotTable[3 * id] as number] as SharedArrayBuffer;
       const memory = new Uint8Array(slab, slotTable[3 * id + 1], slotTable[3 * id + 2]);
@@ -103,13 +99,8 @@ export class HandedOffPackets {
     this.publish();
   }
 
-  /** Makes the returned slots visible to the port, waking it if it sleeps. */
+  /** Makes the returned slots visible to the receive thread. */
   publish(): void {
     this.#returns.publish();
-    const doorbell = this.#doorbell;
-    if (Atomics.load(doorbell, DOORBELL_SLEEPING) !== 0) {
-      Atomics.add(doorbell, DOORBELL_RINGS, 1);
-      Atomics.notify(doorbell, DOORBELL_RINGS);
-    }
   }
 }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { PacketMemoryPoolOptions } from "@magma/memory-pool";
+import type { SharedSlotQueueMemory } from "../session/wintun-session.js";
 import { SharedSlotQueue } from "./shared-slot-queue.js";
 import {
   type PortMessage,
@@ -16,11 +17,11 @@ export interface PortWorkerThreadInputs {
   readonly index: number;
   readonly receiverModule: string;
   readonly sendRingId: number;
+  readonly steeringId: number;
   readonly portSlabs: readonly SharedArrayBuffer[];
   readonly portSlotTable: Int32Array;
   readonly portSlotCount: number;
   readonly queueDepth: number;
-  readonly doorbell: SharedArrayBuffer;
   readonly sendPool: PacketMemoryPoolOptions;
   readonly maxPacketLength: number;
 }
@@ -33,17 +34,19 @@ export interface PortWorkerThreadEvents {
 }
 
 /**
- * One worker thread of a port and the shared memory between them: the hand-off queue (port →
- * worker), the returns queue (worker → port) and the worker's counters. A restarted worker is a
- * new `PortWorkerThread` with new queues, so nothing the dead one left behind can be read twice.
+ * One worker thread of a port and the shared memory of its queues: the hand-off queue (the
+ * session's receive thread → worker), the returns queue (worker → receive thread) and the worker's
+ * counters. A restarted worker is a new `PortWorkerThread` with new queues, so nothing the dead
+ * one left behind can be read twice.
  */
 export class PortWorkerThread {
   readonly index: number;
-  readonly handOff: SharedSlotQueue;
-  readonly returns: SharedSlotQueue;
+  /** The queues' memory, for the session's steering. */
+  readonly queues: { readonly handOff: SharedSlotQueueMemory; readonly returns: SharedSlotQueueMemory };
   readonly counters: Float64Array;
   /** Resolves when the receiver is built; rejects with why it could not be. */
   readonly ready: Promise<void>;
+  readonly #handOff: SharedSlotQueue;
   #isReady = false;
   #exited = false;
   readonly #worker: Worker;
@@ -57,20 +60,26 @@ export class PortWorkerThread {
       SharedSlotQueue.byteLength(inputs.portSlotCount, 1),
     );
     const countersBuffer = new SharedArrayBuffer(WORKER_COUNTER_COUNT * 8);
-    this.handOff = new SharedSlotQueue(handOffBuffer, inputs.queueDepth, 2);
-    this.returns = new SharedSlotQueue(returnsBuffer, inputs.portSlotCount, 1);
+    this.#handOff = new SharedSlotQueue(handOffBuffer, inputs.queueDepth, 2);
+    this.queues = {
+      handOff: { buffer: handOffBuffer, capacity: this.#handOff.capacity },
+      returns: {
+        buffer: returnsBuffer,
+        capacity: new SharedSlotQueue(returnsBuffer, inputs.portSlotCount, 1).capacity,
+      },
+    };
     this.counters = new Float64Array(countersBuffer);
     const workerData: PortWorkerData = {
       index: inputs.index,
       receiverModule: inputs.receiverModule,
       sendRingId: inputs.sendRingId,
+      steeringId: inputs.steeringId,
       portSlabs: inputs.portSlabs,
       portSlotTable: inputs.portSlotTable,
       handOff: handOffBuffer,
       handOffCapacity: inputs.queueDepth,
       returns: returnsBuffer,
       returnsCapacity: inputs.portSlotCount,
-      doorbell: inputs.doorbell,
       counters: countersBuffer,
       sendPool: inputs.sendPool,
       maxPacketLength: inputs.maxPacketLength,
@@ -122,7 +131,7 @@ export class PortWorkerThread {
    * gone; a worker that does not end within `graceMs` is terminated.
    */
   async stop(graceMs: number): Promise<void> {
-    this.handOff.close();
+    this.#handOff.close();
     if (this.#exited) return;
     const stop: PortMessage = { kind: "stop" };
     this.#worker.postMessage(stop);

@@ -1,11 +1,11 @@
 // The program of a port worker thread (WinTunPort's `workers` option). It builds its receiver with
-// the user's factory over a transmitter of its own, then serves the packets the port hands over
-// until the port closes the hand-off queue.
-import { setImmediate as nextTurn } from "node:timers/promises";
+// the user's factory over a transmitter of its own, then serves the packets the session's receive
+// thread hands over, until the port stops it. It runs when the receive thread wakes it (it sleeps
+// on an empty queue) and goes on, letting its event loop turn now and then, while packets come.
 import { parentPort, workerData } from "node:worker_threads";
 import { PacketMemoryPool } from "@magma/memory-pool";
 import type { IPacketReceiver, PacketReceiverFactory } from "@magma/transport";
-import { nativeAddon } from "../native-addon.js";
+import { type NativeSteeredWorker, nativeAddon } from "../native-addon.js";
 import { SessionTransmitter } from "../port/session-transmitter.js";
 import { WinTunTransportReceiver } from "../port/win-tun-transport-receiver.js";
 import { slotTableOf } from "../session/slot-table.js";
@@ -23,13 +23,11 @@ import { WorkerSendSink } from "./worker-send-sink.js";
 
 /** Packets offered to the receiver per batch, as a session delivers at most maxBatch. */
 const BATCH = 256;
-/** How long a sleeping worker waits before it looks at the queue's closed flag again. */
-const IDLE_CHECK_MS = 200;
 /** How long a busy worker goes on before it lets its event loop turn. */
 const YIELD_EVERY_MS = 1;
 /**
- * How long an idle worker polls its queue before it sleeps: under load the port's next batch is
- * often microseconds away, and waking a sleeping thread costs more than that.
+ * How long an idle worker polls its queue before it sleeps: under load the receive thread's next
+ * batch is often microseconds away, and waking a sleeping thread costs more than that.
  */
 const POLL_BEFORE_SLEEP_MS = 0.02;
 
@@ -61,12 +59,7 @@ async function main(): Promise<void> {
   const handOff = new SharedSlotQueue(data.handOff, data.handOffCapacity, 2);
   const returns = new SharedSlotQueue(data.returns, data.returnsCapacity, 1);
   const counters = new Float64Array(data.counters, 0, WORKER_COUNTER_COUNT);
-  const handedOff = new HandedOffPackets(
-    data.portSlabs,
-    data.portSlotTable,
-    returns,
-    data.doorbell,
-  );
+  const handedOff = new HandedOffPackets(data.portSlabs, data.portSlotTable, returns);
 
   let sink: WorkerSendSink;
   let transmitter: SessionTransmitter;
@@ -92,13 +85,6 @@ async function main(): Promise<void> {
     post({ kind: "start-failed", error: describeWorkerError(error) });
     return;
   }
-  // A pending Atomics.waitAsync does not keep a thread alive; the port's message channel does,
-  // until the port says stop (or closes the queue, which the loop sees).
-  port?.on("message", (message: PortMessage) => {
-    if (message.kind === "stop") handOff.close();
-  });
-  post({ kind: "ready" });
-
   const publishCounters = (): void => {
     const receiverCounters = pump.counters;
     counters[WorkerCounter.consumed] = receiverCounters.consumed;
@@ -112,44 +98,78 @@ async function main(): Promise<void> {
     counters[WorkerCounter.txLargePoolExhausted] = transmitter.drops.txLargePoolExhausted;
   };
 
+  let wakeUps: NativeSteeredWorker | undefined;
+  const finish = (): void => {
+    wakeUps?.close();
+    transmitter.close();
+    sink.close();
+    publishCounters();
+    // The receiver's timers would keep the thread alive; the port has closed, so it ends here.
+    process.exit(0);
+  };
+
   const packets = new Array<HandedOffPacket>(BATCH);
-  let turnStarted = performance.now();
-  for (;;) {
-    let available = handOff.available;
-    if (available === 0) available = pollBriefly(handOff);
-    if (available === 0) {
-      publishCounters();
-      if (handOff.isClosed) break;
-      await handOff.waitForRecords(IDLE_CHECK_MS);
-      turnStarted = performance.now();
-      continue;
-    }
-    while (available > 0) {
-      const count = Math.min(available, BATCH);
-      for (let i = 0; i < count; i++) {
-        packets[i] = handedOff.receive(handOff.peek(i, 0), handOff.peek(i, 1));
+  let continuing = false;
+  // Serves the queue until it is empty (then sleeps until the receive thread wakes it) or for
+  // YIELD_EVERY_MS (then goes on after its event loop has turned: the receiver's timers and I/O,
+  // a TCP endpoint's retransmissions, run at least that often).
+  const serve = (): void => {
+    const started = performance.now();
+    for (;;) {
+      let available = handOff.available;
+      if (available === 0) available = pollBriefly(handOff);
+      if (available === 0) {
+        publishCounters();
+        if (handOff.isClosed) return finish();
+        if (handOff.sleep()) return;
+        continue;
       }
-      handOff.take(count);
-      handedOff.beginBatch();
-      try {
-        handler?.(packets, count);
-      } finally {
-        handedOff.endBatch();
+      while (available > 0) {
+        const count = Math.min(available, BATCH);
+        for (let i = 0; i < count; i++) {
+          packets[i] = handedOff.receive(handOff.peek(i, 0), handOff.peek(i, 1));
+        }
+        handOff.take(count);
+        handedOff.beginBatch();
+        try {
+          handler?.(packets, count);
+        } finally {
+          handedOff.endBatch();
+        }
+        available -= count;
       }
-      available -= count;
+      if (performance.now() - started >= YIELD_EVERY_MS) {
+        publishCounters();
+        if (!continuing) {
+          continuing = true;
+          setImmediate(goOn);
+        }
+        return;
+      }
     }
-    // Timers and I/O of the receiver (a TCP endpoint's retransmissions) run at least this often.
-    if (performance.now() - turnStarted >= YIELD_EVERY_MS) {
-      publishCounters();
-      await nextTurn();
-      turnStarted = performance.now();
-    }
+  };
+  const goOn = (): void => {
+    continuing = false;
+    serve();
+  };
+
+  try {
+    wakeUps = new (nativeAddon().NativeSteeredWorker)(data.steeringId, data.index, serve);
+  } catch (error) {
+    post({ kind: "start-failed", error: describeWorkerError(error) });
+    return;
   }
-  transmitter.close();
-  sink.close();
-  publishCounters();
-  // The receiver's timers would keep the thread alive; the port has closed, so it ends here.
-  process.exit(0);
+  // The port's message channel keeps the thread alive until the port says stop (the wake-ups do
+  // not); the queue is closed then, and serving what is left ends the thread.
+  port?.on("message", (message: PortMessage) => {
+    if (message.kind === "stop") {
+      handOff.close();
+      serve();
+    }
+  });
+  post({ kind: "ready" });
+  // Packets may have come before the wake-ups were in place.
+  serve();
 }
 
 main().catch((error: unknown) => {

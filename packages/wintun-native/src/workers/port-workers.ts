@@ -1,31 +1,31 @@
 import { randomBytes } from "node:crypto";
 import { isAbsolute } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
-import type { PacketMemoryPool, PacketMemoryPoolOptions, PooledPacket } from "@magma/memory-pool";
+import type { PacketMemoryPool, PacketMemoryPoolOptions } from "@magma/memory-pool";
 import { checkOptionNames, integerOption, OptionError } from "@magma/transport";
 import { PortError } from "../port/port-error.js";
 import { slotTableOf } from "../session/slot-table.js";
-import type { WinTunBatchHandler } from "../session/wintun-session.js";
+import type { SharedSlotQueueMemory } from "../session/wintun-session.js";
 import { PortWorkerThread } from "./port-worker-thread.js";
-import {
-  DOORBELL_FIELDS,
-  DOORBELL_RINGS,
-  DOORBELL_SLEEPING,
-  WORKER_COUNTER_COUNT,
-  WorkerCounter,
-} from "./worker-channel.js";
+import { WORKER_COUNTER_COUNT, WorkerCounter } from "./worker-channel.js";
 
 /**
  * What the workers need of a port's session, whichever backend runs it: its pool (shared), its
- * send ring opened to other threads, flow steering of its batches, and its batches.
+ * send ring opened to other threads, and its receive thread's steering of packets to them.
  */
 export interface WorkerSteeredSession {
   readonly pool: PacketMemoryPool;
   readonly isClosed: boolean;
   shareSendRing(): number;
-  steerFlows(key: Uint8Array, workers: number): void;
-  setReceiveHandler(handler: WinTunBatchHandler | undefined): void;
+  steerToWorkers(key: Uint8Array, workers: number): number;
+  startSteering(): void;
+  setWorkerQueues(
+    worker: number,
+    queues: { handOff: SharedSlotQueueMemory; returns: SharedSlotQueueMemory } | undefined,
+    countLost: boolean,
+  ): number;
+  readSteeringStatistics(out: Float64Array): number;
+  reclaimWorkerSlots(): void;
 }
 
 /** A port's `workers` option. */
@@ -77,12 +77,12 @@ export interface PortWorkerStatistics {
 
 interface PortSideCounters {
   restarts: number;
-  handedOff: number;
-  queueFull: number;
-  lost: number;
   /** What earlier (dead) threads of this worker did, so the counts survive a restart. */
   before: Float64Array;
 }
+
+/** Fields per worker of the session's steering statistics (readSteeringStatistics). */
+const STEERING_FIELDS = 3;
 
 const WHERE = "WinTunPort.create";
 const MAX_WORKERS = 64;
@@ -91,8 +91,6 @@ const STOP_GRACE_MS = 2000;
 /** Restarts of one worker within RESTART_WINDOW_MS before it is left stopped. */
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 10_000;
-/** The least time between two wake-ups of the port for returned slots alone. */
-const RETURNS_COALESCE_MS = 1;
 
 export interface ResolvedPortWorkersOptions {
   readonly count: number;
@@ -153,13 +151,14 @@ export function resolvePortWorkersOptions(value: unknown): ResolvedPortWorkersOp
 }
 
 /**
- * A port's worker threads: the fan-out of each received batch to the workers that own its flows,
- * the slots they give back, their counters, and their restart when one dies.
+ * A port's worker threads: their queues, counters, and restart when one dies.
  *
- * Received packets stay where the receive path put them, in the port's pool (on
- * `SharedArrayBuffer`s); a worker gets each packet's slot id and length through its queue, and
- * gives the slot back through another when its receiver disposes the packet. Workers send from
- * pools of their own straight into the session's send ring.
+ * The session's receive thread hands each packet to the worker that owns its flow, straight into
+ * that worker's queue, and wakes the worker when it sleeps; the worker gives the slot back to the
+ * receive thread through another queue when its receiver disposes the packet. This thread is not
+ * on the way of any packet. Received packets stay where the receive thread put them, in the port's
+ * pool (on `SharedArrayBuffer`s). Workers send from pools of their own straight into the session's
+ * send ring.
  */
 export class PortWorkers {
   readonly #session: WorkerSteeredSession;
@@ -170,11 +169,9 @@ export class PortWorkers {
   readonly #threads: (PortWorkerThread | undefined)[];
   readonly #counters: PortSideCounters[];
   readonly #restartTimes: number[][];
-  /** Per slot of the port's pool: 1 + the worker it is lent to, or 0. */
-  readonly #lentTo: Uint8Array;
-  readonly #doorbellBuffer = new SharedArrayBuffer(DOORBELL_FIELDS * 4);
-  readonly #doorbell = new Int32Array(this.#doorbellBuffer);
+  readonly #steering: Float64Array;
   readonly #sendRingId: number;
+  readonly #steeringId: number;
   #closing: Promise<void> | undefined;
 
   readonly #maxPacketLength: number;
@@ -191,19 +188,17 @@ export class PortWorkers {
     this.#threads = new Array(options.count).fill(undefined);
     this.#counters = Array.from({ length: options.count }, () => ({
       restarts: 0,
-      handedOff: 0,
-      queueFull: 0,
-      lost: 0,
       before: new Float64Array(WORKER_COUNTER_COUNT),
     }));
     this.#restartTimes = Array.from({ length: options.count }, () => []);
-    this.#lentTo = new Uint8Array(this.#pool.slotCount);
+    this.#steering = new Float64Array(options.count * STEERING_FIELDS);
     this.#sendRingId = session.shareSendRing();
+    this.#steeringId = session.steerToWorkers(randomBytes(16), options.count);
   }
 
   /**
-   * Starts the workers and steers the session's flows to them, at once: call it before the session
-   * can deliver a batch, so that every packet goes to the worker of its flow. Packets wait in the
+   * Starts the workers and steers the session's flows to them, at once: call it right after the
+   * session started (a batch it delivered before goes to the workers too). Packets wait in the
    * workers' queues until their receivers are built (`ready()`). `maxPacketLength` caps each
    * worker's transmitter as the port's is capped (the adapter's MTU for TAP).
    */
@@ -214,12 +209,8 @@ export class PortWorkers {
   ): PortWorkers {
     // The port checked before it opened anything that its pool is shared (`shared: true`).
     const workers = new PortWorkers(session, options, maxPacketLength);
-    for (let index = 0; index < options.count; index++) workers.#spawn(index);
-    session.steerFlows(randomBytes(16), options.count);
-    session.setReceiveHandler((packets, count, flowWorkers) =>
-      workers.onBatch(packets, count, flowWorkers),
-    );
-    void workers.#serveReturns();
+    for (let index = 0; index < options.count; index++) workers.#spawn(index, false);
+    session.startSteering();
     return workers;
   }
 
@@ -248,34 +239,9 @@ export class PortWorkers {
     this.#onError = onError;
   }
 
-  /**
-   * The session's batch handler: hands each packet to the worker of its flow. One pass over the
-   * batch, nothing allocated, nothing copied; each worker's queue is published once.
-   */
-  onBatch(
-    packets: readonly PooledPacket[],
-    count: number,
-    flowWorkers: Int32Array | undefined,
-  ): void {
-    this.#takeReturns();
-    const threads = this.#threads;
-    for (let i = 0; i < count; i++) {
-      const packet = packets[i] as PooledPacket;
-      const index = flowWorkers === undefined ? 0 : (flowWorkers[i] as number);
-      const thread = threads[index];
-      const counters = this.#counters[index] as PortSideCounters;
-      if (thread !== undefined && !thread.exited && thread.handOff.push(packet.id, packet.length)) {
-        this.#lentTo[packet.id] = index + 1;
-        counters.handedOff++;
-      } else {
-        counters.queueFull++;
-        packet.dispose();
-      }
-    }
-    for (const thread of threads) thread?.handOff.publish();
-  }
-
   get stats(): readonly PortWorkerStatistics[] {
+    const steering = this.#steering;
+    this.#session.readSteeringStatistics(steering);
     return this.#counters.map((counters, index) => {
       const thread = this.#threads[index];
       const field = (name: keyof typeof WorkerCounter): number =>
@@ -285,9 +251,9 @@ export class PortWorkers {
         index,
         running: thread?.isReady === true && !thread.exited,
         restarts: counters.restarts,
-        handedOff: counters.handedOff,
-        queueFull: counters.queueFull,
-        lost: counters.lost,
+        handedOff: steering[index * STEERING_FIELDS] as number,
+        queueFull: steering[index * STEERING_FIELDS + 1] as number,
+        lost: steering[index * STEERING_FIELDS + 2] as number,
         consumed: field("consumed"),
         declined: field("declined"),
         receiverErrors: field("receiverErrors"),
@@ -309,31 +275,31 @@ export class PortWorkers {
   }
 
   /**
-   * Stops every worker (each finishes the batch in hand) and takes back every slot they held.
-   * Call after the session stopped delivering. Idempotent.
+   * Stops every worker (each finishes what its queue holds) and takes back every slot they held.
+   * Call after the session closed. Idempotent.
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await Promise.all(this.#threads.map((thread) => thread?.stop(STOP_GRACE_MS)));
-      for (let index = 0; index < this.#threads.length; index++) this.#reclaim(index, false);
-      Atomics.add(this.#doorbell, DOORBELL_RINGS, 1);
-      Atomics.notify(this.#doorbell, DOORBELL_RINGS);
+      this.#session.reclaimWorkerSlots();
     })();
     return this.#closing;
   }
 
-  #spawn(index: number): void {
+  // Starts worker `index`'s thread with new queues and gives them to the session, which takes back
+  // what the previous thread held (lost, after a death).
+  #spawn(index: number, afterDeath: boolean): void {
     const thread = new PortWorkerThread(
       {
         index,
         receiverModule: this.#options.receiverModule,
         sendRingId: this.#sendRingId,
+        steeringId: this.#steeringId,
         portSlabs: this.#pool.slabs as SharedArrayBuffer[],
         portSlotTable: slotTableOf(this.#pool),
         portSlotCount: this.#pool.slotCount,
         queueDepth: this.#options.queueDepth,
         maxPacketLength: this.#maxPacketLength,
-        doorbell: this.#doorbellBuffer,
         sendPool: this.#options.sendPool ?? {
           slotSize: this.#pool.slotSize,
           slabCount: 1,
@@ -352,12 +318,12 @@ export class PortWorkers {
       },
     );
     this.#threads[index] = thread;
+    if (!this.#session.isClosed) this.#session.setWorkerQueues(index, thread.queues, afterDeath);
   }
 
   #exited(index: number, thread: PortWorkerThread, code: number): void {
     if (this.#closing !== undefined || this.#threads[index] !== thread) return;
     const wasReady = thread.isReady;
-    this.#reclaim(index, true);
     const counters = this.#counters[index] as PortSideCounters;
     for (let field = 0; field < counters.before.length; field++) {
       counters.before[field] =
@@ -382,76 +348,13 @@ export class PortWorkers {
     );
     if (!restart) {
       this.#threads[index] = undefined;
+      if (!this.#session.isClosed) this.#session.setWorkerQueues(index, undefined, true);
       return;
     }
     recent.push(now);
     this.#restartTimes[index] = recent;
     counters.restarts++;
-    this.#spawn(index);
-  }
-
-  // Takes back every slot lent to worker `index` (its thread is gone): those it returned, and
-  // those it held or had still queued, which count as lost when it died.
-  #reclaim(index: number, died: boolean): void {
-    const thread = this.#threads[index];
-    if (thread !== undefined) this.#takeReturnsOf(thread, index);
-    const lentTo = this.#lentTo;
-    let lost = 0;
-    for (let id = 0; id < lentTo.length; id++) {
-      if (lentTo[id] !== index + 1) continue;
-      lentTo[id] = 0;
-      this.#pool.slot(id).dispose();
-      lost++;
-    }
-    if (died) (this.#counters[index] as PortSideCounters).lost += lost;
-  }
-
-  #takeReturns(): void {
-    const threads = this.#threads;
-    for (let index = 0; index < threads.length; index++) {
-      const thread = threads[index];
-      if (thread !== undefined) this.#takeReturnsOf(thread, index);
-    }
-  }
-
-  #takeReturnsOf(thread: PortWorkerThread, index: number): void {
-    const returns = thread.returns;
-    const available = returns.available;
-    if (available === 0) return;
-    const lentTo = this.#lentTo;
-    for (let i = 0; i < available; i++) {
-      const id = returns.peek(i, 0);
-      // A slot a dead worker still returned after it was reclaimed is not given back twice.
-      if (lentTo[id] !== index + 1) continue;
-      lentTo[id] = 0;
-      this.#pool.slot(id).dispose();
-    }
-    returns.take(available);
-  }
-
-  #returnsWaiting(): boolean {
-    for (const thread of this.#threads)
-      if (thread !== undefined && thread.returns.available > 0) return true;
-    return false;
-  }
-
-  // Slots come back between batches too (a receiver disposes later; traffic stops): while no batch
-  // comes, the port sleeps on the doorbell that workers ring after returning slots. Once woken it
-  // lets RETURNS_COALESCE_MS pass before it sleeps again, so under load returns cost the port at
-  // most one wake-up per interval, not one per batch of every worker (each batch drains them too).
-  async #serveReturns(): Promise<void> {
-    const doorbell = this.#doorbell;
-    while (this.#closing === undefined && !this.#session.isClosed) {
-      this.#takeReturns();
-      Atomics.store(doorbell, DOORBELL_SLEEPING, 1);
-      const rings = Atomics.load(doorbell, DOORBELL_RINGS);
-      if (!this.#returnsWaiting()) {
-        const wait = Atomics.waitAsync(doorbell, DOORBELL_RINGS, rings);
-        if (wait.async) await wait.value;
-      }
-      Atomics.store(doorbell, DOORBELL_SLEEPING, 0);
-      await sleep(RETURNS_COALESCE_MS);
-    }
+    this.#spawn(index, true);
   }
 }
 

@@ -1,13 +1,17 @@
 /**
  * A single-producer, single-consumer queue of fixed-size records of 32-bit integers in a
- * `SharedArrayBuffer`, between two threads: the port hands received packets (slot id, length) to a
- * worker through one, and the worker hands slot ids back through another. Nothing is allocated per
- * record; each side keeps its own index and publishes it with one atomic store per batch.
+ * `SharedArrayBuffer`, between two threads: the session's receive thread hands received packets
+ * (slot id, length) to a worker through one, and the worker hands slot ids back through another.
+ * Nothing is allocated per record; each side keeps its own index and publishes it with one atomic
+ * store per batch. The native side (native/src/session/shared_slot_queue.h) reads and writes the
+ * same layout with the same sequentially consistent atomics.
  *
  * Waking: a consumer that finds the queue empty sets `sleeping` and then reads the tail again;
  * a producer publishes the tail and then reads `sleeping`. Both are sequentially consistent
  * atomics, so at least one of them sees the other's store: the consumer never sleeps on a record
- * that the producer believed it would see, and the producer notifies only a consumer that sleeps.
+ * that the producer believed it would see, and the producer wakes only a consumer that sleeps.
+ * The producer is the session's receive thread: when it finds the consumer asleep it clears
+ * `sleeping` and calls into the worker's event loop, so each sleep is ended by one wake-up.
  */
 export class SharedSlotQueue {
   /** Records the queue holds at most: a power of two. */
@@ -57,17 +61,9 @@ export class SharedSlotQueue {
     return true;
   }
 
-  /**
-   * Makes the records pushed so far visible and wakes a consumer that sleeps on the queue. Returns
-   * whether it woke one.
-   */
-  publish(): boolean {
-    const header = this.#header;
-    if (Atomics.load(header, TAIL) === this.#tail) return false;
-    Atomics.store(header, TAIL, this.#tail);
-    if (Atomics.load(header, SLEEPING) === 0) return false;
-    Atomics.notify(header, TAIL);
-    return true;
+  /** Makes the records pushed so far visible, with one atomic store. */
+  publish(): void {
+    Atomics.store(this.#header, TAIL, this.#tail);
   }
 
   // --- consumer ---
@@ -89,26 +85,22 @@ export class SharedSlotQueue {
   }
 
   /**
-   * Resolves once records are available, the queue is closed or `timeoutMs` has passed. Costs a
-   * promise per call: the consumer calls it only when it has drained everything.
+   * Declares the consumer asleep: a producer that publishes from now on wakes it. Returns false,
+   * and stays awake, when records arrived meanwhile and no producer took the flag yet; true when
+   * it sleeps, or when a producer already took the flag and a wake-up is on its way.
    */
-  async waitForRecords(timeoutMs: number): Promise<void> {
+  sleep(): boolean {
     const header = this.#header;
     Atomics.store(header, SLEEPING, 1);
-    const tail = Atomics.load(header, TAIL);
-    if (tail === this.#head && Atomics.load(header, CLOSED) === 0) {
-      const wait = Atomics.waitAsync(header, TAIL, tail, timeoutMs);
-      if (wait.async) await wait.value;
-    }
-    Atomics.store(header, SLEEPING, 0);
+    if (Atomics.load(header, TAIL) === this.#head) return true;
+    return Atomics.compareExchange(header, SLEEPING, 1, 0) !== 1;
   }
 
   // --- either side ---
 
-  /** Marks the queue closed and wakes a consumer that sleeps on it. */
+  /** Marks the queue closed (the consumer ends once it has taken what is left). */
   close(): void {
     Atomics.store(this.#header, CLOSED, 1);
-    Atomics.notify(this.#header, TAIL);
   }
 
   get isClosed(): boolean {

@@ -11,17 +11,17 @@ export interface PortWorkerData {
   readonly receiverModule: string;
   /** The session's shared send ring (`session.shareSendRing()`). */
   readonly sendRingId: number;
+  /** The session's worker steering (`session.steerToWorkers()`), for the worker's wake-ups. */
+  readonly steeringId: number;
   /** The port's pool: its slabs and (slab, offset, capacity) per slot, for the packets it hands over. */
   readonly portSlabs: readonly SharedArrayBuffer[];
   readonly portSlotTable: Int32Array;
-  /** Port → worker: (slot id, length) records. */
+  /** The session's receive thread → worker: (slot id, length) records. */
   readonly handOff: SharedArrayBuffer;
   readonly handOffCapacity: number;
-  /** Worker → port: slot ids the worker is done with. */
+  /** Worker → the receive thread: slot ids the worker is done with. */
   readonly returns: SharedArrayBuffer;
   readonly returnsCapacity: number;
-  /** Rings the port's doorbell after returning slots while the port sleeps (RETURNS_DOORBELL). */
-  readonly doorbell: SharedArrayBuffer;
   /** The worker's counters (WorkerCounter), written by the worker only. */
   readonly counters: SharedArrayBuffer;
   /** The worker's own send pool (made `shared`, as the native sender reads it). */
@@ -87,8 +87,3 @@ export const WorkerCounter = {
   txLargePoolExhausted: 8,
 } as const;
 export const WORKER_COUNTER_COUNT = Object.keys(WorkerCounter).length;
-
-/** The port's doorbell (an Int32Array over `PortWorkerData.doorbell`): rings, and whether it sleeps. */
-export const DOORBELL_RINGS = 0;
-export const DOORBELL_SLEEPING = 1;
-export const DOORBELL_FIELDS = 2;

@@ -12,6 +12,7 @@
 #include "../flow/flow_hash.h"
 #include "live_resources.h"
 #include "slab_memory.h"
+#include "steered_worker_binding.h"
 #include "win32_error.h"
 
 namespace magma::wintun {
@@ -62,8 +63,12 @@ void SessionBinding::Register(Napi::Env env, Napi::Object exports) {
                    InstanceMethod<&SessionBinding::TakeHeldSlots>("takeHeldSlots"),
                    InstanceMethod<&SessionBinding::TakeInFlightBatches>("takeInFlightBatches"),
                    InstanceMethod<&SessionBinding::ShareSendRing>("shareSendRing"),
-                   InstanceMethod<&SessionBinding::SetFlowSteering>("setFlowSteering"),
-                   InstanceMethod<&SessionBinding::FlowWorkers>("flowWorkers"),
+                   InstanceMethod<&SessionBinding::SteerToWorkers>("steerToWorkers"),
+                   InstanceMethod<&SessionBinding::StartSteering>("startSteering"),
+                   InstanceMethod<&SessionBinding::SetWorkerQueues>("setWorkerQueues"),
+                   InstanceMethod<&SessionBinding::SteerBatch>("steerBatch"),
+                   InstanceMethod<&SessionBinding::ReadSteeringStatistics>("readSteeringStatistics"),
+                   InstanceMethod<&SessionBinding::ReclaimWorkerSlots>("reclaimWorkerSlots"),
                    InstanceMethod<&SessionBinding::Close>("close"), InstanceMethod<&SessionBinding::Ref>("ref"),
                    InstanceMethod<&SessionBinding::Unref>("unref")});
   env.GetInstanceData<AddonData>()->session_constructor = Napi::Persistent(constructor);
@@ -178,11 +183,13 @@ void SessionBinding::Shutdown() {
   // First: waits out a batch another thread is sending and refuses every later one, so no thread
   // is inside a call on the session when it ends (wintun-api.md §3.7).
   if (shared_send_ring_ != nullptr) {
-    UnregisterSharedSendRing(shared_send_ring_id_);
+    SharedSendRings::Instance().Unregister(shared_send_ring_id_);
     std::unique_lock<std::shared_mutex> guard(shared_send_ring_->lock);
     shared_send_ring_->open = false;
   }
   closed_ = true;
+  // No worker attaches any more; the steering itself stays until its slots are reclaimed.
+  if (steering_ != nullptr) SteeringRegistry::Instance().Unregister(steering_id_);
   // Before the thread is stopped and the session (and its read event) ended: no wake-up after this.
   StopWaitingForReadEvent();
   if (watch_ != nullptr) {
@@ -574,51 +581,131 @@ Napi::Value SessionBinding::ShareSendRing(const Napi::CallbackInfo& info) {
     ring->owner = this;
     ring->on_ring_ended = [](void* owner, uint32_t code) { static_cast<SessionBinding*>(owner)->SendRingEnded(code); };
     shared_send_ring_ = ring;
-    shared_send_ring_id_ = RegisterSharedSendRing(ring);
+    shared_send_ring_id_ = SharedSendRings::Instance().Register(ring);
   }
   return Napi::Number::New(env, shared_send_ring_id_);
 }
 
-Napi::Value SessionBinding::SetFlowSteering(const Napi::CallbackInfo& info) {
+Napi::Value SessionBinding::SteerToWorkers(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 2 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
       info[0].As<Napi::Uint8Array>().ElementLength() != 16 || !info[1].IsNumber()) {
-    throw Napi::TypeError::New(env, "setFlowSteering(key: 16-byte Uint8Array, workers: number)");
+    throw Napi::TypeError::New(env, "steerToWorkers(key: 16-byte Uint8Array, workers: number)");
   }
-  const uint32_t workers = CountArgument(info, 1, 1024, "workers");
+  const uint32_t workers = CountArgument(info, 1, kMaxSteeredWorkers, "workers");
   if (workers == 0) throw Napi::RangeError::New(env, "workers out of range");
-  Napi::Uint8Array key = info[0].As<Napi::Uint8Array>();
-  std::memcpy(&flow_key_.k0, key.Data(), 8);
-  std::memcpy(&flow_key_.k1, key.Data() + 8, 8);
-  flow_workers_ = workers;
+  if (closed_) throw Napi::Error::New(env, "steerToWorkers() after close()");
+  if (steering_ != nullptr) throw Napi::Error::New(env, "steerToWorkers() was called already");
+  Napi::Uint8Array key_bytes = info[0].As<Napi::Uint8Array>();
+  magma::flow::SipHashKey key{};
+  std::memcpy(&key.k0, key_bytes.Data(), 8);
+  std::memcpy(&key.k1, key_bytes.Data() + 8, 8);
+  steering_ = std::make_shared<WorkerSteering>(key, workers, slots_);
+  steering_id_ = SteeringRegistry::Instance().Register(steering_);
+  worker_queue_memory_.resize(2 * static_cast<size_t>(workers));
+  steering_counters_.reserve(workers);
+  return Napi::Number::New(env, steering_id_);
+}
+
+Napi::Value SessionBinding::StartSteering(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (steering_ == nullptr) throw Napi::Error::New(env, "startSteering() before steerToWorkers()");
+  pump_->SetSteering(steering_.get());
   return env.Undefined();
 }
 
-// flowWorkers(base, out): the worker of each packet of the batch at deliveries[base] (its count,
-// then (slot, length) pairs), into out[0 .. count); returns the count. One crossing per batch.
-Napi::Value SessionBinding::FlowWorkers(const Napi::CallbackInfo& info) {
+namespace {
+
+// A SharedSlotQueue's memory from JavaScript (a Uint8Array over its SharedArrayBuffer), or an
+// empty view for null.
+SharedSlotQueueView QueueArgument(const Napi::CallbackInfo& info, size_t memory_index, size_t capacity_index,
+                                  uint32_t width, const char* name) {
   Napi::Env env = info.Env();
-  Napi::Int32Array out = Int32ArrayArgument(info, 1, "out");
+  if (info[memory_index].IsNull()) return {};
+  if (!info[memory_index].IsTypedArray() ||
+      info[memory_index].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(env, std::string(name) + " must be a Uint8Array over the queue's memory, or null");
+  }
+  Napi::Uint8Array memory = info[memory_index].As<Napi::Uint8Array>();
+  const uint32_t capacity = CountArgument(info, capacity_index, 1u << 24, "capacity");
+  SharedSlotQueueView view(memory.Data(), memory.ByteLength(), capacity, width);
+  if (!view.valid()) {
+    throw Napi::RangeError::New(env, std::string(name) + " does not hold a queue of that capacity (a power of two)");
+  }
+  return view;
+}
+
+}  // namespace
+
+Napi::Value SessionBinding::SetWorkerQueues(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (steering_ == nullptr) throw Napi::Error::New(env, "setWorkerQueues() before steerToWorkers()");
+  if (info.Length() != 6 || !info[0].IsNumber() || !info[5].IsBoolean()) {
+    throw Napi::TypeError::New(env,
+                               "setWorkerQueues(worker, handOff, handOffCapacity, returns, returnsCapacity, countLost)");
+  }
+  const uint32_t worker = CountArgument(info, 0, steering_->workers() - 1, "worker");
+  SharedSlotQueueView hand_off = QueueArgument(info, 1, 2, 2, "handOff");
+  SharedSlotQueueView returns = QueueArgument(info, 3, 4, 1, "returns");
+  std::vector<int32_t> reclaimed;
+  steering_->SetQueues(worker, hand_off, returns, info[5].As<Napi::Boolean>().Value(), reclaimed);
+  // After close the thread's stock was already given back: what comes back now waits for
+  // reclaimWorkerSlots, which JavaScript calls once the workers stopped.
+  if (!closed_ && !reclaimed.empty()) pump_->ProvideSlots(reclaimed.data(), static_cast<uint32_t>(reclaimed.size()));
+  if (closed_) steering_->Adopt(reclaimed);
+  // The steering no longer touches the previous memory (SetQueues swapped it under its lock).
+  worker_queue_memory_[2 * worker] = info[1].IsNull() ? Napi::Reference<Napi::Value>() : Napi::Persistent(info[1]);
+  worker_queue_memory_[2 * worker + 1] = info[3].IsNull() ? Napi::Reference<Napi::Value>() : Napi::Persistent(info[3]);
+  return Napi::Number::New(env, static_cast<double>(reclaimed.size()));
+}
+
+Napi::Value SessionBinding::SteerBatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   Napi::Int32Array deliveries = deliveries_.Value();
-  const uint32_t base = CountArgument(info, 0, deliveries.ElementLength() - 1, "base");
-  if (flow_workers_ == 0) throw Napi::Error::New(env, "flowWorkers() before setFlowSteering()");
-  const int32_t* batch = deliveries.Data() + base;
-  const int32_t count = batch[0];
-  if (count < 0 || static_cast<size_t>(count) > out.ElementLength() ||
-      base + 1 + 2 * static_cast<size_t>(count) > deliveries.ElementLength()) {
-    throw Napi::RangeError::New(env, "flowWorkers: the batch does not fit out or deliveries");
+  const uint32_t stride = pump_->stride();
+  const uint32_t batch = CountArgument(info, 0, deliveries.ElementLength() / stride - 1, "batch");
+  if (steering_ == nullptr) throw Napi::Error::New(env, "steerBatch() before steerToWorkers()");
+  const int32_t* descriptors = deliveries.Data() + static_cast<size_t>(batch) * stride;
+  const int32_t count = descriptors[0];
+  if (count < 0 || static_cast<uint32_t>(count) > (stride - 1) / 2) {
+    throw Napi::RangeError::New(env, "steerBatch: the batch's count is out of range");
   }
-  int32_t* workers = out.Data();
-  for (int32_t i = 0; i < count; ++i) {
-    const int32_t id = batch[1 + 2 * i], length = batch[2 + 2 * i];
-    if (id < 0 || static_cast<size_t>(id) >= slots_.size() || length < 0 ||
-        static_cast<uint32_t>(length) > slots_[id].capacity) {
-      throw Napi::RangeError::New(env, "flowWorkers: a batch entry names no slot");
-    }
-    const uint64_t hash = magma::flow::FlowHash(flow_key_, slots_[id].data, static_cast<size_t>(length));
-    workers[i] = static_cast<int32_t>(magma::flow::WorkerOf(hash, flow_workers_));
+  std::vector<int32_t> refused;
+  steering_->Steer(descriptors + 1, static_cast<uint32_t>(count), refused);
+  if (!closed_ && !refused.empty()) pump_->ProvideSlots(refused.data(), static_cast<uint32_t>(refused.size()));
+  if (closed_) steering_->Adopt(refused);
+  return Napi::Number::New(env, count - static_cast<int32_t>(refused.size()));
+}
+
+Napi::Value SessionBinding::ReadSteeringStatistics(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    throw Napi::TypeError::New(env, "readSteeringStatistics(out: Float64Array)");
   }
-  return Napi::Number::New(env, count);
+  if (steering_ == nullptr) return Napi::Number::New(env, 0);
+  Napi::Float64Array out = info[0].As<Napi::Float64Array>();
+  steering_->ReadCounters(steering_counters_);
+  if (out.ElementLength() < 3 * steering_counters_.size()) {
+    throw Napi::RangeError::New(env, "readSteeringStatistics: out holds fewer than 3 fields per worker");
+  }
+  for (size_t worker = 0; worker < steering_counters_.size(); ++worker) {
+    out[3 * worker] = static_cast<double>(steering_counters_[worker].handed_off);
+    out[3 * worker + 1] = static_cast<double>(steering_counters_[worker].queue_full);
+    out[3 * worker + 2] = static_cast<double>(steering_counters_[worker].lost);
+  }
+  return Napi::Number::New(env, static_cast<double>(steering_counters_.size()));
+}
+
+Napi::Value SessionBinding::ReclaimWorkerSlots(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Int32Array out = Int32ArrayArgument(info, 0, "out");
+  if (!closed_) throw Napi::Error::New(env, "reclaimWorkerSlots() before close()");
+  if (steering_ == nullptr) return Napi::Number::New(env, 0);
+  if (out.ElementLength() < slots_.size()) throw Napi::RangeError::New(env, "reclaimWorkerSlots: out holds fewer ids than the pool has slots");
+  std::vector<int32_t> slots;
+  steering_->TakeAll(slots);
+  std::memcpy(out.Data(), slots.data(), slots.size() * sizeof(int32_t));
+  return Napi::Number::New(env, static_cast<double>(slots.size()));
 }
 
 }  // namespace magma::wintun

@@ -29,8 +29,19 @@
 //   goOnReceiving(): void     after message 3: receive on from the ring JavaScript kept
 //   takeHeldSlots(out: Int32Array): number           after close: slot ids the thread still held
 //   shareSendRing(): number   opens the send ring to worker threads (NativeSessionSender); its id
-//   setFlowSteering(key: Uint8Array(16), workers): void / flowWorkers(base, out: Int32Array): number
-//        the worker (flow_hash.h) of each packet of the batch whose count is deliveries[base]
+//   steerToWorkers(key: Uint8Array(16), workers): number    makes the session's worker steering
+//        (session/worker_steering.h); returns the id a worker's NativeSteeredWorker takes. Once.
+//   startSteering(): void    from now on each received packet goes to the worker that owns its
+//        flow, not to onMessage (give the workers their queues first)
+//   setWorkerQueues(worker, handOff: Uint8Array | null, handOffCapacity, returns: Uint8Array | null,
+//        returnsCapacity, countLost: boolean): number    the worker's SharedSlotQueues (over
+//        SharedArrayBuffers; null: none); takes back every slot its previous queues held, into the
+//        thread's stock, and returns how many (counted as lost with countLost)
+//   steerBatch(batch): number   a batch delivered to onMessage before steerToWorkers: hands its
+//        packets to their workers as the thread would; returns how many were handed out
+//   readSteeringStatistics(out: Float64Array): number    per worker (handedOff, queueFull, lost)
+//   reclaimWorkerSlots(out: Int32Array): number   after close and once the workers stopped: the
+//        slots still handed out, for JavaScript to return to the pool
 //   close(): void    stop flag, wake, join, end the ring (WintunEndSession); idempotent
 //   ref(): void / unref(): void                       whether the session keeps the event loop alive
 #pragma once
@@ -42,11 +53,11 @@
 #include <memory>
 #include <vector>
 
-#include "../flow/siphash.h"
 #include "../platform/read_event_watch.h"
 #include "../session/packet_ring.h"
 #include "../session/receive_pump.h"
 #include "../session/session_statistics.h"
+#include "../session/worker_steering.h"
 #include "shared_send_ring.h"
 
 namespace magma::wintun {
@@ -92,8 +103,12 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   Napi::Value TakeHeldSlots(const Napi::CallbackInfo& info);
   Napi::Value TakeInFlightBatches(const Napi::CallbackInfo& info);
   Napi::Value ShareSendRing(const Napi::CallbackInfo& info);
-  Napi::Value SetFlowSteering(const Napi::CallbackInfo& info);
-  Napi::Value FlowWorkers(const Napi::CallbackInfo& info);
+  Napi::Value SteerToWorkers(const Napi::CallbackInfo& info);
+  Napi::Value StartSteering(const Napi::CallbackInfo& info);
+  Napi::Value SetWorkerQueues(const Napi::CallbackInfo& info);
+  Napi::Value SteerBatch(const Napi::CallbackInfo& info);
+  Napi::Value ReadSteeringStatistics(const Napi::CallbackInfo& info);
+  Napi::Value ReclaimWorkerSlots(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
@@ -129,9 +144,13 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   // The send ring opened to worker threads (shareSendRing), and its registry id.
   std::shared_ptr<SharedSendRing> shared_send_ring_;
   uint32_t shared_send_ring_id_ = 0;
-  // Flow steering (setFlowSteering): the per-port key and the worker count.
-  magma::flow::SipHashKey flow_key_{};
-  uint32_t flow_workers_ = 0;
+  // Worker steering (steerToWorkers), its registry id, and each worker's queue memory (hand-off
+  // and returns), kept alive while the steering may touch it.
+  std::shared_ptr<WorkerSteering> steering_;
+  uint32_t steering_id_ = 0;
+  std::vector<Napi::Reference<Napi::Value>> worker_queue_memory_;
+  std::vector<WorkerSteeringCounters> steering_counters_;
+  // Declared after the steering: destroyed first, as the pump's thread may use it until joined.
   std::unique_ptr<ReceivePump> pump_;
 };
 

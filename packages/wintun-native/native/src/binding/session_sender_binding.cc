@@ -40,7 +40,7 @@ SessionSenderBinding::SessionSenderBinding(const Napi::CallbackInfo& info)
     }
     slots_.push_back(SlotMemory{memory[slab].data + offset, static_cast<uint32_t>(capacity)});
   }
-  ring_ = FindSharedSendRing(info[0].As<Napi::Number>().Uint32Value());
+  ring_ = SharedSendRings::Instance().Find(info[0].As<Napi::Number>().Uint32Value());
   if (ring_ == nullptr) throw Napi::Error::New(env, "ring-closed");
 }
 

@@ -15,6 +15,7 @@
 
 #include "../session/packet_ring.h"
 #include "../session/session_statistics.h"
+#include "process_registry.h"
 
 namespace magma::wintun {
 
@@ -31,9 +32,6 @@ struct SharedSendRing {
 };
 
 // Process-wide names for shared rings, so a worker (another Node-API environment) can find one.
-// Registration holds only a weak reference: the owner's lifetime decides.
-uint32_t RegisterSharedSendRing(const std::shared_ptr<SharedSendRing>& ring);
-void UnregisterSharedSendRing(uint32_t id);
-std::shared_ptr<SharedSendRing> FindSharedSendRing(uint32_t id);
+using SharedSendRings = ProcessRegistry<SharedSendRing>;
 
 }  // namespace magma::wintun

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "../binding/live_resources.h"
 #include "../platform/cpu_relax.h"
@@ -19,6 +20,7 @@ ReceivePump::ReceivePump(std::shared_ptr<PacketRing> ring, std::vector<SlotMemor
       notify_(notify),
       notify_context_(notify_context) {
   held_.assign(slots_.size(), 0);
+  steer_scratch_.reserve(slots_.size());
   free_small_.reserve(slots_.size());
   free_large_.reserve(slots_.size());
   for (uint32_t i = config_.batch_buffers; i > 0; --i) free_batches_.push_back(i - 1);
@@ -134,8 +136,30 @@ int32_t ReceivePump::AcquireBatch() {
   return batch;
 }
 
+void ReceivePump::TakeWorkerReturns(WorkerSteering& steering) {
+  steer_scratch_.clear();
+  steering.TakeReturns(steer_scratch_);
+  if (!steer_scratch_.empty()) ProvideSlots(steer_scratch_.data(), static_cast<uint32_t>(steer_scratch_.size()));
+}
+
 bool ReceivePump::Publish(int32_t& batch, uint32_t& count, bool lend_ring) {
-  deliveries_[static_cast<size_t>(batch) * stride()] = static_cast<int32_t>(count);
+  int32_t* descriptors = deliveries_ + static_cast<size_t>(batch) * stride();
+  if (WorkerSteering* steering = steering_.load(std::memory_order_acquire)) {
+    // The batch goes to the workers, not to JavaScript: its buffer is free again at once, and
+    // the slots no worker could take go back to the stacks.
+    steer_scratch_.clear();
+    steering->Steer(descriptors + 1, count, steer_scratch_);
+    stats_.rx_batches.fetch_add(1, std::memory_order_relaxed);
+    if (!steer_scratch_.empty()) ProvideSlots(steer_scratch_.data(), static_cast<uint32_t>(steer_scratch_.size()));
+    {
+      std::lock_guard<std::mutex> guard(lock_);
+      free_batches_.push_back(static_cast<uint32_t>(batch));
+    }
+    batch = -1;
+    count = 0;
+    return false;
+  }
+  descriptors[0] = static_cast<int32_t>(count);
   lend_ring = lend_ring && js_receive_budget_us_.load(std::memory_order_relaxed) > 0;
   {
     std::lock_guard<std::mutex> guard(lock_);
@@ -289,6 +313,13 @@ int32_t ReceivePump::TakeSlot(uint32_t size, int32_t& batch, uint32_t& count) {
   std::unique_lock<std::mutex> guard(lock_);
   std::vector<int32_t>& stack = large ? free_large_ : free_small_;
   bool& starved = large ? starved_large_ : starved_small_;
+  WorkerSteering* steering = steering_.load(std::memory_order_acquire);
+  if (stack.empty() && steering != nullptr) {
+    // With workers, slots come back through their returns queues, not from JavaScript.
+    guard.unlock();
+    TakeWorkerReturns(*steering);
+    guard.lock();
+  }
   if (stack.empty() && !starved) {
     // JavaScript refills after every batch: hand over what we have, then ask if nothing is pending.
     if (count > 0) {
@@ -353,6 +384,17 @@ void ReceivePump::Run() {
           CpuRelax();
           continue;
         }
+      }
+      // With workers that all have work queued, the packets that follow can wait a little: going
+      // to sleep on the read event now costs a wake-up for every few packets, each preempting a
+      // worker, while lingering hands them over in larger batches, which nobody waits for.
+      // Once per run of packets: a linger that brought none ends in the real sleep.
+      if (busy && steering_.load(std::memory_order_acquire) != nullptr &&
+          steering_.load(std::memory_order_acquire)->AllBacklogged(kLingerBacklog)) {
+        busy = false;
+        spinning = false;
+        std::this_thread::sleep_for(std::chrono::microseconds(kLingerMicroseconds));
+        continue;
       }
       busy = false;
       spinning = false;
