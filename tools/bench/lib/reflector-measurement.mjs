@@ -3,6 +3,7 @@
 // alternation, round by round, so slow drifts of a shared machine touch them all alike.
 import { benchPaths, requireBuilt } from "./bench-paths.mjs";
 import { runLoadGenerator } from "./load-generator.mjs";
+import { readMachineBusySeconds } from "./process-cpu.mjs";
 import { configureBenchInterface, createNetworkNamespace } from "./network-namespace.mjs";
 import { startReflector } from "./reflector-process.mjs";
 import { median, sum } from "./statistics.mjs";
@@ -29,10 +30,12 @@ export async function measureReflector(spec, load = {}, options = {}) {
     if (reflector.ready.configured !== true) configureBenchInterface(namespace, reflector.ifname);
     if (spec.measuredWindow === true) await reflector.toggleWindow("started");
     const cpuBefore = reflector.cpuSeconds();
+    const machineBefore = readMachineBusySeconds();
     const started = process.hrtime.bigint();
     const result = await runLoadGenerator(namespace, load);
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const reflectorCpuSeconds = reflector.cpuSeconds() - cpuBefore;
+    const machineBusySeconds = readMachineBusySeconds() - machineBefore;
     if (spec.measuredWindow === true) await reflector.toggleWindow("ended");
     let idleCpuPercent;
     if (measureIdle) {
@@ -50,6 +53,7 @@ export async function measureReflector(spec, load = {}, options = {}) {
       load: result,
       wallSeconds,
       reflectorCpuSeconds,
+      machineBusySeconds,
       idleCpuPercent,
       reflectorSummary: stopped.summary,
       reflectorExit: stopped.code,
@@ -92,6 +96,7 @@ export function summarizeMeasurements(measurements) {
     (m) => (1e6 * m.reflectorCpuSeconds) / Math.max(1, m.load.received),
   );
   const generatorCpuPercent = measurements.map((m) => (100 * m.load.cpuSeconds) / m.wallSeconds);
+  const machineCpuPercent = measurements.map((m) => (100 * m.machineBusySeconds) / m.wallSeconds);
   const windows = measurements.map((m) => m.reflectorSummary?.window);
   return {
     pps: median(pps),
@@ -101,6 +106,7 @@ export function summarizeMeasurements(measurements) {
     cpuPercent: median(cpuPercent),
     cpuMicrosPerPacket: median(cpuMicrosPerPacket),
     generatorCpuPercent: median(generatorCpuPercent),
+    machineCpuPercent: median(machineCpuPercent),
     idleCpuPercent: medianOf(measurements.map((m) => m.idleCpuPercent)),
     heapGrowthBytes: medianOf(windows.map((w) => w?.heapGrowthBytes)),
     heapGrowthPerPacket: medianOf(windows.map((w) => w?.heapGrowthPerPacket)),

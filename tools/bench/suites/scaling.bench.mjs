@@ -16,6 +16,7 @@
 // MAGMA_BENCH_SCALING_WORKERS ("0,1,2,4"), MAGMA_BENCH_FLOWS (8 load generators at once, one UDP
 // flow each, sharing the window). Not pinned: the workers need both cores.
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { defaultLoad } from "../lib/load-generator.mjs";
 import { networkPrerequisiteProblem } from "../lib/network-namespace.mjs";
 import { measureAlternating, summarizeMeasurements } from "../lib/reflector-measurement.mjs";
@@ -83,6 +84,10 @@ const results = await measureAlternating(
       console.log(
         `  round ${round + 1} ${spec.name.padEnd(10)} ${Math.round(m.load.pps).toLocaleString("en-US").padStart(9)} pps` +
           `  CPU ${((100 * m.reflectorCpuSeconds) / m.wallSeconds).toFixed(0)}%  lost ${m.load.lost}` +
+          `  ${m.reflectorSummary?.port?.packetsPerBatch ?? "-"} packets per received batch` +
+          (m.reflectorSummary?.port?.workers === undefined
+            ? ""
+            : `  per worker ${m.reflectorSummary.port.workers.map((w) => w.handedOff).join("/")}`) +
           (m.reflectorSummary?.error === undefined ? "" : `  error ${m.reflectorSummary.error}`),
       ),
   },
@@ -109,6 +114,7 @@ console.log(
       },
       { title: "CPU %", value: (row) => row.summary.cpuPercent.toFixed(0) },
       { title: "CPU us/pkt", value: (row) => row.summary.cpuMicrosPerPacket.toFixed(2) },
+      { title: "machine CPU %", value: (row) => row.summary.machineCpuPercent.toFixed(0) },
       { title: "/ no workers", value: (row) => ratio(row.summary.pps, ppsOf(row.kind, 0)) },
       { title: "/ 1 worker", value: (row) => ratio(row.summary.pps, ppsOf(row.kind, 1)) },
       { title: "lost", value: (row) => Math.round(row.summary.lost).toLocaleString("en-US") },
@@ -127,5 +133,19 @@ for (const [what, value, base, target] of targets) {
   const measured = value / base;
   console.log(
     `${what}: ${measured.toFixed(2)} (target >= ${target}) ${measured >= target ? "met" : "NOT met"}`,
+  );
+}
+// What 2 workers can reach at most on this machine: with 1 worker, its thread fills one core and
+// everything else per packet (the load generator, the kernel's TUN and UDP path, the emulator's
+// driver thread, the receive thread) keeps the machine busy at B cores in all. 2 workers need
+// twice that per unit of 1-worker throughput, and the machine has C cores: at most C / B times.
+const oneWorker = rows.find((row) => row.kind === "work" && row.workers === 1)?.summary;
+const twoWorkers = ppsOf("work", 2);
+if (oneWorker !== undefined && twoWorkers !== undefined) {
+  const cores = availableParallelism();
+  const ceiling = cores / Math.max(1, oneWorker.machineCpuPercent / 100);
+  console.log(
+    `work: 2 workers' ceiling here, ${cores} cores / ${(oneWorker.machineCpuPercent / 100).toFixed(2)} ` +
+      `cores busy with 1 worker: ${ceiling.toFixed(2)}; measured ${(twoWorkers / oneWorker.pps).toFixed(2)}`,
   );
 }
