@@ -3,8 +3,8 @@
 // alternation, round by round, so slow drifts of a shared machine touch them all alike.
 import { benchPaths, requireBuilt } from "./bench-paths.mjs";
 import { runLoadGenerator } from "./load-generator.mjs";
-import { readMachineBusySeconds } from "./process-cpu.mjs";
 import { configureBenchInterface, createNetworkNamespace } from "./network-namespace.mjs";
+import { readMachineBusySeconds } from "./process-cpu.mjs";
 import { startReflector } from "./reflector-process.mjs";
 import { median, sum } from "./statistics.mjs";
 

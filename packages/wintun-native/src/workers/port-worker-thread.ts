@@ -42,7 +42,10 @@ export interface PortWorkerThreadEvents {
 export class PortWorkerThread {
   readonly index: number;
   /** The queues' memory, for the session's steering. */
-  readonly queues: { readonly handOff: SharedSlotQueueMemory; readonly returns: SharedSlotQueueMemory };
+  readonly queues: {
+    readonly handOff: SharedSlotQueueMemory;
+    readonly returns: SharedSlotQueueMemory;
+  };
   readonly counters: Float64Array;
   /** Resolves when the receiver is built; rejects with why it could not be. */
   readonly ready: Promise<void>;

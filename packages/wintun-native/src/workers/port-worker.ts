@@ -120,7 +120,10 @@ async function main(): Promise<void> {
       if (available === 0) available = pollBriefly(handOff);
       if (available === 0) {
         publishCounters();
-        if (handOff.isClosed) return finish();
+        if (handOff.isClosed) {
+          finish();
+          return;
+        }
         if (handOff.sleep()) return;
         continue;
       }

@@ -135,7 +135,10 @@ describeNetwork("WinTunPort with workers", () => {
         });
       }`;
     const before = port.stats.txPackets;
-    const result = spawnSync(process.execPath, ["-e", client], { encoding: "utf8", timeout: 10_000 });
+    const result = spawnSync(process.execPath, ["-e", client], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
     expect(result.stdout.trim(), result.stderr).toBe("64");
     expect(result.status).toBe(0);
     expect(port.stats.txPackets - before).toBe(64);
