@@ -3,13 +3,17 @@
 // which worker answered each packet. A datagram whose payload starts with "DIE!" makes the worker
 // throw outside the pump (on its next turn), which kills the thread as a receiver bug would; one
 // that starts with "SLOW" holds the worker's thread for 50 ms first, as a receiver with too much
-// work per packet would.
+// work per packet would. One that starts with "AHEAD" makes the worker's returns queue claim, until
+// the worker's next batch, far more records than it holds, as a worker that corrupted its shared
+// memory would: the receive thread must take nothing from it meanwhile.
 import { workerData } from "node:worker_threads";
 import { turnUdpIntoReply } from "@magma/packets";
 
 const worker = workerData.index;
 const DIE = [0x44, 0x49, 0x45, 0x21];
 const SLOW = [0x53, 0x4c, 0x4f, 0x57];
+const AHEAD = [0x41, 0x48, 0x45, 0x41, 0x44];
+const returnsHeader = new Int32Array(workerData.returns, 0, 4);
 const nothing = new Int32Array(new SharedArrayBuffer(4));
 
 class FlowEchoReceiver {
@@ -27,6 +31,13 @@ class FlowEchoReceiver {
     }
     const payload = ((reply[0] ?? 0) & 0x0f) * 4 + 8;
     if (SLOW.every((byte, i) => reply[payload + i] === byte)) Atomics.wait(nothing, 0, 0, 50);
+    if (AHEAD.every((byte, i) => reply[payload + i] === byte)) {
+      // After this batch's returns are published: the tail, far ahead of the head.
+      setImmediate(() => {
+        const head = Atomics.load(returnsHeader, 1);
+        Atomics.store(returnsHeader, 0, (head + workerData.returnsCapacity + 7) | 0);
+      });
+    }
     if (DIE.every((byte, i) => reply[payload + i] === byte)) {
       setImmediate(() => {
         throw new Error(`worker ${worker} was told to die`);

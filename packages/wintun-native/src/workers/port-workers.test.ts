@@ -144,6 +144,49 @@ describeNetwork("WinTunPort with workers", () => {
     expect(port.stats.txPackets - before).toBe(64);
   });
 
+  it("takes nothing from a returns queue whose worker wrote it wrong, and goes on once it is right", async () => {
+    const pool = new PacketMemoryPool({ shared: true });
+    // A stock of 16 slots runs out within each burst, so the receive thread looks at the returns
+    // queue again and again while it is wrong.
+    const port = await WinTunPort.create({
+      adapterName: "mgwork48",
+      workers: { count: 1, receiverModule: RECEIVER_MODULE },
+      pool,
+      session: { receiveSlots: 16 },
+    });
+    run("sysctl", ["-qw", "net.ipv6.conf.mgwork48.disable_ipv6=1"]);
+    await port.adapter.configure({ addresses: ["198.18.135.1/24"] });
+    const errors: unknown[] = [];
+    port.on("error", (error) => errors.push(error));
+    const [flow] = (await openFlows(135, 1)) as [Flow];
+    const ahead = Buffer.alloc(32);
+    ahead.write("AHEAD", 0, "latin1");
+    // Each round: the queue goes wrong after the answer to "AHEAD", and stays wrong until the
+    // worker's next batch; then a burst of 40 needs more than the stock, so the receive thread
+    // reads the queue before the worker's first batch of the burst has set it right.
+    let expected = 0;
+    for (let round = 0; round < 10; round++) {
+      flow.socket.send(ahead, 7, "198.18.135.2");
+      expected += 1;
+      expect(await waitFor(() => flow.sequences.length === expected, 10_000)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      sendSequence(flow, 135, round * 40, round * 40 + 40);
+      expected += 40;
+      // Within 2 s (it takes milliseconds): a receive thread that took a wrong tail at its word
+      // would walk billions of records first.
+      expect(
+        await waitFor(() => flow.sequences.length === expected, 2_000),
+        `replies after round ${round}: ${flow.sequences.length} of ${expected}`,
+      ).toBe(true);
+    }
+    const [worker] = port.stats.workers ?? [];
+    expect(worker?.restarts).toBe(0);
+    expect(worker?.receiverErrors).toBe(0);
+    expect(errors).toEqual([]);
+    await port.close();
+    expect(pool.stats.inUse).toBe(0);
+  });
+
   it("restarts a worker that dies under load, counts what it held, and the port goes on", async () => {
     const pool = new PacketMemoryPool({ shared: true });
     const port = await createWorkerPort("mgwork41", 41, 2, { pool });

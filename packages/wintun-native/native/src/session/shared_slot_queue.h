@@ -43,8 +43,14 @@ class SharedSlotQueueView {
   // Producer: records pushed and not yet taken by the consumer.
   uint32_t Backlog() const { return tail_ - header(kHead).load(std::memory_order_acquire); }
 
-  // Consumer: the records published and not yet taken; record `index`'s field `field`.
-  uint32_t Available() const { return header(kTail).load(std::memory_order_acquire) - head_; }
+  // Consumer: the records published and not yet taken; record `index`'s field `field`. A tail
+  // behind the head, or more than `capacity` ahead of it, is a header the other side wrote wrong:
+  // nothing is taken until it is right again, so a bad producer can neither make this side read
+  // records it never published nor keep it looping.
+  uint32_t Available() const {
+    const uint32_t available = header(kTail).load(std::memory_order_acquire) - head_;
+    return available > capacity_ ? 0 : available;
+  }
   int32_t Peek(uint32_t index, uint32_t field) const {
     return records_[static_cast<size_t>((head_ + index) & (capacity_ - 1)) * width_ + field];
   }
