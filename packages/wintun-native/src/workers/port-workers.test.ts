@@ -8,6 +8,8 @@ import { PortError } from "../port/port-error.js";
 import { WinTunPort } from "../port/win-tun-port.js";
 import { describeNetwork, run, waitFor } from "../test-support/network-test.js";
 
+/** The AddressSanitizer and ThreadSanitizer runs load their own build of the addon, and are slower. */
+const sanitizerBuild = process.env.MAGMA_WINTUN_ADDON !== undefined;
 const RECEIVER_MODULE = new URL("../test-support/flow-echo-receiver.mjs", import.meta.url);
 const ports: WinTunPort<never>[] = [];
 const sockets: dgram.Socket[] = [];
@@ -164,20 +166,26 @@ describeNetwork("WinTunPort with workers", () => {
     // Each round: the queue goes wrong after the answer to "AHEAD", and stays wrong until the
     // worker's next batch; then a burst of 40 needs more than the stock, so the receive thread
     // reads the queue before the worker's first batch of the burst has set it right.
+    // A slow build (the sanitizers') may run out of slots within a burst: such a packet is
+    // counted, and counts as accounted for.
+    const accounted = (): number => flow.sequences.length + port.stats.drops.rxPoolExhausted;
     let expected = 0;
     for (let round = 0; round < 10; round++) {
       flow.socket.send(ahead, 7, "198.18.135.2");
       expected += 1;
-      expect(await waitFor(() => flow.sequences.length === expected, 10_000)).toBe(true);
+      expect(await waitFor(() => accounted() === expected, 10_000)).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 5));
+      const answeredBefore = flow.sequences.length;
       sendSequence(flow, 135, round * 40, round * 40 + 40);
       expected += 40;
-      // Within 2 s (it takes milliseconds): a receive thread that took a wrong tail at its word
-      // would walk billions of records first.
+      // Within 2 s (it takes milliseconds; a sanitizer build gets 10): a receive thread that took
+      // a wrong tail at its word would walk billions of records first.
       expect(
-        await waitFor(() => flow.sequences.length === expected, 2_000),
-        `replies after round ${round}: ${flow.sequences.length} of ${expected}`,
+        await waitFor(() => accounted() === expected, sanitizerBuild ? 10_000 : 2_000),
+        `replies and drops after round ${round}: ${flow.sequences.length} + ${port.stats.drops.rxPoolExhausted} of ${expected}`,
       ).toBe(true);
+      // And the worker answered during the burst, with the queue set right again.
+      expect(flow.sequences.length).toBeGreaterThan(answeredBefore);
     }
     const [worker] = port.stats.workers ?? [];
     expect(worker?.restarts).toBe(0);

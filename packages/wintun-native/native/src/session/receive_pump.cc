@@ -314,11 +314,18 @@ int32_t ReceivePump::TakeSlot(uint32_t size, int32_t& batch, uint32_t& count) {
   std::vector<int32_t>& stack = large ? free_large_ : free_small_;
   bool& starved = large ? starved_large_ : starved_small_;
   WorkerSteering* steering = steering_.load(std::memory_order_acquire);
+  auto& starved_since = large ? starved_large_since_ : starved_small_since_;
   if (stack.empty() && steering != nullptr) {
     // With workers, slots come back through their returns queues, not from JavaScript.
     guard.unlock();
     TakeWorkerReturns(*steering);
     guard.lock();
+    // And JavaScript refills only when asked, not after batches (none reach it): a class it
+    // could not refill is asked for again every kStarvedRetry, as the pool may have slots by then
+    // that no worker will give back soon (a receiver holding packets).
+    if (stack.empty() && starved && std::chrono::steady_clock::now() - starved_since >= kStarvedRetry) {
+      starved = false;
+    }
   }
   if (stack.empty() && !starved) {
     // JavaScript refills after every batch: hand over what we have, then ask if nothing is pending.
@@ -338,7 +345,10 @@ int32_t ReceivePump::TakeSlot(uint32_t size, int32_t& batch, uint32_t& count) {
       return stop_.load(std::memory_order_acquire) || !stack.empty() ||
              (batches_in_flight_ == 0 && !refill_requested_);
     });
-    if (stack.empty()) starved = true;
+    if (stack.empty()) {
+      starved = true;
+      starved_since = std::chrono::steady_clock::now();
+    }
   }
   if (stack.empty()) return -1;
   int32_t id = stack.back();

@@ -28,6 +28,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -174,6 +175,10 @@ class ReceivePump {
   bool refill_requested_ = false;
   bool starved_small_ = false;
   bool starved_large_ = false;
+  // With workers: when each class last ran dry, and how soon JavaScript is asked again (TakeSlot).
+  static constexpr std::chrono::milliseconds kStarvedRetry{1};
+  std::chrono::steady_clock::time_point starved_small_since_;
+  std::chrono::steady_clock::time_point starved_large_since_;
   // The batch the ring was lent with, or -1 while the thread holds the ring.
   int32_t ring_lent_with_ = -1;
   // A fatal ring error JavaScript met while holding the ring; the thread ends the session with it.
