@@ -3,9 +3,10 @@
 // which worker answered each packet. A datagram whose payload starts with "DIE!" makes the worker
 // throw outside the pump (on its next turn), which kills the thread as a receiver bug would; one
 // that starts with "SLOW" holds the worker's thread for 50 ms first, as a receiver with too much
-// work per packet would. One that starts with "AHEAD" makes the worker's returns queue claim, until
-// the worker's next batch, far more records than it holds, as a worker that corrupted its shared
-// memory would: the receive thread must take nothing from it meanwhile.
+// work per packet would. One that starts with "AHEAD" puts the tail of the worker's returns queue
+// behind its head until the worker's next batch, as a worker that corrupted its shared memory
+// would: the receive thread must take nothing from it meanwhile. (Behind the head, whatever the
+// receive thread has taken since: the head only grows, so the fault is always one it can see.)
 import { workerData } from "node:worker_threads";
 import { turnUdpIntoReply } from "@magma/packets";
 
@@ -32,10 +33,10 @@ class FlowEchoReceiver {
     const payload = ((reply[0] ?? 0) & 0x0f) * 4 + 8;
     if (SLOW.every((byte, i) => reply[payload + i] === byte)) Atomics.wait(nothing, 0, 0, 50);
     if (AHEAD.every((byte, i) => reply[payload + i] === byte)) {
-      // After this batch's returns are published: the tail, far ahead of the head.
+      // After this batch's returns are published: the tail, one behind the head.
       setImmediate(() => {
         const head = Atomics.load(returnsHeader, 1);
-        Atomics.store(returnsHeader, 0, (head + workerData.returnsCapacity + 7) | 0);
+        Atomics.store(returnsHeader, 0, (head - 1) | 0);
       });
     }
     if (DIE.every((byte, i) => reply[payload + i] === byte)) {
