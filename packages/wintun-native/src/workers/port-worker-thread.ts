@@ -68,7 +68,7 @@ export class PortWorkerThread {
       handOff: { buffer: handOffBuffer, capacity: this.#handOff.capacity },
       returns: {
         buffer: returnsBuffer,
-        capacity: new SharedSlotQueue(returnsBuffer, inputs.portSlotCount, 1).capacity,
+        capacity: SharedSlotQueue.capacityFor(inputs.portSlotCount),
       },
     };
     this.counters = new Float64Array(countersBuffer);

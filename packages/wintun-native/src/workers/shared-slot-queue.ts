@@ -26,6 +26,11 @@ export class SharedSlotQueue {
   /** Consumer side: the head consumed so far (published or not). */
   #head = 0;
 
+  /** The records a queue asked to hold `capacity` holds: the next power of two. */
+  static capacityFor(capacity: number): number {
+    return roundUpToPowerOfTwo(capacity);
+  }
+
   /** Bytes of `SharedArrayBuffer` a queue of `capacity` records of `width` integers needs. */
   static byteLength(capacity: number, width: number): number {
     return (HEADER_FIELDS + roundUpToPowerOfTwo(capacity) * width) * 4;

@@ -637,6 +637,16 @@ SharedSlotQueueView QueueArgument(const Napi::CallbackInfo& info, size_t memory_
 
 }  // namespace
 
+// Slots no worker holds any more go back to the thread's stock; after close that stock was already
+// given back, so they wait for reclaimWorkerSlots, which JavaScript calls once the workers stopped.
+void SessionBinding::KeepSteeredSlots(const std::vector<int32_t>& slots) {
+  if (closed_) {
+    steering_->Adopt(slots);
+  } else if (!slots.empty()) {
+    pump_->ProvideSlots(slots.data(), static_cast<uint32_t>(slots.size()));
+  }
+}
+
 Napi::Value SessionBinding::SetWorkerQueues(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (steering_ == nullptr) throw Napi::Error::New(env, "setWorkerQueues() before steerToWorkers()");
@@ -649,10 +659,7 @@ Napi::Value SessionBinding::SetWorkerQueues(const Napi::CallbackInfo& info) {
   SharedSlotQueueView returns = QueueArgument(info, 3, 4, 1, "returns");
   std::vector<int32_t> reclaimed;
   steering_->SetQueues(worker, hand_off, returns, info[5].As<Napi::Boolean>().Value(), reclaimed);
-  // After close the thread's stock was already given back: what comes back now waits for
-  // reclaimWorkerSlots, which JavaScript calls once the workers stopped.
-  if (!closed_ && !reclaimed.empty()) pump_->ProvideSlots(reclaimed.data(), static_cast<uint32_t>(reclaimed.size()));
-  if (closed_) steering_->Adopt(reclaimed);
+  KeepSteeredSlots(reclaimed);
   // The steering no longer touches the previous memory (SetQueues swapped it under its lock).
   worker_queue_memory_[2 * worker] = info[1].IsNull() ? Napi::Reference<Napi::Value>() : Napi::Persistent(info[1]);
   worker_queue_memory_[2 * worker + 1] = info[3].IsNull() ? Napi::Reference<Napi::Value>() : Napi::Persistent(info[3]);
@@ -672,8 +679,7 @@ Napi::Value SessionBinding::SteerBatch(const Napi::CallbackInfo& info) {
   }
   std::vector<int32_t> refused;
   steering_->Steer(descriptors + 1, static_cast<uint32_t>(count), refused);
-  if (!closed_ && !refused.empty()) pump_->ProvideSlots(refused.data(), static_cast<uint32_t>(refused.size()));
-  if (closed_) steering_->Adopt(refused);
+  KeepSteeredSlots(refused);
   return Napi::Number::New(env, count - static_cast<int32_t>(refused.size()));
 }
 

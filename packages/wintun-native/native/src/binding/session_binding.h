@@ -105,6 +105,7 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   Napi::Value ShareSendRing(const Napi::CallbackInfo& info);
   Napi::Value SteerToWorkers(const Napi::CallbackInfo& info);
   Napi::Value StartSteering(const Napi::CallbackInfo& info);
+  void KeepSteeredSlots(const std::vector<int32_t>& slots);
   Napi::Value SetWorkerQueues(const Napi::CallbackInfo& info);
   Napi::Value SteerBatch(const Napi::CallbackInfo& info);
   Napi::Value ReadSteeringStatistics(const Napi::CallbackInfo& info);

@@ -399,8 +399,8 @@ void ReceivePump::Run() {
       // to sleep on the read event now costs a wake-up for every few packets, each preempting a
       // worker, while lingering hands them over in larger batches, which nobody waits for.
       // Once per run of packets: a linger that brought none ends in the real sleep.
-      if (busy && steering_.load(std::memory_order_acquire) != nullptr &&
-          steering_.load(std::memory_order_acquire)->AllBacklogged(kLingerBacklog)) {
+      WorkerSteering* steering = steering_.load(std::memory_order_acquire);
+      if (busy && steering != nullptr && steering->AllBacklogged(kLingerBacklog)) {
         busy = false;
         spinning = false;
         std::this_thread::sleep_for(std::chrono::microseconds(kLingerMicroseconds));
