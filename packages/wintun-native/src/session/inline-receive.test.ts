@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PacketMemoryPool, type PooledPacket } from "@magma/memory-pool";
@@ -190,6 +191,44 @@ describeNetwork("WinTunSession receiving on the JavaScript thread", () => {
     } finally {
       immediate.mockRestore();
     }
+  });
+
+  it("goes on receiving without a turn while the event loop has nothing due, yet runs ticks every budget and turns for timers and I/O", async () => {
+    const { session, kernelAddress, peerAddress } = await openSession("mgw-id", 136);
+    const check = new SequenceCheck();
+    // Half a budget of work per batch, so the flood lasts a while; every batch queues a tick.
+    const batchesAtTicks: number[] = [];
+    let batchesAtTimer = -1;
+    let batchesAtRead = -1;
+    session.setReceiveHandler((packets, count) => {
+      if (batchesAtTimer === -1) {
+        batchesAtTimer = 0;
+        setTimeout(() => {
+          batchesAtTimer = session.stats.rxInlineBatches;
+        }, 20);
+        // Completes through the thread pool, which wakes the event loop by I/O on its poll set.
+        void readFile("/proc/self/status").then(() => {
+          batchesAtRead = session.stats.rxInlineBatches;
+        });
+      }
+      keepBusy(0.5);
+      for (let i = 0; i < count; i++) check.take(packets[i] as PooledPacket);
+      process.nextTick(() => batchesAtTicks.push(session.stats.rxInlineBatches));
+    });
+    const count = 100_000;
+    expect(await floodFromAnotherProcess(kernelAddress, peerAddress, count)).toEqual(SENT);
+    await allAccountedFor(check, "mgw-id", count);
+    expect(check.outOfOrder).toBe(0);
+    const stats = session.stats;
+    expect(stats.rxLoopTurnsSkipped).toBeGreaterThan(0);
+    // Each batch's tick ran, and not all at the end: the ticks ran at many points of the flood.
+    expect(batchesAtTicks.length).toBe(stats.rxBatches);
+    expect(new Set(batchesAtTicks).size).toBeGreaterThanOrEqual(10);
+    // The timer and the file read each ran while JavaScript still had batches to receive.
+    expect(batchesAtTimer).toBeGreaterThan(0);
+    expect(batchesAtTimer).toBeLessThan(stats.rxInlineBatches);
+    expect(batchesAtRead).toBeGreaterThan(0);
+    expect(batchesAtRead).toBeLessThan(stats.rxInlineBatches);
   });
 
   it("hands the first packet after an empty ring to the handler alone, and what queued behind it in the next batch", async () => {

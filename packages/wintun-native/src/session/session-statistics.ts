@@ -16,6 +16,13 @@ export interface WinTunSessionStatistics {
    * a thread that finds a lent ring empty keeps it and waits for the event itself).
    */
   readonly rxWokenBatches: number;
+  /**
+   * Times the JavaScript thread's receive budget ran out while its event loop had nothing due (no
+   * timer, immediate or I/O), so it ran its `process.nextTick` callbacks and microtasks and went on
+   * receiving without turning the loop, which would have cost a poll and, in Node, an object on
+   * the heap (Linux, where the JavaScript thread keeps a lent ring).
+   */
+  readonly rxLoopTurnsSkipped: number;
   /** Packets and bytes written into the send ring. */
   readonly txPackets: number;
   readonly txBytes: number;
@@ -44,7 +51,7 @@ export interface WinTunSessionStatistics {
 }
 
 /** Field order of native/src/session/session_statistics.h. */
-export const STATISTICS_FIELD_COUNT = 15;
+export const STATISTICS_FIELD_COUNT = 16;
 /** Not a public counter: every packet taken from the receive ring, however it ended. */
 export const RING_PACKETS_FIELD = 13;
 
@@ -56,6 +63,7 @@ export function statisticsFrom(fields: Float64Array): WinTunSessionStatistics {
     rxBatches: at(2),
     rxInlineBatches: at(10),
     rxWokenBatches: at(12),
+    rxLoopTurnsSkipped: at(15),
     txPackets: at(3),
     txBytes: at(4),
     drops: {

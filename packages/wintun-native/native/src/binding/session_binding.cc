@@ -325,39 +325,59 @@ Napi::Value SessionBinding::GoOnReceiving(const Napi::CallbackInfo& info) {
 // a batch, and keep waiting once the ring is empty again. This is a callback from the event loop
 // itself, so it opens the scopes Node opens around any: handles, and a callback scope whose end
 // runs microtasks and process.nextTick callbacks.
+//
+// When the receive budget runs out while the loop has nothing due (no timer, immediate or I/O),
+// turning it would only cost: a poll of the loop, and in Node an object on the heap for every turn
+// (the check phase makes one for its native immediates). So the scope is closed there, which runs
+// the ticks and microtasks the batches queued as a turn would, and receiving goes on in a new one.
 void SessionBinding::OnReadEvent(void* context, bool failed) {
   auto* self = static_cast<SessionBinding*>(context);
   if (!self->watching_ || self->closed_) return;
   // The ring is this call's now; it goes back to the thread when the call ends unless kept again,
   // and only after the watch has stopped: the thread then takes the read event's signals itself.
   self->watching_ = false;
-  const bool after_turn = self->turn_pending_;
+  Resume resume = self->turn_pending_ ? Resume::kAfterTurn : Resume::kWoken;
   self->turn_pending_ = false;
   LentRing ring(self->pump_.get());
-  if (!failed) {
+  bool go_on = !failed;
+  while (go_on) {
     Napi::Env env(self->env_);
     Napi::HandleScope handles(env);
     napi_callback_scope opened = nullptr;
     // Fails only while the environment is torn down: then the ring goes back to the thread.
-    if (napi_open_callback_scope(env, self->callback_resource_.Value(), *self->async_context_, &opened) ==
+    if (napi_open_callback_scope(env, self->callback_resource_.Value(), *self->async_context_, &opened) !=
         napi_ok) {
-      Napi::CallbackScope callback_scope(env, opened);
-      self->ReceiveAfterWake(env, ring, after_turn);
+      break;
     }
+    {
+      Napi::CallbackScope callback_scope(env, opened);
+      go_on = self->ReceiveAfterWake(env, ring, resume);
+    }
+    resume = Resume::kGoingOn;
+    // The ticks may have closed the session, or given the loop something to do.
+    if (!go_on || self->closed_ || !ring.held()) break;
+    if (!self->watch_->LoopHasNothingDue()) {
+      self->TurnThroughReadEvent(ring);
+      break;
+    }
+    self->stats_.rx_turns_skipped.fetch_add(1, std::memory_order_relaxed);
   }
   // Closed inside: Shutdown already closed the watch.
   if (!self->watching_ && self->watch_ != nullptr) self->watch_->Stop();
 }
 
-void SessionBinding::ReceiveAfterWake(Napi::Env env, LentRing& ring, bool after_turn) {
+bool SessionBinding::ReceiveAfterWake(Napi::Env env, LentRing& ring, Resume resume) {
   try {
     Napi::Function callback = on_message_.Value();
-    if (after_turn) {
-      // As goOnReceiving() does: packets disposed while the loop turned give their slots first.
-      Deliver(env, callback, 1, ReceivePump::kRefillRequest);
-      ReceiveWhileHoldingRing(env, callback, ring, true, false);
-    } else {
-      ReceiveWhileHoldingRing(env, callback, ring, false, true);
+    switch (resume) {
+      case Resume::kAfterTurn:
+        // As goOnReceiving() does: packets disposed while the loop turned give their slots first.
+        Deliver(env, callback, 1, ReceivePump::kRefillRequest);
+        return ReceiveWhileHoldingRing(env, callback, ring, true, false, true);
+      case Resume::kWoken:
+        return ReceiveWhileHoldingRing(env, callback, ring, false, true, true);
+      case Resume::kGoingOn:
+        return ReceiveWhileHoldingRing(env, callback, ring, false, false, true);
     }
   } catch (const Napi::Error& error) {
     // No JavaScript caller to throw to: an uncaught exception, as from a thread-safe call. While the
@@ -366,6 +386,7 @@ void SessionBinding::ReceiveAfterWake(Napi::Env env, LentRing& ring, bool after_
   } catch (const std::exception& error) {
     napi_fatal_exception(env, Napi::Error::New(env, error.what()).Value());
   }
+  return false;
 }
 
 // The ring is empty: keep it and let the event loop wait for the read event, where it can (Linux);
@@ -405,15 +426,15 @@ void SessionBinding::StopWaitingForReadEvent() {
 // (setImmediate, one object per turn). Handing the ring to the thread instead would cost two
 // thread wake-ups, and a message to ourselves through the thread-safe function would not let the
 // loop turn: Node runs every queued call of one in the same pass.
-void SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring,
-                                             bool refilled_after_turn, bool woken) {
+bool SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring,
+                                             bool refilled_after_turn, bool woken, bool own_scope) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
   const auto spin = std::chrono::microseconds(pump_->spin_microseconds());
   Clock::time_point spin_until{};
   for (;;) {
     const uint32_t budget = pump_->javascript_receive_budget();
-    if (closed_ || budget == 0) return;
+    if (closed_ || budget == 0) return false;
     const int32_t result = pump_->ReceiveOnJavaScriptThread(refilled_after_turn);
     refilled_after_turn = false;
     if (result == ReceivePump::kRingEmpty) {
@@ -428,9 +449,9 @@ void SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callb
         continue;
       }
       WaitForReadEvent(ring);
-      return;
+      return false;
     }
-    if (result == ReceivePump::kRingDone) return;
+    if (result == ReceivePump::kRingDone) return false;
     if (result >= 0) {
       spin_until = Clock::time_point{};
       if (woken) stats_.rx_woken_batches.fetch_add(1, std::memory_order_relaxed);
@@ -438,7 +459,11 @@ void SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callb
       Deliver(env, callback, 0, static_cast<uint32_t>(result));
     }
     if (result == ReceivePump::kNeedSlots || Clock::now() - start >= std::chrono::microseconds(budget)) {
-      if (closed_ || TurnThroughReadEvent(ring)) return;
+      if (closed_) return false;
+      // The caller turns the loop or goes on, once its scope has run the ticks (OnReadEvent). A
+      // size class that ran dry always turns it: the application may dispose packets there.
+      if (own_scope && result != ReceivePump::kNeedSlots) return true;
+      if (TurnThroughReadEvent(ring)) return false;
       // Marked before the call, so that a goOnReceiving() made from inside it finds the ring kept.
       ring.Keep();
       holding_ring_ = true;
@@ -452,7 +477,7 @@ void SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callb
         }
         throw;
       }
-      return;
+      return false;
     }
   }
 }

@@ -79,14 +79,22 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   static bool Notify(void* context, uint32_t message);
   void Deliver(Napi::Env env, Napi::Function callback, uint32_t kind, uint32_t value);
   // `woken`: the read event woke this thread's event loop (OnReadEvent), counted in the statistics.
-  void ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring, bool refilled_after_turn,
-                               bool woken);
+  // `own_scope`: the caller opened the callback scope this runs in and can close it. Then, when
+  // the budget is spent while the event loop has nothing due, this returns true instead of turning
+  // the loop: the caller closes the scope (running process.nextTick callbacks and microtasks) and
+  // calls again.
+  bool ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring, bool refilled_after_turn,
+                               bool woken, bool own_scope = false);
   bool WaitForReadEvent(LentRing& ring);
   void StopWaitingForReadEvent();
   static void OnReadEvent(void* context, bool failed);
   static void CleanupAtExit(void* self);
-  // `after_turn`: the watch was started by TurnThroughReadEvent, not by an empty ring.
-  void ReceiveAfterWake(Napi::Env env, LentRing& ring, bool after_turn);
+  // How OnReadEvent came to receive: the read event woke it (a packet for an empty ring kept), the
+  // loop turned after TurnThroughReadEvent, or it goes on after a budget that ended with the loop
+  // having nothing due.
+  enum class Resume { kWoken, kAfterTurn, kGoingOn };
+  // True: go on receiving once the callback scope has closed (ReceiveWhileHoldingRing's own_scope).
+  bool ReceiveAfterWake(Napi::Env env, LentRing& ring, Resume resume);
   bool TurnThroughReadEvent(LentRing& ring);
   // A message of ours through the thread-safe function, beside the pump's (receive_pump.h).
   static constexpr uint32_t kSendRingEnded = ReceivePump::kEnded + 1;

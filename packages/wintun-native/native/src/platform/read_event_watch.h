@@ -30,6 +30,12 @@ class ReadEventWatch {
   // where setImmediate() would put an object on the JavaScript heap for every turn. The event is
   // the session's, so a driver signal that comes meanwhile is taken by the same call.
   virtual bool StartSignalled() = 0;
+  // The JavaScript thread holding the ring has spent its budget: whether its event loop has nothing
+  // due, so that a turn would only cost time (and, in Node, an object on the heap per turn). Nothing
+  // due: no timer expired and no immediate, pending or closing callback (uv_backend_timeout), and
+  // no I/O ready in the loop's poll set. The read event's own signal would show there as ready, so
+  // this consumes it: the caller holds the ring and looks at it next.
+  virtual bool LoopHasNothingDue() = 0;
   // Whether a started watch keeps the event loop alive (uv_ref / uv_unref). A stopped one never does.
   virtual void SetReferenced(bool referenced) = 0;
   // No callback after this; the owner lets go of the pointer. The watch frees itself once libuv is

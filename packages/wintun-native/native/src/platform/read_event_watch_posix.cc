@@ -2,6 +2,7 @@
 // it in the JavaScript thread's loop. Reading its 8-byte counter resets it; the eventfd is
 // non-blocking, so a read that finds it reset already (the receive thread took the signal before
 // it lent the ring) returns EAGAIN and costs nothing.
+#include <poll.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -19,6 +20,7 @@ class PollReadEventWatch final : public ReadEventWatch {
       : env_(env), fd_(fd), on_readable_(on_readable), context_(context) {}
 
   bool InitPoll(uv_loop_t* loop) {
+    loop_ = loop;
     if (uv_poll_init(loop, &poll_, fd_) != 0) return false;
     poll_.data = this;
     return true;
@@ -46,6 +48,17 @@ class PollReadEventWatch final : public ReadEventWatch {
     const uint64_t one = 1;
     if (write(fd_, &one, sizeof one) != sizeof one) return false;
     return Start();
+  }
+
+  bool LoopHasNothingDue() override {
+    uint64_t counter;
+    if (read(fd_, &counter, sizeof counter) < 0 && errno != EAGAIN) return false;
+    // The loop's clock stands still while a callback runs; timers are due against the present.
+    uv_update_time(loop_);
+    if (uv_backend_timeout(loop_) == 0) return false;
+    // An epoll set polls readable while any descriptor in it is ready; polling it consumes nothing.
+    pollfd loop_poll{uv_backend_fd(loop_), POLLIN, 0};
+    return poll(&loop_poll, 1, 0) == 0;
   }
 
   void Stop() override {
@@ -112,6 +125,7 @@ class PollReadEventWatch final : public ReadEventWatch {
   }
 
   uv_poll_t poll_{};
+  uv_loop_t* loop_ = nullptr;
   napi_env env_;
   int fd_;
   OnReadable on_readable_;

@@ -34,14 +34,18 @@ struct SessionStatistics {
   // short (ERROR_MORE_DATA: the packet was longer than the read buffer and is lost, B.5).
   std::atomic<uint64_t> drop_rx_invalid{0};
 
-  static constexpr int kFieldCount = 15;
+  // Times the JavaScript thread's receive budget ran out while its event loop had nothing due, so
+  // it ran its ticks and microtasks and went on receiving without turning the loop (Linux).
+  std::atomic<uint64_t> rx_turns_skipped{0};
+
+  static constexpr int kFieldCount = 16;
   // The order JavaScript reads them in (src/session/session-statistics.ts).
   void CopyTo(double* out) const {
     const std::atomic<uint64_t>* fields[kFieldCount] = {
         &rx_packets, &rx_bytes, &rx_batches, &tx_packets, &tx_bytes, &drop_send_ring_full,
         &drop_pool_exhausted, &drop_invalid_packet, &drop_session_ended, &receive_waits,
         &rx_inline_batches, &drop_left_in_ring, &rx_woken_batches, &rx_ring_packets,
-        &drop_rx_invalid};
+        &drop_rx_invalid, &rx_turns_skipped};
     for (int i = 0; i < kFieldCount; ++i) out[i] = static_cast<double>(fields[i]->load(std::memory_order_relaxed));
   }
 };
