@@ -48,9 +48,10 @@ const codeSpaceUsed = () =>
  * Heap and GC over the window the harness measures. With no GC inside the window, heapUsed
  * after minus before is exactly what was allocated during it, so per reflected packet it shows
  * any per-packet allocation; with GCs, their count shows it (a scavenge runs every few MB
- * allocated). The code space is left out of that growth and reported on its own: the window opens
- * as the load starts, when the JIT compiles the hot path (some 240 KB, once), which over a short
- * run at one packet in flight would read as several bytes per packet.
+ * allocated). The harness opens the window after the load generator's warm-up, once the JIT has
+ * compiled the hot path; what it still compiles later goes to the code space, which is left out of
+ * that growth and reported on its own (some 50 to 200 KB, once), as over a short run at one packet
+ * in flight it would read as bytes per packet.
  */
 export class MeasuredWindow {
   #state = "before";
