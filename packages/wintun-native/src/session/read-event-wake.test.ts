@@ -76,6 +76,36 @@ describeNetwork("WinTunSession woken by the read event on the JavaScript thread"
     expect(stats.receiveWaits).toBeLessThanOrEqual(3);
   });
 
+  it("sleeps in its event loop's stead while the loop has nothing due, and receives what comes without a turn", async () => {
+    // After the spin it sleeps as long again: a 2 ms spin, and one datagram every 3 ms from another
+    // process, so each comes while it sleeps, and nothing else in this process is due meanwhile.
+    const { session, kernelAddress, peerAddress } = await openSession("mgw-w9", 137, {
+      spinMicroseconds: 2000,
+    });
+    const received = countReceived(session);
+    const count = 100;
+    const sender = spawn(
+      process.execPath,
+      [
+        new URL("../test-support/paced-udp-sender.mjs", import.meta.url).pathname,
+        kernelAddress,
+        peerAddress,
+        String(PORT),
+        String(count),
+        "3",
+      ],
+      { stdio: ["ignore", "ignore", "inherit"] },
+    );
+    const [code] = (await once(sender, "close")) as [number];
+    expect(code).toBe(0);
+    expect(await waitFor(() => received() === count, 5000)).toBe(true);
+    const stats = session.stats;
+    // Each woke the JavaScript thread (but the first, which the receive thread lent the ring with),
+    // and most woke it asleep in the loop's stead rather than in the loop.
+    expect(stats.rxWokenBatches).toBeGreaterThanOrEqual(count / 2);
+    expect(stats.rxLoopTurnsSkipped).toBeGreaterThanOrEqual(count / 2);
+  });
+
   it("gives the ring back to the receive thread when the batch handler is removed", async () => {
     const { session, kernelAddress, peerAddress } = await openSession("mgw-w2", 141);
     let received = 0;

@@ -17,10 +17,11 @@ export interface WinTunSessionStatistics {
    */
   readonly rxWokenBatches: number;
   /**
-   * Times the JavaScript thread's receive budget ran out while its event loop had nothing due (no
-   * timer, immediate or I/O), so it ran its `process.nextTick` callbacks and microtasks and went on
-   * receiving without turning the loop, which would have cost a poll and, in Node, an object on
-   * the heap (Linux, where the JavaScript thread keeps a lent ring).
+   * Times the JavaScript thread holding the ring went on receiving without letting its event loop
+   * turn, because the loop had nothing due (no timer, immediate or I/O): its receive budget ran
+   * out (it ran its `process.nextTick` callbacks and microtasks, as a turn would, and went on), or
+   * a packet came while it slept in the loop's stead after its spin (Linux, where the JavaScript
+   * thread keeps a lent ring). A turn costs a poll and, in Node, an object on the heap.
    */
   readonly rxLoopTurnsSkipped: number;
   /** Packets and bytes written into the send ring. */

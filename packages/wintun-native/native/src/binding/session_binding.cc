@@ -326,10 +326,13 @@ Napi::Value SessionBinding::GoOnReceiving(const Napi::CallbackInfo& info) {
 // itself, so it opens the scopes Node opens around any: handles, and a callback scope whose end
 // runs microtasks and process.nextTick callbacks.
 //
-// When the receive budget runs out while the loop has nothing due (no timer, immediate or I/O),
-// turning it would only cost: a poll of the loop, and in Node an object on the heap for every turn
-// (the check phase makes one for its native immediates). So the scope is closed there, which runs
-// the ticks and microtasks the batches queued as a turn would, and receiving goes on in a new one.
+// A turn of the loop costs a poll and, in Node, an object on the heap (its check phase makes one
+// for native immediates), so this does without one while the loop has nothing due (no timer
+// expired, no immediate, no I/O ready): when the receive budget runs out, the scope is closed,
+// which runs the ticks and microtasks the batches queued as a turn would, and receiving goes on in
+// a new one; when the ring is still empty after the spin, the thread sleeps here as long again on
+// the read event and the loop's poll set together (ReadEventWatch::Sleep), and a packet that comes
+// first is received at once.
 void SessionBinding::OnReadEvent(void* context, bool failed) {
   auto* self = static_cast<SessionBinding*>(context);
   if (!self->watching_ || self->closed_) return;
@@ -349,16 +352,36 @@ void SessionBinding::OnReadEvent(void* context, bool failed) {
         napi_ok) {
       break;
     }
+    Held held;
     {
       Napi::CallbackScope callback_scope(env, opened);
-      go_on = self->ReceiveAfterWake(env, ring, resume);
+      held = self->ReceiveAfterWake(env, ring, resume);
     }
-    resume = Resume::kGoingOn;
-    // The ticks may have closed the session, or given the loop something to do.
-    if (!go_on || self->closed_ || !ring.held()) break;
-    if (!self->watch_->LoopHasNothingDue()) {
-      self->TurnThroughReadEvent(ring);
-      break;
+    // The ticks may have closed the session, removed the handler, or given the loop work.
+    go_on = held != Held::kDone && !self->closed_ && ring.held() && self->pump_->javascript_receive_budget() > 0;
+    if (!go_on) break;
+    if (held == Held::kBudgetSpent) {
+      if (!self->watch_->LoopHasNothingDue()) {
+        self->TurnThroughReadEvent(ring);
+        break;
+      }
+      resume = Resume::kGoingOn;
+    } else {
+      // As long again as the spin: the next packet of a busy flow is seldom further away.
+      switch (self->watch_->Sleep(std::chrono::microseconds(self->pump_->spin_microseconds()))) {
+        case ReadEventWatch::Slept::kReadable:
+          resume = Resume::kWoken;
+          break;
+        case ReadEventWatch::Slept::kTurn:
+          self->WaitForReadEvent(ring);
+          go_on = false;
+          break;
+        case ReadEventWatch::Slept::kTurnSignalled:
+          self->TurnThroughReadEvent(ring);
+          go_on = false;
+          break;
+      }
+      if (!go_on) break;
     }
     self->stats_.rx_turns_skipped.fetch_add(1, std::memory_order_relaxed);
   }
@@ -366,7 +389,7 @@ void SessionBinding::OnReadEvent(void* context, bool failed) {
   if (!self->watching_ && self->watch_ != nullptr) self->watch_->Stop();
 }
 
-bool SessionBinding::ReceiveAfterWake(Napi::Env env, LentRing& ring, Resume resume) {
+SessionBinding::Held SessionBinding::ReceiveAfterWake(Napi::Env env, LentRing& ring, Resume resume) {
   try {
     Napi::Function callback = on_message_.Value();
     switch (resume) {
@@ -386,7 +409,7 @@ bool SessionBinding::ReceiveAfterWake(Napi::Env env, LentRing& ring, Resume resu
   } catch (const std::exception& error) {
     napi_fatal_exception(env, Napi::Error::New(env, error.what()).Value());
   }
-  return false;
+  return Held::kDone;
 }
 
 // The ring is empty: keep it and let the event loop wait for the read event, where it can (Linux);
@@ -426,15 +449,16 @@ void SessionBinding::StopWaitingForReadEvent() {
 // (setImmediate, one object per turn). Handing the ring to the thread instead would cost two
 // thread wake-ups, and a message to ourselves through the thread-safe function would not let the
 // loop turn: Node runs every queued call of one in the same pass.
-bool SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring,
-                                             bool refilled_after_turn, bool woken, bool own_scope) {
+SessionBinding::Held SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback,
+                                                             LentRing& ring, bool refilled_after_turn, bool woken,
+                                                             bool own_scope) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
   const auto spin = std::chrono::microseconds(pump_->spin_microseconds());
   Clock::time_point spin_until{};
   for (;;) {
     const uint32_t budget = pump_->javascript_receive_budget();
-    if (closed_ || budget == 0) return false;
+    if (closed_ || budget == 0) return Held::kDone;
     const int32_t result = pump_->ReceiveOnJavaScriptThread(refilled_after_turn);
     refilled_after_turn = false;
     if (result == ReceivePump::kRingEmpty) {
@@ -448,10 +472,11 @@ bool SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callb
         CpuRelax();
         continue;
       }
+      if (own_scope) return Held::kEmpty;
       WaitForReadEvent(ring);
-      return false;
+      return Held::kDone;
     }
-    if (result == ReceivePump::kRingDone) return false;
+    if (result == ReceivePump::kRingDone) return Held::kDone;
     if (result >= 0) {
       spin_until = Clock::time_point{};
       if (woken) stats_.rx_woken_batches.fetch_add(1, std::memory_order_relaxed);
@@ -459,11 +484,11 @@ bool SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callb
       Deliver(env, callback, 0, static_cast<uint32_t>(result));
     }
     if (result == ReceivePump::kNeedSlots || Clock::now() - start >= std::chrono::microseconds(budget)) {
-      if (closed_) return false;
+      if (closed_) return Held::kDone;
       // The caller turns the loop or goes on, once its scope has run the ticks (OnReadEvent). A
       // size class that ran dry always turns it: the application may dispose packets there.
-      if (own_scope && result != ReceivePump::kNeedSlots) return true;
-      if (TurnThroughReadEvent(ring)) return false;
+      if (own_scope && result != ReceivePump::kNeedSlots) return Held::kBudgetSpent;
+      if (TurnThroughReadEvent(ring)) return Held::kDone;
       // Marked before the call, so that a goOnReceiving() made from inside it finds the ring kept.
       ring.Keep();
       holding_ring_ = true;
@@ -477,7 +502,7 @@ bool SessionBinding::ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callb
         }
         throw;
       }
-      return false;
+      return Held::kDone;
     }
   }
 }

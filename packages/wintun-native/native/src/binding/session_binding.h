@@ -79,11 +79,17 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   static bool Notify(void* context, uint32_t message);
   void Deliver(Napi::Env env, Napi::Function callback, uint32_t kind, uint32_t value);
   // `woken`: the read event woke this thread's event loop (OnReadEvent), counted in the statistics.
-  // `own_scope`: the caller opened the callback scope this runs in and can close it. Then, when
-  // the budget is spent while the event loop has nothing due, this returns true instead of turning
-  // the loop: the caller closes the scope (running process.nextTick callbacks and microtasks) and
-  // calls again.
-  bool ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring, bool refilled_after_turn,
+  // How ReceiveWhileHoldingRing left the ring.
+  enum class Held {
+    kDone,         // given back, or kept for the event loop (closed, handler gone, loop turning)
+    kBudgetSpent,  // `own_scope` only: still held, its budget spent
+    kEmpty,        // `own_scope` only: still held, empty after the spin
+  };
+  // `own_scope`: the caller opened the callback scope this runs in and can close it (OnReadEvent).
+  // Then a spent budget or an empty ring is left to the caller, which closes the scope first (so
+  // process.nextTick callbacks and microtasks run, as after a turn) and goes on, sleeps, or lets
+  // the loop turn, whichever the loop's state asks for.
+  Held ReceiveWhileHoldingRing(Napi::Env env, Napi::Function callback, LentRing& ring, bool refilled_after_turn,
                                bool woken, bool own_scope = false);
   bool WaitForReadEvent(LentRing& ring);
   void StopWaitingForReadEvent();
@@ -93,8 +99,7 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   // loop turned after TurnThroughReadEvent, or it goes on after a budget that ended with the loop
   // having nothing due.
   enum class Resume { kWoken, kAfterTurn, kGoingOn };
-  // True: go on receiving once the callback scope has closed (ReceiveWhileHoldingRing's own_scope).
-  bool ReceiveAfterWake(Napi::Env env, LentRing& ring, Resume resume);
+  Held ReceiveAfterWake(Napi::Env env, LentRing& ring, Resume resume);
   bool TurnThroughReadEvent(LentRing& ring);
   // A message of ours through the thread-safe function, beside the pump's (receive_pump.h).
   static constexpr uint32_t kSendRingEnded = ReceivePump::kEnded + 1;

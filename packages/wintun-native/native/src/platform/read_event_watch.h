@@ -8,6 +8,8 @@
 
 #include <node_api.h>
 
+#include <chrono>
+
 #include "wintun_api.h"
 
 namespace magma::wintun {
@@ -36,6 +38,19 @@ class ReadEventWatch {
   // no I/O ready in the loop's poll set. The read event's own signal would show there as ready, so
   // this consumes it: the caller holds the ring and looks at it next.
   virtual bool LoopHasNothingDue() = 0;
+  // What Sleep found.
+  enum class Slept {
+    kReadable,       // the read event was signalled, and the signal is consumed: receive on
+    kTurn,           // a timer is due or other I/O is ready (or the watch is unref'd): let the loop turn
+    kTurnSignalled,  // both: the loop must turn, and the consumed signal be given back first
+  };
+  // The JavaScript thread holds an empty ring, has run its ticks, and its loop has nothing due:
+  // sleeps in the loop's stead, on the read event and the loop's poll set together, for at most
+  // `at_most` and never past the loop's next timer, so a packet that comes first is received
+  // without a turn (and, in Node, the object every turn puts on the heap). Bounded because the
+  // time counts as busy in the loop's utilization, as a spin does. Only for a referenced watch: an
+  // unreferenced one leaves it to the loop whether the process lives on.
+  virtual Slept Sleep(std::chrono::microseconds at_most) = 0;
   // Whether a started watch keeps the event loop alive (uv_ref / uv_unref). A stopped one never does.
   virtual void SetReferenced(bool referenced) = 0;
   // No callback after this; the owner lets go of the pointer. The watch frees itself once libuv is

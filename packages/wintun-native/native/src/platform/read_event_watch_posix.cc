@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 
@@ -61,6 +62,21 @@ class PollReadEventWatch final : public ReadEventWatch {
     return poll(&loop_poll, 1, 0) == 0;
   }
 
+  Slept Sleep(std::chrono::microseconds at_most) override {
+    if (!referenced_ || at_most.count() <= 0) return Slept::kTurn;
+    uv_update_time(loop_);
+    const int timer_ms = uv_backend_timeout(loop_);  // -1: no timer
+    if (timer_ms == 0) return Slept::kTurn;
+    int64_t sleep_us = at_most.count();
+    if (timer_ms > 0) sleep_us = std::min<int64_t>(sleep_us, int64_t{timer_ms} * 1000);
+    const timespec timeout{static_cast<time_t>(sleep_us / 1'000'000), static_cast<long>(sleep_us % 1'000'000) * 1000};
+    // The loop's poll set holds this watch's event too (it is started), so it is ready whenever
+    // the event is: which of the two woke us is told below.
+    pollfd fds[2] = {{fd_, POLLIN, 0}, {uv_backend_fd(loop_), POLLIN, 0}};
+    if (ppoll(fds, 2, &timeout, nullptr) <= 0 || (fds[0].revents & POLLIN) == 0) return Slept::kTurn;
+    return LoopHasNothingDue() ? Slept::kReadable : Slept::kTurnSignalled;
+  }
+
   void Stop() override {
     if (handle_closing_ || !started_) return;
     uv_poll_stop(&poll_);
@@ -69,6 +85,7 @@ class PollReadEventWatch final : public ReadEventWatch {
 
   void SetReferenced(bool referenced) override {
     if (handle_closing_) return;
+    referenced_ = referenced;
     if (referenced) {
       uv_ref(reinterpret_cast<uv_handle_t*>(&poll_));
     } else {
@@ -126,6 +143,7 @@ class PollReadEventWatch final : public ReadEventWatch {
 
   uv_poll_t poll_{};
   uv_loop_t* loop_ = nullptr;
+  bool referenced_ = true;
   napi_env env_;
   int fd_;
   OnReadable on_readable_;
