@@ -4,6 +4,7 @@ import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, expect, it } from "vitest";
 import { nativeAddon } from "../native-addon.js";
 import { describeNetwork, waitFor } from "../test-support/network-test.js";
@@ -17,6 +18,9 @@ import type { WinTunSession } from "./wintun-session.js";
 afterEach(closeSessions);
 
 const PORT = 9140;
+const PACED_SENDER = fileURLToPath(
+  new URL("../test-support/paced-udp-sender.mjs", import.meta.url),
+);
 
 async function udpFrom(address: string): Promise<Socket> {
   const socket = createSocket("udp4");
@@ -84,18 +88,10 @@ describeNetwork("WinTunSession woken by the read event on the JavaScript thread"
     });
     const received = countReceived(session);
     const count = 100;
-    const sender = spawn(
-      process.execPath,
-      [
-        new URL("../test-support/paced-udp-sender.mjs", import.meta.url).pathname,
-        kernelAddress,
-        peerAddress,
-        String(PORT),
-        String(count),
-        "3",
-      ],
-      { stdio: ["ignore", "ignore", "inherit"] },
-    );
+    const args = [kernelAddress, peerAddress, String(PORT), String(count), "3"];
+    const sender = spawn(process.execPath, [PACED_SENDER, ...args], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     const [code] = (await once(sender, "close")) as [number];
     expect(code).toBe(0);
     expect(await waitFor(() => received() === count, 5000)).toBe(true);

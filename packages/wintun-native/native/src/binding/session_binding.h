@@ -78,13 +78,13 @@ class SessionBinding : public Napi::ObjectWrap<SessionBinding> {
   static void CallJs(Napi::Env env, Napi::Function callback, SessionBinding* self, void* data);
   static bool Notify(void* context, uint32_t message);
   void Deliver(Napi::Env env, Napi::Function callback, uint32_t kind, uint32_t value);
-  // `woken`: the read event woke this thread's event loop (OnReadEvent), counted in the statistics.
   // How ReceiveWhileHoldingRing left the ring.
   enum class Held {
     kDone,         // given back, or kept for the event loop (closed, handler gone, loop turning)
     kBudgetSpent,  // `own_scope` only: still held, its budget spent
     kEmpty,        // `own_scope` only: still held, empty after the spin
   };
+  // `woken`: the read event woke this thread's event loop (OnReadEvent), counted in the statistics.
   // `own_scope`: the caller opened the callback scope this runs in and can close it (OnReadEvent).
   // Then a spent budget or an empty ring is left to the caller, which closes the scope first (so
   // process.nextTick callbacks and microtasks run, as after a turn) and goes on, sleeps, or lets

@@ -32,8 +32,9 @@ class ReadEventWatch {
   // where setImmediate() would put an object on the JavaScript heap for every turn. The event is
   // the session's, so a driver signal that comes meanwhile is taken by the same call.
   virtual bool StartSignalled() = 0;
-  // The JavaScript thread holding the ring has spent its budget: whether its event loop has nothing
-  // due, so that a turn would only cost time (and, in Node, an object on the heap per turn). Nothing
+  // The JavaScript thread holding the ring would go on receiving without a turn (its budget is
+  // spent, or a packet came while it slept): whether its event loop has nothing due, so that a turn
+  // would only cost time (and, in Node, an object on the heap per turn). Nothing
   // due: no timer expired and no immediate, pending or closing callback (uv_backend_timeout), and
   // no I/O ready in the loop's poll set. The read event's own signal would show there as ready, so
   // this consumes it: the caller holds the ring and looks at it next.

@@ -34,8 +34,9 @@ struct SessionStatistics {
   // short (ERROR_MORE_DATA: the packet was longer than the read buffer and is lost, B.5).
   std::atomic<uint64_t> drop_rx_invalid{0};
 
-  // Times the JavaScript thread's receive budget ran out while its event loop had nothing due, so
-  // it ran its ticks and microtasks and went on receiving without turning the loop (Linux).
+  // Times the JavaScript thread holding the ring went on receiving without letting its event loop
+  // turn, the loop having nothing due: its budget ran out, or a packet came while it slept in the
+  // loop's stead (Linux; session_binding.cc, OnReadEvent).
   std::atomic<uint64_t> rx_turns_skipped{0};
 
   static constexpr int kFieldCount = 16;
