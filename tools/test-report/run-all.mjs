@@ -27,6 +27,14 @@ for (const r of results) {
   total.failed += r.failed;
   total.skipped += r.skipped;
 }
+const failures = results.flatMap((r) => r.failures.map((f) => ({ suite: r.suite, ...f })));
+if (failures.length > 0) {
+  console.log("\nFailed tests:");
+  for (const f of failures) {
+    console.log(`  ${f.suite}: ${f.name}`);
+    if (f.message !== "") console.log(`    ${f.message}`);
+  }
+}
 const turboFailed = turbo.status !== 0;
 if (turboFailed) console.log(`  turbo exited with ${turbo.status ?? turbo.signal}: a task failed`);
 // A task that failed before writing a report still counts as one failure in the total.
