@@ -209,7 +209,14 @@ export class PortWorkers {
   ): PortWorkers {
     // The port checked before it opened anything that its pool is shared (`shared: true`).
     const workers = new PortWorkers(session, options, maxPacketLength);
-    for (let index = 0; index < options.count; index++) workers.#spawn(index, false);
+    try {
+      for (let index = 0; index < options.count; index++) workers.#spawn(index, false);
+    } catch (error) {
+      // A thread could not be made (no memory, no thread left): the ones already running would
+      // keep the process alive, serving a port that never opens.
+      workers.#terminateStarted();
+      throw error;
+    }
     session.startSteering();
     return workers;
   }
@@ -284,6 +291,13 @@ export class PortWorkers {
       this.#session.reclaimWorkerSlots();
     })();
     return this.#closing;
+  }
+
+  // Ends the threads started so far at once, none restarted; close() then waits for them.
+  #terminateStarted(): void {
+    this.#closing = Promise.all(this.#threads.map((thread) => thread?.terminate())).then(
+      () => undefined,
+    );
   }
 
   // Starts worker `index`'s thread with new queues and gives them to the session, which takes back
