@@ -81,14 +81,16 @@ describeNetwork("WinTunSession woken by the read event on the JavaScript thread"
   });
 
   it("sleeps in its event loop's stead while the loop has nothing due, and receives what comes without a turn", async () => {
-    // After the spin it sleeps as long again: a 2 ms spin, and one datagram every 3 ms from another
-    // process, so each comes while it sleeps, and nothing else in this process is due meanwhile.
+    // After the spin it sleeps as long again: a 4 ms spin, and one datagram every 6 ms from another
+    // process, so each comes while it sleeps (4 to 8 ms after the last), and nothing else in this
+    // process is due meanwhile. The 2 ms either way leave room for a sender's timer that runs late
+    // on a busy machine, and for a slow build's handling of each datagram.
     const { session, kernelAddress, peerAddress } = await openSession("mgw-w9", 137, {
-      spinMicroseconds: 2000,
+      spinMicroseconds: 4000,
     });
     const received = countReceived(session);
     const count = 100;
-    const args = [kernelAddress, peerAddress, String(PORT), String(count), "3"];
+    const args = [kernelAddress, peerAddress, String(PORT), String(count), "6"];
     const sender = spawn(process.execPath, [PACED_SENDER, ...args], {
       stdio: ["ignore", "ignore", "inherit"],
     });
@@ -96,10 +98,12 @@ describeNetwork("WinTunSession woken by the read event on the JavaScript thread"
     expect(code).toBe(0);
     expect(await waitFor(() => received() === count, 5000)).toBe(true);
     const stats = session.stats;
-    // Each woke the JavaScript thread (but the first, which the receive thread lent the ring with),
-    // and most woke it asleep in the loop's stead rather than in the loop.
-    expect(stats.rxWokenBatches).toBeGreaterThanOrEqual(count / 2);
+    // Most woke the JavaScript thread asleep in the loop's stead rather than in the loop (95 to 98
+    // of the 99 after the first, which the receive thread lent the ring with, also in a
+    // ThreadSanitizer build with both cores busy). On a busy machine the spin catches some that
+    // come early (the rest woke the thread: 53 to 99 of them).
     expect(stats.rxLoopTurnsSkipped).toBeGreaterThanOrEqual(count / 2);
+    expect(stats.rxWokenBatches).toBeGreaterThanOrEqual(count / 4);
   });
 
   it("gives the ring back to the receive thread when the batch handler is removed", async () => {
