@@ -212,8 +212,8 @@ export class PortWorkers {
     try {
       for (let index = 0; index < options.count; index++) workers.#spawn(index, false);
     } catch (error) {
-      // A thread could not be made (no memory, no thread left): the ones already running would
-      // keep the process alive, serving a port that never opens.
+      // A thread could not be made (no memory, no thread left). The ones already running would end
+      // only once the caller closed the session, each reported as a worker that died.
       workers.#terminateStarted();
       throw error;
     }
