@@ -40,6 +40,7 @@ describe("readReports", () => {
 describe("a suite", () => {
   it("passes", () => {});
   it("fails", () => { expect(1, "one is two").toBe(2); });
+  // The sample's skipped test, which the report must count as skipped.
   it.skip("is skipped", () => {});
 });
 `,
@@ -86,6 +87,7 @@ describe("outer", () => {
   describe("inner", () => {
     it("passes nested", () => {});
     it("fails nested", () => { assert.fail("nested failure"); });
+    // The sample's skipped test, which the report must count as skipped.
     it.skip("is skipped nested", () => {});
   });
 });

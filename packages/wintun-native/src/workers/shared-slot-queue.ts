@@ -33,7 +33,7 @@ export class SharedSlotQueue {
 
   /** Bytes of `SharedArrayBuffer` a queue of `capacity` records of `width` integers needs. */
   static byteLength(capacity: number, width: number): number {
-    return (HEADER_FIELDS + roundUpToPowerOfTwo(capacity) * width) * 4;
+    return (HEADER_FIELDS + SharedSlotQueue.capacityFor(capacity) * width) * 4;
   }
 
   /**
@@ -41,7 +41,7 @@ export class SharedSlotQueue {
    * which starts zeroed (empty). Each thread makes its own view of the same buffer.
    */
   constructor(buffer: SharedArrayBuffer, capacity: number, width: number) {
-    this.capacity = roundUpToPowerOfTwo(capacity);
+    this.capacity = SharedSlotQueue.capacityFor(capacity);
     this.width = width;
     this.#mask = this.capacity - 1;
     if (buffer.byteLength < SharedSlotQueue.byteLength(capacity, width)) {
