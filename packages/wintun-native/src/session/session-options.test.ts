@@ -26,7 +26,7 @@ describe("resolveSessionOptions", () => {
       receiveLargeSlots: 2,
       maxBatch: 128,
       batchesInFlight: 4,
-      spinMicroseconds: 50,
+      spinMicroseconds: 100,
       inlineReceiveMicroseconds: 1000,
     });
     expect(resolveSessionOptions("f", undefined).pool).toBeInstanceOf(PacketMemoryPool);

@@ -18,7 +18,8 @@ export interface WinTunSessionOptions {
   /**
    * After a busy drain the receive thread (or the JavaScript thread holding the ring) polls the
    * ring this long before it sleeps on the read event, saving a wake-up when packets follow
-   * closely. Idle sessions never spin. Default 50 (0 on a port with workers); 0 always sleeps.
+   * closely. Idle sessions never spin. Default 100, about as long as wintun's own driver spins
+   * (0 on a port with workers); 0 always sleeps.
    */
   readonly spinMicroseconds?: number;
   /**
@@ -96,7 +97,7 @@ export function resolveSessionOptions(
     ),
     maxBatch: option("maxBatch", 128, 1, 4096),
     batchesInFlight: option("batchesInFlight", 4, 1, 64),
-    spinMicroseconds: option("spinMicroseconds", 50, 0, 1_000_000),
+    spinMicroseconds: option("spinMicroseconds", 100, 0, 1_000_000),
     inlineReceiveMicroseconds: option("inlineReceiveMicroseconds", 1000, 0, 1_000_000),
   };
 }
