@@ -220,12 +220,17 @@ describeNetwork("WinTunPort with workers", () => {
         10_000,
       ),
     ).toBe(true);
-    // Every packet handed over was answered, declined, or lost with the dead worker.
-    const totals = (port.stats.workers ?? []).reduce(
-      (sum, w) => sum + w.handedOff - w.consumed - w.declined - w.lost,
-      0,
-    );
-    expect(totals).toBe(0);
+    // Every packet handed over was answered, declined, or lost with the dead worker. A worker
+    // publishes its counts when its queue runs empty, a moment after its last reply went out.
+    const unaccounted = (): number =>
+      (port.stats.workers ?? []).reduce(
+        (sum, w) => sum + w.handedOff - w.consumed - w.declined - w.lost,
+        0,
+      );
+    expect(
+      await waitFor(() => unaccounted() === 0, 5_000),
+      `handed over and not yet answered, declined or lost: ${unaccounted()}`,
+    ).toBe(true);
     expect(port.stats.drops.rxWorkerLost).toBe(port.stats.workers?.[0]?.lost);
     // Nothing leaked: the slots the dead worker held came back, and every other one too.
     await port.close();
