@@ -119,12 +119,30 @@ function windowsNode() {
 // its name, "Net", which every Windows has and a new prefix lacks: SetupAPI reads the class name
 // there (SetupDiClassNameFromGuidW) when createTapAdapter makes a device, as tapctl does.
 function winePrefix(env) {
-  const quiet = { env, stdio: ["ignore", "ignore", "ignore"] };
-  run("wineboot", ["--init"], quiet);
-  run("wine", ["reg", "add", "HKCU\\Software\\Wine", "/v", "Version", "/d", "win10", "/f"], quiet);
+  run("wineboot", ["--init"], { env, stdio: ["ignore", "ignore", "ignore"] });
+  // Every process wineboot started has ended and the registry is on disk before reg.exe edits it.
+  run("wineserver", ["--wait"], { env });
+  regAdd(env, "HKCU\\Software\\Wine", "Version", "win10");
   const netClass =
     "HKLM\\System\\CurrentControlSet\\Control\\Class\\{4D36E972-E325-11CE-BFC1-08002BE10318}";
-  run("wine", ["reg", "add", netClass, "/v", "Class", "/d", "Net", "/f"], quiet);
+  regAdd(env, netClass, "Class", "Net");
+}
+
+// `wine reg add` into a new prefix failed once in CI with exit code 1 and nothing else to go on
+// (its output was discarded); it has not failed here since. It gets a second try, and a failure
+// now says what reg.exe printed.
+function regAdd(env, key, name, value) {
+  const args = ["reg", "add", key, "/v", name, "/d", value, "/f"];
+  let result;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    result = spawnSync("wine", args, { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    if (result.status === 0) return;
+    run("wineserver", ["--wait"], { env });
+  }
+  const printed = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
+  throw new Error(
+    `wine ${args.join(" ")} exited with ${result.status ?? result.signal}${printed === "" ? "" : `: ${printed}`}`,
+  );
 }
 
 function stage(stageDir, exe) {
