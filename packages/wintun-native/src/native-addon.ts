@@ -214,6 +214,11 @@ export interface NativeTapDevice extends NativeSessionSource {
 }
 
 export interface NativeSteeredWorker {
+  /**
+   * While the session lends its ring to the workers: receives the next batch on this thread and
+   * steers it; returns the packets steered, or -1 when the ring is not lent.
+   */
+  pull(): number;
   /** No more wake-ups; idempotent. */
   close(): void;
 }

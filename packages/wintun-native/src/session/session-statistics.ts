@@ -24,6 +24,12 @@ export interface WinTunSessionStatistics {
    * thread keeps a lent ring). A turn costs a poll and, in Node, an object on the heap.
    */
   readonly rxLoopTurnsSkipped: number;
+  /**
+   * Of `rxBatches`, with a port's `workers`: batches a worker received from the ring itself. While
+   * every worker is busy, the receive thread lends them the ring, and a worker whose queue runs
+   * empty receives and hands out the next batch, instead of the thread waking for it.
+   */
+  readonly rxWorkerBatches: number;
   /** Packets and bytes written into the send ring. */
   readonly txPackets: number;
   readonly txBytes: number;
@@ -52,7 +58,7 @@ export interface WinTunSessionStatistics {
 }
 
 /** Field order of native/src/session/session_statistics.h. */
-export const STATISTICS_FIELD_COUNT = 16;
+export const STATISTICS_FIELD_COUNT = 17;
 /** Not a public counter: every packet taken from the receive ring, however it ended. */
 export const RING_PACKETS_FIELD = 13;
 
@@ -65,6 +71,7 @@ export function statisticsFrom(fields: Float64Array): WinTunSessionStatistics {
     rxInlineBatches: at(10),
     rxWokenBatches: at(12),
     rxLoopTurnsSkipped: at(15),
+    rxWorkerBatches: at(16),
     txPackets: at(3),
     txBytes: at(4),
     drops: {

@@ -3,7 +3,8 @@
 // which worker answered each packet. A datagram whose payload starts with "DIE!" makes the worker
 // throw outside the pump (on its next turn), which kills the thread as a receiver bug would; one
 // that starts with "SLOW" holds the worker's thread for 50 ms first, as a receiver with too much
-// work per packet would. One that starts with "AHEAD" puts the tail of the worker's returns queue
+// work per packet would; one that starts with "HOLD" holds it for 400 ms, as a receiver stuck for a
+// while would. One that starts with "AHEAD" puts the tail of the worker's returns queue
 // behind its head until the worker's next batch, as a worker that corrupted its shared memory
 // would: the receive thread must take nothing from it meanwhile. (Behind the head, whatever the
 // receive thread has taken since: the head only grows, so the fault is always one it can see.)
@@ -13,6 +14,7 @@ import { turnUdpIntoReply } from "@magma/packets";
 const worker = workerData.index;
 const DIE = [0x44, 0x49, 0x45, 0x21];
 const SLOW = [0x53, 0x4c, 0x4f, 0x57];
+const HOLD = [0x48, 0x4f, 0x4c, 0x44];
 const AHEAD = [0x41, 0x48, 0x45, 0x41, 0x44];
 const returnsHeader = new Int32Array(workerData.returns, 0, 4);
 const nothing = new Int32Array(new SharedArrayBuffer(4));
@@ -32,6 +34,7 @@ class FlowEchoReceiver {
     }
     const payload = ((reply[0] ?? 0) & 0x0f) * 4 + 8;
     if (SLOW.every((byte, i) => reply[payload + i] === byte)) Atomics.wait(nothing, 0, 0, 50);
+    if (HOLD.every((byte, i) => reply[payload + i] === byte)) Atomics.wait(nothing, 0, 0, 400);
     if (AHEAD.every((byte, i) => reply[payload + i] === byte)) {
       // After this batch's returns are published: the tail, one behind the head.
       setImmediate(() => {

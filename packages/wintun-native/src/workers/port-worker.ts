@@ -117,6 +117,11 @@ async function main(): Promise<void> {
     const started = performance.now();
     for (;;) {
       let available = handOff.available;
+      // While every worker is busy the session lends them its ring: this thread receives the next
+      // batch itself (some of it may be for the other workers), and nobody wakes for it.
+      if (available === 0 && wakeUps !== undefined && wakeUps.pull() > 0) {
+        available = handOff.available;
+      }
       if (available === 0) available = pollBriefly(handOff);
       if (available === 0) {
         publishCounters();

@@ -287,6 +287,70 @@ describeNetwork("WinTunPort with workers", () => {
     expect(port.stats.drops.rxWorkerQueueFull).toBe(slowWorker?.queueFull);
   });
 
+  it("lets a busy worker receive from the ring itself, and answers every packet in order", async () => {
+    const port = await createWorkerPort("mgwork49", 49, 1);
+    const flows = await openFlows(49, 8);
+    // Rounds of 40 per flow (320 packets, below the kernel's queue of 500 in front of the adapter):
+    // the worker is still busy with a round's first packets when the rest are in the ring.
+    const perFlow = 400;
+    for (let round = 0; round < perFlow; round += 40) {
+      for (const flow of flows) sendSequence(flow, 49, round, round + 40);
+      const all = await waitFor(
+        () => flows.every((flow) => flow.sequences.length === round + 40),
+        10_000,
+      );
+      expect(all, `replies per flow: ${flows.map((flow) => flow.sequences.length).join(",")}`).toBe(
+        true,
+      );
+    }
+    for (const flow of flows) {
+      expect(flow.sequences).toEqual(Array.from({ length: perFlow }, (_, i) => i));
+    }
+    const session = port.session.stats;
+    // Batches the worker received itself while it held the ring, and the thread's own.
+    expect(session.rxWorkerBatches).toBeGreaterThan(0);
+    expect(session.rxWorkerBatches).toBeLessThan(session.rxBatches);
+    const [worker] = port.stats.workers ?? [];
+    expect(worker?.handedOff).toBe(session.rxPackets);
+    expect(worker?.queueFull).toBe(0);
+  });
+
+  it("takes the ring back from a worker stuck in its receiver, and hands over what comes meanwhile", async () => {
+    const port = await createWorkerPort("mgwork50", 161, 1, { queueDepth: 8 });
+    const [held, other] = await openFlows(161, 2);
+    if (held === undefined || other === undefined) throw new Error("no flows");
+    sendSequence(held, 161, 0, 5);
+    expect(await waitFor(() => held.sequences.length === 5)).toBe(true);
+    // Wakes the worker (so the thread lends it the ring), then holds it for 400 ms.
+    const hold = Buffer.alloc(32);
+    hold.write("HOLD", 0, "latin1");
+    held.socket.send(hold, 7, "198.18.161.2");
+    expect(await waitFor(() => port.stats.workers?.[0]?.handedOff === 6)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // While it is stuck, the receive thread reads the ring again: it fills the worker's queue (8)
+    // and counts the rest, instead of leaving them in the ring until the worker comes back.
+    sendSequence(other, 161, 100, 140);
+    expect(
+      await waitFor(() => (port.stats.workers?.[0]?.queueFull ?? 0) >= 30, 250),
+      `queue-full drops while the worker is stuck: ${port.stats.workers?.[0]?.queueFull}`,
+    ).toBe(true);
+    expect(other.sequences).toEqual([]);
+    // It comes back, answers what its queue held, and the port goes on.
+    expect(await waitFor(() => other.sequences.length === 8, 5000)).toBe(true);
+    sendSequence(other, 161, 200, 205);
+    expect(await waitFor(() => other.sequences.length === 13, 5000)).toBe(true);
+    expect(other.sequences).toEqual([
+      ...Array.from({ length: 8 }, (_, i) => 100 + i),
+      200,
+      201,
+      202,
+      203,
+      204,
+    ]);
+    const [worker] = port.stats.workers ?? [];
+    expect((worker?.handedOff ?? 0) + (worker?.queueFull ?? 0)).toBe(port.stats.rxPackets);
+  });
+
   it("closes under load with every slot back in the pool and no thread or session left", async () => {
     const before = nativeAddon().liveResources();
     const pool = new PacketMemoryPool({ shared: true });

@@ -189,7 +189,11 @@ void SessionBinding::Shutdown() {
   }
   closed_ = true;
   // No worker attaches any more; the steering itself stays until its slots are reclaimed.
-  if (steering_ != nullptr) SteeringRegistry::Instance().Unregister(steering_id_);
+  if (steering_ != nullptr) {
+    SteeringRegistry::Instance().Unregister(steering_id_);
+    // Waits out a worker's pull under way: after this no worker touches the ring.
+    steering_->SetPuller(nullptr);
+  }
   // Before the thread is stopped and the session (and its read event) ended: no wake-up after this.
   StopWaitingForReadEvent();
   if (watch_ != nullptr) {
@@ -661,6 +665,7 @@ Napi::Value SessionBinding::StartSteering(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (steering_ == nullptr) throw Napi::Error::New(env, "startSteering() before steerToWorkers()");
   pump_->SetSteering(steering_.get());
+  steering_->SetPuller(pump_.get());
   return env.Undefined();
 }
 

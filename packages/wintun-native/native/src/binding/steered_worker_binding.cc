@@ -56,7 +56,8 @@ void FinalizeWaker(napi_env /*env*/, void* data, void* /*hint*/) {
 
 void SteeredWorkerBinding::Register(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeSteeredWorker", DefineClass(env, "NativeSteeredWorker",
-                                                 {InstanceMethod<&SteeredWorkerBinding::Close>("close")}));
+                                                 {InstanceMethod<&SteeredWorkerBinding::Close>("close"),
+                                                  InstanceMethod<&SteeredWorkerBinding::Pull>("pull")}));
 }
 
 SteeredWorkerBinding::SteeredWorkerBinding(const Napi::CallbackInfo& info)
@@ -86,6 +87,7 @@ SteeredWorkerBinding::SteeredWorkerBinding(const Napi::CallbackInfo& info)
   waker->Attach(function);
   waker_ = waker;
   steering->SetWaker(static_cast<uint32_t>(worker), waker);
+  steering_ = std::move(steering);
 }
 
 SteeredWorkerBinding::~SteeredWorkerBinding() { Release(); }
@@ -99,6 +101,12 @@ void SteeredWorkerBinding::Release() {
   napi_threadsafe_function function = waker_->Detach();
   if (function != nullptr) napi_release_threadsafe_function(function, napi_tsfn_release);
   waker_.reset();
+  steering_.reset();
+}
+
+Napi::Value SteeredWorkerBinding::Pull(const Napi::CallbackInfo& info) {
+  if (steering_ == nullptr) return Napi::Number::New(info.Env(), -1);
+  return Napi::Number::New(info.Env(), steering_->Pull());
 }
 
 Napi::Value SteeredWorkerBinding::Close(const Napi::CallbackInfo& info) {

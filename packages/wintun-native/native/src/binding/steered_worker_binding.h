@@ -7,6 +7,10 @@
 //        steeringId from the session's steerToWorkers(); throws Error "steering-closed" when that
 //        session has closed. onPackets runs on this thread each time the receive thread wakes it.
 //        Does not keep the event loop alive.
+//   pull(): number    this worker's queue ran empty: while the session lends its ring to the
+//        workers, receives the next batch from it and steers it (to this worker's queue and
+//        others'), on this thread. Returns the packets steered, or -1 when the ring is not lent
+//        (the receive thread then steers and wakes this worker if it sleeps). After close: -1.
 //   close(): void     no more wake-ups; idempotent. The environment's end does it too.
 #pragma once
 
@@ -31,9 +35,11 @@ class SteeredWorkerBinding : public Napi::ObjectWrap<SteeredWorkerBinding> {
 
  private:
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Pull(const Napi::CallbackInfo& info);
   void Release();
 
   std::shared_ptr<ThreadSafeWorkerWaker> waker_;
+  std::shared_ptr<WorkerSteering> steering_;
 };
 
 }  // namespace magma::wintun

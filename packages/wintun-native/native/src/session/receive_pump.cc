@@ -21,6 +21,11 @@ ReceivePump::ReceivePump(std::shared_ptr<PacketRing> ring, std::vector<SlotMemor
       notify_context_(notify_context) {
   held_.assign(slots_.size(), 0);
   steer_scratch_.reserve(slots_.size());
+  pull_pairs_.reserve(2 * static_cast<size_t>(config_.max_batch));
+  pull_scratch_.reserve(slots_.size());
+  for (const SlotMemory& slot : slots_) {
+    (slot.capacity > config_.small_slot_size ? has_large_slots_ : has_small_slots_) = true;
+  }
   free_small_.reserve(slots_.size());
   free_large_.reserve(slots_.size());
   for (uint32_t i = config_.batch_buffers; i > 0; --i) free_batches_.push_back(i - 1);
@@ -151,13 +156,18 @@ bool ReceivePump::Publish(int32_t& batch, uint32_t& count, bool lend_ring) {
     steering->Steer(descriptors + 1, count, steer_scratch_);
     stats_.rx_batches.fetch_add(1, std::memory_order_relaxed);
     if (!steer_scratch_.empty()) ProvideSlots(steer_scratch_.data(), static_cast<uint32_t>(steer_scratch_.size()));
+    // While every worker is awake, each comes back to its queue soon and can receive the next
+    // batch itself (PullForWorkers): the thread steps aside instead of waking, preempting a worker
+    // on its CPU, for every few packets.
+    lend_ring = lend_ring && steering->AllAwake();
     {
       std::lock_guard<std::mutex> guard(lock_);
       free_batches_.push_back(static_cast<uint32_t>(batch));
+      if (lend_ring) ring_lent_to_workers_ = true;
     }
     batch = -1;
     count = 0;
-    return false;
+    return lend_ring;
   }
   descriptors[0] = static_cast<int32_t>(count);
   lend_ring = lend_ring && js_receive_budget_us_.load(std::memory_order_relaxed) > 0;
@@ -181,6 +191,10 @@ bool ReceivePump::Publish(int32_t& batch, uint32_t& count, bool lend_ring) {
   return lend_ring;
 }
 
+bool ReceivePump::AwaitLentRing(uint32_t& end_code) {
+  return steering_.load(std::memory_order_acquire) != nullptr ? AwaitRingFromWorkers(end_code) : AwaitRing(end_code);
+}
+
 bool ReceivePump::AwaitRing(uint32_t& end_code) {
   std::unique_lock<std::mutex> guard(lock_);
   ring_returned_.wait(guard, [this] { return stop_.load(std::memory_order_acquire) || ring_lent_with_ < 0; });
@@ -190,6 +204,119 @@ bool ReceivePump::AwaitRing(uint32_t& end_code) {
     return false;
   }
   return true;
+}
+
+bool ReceivePump::AwaitRingFromWorkers(uint32_t& end_code) {
+  std::unique_lock<std::mutex> guard(lock_);
+  uint64_t pulls_seen = worker_pulls_;
+  for (;;) {
+    if (ring_returned_.wait_for(guard, kWorkerPullGrace, [this] {
+          return stop_.load(std::memory_order_acquire) || !ring_lent_to_workers_;
+        })) {
+      break;
+    }
+    if (!worker_pulling_ && worker_pulls_ == pulls_seen) {
+      ring_lent_to_workers_ = false;
+      break;
+    }
+    pulls_seen = worker_pulls_;
+  }
+  if (stop_.load(std::memory_order_acquire)) return false;
+  if (lent_ring_end_code_ != 0) {
+    end_code = lent_ring_end_code_;
+    return false;
+  }
+  return true;
+}
+
+int32_t ReceivePump::PullForWorkers() {
+  WorkerSteering* steering = steering_.load(std::memory_order_acquire);
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    if (steering == nullptr || stop_.load(std::memory_order_acquire) || !ring_lent_to_workers_ || worker_pulling_) {
+      return -1;
+    }
+    worker_pulling_ = true;
+    ++worker_pulls_;
+  }
+  pull_pairs_.clear();
+  uint32_t taken = 0;  // drops included, so one pull stays bounded
+  uint32_t end_code = 0;
+  bool give_back = false;
+  while (taken < config_.max_batch) {
+    // A packet's size class is known only once it is taken from the ring, and a pull never waits
+    // for slots: it stops while a class the pool has is dry, and the thread takes over.
+    bool ready;
+    {
+      std::lock_guard<std::mutex> guard(lock_);
+      ready = (!has_small_slots_ || !free_small_.empty()) && (!has_large_slots_ || !free_large_.empty());
+    }
+    if (!ready) {
+      pull_scratch_.clear();
+      steering->TakeReturns(pull_scratch_);
+      if (!pull_scratch_.empty()) ProvideSlots(pull_scratch_.data(), static_cast<uint32_t>(pull_scratch_.size()));
+      std::lock_guard<std::mutex> guard(lock_);
+      ready = (!has_small_slots_ || !free_small_.empty()) && (!has_large_slots_ || !free_large_.empty());
+    }
+    if (!ready) {
+      give_back = true;
+      break;
+    }
+    DWORD size = 0;
+    BYTE* packet = ring_->ReceivePacket(&size);
+    if (packet == nullptr) {
+      uint32_t code = LastWin32Error();
+      if (code != WINTUN_ERROR_NO_MORE_ITEMS) end_code = code;
+      give_back = true;
+      break;
+    }
+    ++taken;
+    stats_.rx_ring_packets.fetch_add(1, std::memory_order_relaxed);
+    if (size == 0 || size > WINTUN_MAX_IP_PACKET_SIZE) {
+      ring_->ReleaseReceivePacket(packet);
+      stats_.drop_rx_invalid.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    int32_t slot = -1;
+    {
+      std::lock_guard<std::mutex> guard(lock_);
+      std::vector<int32_t>& stack = size > config_.small_slot_size ? free_large_ : free_small_;
+      if (!stack.empty()) {
+        slot = stack.back();
+        stack.pop_back();
+        held_[slot] = 0;
+      }
+    }
+    if (slot < 0) {
+      ring_->ReleaseReceivePacket(packet);
+      stats_.drop_pool_exhausted.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    std::memcpy(slots_[slot].data, packet, size);
+    ring_->ReleaseReceivePacket(packet);
+    pull_pairs_.push_back(slot);
+    pull_pairs_.push_back(static_cast<int32_t>(size));
+    stats_.rx_packets.fetch_add(1, std::memory_order_relaxed);
+    stats_.rx_bytes.fetch_add(size, std::memory_order_relaxed);
+  }
+  const uint32_t count = static_cast<uint32_t>(pull_pairs_.size() / 2);
+  if (count > 0) {
+    pull_scratch_.clear();
+    steering->Steer(pull_pairs_.data(), count, pull_scratch_);
+    stats_.rx_batches.fetch_add(1, std::memory_order_relaxed);
+    stats_.rx_worker_batches.fetch_add(1, std::memory_order_relaxed);
+    if (!pull_scratch_.empty()) ProvideSlots(pull_scratch_.data(), static_cast<uint32_t>(pull_scratch_.size()));
+  }
+  // A worker that sleeps would wait for the next pull of a busy one; the thread serves it instead.
+  if (!give_back && !steering->AllAwake()) give_back = true;
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    worker_pulling_ = false;
+    if (end_code != 0) lent_ring_end_code_ = end_code;
+    if (give_back) ring_lent_to_workers_ = false;
+  }
+  if (give_back) ring_returned_.notify_one();
+  return static_cast<int32_t>(count);
 }
 
 void ReceivePump::SetJavaScriptReceiveBudget(uint32_t microseconds) {
@@ -381,8 +508,8 @@ void ReceivePump::Run() {
         break;
       }
       if (count > 0 && Publish(batch, count, true)) {
-        if (!AwaitRing(end_code)) break;
-        continue;  // still busy: JavaScript emptied the ring a moment ago
+        if (!AwaitLentRing(end_code)) break;
+        continue;  // still busy: JavaScript or a worker emptied the ring a moment ago
       }
       if (busy && config_.spin_microseconds > 0) {
         Clock::time_point now = Clock::now();
@@ -438,7 +565,7 @@ void ReceivePump::Run() {
       if (stop_.load(std::memory_order_acquire)) break;
       continue;
     }
-    if (count == config_.max_batch && Publish(batch, count, true) && !AwaitRing(end_code)) break;
+    if (count == config_.max_batch && Publish(batch, count, true) && !AwaitLentRing(end_code)) break;
   }
 
   if (batch >= 0) {

@@ -56,7 +56,7 @@ struct ReceivePumpConfig {
   uint32_t js_receive_budget_us = 0;
 };
 
-class ReceivePump {
+class ReceivePump : public WorkerRingPuller {
  public:
   // Messages to JavaScript: a batch index below kRefillRequest, or one of these.
   static constexpr uint32_t kRefillRequest = 0x10000;
@@ -116,6 +116,11 @@ class ReceivePump {
   // must outlive the pump. Any thread; set once.
   void SetSteering(WorkerSteering* steering) { steering_.store(steering, std::memory_order_release); }
 
+  // A worker thread whose queue ran empty, while the ring is lent to the workers: receives one
+  // batch into free slots and steers it, as the thread would, never waiting. Gives the ring back to
+  // the thread when it finds the ring empty, a slot class runs dry or a worker sleeps.
+  int32_t PullForWorkers() override;
+
   // The Win32 code that ended the session from underneath (ERROR_HANDLE_EOF: adapter removed;
   // ERROR_INVALID_DATA: ring corrupt), or 0.
   uint32_t end_code() const { return end_code_.load(std::memory_order_acquire); }
@@ -131,6 +136,10 @@ class ReceivePump {
   // Thread: waits until JavaScript gives a lent ring back; false when the thread must stop
   // (stop flag, or JavaScript met a fatal ring error, left in `end_code`).
   bool AwaitRing(uint32_t& end_code);
+  // Thread: waits until the ring lent to the workers comes back, or until no worker pulled for
+  // kWorkerPullGrace (a worker stuck in its receiver or dead); false as AwaitRing.
+  bool AwaitRingFromWorkers(uint32_t& end_code);
+  bool AwaitLentRing(uint32_t& end_code);
   int32_t TakeSlot(uint32_t size, int32_t& batch, uint32_t& count);
   // A received packet of a valid size goes into `slot` (taken from a free stack, or -1 for none)
   // and the batch's next descriptor, and is released; without a fitting slot it is released and
@@ -159,6 +168,12 @@ class ReceivePump {
   // Worker steering (SetSteering), and the receive thread's scratch lists for it, sized once.
   std::atomic<WorkerSteering*> steering_{nullptr};
   std::vector<int32_t> steer_scratch_;
+  // A pull's (slot, length) pairs and the slots it takes back; one pull at a time (the steering's
+  // puller lock).
+  std::vector<int32_t> pull_pairs_;
+  std::vector<int32_t> pull_scratch_;
+  // How long the ring stays lent to workers that do not pull.
+  static constexpr std::chrono::milliseconds kWorkerPullGrace{1};
   // Puts the slots the workers gave back into the free stacks. Receive thread.
   void TakeWorkerReturns(WorkerSteering& steering);
 
@@ -181,6 +196,12 @@ class ReceivePump {
   std::chrono::steady_clock::time_point starved_large_since_;
   // The batch the ring was lent with, or -1 while the thread holds the ring.
   int32_t ring_lent_with_ = -1;
+  // The ring is lent to the workers (PullForWorkers); a worker is pulling now; pulls begun.
+  bool ring_lent_to_workers_ = false;
+  bool worker_pulling_ = false;
+  uint64_t worker_pulls_ = 0;
+  bool has_small_slots_ = false;
+  bool has_large_slots_ = false;
   // A fatal ring error JavaScript met while holding the ring; the thread ends the session with it.
   uint32_t lent_ring_end_code_ = 0;
   // JavaScript thread only: its last look at the ring found it empty (ReceiveOnJavaScriptThread).

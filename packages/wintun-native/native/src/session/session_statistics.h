@@ -39,14 +39,18 @@ struct SessionStatistics {
   // loop's stead (Linux; session_binding.cc, OnReadEvent).
   std::atomic<uint64_t> rx_turns_skipped{0};
 
-  static constexpr int kFieldCount = 16;
+  // Of rx_batches, those a port worker received from the ring itself, while the ring was lent to
+  // the workers (receive_pump.h).
+  std::atomic<uint64_t> rx_worker_batches{0};
+
+  static constexpr int kFieldCount = 17;
   // The order JavaScript reads them in (src/session/session-statistics.ts).
   void CopyTo(double* out) const {
     const std::atomic<uint64_t>* fields[kFieldCount] = {
         &rx_packets, &rx_bytes, &rx_batches, &tx_packets, &tx_bytes, &drop_send_ring_full,
         &drop_pool_exhausted, &drop_invalid_packet, &drop_session_ended, &receive_waits,
         &rx_inline_batches, &drop_left_in_ring, &rx_woken_batches, &rx_ring_packets,
-        &drop_rx_invalid, &rx_turns_skipped};
+        &drop_rx_invalid, &rx_turns_skipped, &rx_worker_batches};
     for (int i = 0; i < kFieldCount; ++i) out[i] = static_cast<double>(fields[i]->load(std::memory_order_relaxed));
   }
 };

@@ -40,6 +40,9 @@ class SharedSlotQueueView {
     return sleeping.load(std::memory_order_seq_cst) != 0 && sleeping.exchange(0, std::memory_order_seq_cst) != 0;
   }
 
+  // Producer: whether the consumer declared itself asleep on the queue and nobody woke it yet.
+  bool ConsumerSleeping() const { return header(kSleeping).load(std::memory_order_seq_cst) != 0; }
+
   // Producer: records pushed and not yet taken by the consumer.
   uint32_t Backlog() const { return tail_ - header(kHead).load(std::memory_order_acquire); }
 

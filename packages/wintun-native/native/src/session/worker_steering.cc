@@ -138,6 +138,25 @@ bool WorkerSteering::AllBacklogged(uint32_t records) {
   return true;
 }
 
+bool WorkerSteering::AllAwake() {
+  std::lock_guard<std::mutex> guard(lock_);
+  for (Worker& worker : workers_) {
+    if (!worker.hand_off.valid() || worker.hand_off.ConsumerSleeping()) return false;
+  }
+  return true;
+}
+
+void WorkerSteering::SetPuller(WorkerRingPuller* puller) {
+  std::lock_guard<std::mutex> guard(puller_lock_);
+  puller_ = puller;
+}
+
+int32_t WorkerSteering::Pull() {
+  std::unique_lock<std::mutex> guard(puller_lock_, std::try_to_lock);
+  if (!guard.owns_lock() || puller_ == nullptr) return -1;
+  return puller_->PullForWorkers();
+}
+
 void WorkerSteering::ReadCounters(std::vector<WorkerSteeringCounters>& out) {
   std::lock_guard<std::mutex> guard(lock_);
   out.clear();

@@ -29,6 +29,16 @@ class WorkerWaker {
   virtual void Wake() = 0;
 };
 
+// What receives from the session's ring on a worker's behalf (the session's receive pump): a worker
+// whose queue ran empty receives the next batch itself, while the ring is lent to the workers.
+class WorkerRingPuller {
+ public:
+  virtual ~WorkerRingPuller() = default;
+  // Receives what the ring holds (one batch at most) and steers it; returns the packets steered,
+  // or -1 when the ring is not lent to the workers now.
+  virtual int32_t PullForWorkers() = 0;
+};
+
 // Per worker: packets handed to it, dropped because its queue was full (or it had none), and
 // lost when it died.
 struct WorkerSteeringCounters {
@@ -69,6 +79,15 @@ class WorkerSteering {
   void ReadCounters(std::vector<WorkerSteeringCounters>& out);
   // Whether every worker has at least `records` waiting in its queue.
   bool AllBacklogged(uint32_t records);
+  // Whether every worker has a queue and none sleeps on it: each will come back for more.
+  bool AllAwake();
+
+  // The session's receive pump, while it may be pulled from (nullptr: no more). Clearing it waits
+  // for a pull under way, so the ring is not touched after.
+  void SetPuller(WorkerRingPuller* puller);
+  // A worker's pull (WorkerRingPuller::PullForWorkers); -1 when there is no puller, the ring is
+  // not lent, or another worker is pulling right now (its packets may be for this one).
+  int32_t Pull();
 
  private:
   struct Worker {
@@ -87,6 +106,8 @@ class WorkerSteering {
   // Per slot id: 1 + the worker it is handed to, kAdopted, or 0.
   static constexpr uint8_t kAdopted = 0xFF;
   std::vector<uint8_t> owner_;
+  std::mutex puller_lock_;  // held for the whole of a pull
+  WorkerRingPuller* puller_ = nullptr;
 };
 
 }  // namespace magma::wintun
