@@ -108,6 +108,8 @@ onStopRequest(maxSeconds, async () => {
         stats.rxBatches > 0 ? Number((stats.rxPackets / stats.rxBatches).toFixed(2)) : 0,
       // Batches the JavaScript thread received itself from a lent ring.
       rxInlineBatches: port.session.stats.rxInlineBatches,
+      // With workers: batches a worker received itself from the ring lent to the workers.
+      rxWorkerBatches: port.session.stats.rxWorkerBatches,
       txPackets: stats.txPackets,
       drops,
       receiver: stats.receiver,

@@ -4,6 +4,8 @@
 //   work     a fixed, CPU-bound amount of JavaScript per packet (MAGMA_BENCH_WORK_PASSES passes of
 //            a keyed hash over the payload; udp-reflector-receiver.mjs), as a VPN's cryptography
 //   trivial  the reflector alone: what the fan-out to workers costs
+// Each round's line gives, with workers, the share of batches the workers received themselves from
+// the ring the receive thread lends them while they are all busy (session.stats.rxWorkerBatches).
 // Prints packets per second (median over rounds), the reflector's CPU (all its threads) and the
 // ratios the targets are set on: with work, 2 workers / 1 worker >= 1.5; trivial, 1 worker / no
 // workers >= 0.8 (the fan-out's own cost).
@@ -48,6 +50,7 @@ const workerCounts = (process.env.MAGMA_BENCH_SCALING_WORKERS ?? "0,1,2,4")
     return count;
   });
 
+const percentOf = (part, whole) => Math.round((100 * (part ?? 0)) / Math.max(1, whole ?? 0));
 const describeWorkers = (count) =>
   count === 0 ? "no workers" : `${count} worker${count > 1 ? "s" : ""}`;
 const specs = ["work", "trivial"].flatMap((kind) =>
@@ -87,7 +90,8 @@ const results = await measureAlternating(
           `  ${m.reflectorSummary?.port?.packetsPerBatch ?? "-"} packets per received batch` +
           (m.reflectorSummary?.port?.workers === undefined
             ? ""
-            : `  per worker ${m.reflectorSummary.port.workers.map((w) => w.handedOff).join("/")}`) +
+            : `  per worker ${m.reflectorSummary.port.workers.map((w) => w.handedOff).join("/")}` +
+              `  received by workers ${percentOf(m.reflectorSummary.port.rxWorkerBatches, m.reflectorSummary.port.rxBatches)}%`) +
           (m.reflectorSummary?.error === undefined ? "" : `  error ${m.reflectorSummary.error}`),
       ),
   },

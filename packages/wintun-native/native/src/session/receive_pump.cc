@@ -210,7 +210,10 @@ bool ReceivePump::AwaitRingFromWorkers(uint32_t& end_code) {
   std::unique_lock<std::mutex> guard(lock_);
   uint64_t pulls_seen = worker_pulls_;
   for (;;) {
-    if (ring_returned_.wait_for(guard, kWorkerPullGrace, [this] {
+    // A system_clock deadline, not wait_for: libstdc++ waits for a steady_clock one with
+    // pthread_cond_clockwait, which glibc has only since 2.30, and the prebuilds run on 2.28
+    // (cmake/portable-linux-binary.cmake). A clock step makes one grace longer or shorter; no more.
+    if (ring_returned_.wait_until(guard, std::chrono::system_clock::now() + kWorkerPullGrace, [this] {
           return stop_.load(std::memory_order_acquire) || !ring_lent_to_workers_;
         })) {
       break;

@@ -23,8 +23,18 @@
 // (the application may dispose packets there), and drops only if the refill after that turn
 // brings none, as the thread drops only after JavaScript answered its request with nothing. Under load this is the single-threaded
 // loop of a C reflector: no wake-up between threads per batch, still one crossing per batch. The
-// budget only makes JavaScript let its event loop turn now and then (session_binding.cc). Only
-// one thread ever calls WintunReceivePacket at a time: the hand-over goes through `lock_`.
+// budget only makes JavaScript let its event loop turn now and then (session_binding.cc).
+//
+// Lending the ring to workers (a port's `workers`, worker_steering.h): after steering a batch while
+// no worker sleeps on its queue, the thread lends the ring to the workers and waits in
+// AwaitRingFromWorkers. A worker whose queue runs empty receives the next batch itself
+// (PullForWorkers, one worker at a time) and steers it as the thread would. Under load that is the
+// worker's own loop, as with the JavaScript thread above; the thread no longer wakes and preempts
+// a worker for every few packets. The ring comes back when a pull finds it empty, a slot class dry
+// (the thread waits for slots; a pull never does) or a worker asleep (its flows' packets must not
+// wait for a busy worker's next pull), and the thread takes it back itself after kWorkerPullGrace
+// without a pull. Only one thread ever calls WintunReceivePacket at a time: every hand-over of the
+// ring goes through `lock_`.
 #pragma once
 
 #include <atomic>
