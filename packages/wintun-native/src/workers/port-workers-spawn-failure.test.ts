@@ -1,3 +1,4 @@
+import { FLOW_ECHO_RECEIVER } from "@magma/port-workers-suite";
 import { afterEach, expect, it, vi } from "vitest";
 import { nativeAddon } from "../native-addon.js";
 import { WinTunPort } from "../port/win-tun-port.js";
@@ -26,8 +27,6 @@ vi.mock("./port-worker-thread.js", async (importOriginal) => {
   return { ...original, PortWorkerThread: FailingPortWorkerThread };
 });
 
-const RECEIVER_MODULE = new URL("../test-support/flow-echo-receiver.mjs", import.meta.url);
-
 afterEach(async () => {
   for (const thread of spawning.started.splice(0)) await thread.terminate();
   spawning.made = 0;
@@ -46,7 +45,7 @@ describeNetwork("WinTunPort with workers, when a worker thread cannot be made", 
     await expect(
       WinTunPort.create({
         adapterName: "mgspawn1",
-        workers: { count: 4, receiverModule: RECEIVER_MODULE },
+        workers: { count: 4, receiverModule: FLOW_ECHO_RECEIVER },
       }),
     ).rejects.toThrow("no thread left (injected)");
     expect(spawning.started).toHaveLength(2);
@@ -62,7 +61,7 @@ describeNetwork("WinTunPort with workers, when a worker thread cannot be made", 
   it("starts every worker when none fails (the injection point is the one the port uses)", async () => {
     const port = await WinTunPort.create({
       adapterName: "mgspawn2",
-      workers: { count: 2, receiverModule: RECEIVER_MODULE },
+      workers: { count: 2, receiverModule: FLOW_ECHO_RECEIVER },
     });
     try {
       expect(spawning.started).toHaveLength(2);

@@ -1,21 +1,23 @@
 import { spawnSync } from "node:child_process";
-import * as dgram from "node:dgram";
-import { once } from "node:events";
 import { PacketMemoryPool } from "@magma/memory-pool";
+import {
+  describePortWorkers,
+  FLOW_ECHO_RECEIVER,
+  type Flow,
+  openFlows,
+  sendCommand,
+  sendSequence,
+} from "@magma/port-workers-suite";
 import { afterEach, expect, it } from "vitest";
 import { nativeAddon } from "../native-addon.js";
-import { PortError } from "../port/port-error.js";
 import { WinTunPort } from "../port/win-tun-port.js";
-import { describeNetwork, run, waitFor } from "../test-support/network-test.js";
+import { describeNetwork, inTestNamespace, run, waitFor } from "../test-support/network-test.js";
 
 /** The AddressSanitizer and ThreadSanitizer runs load their own build of the addon, and are slower. */
 const sanitizerBuild = process.env.MAGMA_WINTUN_ADDON !== undefined;
-const RECEIVER_MODULE = new URL("../test-support/flow-echo-receiver.mjs", import.meta.url);
 const ports: WinTunPort<never>[] = [];
-const sockets: dgram.Socket[] = [];
 
 afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.close();
   for (const port of ports.splice(0)) await port.close();
 });
 
@@ -29,96 +31,39 @@ async function createWorkerPort(
     adapterName: name,
     workers: {
       count,
-      receiverModule: RECEIVER_MODULE,
+      receiverModule: FLOW_ECHO_RECEIVER,
       ...(extra.queueDepth === undefined ? {} : { queueDepth: extra.queueDepth }),
     },
     ...(extra.pool === undefined ? {} : { pool: extra.pool }),
   });
-  ports.push(port);
   run("sysctl", ["-qw", `net.ipv6.conf.${name}.router_solicitations=0`]);
   run("sysctl", ["-qw", `net.ipv6.conf.${name}.disable_ipv6=1`]);
   await port.adapter.configure({ addresses: [`198.18.${subnet}.1/24`] });
   return port;
 }
 
-/** A UDP flow from the kernel's side: its replies by sequence number, and who answered each. */
-interface Flow {
-  readonly socket: dgram.Socket;
-  /** Sequence numbers of the replies, in arrival order. */
-  readonly sequences: number[];
-  /** The worker that answered each reply. */
-  readonly workers: Set<number>;
-}
+// The suite every backend's port runs (@magma/port-workers-suite), here over the wintun emulator.
+describePortWorkers({
+  portName: "WinTunPort",
+  cannotRun: inTestNamespace ? undefined : "not in the test run's network namespace",
+  networks: {
+    inOrder: { adapterName: "mgwork40", subnet: 40 },
+    restart: { adapterName: "mgwork41", subnet: 41 },
+    killedByReceiver: { adapterName: "mgwork42", subnet: 42 },
+    closeUnderLoad: { adapterName: "mgwork43", subnet: 43 },
+    fallsBehind: { adapterName: "mgwork46", subnet: 46 },
+    busyWorker: { adapterName: "mgwork49", subnet: 49 },
+    stuckWorker: { adapterName: "mgwork50", subnet: 161 },
+  },
+  createPort: (network, options) =>
+    createWorkerPort(network.adapterName, network.subnet, options.count, options),
+  openSessions: () => nativeAddon().liveResources().sessions,
+});
 
-async function openFlows(subnet: number, count: number): Promise<Flow[]> {
-  const flows: Flow[] = [];
-  for (let i = 0; i < count; i++) {
-    const socket = dgram.createSocket({ type: "udp4", recvBufferSize: 1 << 20 });
-    sockets.push(socket);
-    socket.bind(0, `198.18.${subnet}.1`);
-    await once(socket, "listening");
-    const flow: Flow = { socket, sequences: [], workers: new Set() };
-    socket.on("message", (message) => {
-      flow.workers.add(message[0] as number);
-      flow.sequences.push(message.readUInt32BE(4));
-    });
-    flows.push(flow);
-  }
-  return flows;
-}
-
-function sendSequence(flow: Flow, subnet: number, from: number, to: number): void {
-  for (let sequence = from; sequence < to; sequence++) {
-    const payload = Buffer.alloc(32);
-    payload.writeUInt32BE(sequence, 4);
-    flow.socket.send(payload, 7, `198.18.${subnet}.2`);
-  }
-}
-
-describeNetwork("WinTunPort with workers", () => {
-  it("answers every packet of 32 concurrent flows from the one worker that owns each flow, in order", async () => {
-    const port = await createWorkerPort("mgwork40", 40, 2);
-    const flows = await openFlows(40, 32);
-    // In rounds of 10 per flow (320 packets), as a burst of all 1920 would overflow the kernel's
-    // queue in front of the adapter (500 packets) before any reached the port.
-    const perFlow = 60;
-    for (let round = 0; round < perFlow; round += 10) {
-      for (const flow of flows) sendSequence(flow, 40, round, round + 10);
-      const all = await waitFor(
-        () => flows.every((flow) => flow.sequences.length === round + 10),
-        10_000,
-      );
-      expect(all, `replies per flow: ${flows.map((flow) => flow.sequences.length).join(",")}`).toBe(
-        true,
-      );
-    }
-    const owners = new Set<number>();
-    for (const flow of flows) {
-      // One worker per flow, and the flow's packets left in the order they came.
-      expect(flow.workers.size).toBe(1);
-      owners.add([...flow.workers][0] as number);
-      expect(flow.sequences).toEqual(Array.from({ length: perFlow }, (_, i) => i));
-    }
-    // 32 flows over 2 workers: both get some (all on one has a chance of 2^-31 per run).
-    expect([...owners].sort()).toEqual([0, 1]);
-    // Anything else the kernel sent on the link (none is expected) is declined, not answered.
-    const settled = (): boolean =>
-      (port.stats.workers ?? []).every((w) => w.consumed + w.declined === w.handedOff);
-    expect(await waitFor(settled)).toBe(true);
-    const workers = port.stats.workers ?? [];
-    expect(workers).toHaveLength(2);
-    for (const worker of workers) {
-      expect(worker.running).toBe(true);
-      expect(worker.txPackets).toBe(worker.consumed);
-      expect(worker.queueFull + worker.lost + worker.restarts + worker.receiverErrors).toBe(0);
-    }
-    expect(workers.reduce((sum, worker) => sum + worker.consumed, 0)).toBe(flows.length * perFlow);
-    expect(port.stats.receiver.consumed).toBe(flows.length * perFlow);
-    expect(port.stats.txPackets).toBe(flows.length * perFlow);
-  });
-
+describeNetwork("WinTunPort with workers, over wintun", () => {
   it("answers while the port's own thread is blocked: no packet passes through it", async () => {
     const port = await createWorkerPort("mgwork47", 134, 2);
+    ports.push(port);
     // A client in another process sends 64 datagrams on 8 flows and waits for every reply, while
     // this thread is blocked in spawnSync: the receive thread must hand each packet to its worker
     // itself, and the workers send the replies themselves.
@@ -152,7 +97,7 @@ describeNetwork("WinTunPort with workers", () => {
     // queue again and again while it is wrong.
     const port = await WinTunPort.create({
       adapterName: "mgwork48",
-      workers: { count: 1, receiverModule: RECEIVER_MODULE },
+      workers: { count: 1, receiverModule: FLOW_ECHO_RECEIVER },
       pool,
       session: { receiveSlots: 16 },
     });
@@ -161,8 +106,6 @@ describeNetwork("WinTunPort with workers", () => {
     const errors: unknown[] = [];
     port.on("error", (error) => errors.push(error));
     const [flow] = (await openFlows(135, 1)) as [Flow];
-    const ahead = Buffer.alloc(32);
-    ahead.write("AHEAD", 0, "latin1");
     // Each round: the queue goes wrong after the answer to "AHEAD", and stays wrong until the
     // worker's next batch; then a burst of 40 needs more than the stock, so the receive thread
     // reads the queue before the worker's first batch of the burst has set it right.
@@ -171,7 +114,7 @@ describeNetwork("WinTunPort with workers", () => {
     const accounted = (): number => flow.sequences.length + port.stats.drops.rxPoolExhausted;
     let expected = 0;
     for (let round = 0; round < 10; round++) {
-      flow.socket.send(ahead, 7, "198.18.135.2");
+      sendCommand(flow, 135, "AHEAD");
       expected += 1;
       expect(await waitFor(() => accounted() === expected, 10_000)).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -195,194 +138,11 @@ describeNetwork("WinTunPort with workers", () => {
     expect(pool.stats.inUse).toBe(0);
   });
 
-  it("restarts a worker that dies under load, counts what it held, and the port goes on", async () => {
-    const pool = new PacketMemoryPool({ shared: true });
-    const port = await createWorkerPort("mgwork41", 41, 2, { pool });
-    ports.splice(ports.indexOf(port), 1);
-    const errors: unknown[] = [];
-    port.on("error", (error) => errors.push(error));
-    const flows = await openFlows(41, 8);
-    // Load on every flow, then a death in the middle of it.
-    for (const flow of flows) sendSequence(flow, 41, 0, 200);
-    await port.terminateWorker(0);
-    expect(await waitFor(() => (port.stats.workers?.[0]?.running ?? false) === true, 10_000)).toBe(
-      true,
-    );
-    const died = errors.find((error) => error instanceof PortError && error.code === "WORKER_DIED");
-    expect(died).toBeDefined();
-    expect(port.stats.workers?.[0]?.restarts).toBe(1);
-    // Every flow is answered again, those of the restarted worker too.
-    for (const flow of flows) flow.sequences.length = 0;
-    for (const flow of flows) sendSequence(flow, 41, 1000, 1010);
-    expect(
-      await waitFor(
-        () => flows.every((flow) => flow.sequences.filter((s) => s >= 1000).length === 10),
-        10_000,
-      ),
-    ).toBe(true);
-    // Every packet handed over was answered, declined, or lost with the dead worker. A worker
-    // publishes its counts when its queue runs empty, a moment after its last reply went out.
-    const unaccounted = (): number =>
-      (port.stats.workers ?? []).reduce(
-        (sum, w) => sum + w.handedOff - w.consumed - w.declined - w.lost,
-        0,
-      );
-    expect(
-      await waitFor(() => unaccounted() === 0, 5_000),
-      `handed over and not yet answered, declined or lost: ${unaccounted()}`,
-    ).toBe(true);
-    expect(port.stats.drops.rxWorkerLost).toBe(port.stats.workers?.[0]?.lost);
-    // Nothing leaked: the slots the dead worker held came back, and every other one too.
-    await port.close();
-    expect(pool.stats.inUse).toBe(0);
-  });
-
-  it("a receiver that kills its worker is restarted with a fresh receiver", async () => {
-    const port = await createWorkerPort("mgwork42", 42, 1);
-    const errors: unknown[] = [];
-    port.on("error", (error) => errors.push(error));
-    const [flow] = await openFlows(42, 1);
-    const die = Buffer.alloc(32);
-    die.write("DIE!", 0, "latin1");
-    (flow as Flow).socket.send(die, 7, "198.18.42.2");
-    expect(await waitFor(() => (port.stats.workers?.[0]?.restarts ?? 0) === 1, 10_000)).toBe(true);
-    expect(await waitFor(() => port.stats.workers?.[0]?.running === true, 10_000)).toBe(true);
-    const codes = errors.map((error) => (error as PortError).code);
-    expect(codes).toContain("WORKER_FAILED");
-    expect(codes).toContain("WORKER_DIED");
-    sendSequence(flow as Flow, 42, 5, 10);
-    expect(await waitFor(() => (flow as Flow).sequences.filter((s) => s >= 5).length === 5)).toBe(
-      true,
-    );
-  });
-
-  it("drops and counts the packets of a worker that falls behind, and the other worker goes on", async () => {
-    const port = await createWorkerPort("mgwork46", 46, 2, { queueDepth: 8 });
-    // Find a flow of each worker: one datagram each, one at a time (the queues hold 8), and the
-    // reply says who answered.
-    const flows = await openFlows(46, 16);
-    for (const flow of flows) {
-      sendSequence(flow, 46, 0, 1);
-      expect(await waitFor(() => flow.workers.size === 1)).toBe(true);
-    }
-    const slowFlow = flows.find((flow) => flow.workers.has(0)) as Flow;
-    const fastFlow = flows.find((flow) => flow.workers.has(1)) as Flow;
-    // 40 datagrams that hold worker 0 for 50 ms each, and meanwhile 40 ordinary ones for worker 1,
-    // 5 at a time (its queue holds 8): worker 1 answers them all while worker 0 is still busy.
-    const slow = Buffer.alloc(32);
-    slow.write("SLOW", 0, "latin1");
-    for (let i = 0; i < 40; i++) slowFlow.socket.send(slow, 7, "198.18.46.2");
-    for (let round = 100; round < 140; round += 5) {
-      sendSequence(fastFlow, 46, round, round + 5);
-      expect(
-        await waitFor(() => fastFlow.sequences.filter((s) => s >= 100).length === round - 95),
-      ).toBe(true);
-    }
-    // Worker 0 took 9 (one in hand, 8 queued) and has not answered them all yet.
-    expect(slowFlow.sequences.length - 1).toBeLessThan(9);
-    const [slowWorker, fastWorker] = port.stats.workers ?? [];
-    // Worker 0 holds one packet and 8 wait in its queue: most of the 40 were dropped, and counted.
-    expect(slowWorker?.queueFull).toBeGreaterThan(20);
-    expect(fastWorker?.queueFull).toBe(0);
-    expect(port.stats.drops.rxWorkerQueueFull).toBe(slowWorker?.queueFull);
-  });
-
-  it("lets a busy worker receive from the ring itself, and answers every packet in order", async () => {
-    const port = await createWorkerPort("mgwork49", 49, 1);
-    const flows = await openFlows(49, 8);
-    // Rounds of 40 per flow (320 packets, below the kernel's queue of 500 in front of the adapter):
-    // the worker is still busy with a round's first packets when the rest are in the ring.
-    const perFlow = 400;
-    for (let round = 0; round < perFlow; round += 40) {
-      for (const flow of flows) sendSequence(flow, 49, round, round + 40);
-      const all = await waitFor(
-        () => flows.every((flow) => flow.sequences.length === round + 40),
-        10_000,
-      );
-      expect(all, `replies per flow: ${flows.map((flow) => flow.sequences.length).join(",")}`).toBe(
-        true,
-      );
-    }
-    for (const flow of flows) {
-      expect(flow.sequences).toEqual(Array.from({ length: perFlow }, (_, i) => i));
-    }
-    const session = port.session.stats;
-    // Batches the worker received itself while it held the ring, and the thread's own.
-    expect(session.rxWorkerBatches).toBeGreaterThan(0);
-    expect(session.rxWorkerBatches).toBeLessThan(session.rxBatches);
-    const [worker] = port.stats.workers ?? [];
-    expect(worker?.handedOff).toBe(session.rxPackets);
-    expect(worker?.queueFull).toBe(0);
-  });
-
-  it("takes the ring back from a worker stuck in its receiver, and hands over what comes meanwhile", async () => {
-    const port = await createWorkerPort("mgwork50", 161, 1, { queueDepth: 8 });
-    const [held, other] = await openFlows(161, 2);
-    if (held === undefined || other === undefined) throw new Error("no flows");
-    sendSequence(held, 161, 0, 5);
-    expect(await waitFor(() => held.sequences.length === 5)).toBe(true);
-    // Wakes the worker (so the thread lends it the ring), then holds it for 400 ms.
-    const hold = Buffer.alloc(32);
-    hold.write("HOLD", 0, "latin1");
-    held.socket.send(hold, 7, "198.18.161.2");
-    expect(await waitFor(() => port.stats.workers?.[0]?.handedOff === 6)).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    // While it is stuck, the receive thread reads the ring again: it fills the worker's queue (8)
-    // and counts the rest, instead of leaving them in the ring until the worker comes back.
-    sendSequence(other, 161, 100, 140);
-    expect(
-      await waitFor(() => (port.stats.workers?.[0]?.queueFull ?? 0) >= 30, 250),
-      `queue-full drops while the worker is stuck: ${port.stats.workers?.[0]?.queueFull}`,
-    ).toBe(true);
-    expect(other.sequences).toEqual([]);
-    // It comes back, answers what its queue held, and the port goes on.
-    expect(await waitFor(() => other.sequences.length === 8, 5000)).toBe(true);
-    sendSequence(other, 161, 200, 205);
-    expect(await waitFor(() => other.sequences.length === 13, 5000)).toBe(true);
-    expect(other.sequences).toEqual([
-      ...Array.from({ length: 8 }, (_, i) => 100 + i),
-      200,
-      201,
-      202,
-      203,
-      204,
-    ]);
-    const [worker] = port.stats.workers ?? [];
-    expect((worker?.handedOff ?? 0) + (worker?.queueFull ?? 0)).toBe(port.stats.rxPackets);
-  });
-
-  it("closes under load with every slot back in the pool and no thread or session left", async () => {
-    const before = nativeAddon().liveResources();
-    const pool = new PacketMemoryPool({ shared: true });
-    const port = await createWorkerPort("mgwork43", 43, 2, { pool });
-    ports.splice(ports.indexOf(port), 1);
-    const flows = await openFlows(43, 8);
-    let sending = true;
-    const load = (async () => {
-      let sequence = 0;
-      while (sending) {
-        for (const flow of flows) sendSequence(flow, 43, sequence, sequence + 20);
-        sequence += 20;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    })();
-    await waitFor(
-      () => (port.stats.workers ?? []).every((worker) => worker.consumed > 200),
-      10_000,
-    );
-    await port.close();
-    sending = false;
-    await load;
-    expect(pool.stats.inUse).toBe(0);
-    expect(nativeAddon().liveResources().sessions).toBe(before.sessions);
-    expect((port.stats.workers ?? []).every((worker) => !worker.running)).toBe(true);
-  });
-
   it("refuses what a worker port cannot take, with typed errors and nothing left open", async () => {
     const before = nativeAddon().liveResources();
     const base = { adapterName: "mgwork44" };
     await expect(
-      WinTunPort.create({ ...base, workers: { count: 0, receiverModule: RECEIVER_MODULE } }),
+      WinTunPort.create({ ...base, workers: { count: 0, receiverModule: FLOW_ECHO_RECEIVER } }),
     ).rejects.toMatchObject({ code: "INVALID_OPTION", option: "workers.count" });
     await expect(
       WinTunPort.create({ ...base, workers: { count: 2, receiverModule: "./receiver.js" } }),
@@ -390,21 +150,21 @@ describeNetwork("WinTunPort with workers", () => {
     await expect(
       WinTunPort.create({
         ...base,
-        workers: { count: 1, receiverModule: RECEIVER_MODULE },
+        workers: { count: 1, receiverModule: FLOW_ECHO_RECEIVER },
         pool: new PacketMemoryPool(),
       }),
     ).rejects.toMatchObject({ code: "INVALID_OPTION", option: "pool" });
     await expect(
       WinTunPort.create({
         ...base,
-        workers: { count: 1, receiverModule: RECEIVER_MODULE },
+        workers: { count: 1, receiverModule: FLOW_ECHO_RECEIVER },
         packetReceiverFactory: (() => ({})) as never,
       }),
     ).rejects.toMatchObject({ code: "INVALID_OPTION", option: "packetReceiverFactory" });
     await expect(
       WinTunPort.create({
         ...base,
-        workers: { count: 1, receiverModule: RECEIVER_MODULE, typo: 1 } as never,
+        workers: { count: 1, receiverModule: FLOW_ECHO_RECEIVER, typo: 1 } as never,
       }),
     ).rejects.toMatchObject({ code: "UNKNOWN_OPTION" });
     // A module without the export: the workers cannot start, and the port is undone.
@@ -422,6 +182,7 @@ describeNetwork("WinTunPort with workers", () => {
 
   it("says that its receivers live in the workers and that capture waits for a later version", async () => {
     const port = await createWorkerPort("mgwork45", 45, 1);
+    ports.push(port);
     expect(() => port.receiver).toThrow(expect.objectContaining({ code: "RECEIVER_IN_WORKERS" }));
     expect(() => port.capture("/dev/null")).toThrow(
       expect.objectContaining({ code: "CAPTURE_UNSUPPORTED" }),
