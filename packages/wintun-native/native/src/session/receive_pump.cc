@@ -21,7 +21,6 @@ ReceivePump::ReceivePump(std::shared_ptr<PacketRing> ring, std::vector<SlotMemor
       notify_context_(notify_context) {
   held_.assign(slots_.size(), 0);
   steer_scratch_.reserve(slots_.size());
-  pull_pairs_.reserve(2 * static_cast<size_t>(config_.max_batch));
   pull_scratch_.reserve(slots_.size());
   for (const SlotMemory& slot : slots_) {
     (slot.capacity > config_.small_slot_size ? has_large_slots_ : has_small_slots_) = true;
@@ -234,34 +233,27 @@ bool ReceivePump::AwaitRingFromWorkers(uint32_t& end_code) {
 
 int32_t ReceivePump::PullForWorkers() {
   WorkerSteering* steering = steering_.load(std::memory_order_acquire);
+  int32_t batch;
   {
     std::lock_guard<std::mutex> guard(lock_);
-    if (steering == nullptr || stop_.load(std::memory_order_acquire) || !ring_lent_to_workers_ || worker_pulling_) {
+    if (steering == nullptr || stop_.load(std::memory_order_acquire) || !ring_lent_to_workers_ ||
+        worker_pulling_ || free_batches_.empty()) {
       return -1;
     }
     worker_pulling_ = true;
     ++worker_pulls_;
+    // The thread holds no batch buffer while it waits for the ring, so one is free.
+    batch = static_cast<int32_t>(free_batches_.back());
+    free_batches_.pop_back();
   }
-  pull_pairs_.clear();
+  uint32_t count = 0;
   uint32_t taken = 0;  // drops included, so one pull stays bounded
   uint32_t end_code = 0;
   bool give_back = false;
   while (taken < config_.max_batch) {
     // A packet's size class is known only once it is taken from the ring, and a pull never waits
     // for slots: it stops while a class the pool has is dry, and the thread takes over.
-    bool ready;
-    {
-      std::lock_guard<std::mutex> guard(lock_);
-      ready = (!has_small_slots_ || !free_small_.empty()) && (!has_large_slots_ || !free_large_.empty());
-    }
-    if (!ready) {
-      pull_scratch_.clear();
-      steering->TakeReturns(pull_scratch_);
-      if (!pull_scratch_.empty()) ProvideSlots(pull_scratch_.data(), static_cast<uint32_t>(pull_scratch_.size()));
-      std::lock_guard<std::mutex> guard(lock_);
-      ready = (!has_small_slots_ || !free_small_.empty()) && (!has_large_slots_ || !free_large_.empty());
-    }
-    if (!ready) {
+    if (!SlotsReadyForPull(*steering)) {
       give_back = true;
       break;
     }
@@ -274,38 +266,17 @@ int32_t ReceivePump::PullForWorkers() {
       break;
     }
     ++taken;
-    stats_.rx_ring_packets.fetch_add(1, std::memory_order_relaxed);
-    if (size == 0 || size > WINTUN_MAX_IP_PACKET_SIZE) {
-      ring_->ReleaseReceivePacket(packet);
-      stats_.drop_rx_invalid.fetch_add(1, std::memory_order_relaxed);
-      continue;
-    }
-    int32_t slot = -1;
+    if (!Accept(packet, size)) continue;
+    int32_t slot;
     {
       std::lock_guard<std::mutex> guard(lock_);
-      std::vector<int32_t>& stack = size > config_.small_slot_size ? free_large_ : free_small_;
-      if (!stack.empty()) {
-        slot = stack.back();
-        stack.pop_back();
-        held_[slot] = 0;
-      }
+      slot = PopSlotLocked(size);
     }
-    if (slot < 0) {
-      ring_->ReleaseReceivePacket(packet);
-      stats_.drop_pool_exhausted.fetch_add(1, std::memory_order_relaxed);
-      continue;
-    }
-    std::memcpy(slots_[slot].data, packet, size);
-    ring_->ReleaseReceivePacket(packet);
-    pull_pairs_.push_back(slot);
-    pull_pairs_.push_back(static_cast<int32_t>(size));
-    stats_.rx_packets.fetch_add(1, std::memory_order_relaxed);
-    stats_.rx_bytes.fetch_add(size, std::memory_order_relaxed);
+    Place(slot, packet, size, batch, count);
   }
-  const uint32_t count = static_cast<uint32_t>(pull_pairs_.size() / 2);
   if (count > 0) {
     pull_scratch_.clear();
-    steering->Steer(pull_pairs_.data(), count, pull_scratch_);
+    steering->Steer(deliveries_ + static_cast<size_t>(batch) * stride() + 1, count, pull_scratch_);
     stats_.rx_batches.fetch_add(1, std::memory_order_relaxed);
     stats_.rx_worker_batches.fetch_add(1, std::memory_order_relaxed);
     if (!pull_scratch_.empty()) ProvideSlots(pull_scratch_.data(), static_cast<uint32_t>(pull_scratch_.size()));
@@ -314,12 +285,42 @@ int32_t ReceivePump::PullForWorkers() {
   if (!give_back && !steering->AllAwake()) give_back = true;
   {
     std::lock_guard<std::mutex> guard(lock_);
+    free_batches_.push_back(static_cast<uint32_t>(batch));
     worker_pulling_ = false;
     if (end_code != 0) lent_ring_end_code_ = end_code;
     if (give_back) ring_lent_to_workers_ = false;
   }
   if (give_back) ring_returned_.notify_one();
   return static_cast<int32_t>(count);
+}
+
+bool ReceivePump::SlotsReadyForPull(WorkerSteering& steering) {
+  const auto ready = [this] {
+    std::lock_guard<std::mutex> guard(lock_);
+    return (!has_small_slots_ || !free_small_.empty()) && (!has_large_slots_ || !free_large_.empty());
+  };
+  if (ready()) return true;
+  pull_scratch_.clear();
+  steering.TakeReturns(pull_scratch_);
+  if (!pull_scratch_.empty()) ProvideSlots(pull_scratch_.data(), static_cast<uint32_t>(pull_scratch_.size()));
+  return ready();
+}
+
+bool ReceivePump::Accept(BYTE* packet, DWORD size) {
+  stats_.rx_ring_packets.fetch_add(1, std::memory_order_relaxed);
+  if (size != 0 && size <= WINTUN_MAX_IP_PACKET_SIZE) return true;
+  ring_->ReleaseReceivePacket(packet);
+  stats_.drop_rx_invalid.fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
+int32_t ReceivePump::PopSlotLocked(uint32_t size) {
+  std::vector<int32_t>& stack = size > config_.small_slot_size ? free_large_ : free_small_;
+  if (stack.empty()) return -1;
+  int32_t slot = stack.back();
+  stack.pop_back();
+  held_[slot] = 0;
+  return slot;
 }
 
 void ReceivePump::SetJavaScriptReceiveBudget(uint32_t microseconds) {
@@ -380,21 +381,11 @@ int32_t ReceivePump::ReceiveOnJavaScriptThread(bool refilled_after_turn) {
     }
     js_found_ring_empty_ = false;
     ++taken;
-    stats_.rx_ring_packets.fetch_add(1, std::memory_order_relaxed);
-    if (size == 0 || size > WINTUN_MAX_IP_PACKET_SIZE) {
-      ring_->ReleaseReceivePacket(packet);
-      stats_.drop_rx_invalid.fetch_add(1, std::memory_order_relaxed);
-      continue;
-    }
-    int32_t slot = -1;
+    if (!Accept(packet, size)) continue;
+    int32_t slot;
     {
       std::lock_guard<std::mutex> guard(lock_);
-      std::vector<int32_t>& stack = size > config_.small_slot_size ? free_large_ : free_small_;
-      if (!stack.empty()) {
-        slot = stack.back();
-        stack.pop_back();
-        held_[slot] = 0;
-      }
+      slot = PopSlotLocked(size);
       slots_ready = !(free_small_.empty() && !starved_small_) && !(free_large_.empty() && !starved_large_);
     }
     Place(slot, packet, size, batch, count);
@@ -480,11 +471,7 @@ int32_t ReceivePump::TakeSlot(uint32_t size, int32_t& batch, uint32_t& count) {
       starved_since = std::chrono::steady_clock::now();
     }
   }
-  if (stack.empty()) return -1;
-  int32_t id = stack.back();
-  stack.pop_back();
-  held_[id] = 0;
-  return id;
+  return PopSlotLocked(size);
 }
 
 void ReceivePump::Run() {
@@ -550,12 +537,7 @@ void ReceivePump::Run() {
     }
     busy = true;
     spinning = false;
-    stats_.rx_ring_packets.fetch_add(1, std::memory_order_relaxed);
-    if (size == 0 || size > WINTUN_MAX_IP_PACKET_SIZE) {
-      ring_->ReleaseReceivePacket(packet);
-      stats_.drop_rx_invalid.fetch_add(1, std::memory_order_relaxed);
-      continue;
-    }
+    if (!Accept(packet, size)) continue;
     int32_t slot = TakeSlot(size, batch, count);
     if (slot >= 0 && batch < 0) {
       batch = AcquireBatch();  // TakeSlot published the partial batch

@@ -155,6 +155,14 @@ class ReceivePump : public WorkerRingPuller {
   // and the batch's next descriptor, and is released; without a fitting slot it is released and
   // counted as a drop. Returns whether it was stored.
   bool Place(int32_t slot, BYTE* packet, uint32_t size, int32_t batch, uint32_t& count);
+  // Counts a packet taken from the ring; one no slot may hold (empty, or above 65535 bytes) is
+  // released and counted as a drop, and false returned.
+  bool Accept(BYTE* packet, DWORD size);
+  // A free slot for a packet of `size` bytes from its class's stack, or -1. Under `lock_`.
+  int32_t PopSlotLocked(uint32_t size);
+  // A pull's check before it takes a packet: every slot class the pool has has a free slot, after
+  // taking what the workers gave back if not.
+  bool SlotsReadyForPull(WorkerSteering& steering);
 
   // Steered to workers that each have at least kLingerBacklog packets queued, the thread waits
   // kLingerMicroseconds for more before it sleeps on the read event (Run). Measured in the scaling
@@ -178,9 +186,8 @@ class ReceivePump : public WorkerRingPuller {
   // Worker steering (SetSteering), and the receive thread's scratch lists for it, sized once.
   std::atomic<WorkerSteering*> steering_{nullptr};
   std::vector<int32_t> steer_scratch_;
-  // A pull's (slot, length) pairs and the slots it takes back; one pull at a time (the steering's
-  // puller lock).
-  std::vector<int32_t> pull_pairs_;
+  // The slots a pull takes back or could not hand out; one pull at a time (the steering's puller
+  // lock).
   std::vector<int32_t> pull_scratch_;
   // How long the ring stays lent to workers that do not pull.
   static constexpr std::chrono::milliseconds kWorkerPullGrace{1};
