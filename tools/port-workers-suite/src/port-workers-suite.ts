@@ -131,6 +131,28 @@ export function sendCommand(flow: Flow, subnet: number, command: string): void {
   flow.socket.send(payload, 7, `198.18.${subnet}.2`);
 }
 
+/**
+ * `perFlow` datagrams on every flow, `perRound` per flow at a time; each round waits until every
+ * flow has all its replies so far.
+ */
+async function sendInRounds(
+  flows: readonly Flow[],
+  subnet: number,
+  perFlow: number,
+  perRound: number,
+): Promise<void> {
+  for (let round = 0; round < perFlow; round += perRound) {
+    for (const flow of flows) sendSequence(flow, subnet, round, round + perRound);
+    const all = await waitFor(
+      () => flows.every((flow) => flow.sequences.length === round + perRound),
+      10_000,
+    );
+    expect(all, `replies per flow: ${flows.map((flow) => flow.sequences.length).join(",")}`).toBe(
+      true,
+    );
+  }
+}
+
 async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -181,17 +203,7 @@ export function describePortWorkers(backend: PortWorkersBackend): void {
       // In rounds of 10 per flow (320 packets), as a burst of all 1920 would overflow the kernel's
       // queue in front of the adapter (500 packets) before any reached the port.
       const perFlow = 60;
-      for (let round = 0; round < perFlow; round += 10) {
-        for (const flow of flows) sendSequence(flow, subnet, round, round + 10);
-        const all = await waitFor(
-          () => flows.every((flow) => flow.sequences.length === round + 10),
-          10_000,
-        );
-        expect(
-          all,
-          `replies per flow: ${flows.map((flow) => flow.sequences.length).join(",")}`,
-        ).toBe(true);
-      }
+      await sendInRounds(flows, subnet, perFlow, 10);
       const owners = new Set<number>();
       for (const flow of flows) {
         // One worker per flow, and the flow's packets left in the order they came.
@@ -312,17 +324,7 @@ export function describePortWorkers(backend: PortWorkersBackend): void {
       // adapter): the worker is still busy with a round's first packets when the rest are in the
       // ring.
       const perFlow = 400;
-      for (let round = 0; round < perFlow; round += 40) {
-        for (const flow of flows) sendSequence(flow, subnet, round, round + 40);
-        const all = await waitFor(
-          () => flows.every((flow) => flow.sequences.length === round + 40),
-          10_000,
-        );
-        expect(
-          all,
-          `replies per flow: ${flows.map((flow) => flow.sequences.length).join(",")}`,
-        ).toBe(true);
-      }
+      await sendInRounds(flows, subnet, perFlow, 40);
       for (const flow of flows) {
         expect(flow.sequences).toEqual(Array.from({ length: perFlow }, (_, i) => i));
       }
