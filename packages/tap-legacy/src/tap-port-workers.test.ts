@@ -36,6 +36,9 @@ describePortWorkers({
       ...(options.pool === undefined ? {} : { pool: options.pool }),
     });
   },
+  // The device's reads are posted by the thread that receives, and a worker thread can end with
+  // its read pending, which Windows would cancel: only the session's thread receives.
+  workersReceive: false,
   openSessions: () => internalNativeAddon().liveResources().sessions,
   async afterEach() {
     for (const guid of made.splice(0)) {

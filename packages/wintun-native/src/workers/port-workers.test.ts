@@ -57,6 +57,7 @@ describePortWorkers({
   },
   createPort: (network, options) =>
     createWorkerPort(network.adapterName, network.subnet, options.count, options),
+  workersReceive: true,
   openSessions: () => nativeAddon().liveResources().sessions,
 });
 

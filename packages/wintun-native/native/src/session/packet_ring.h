@@ -42,6 +42,9 @@ class PacketRing {
   // An event the JavaScript thread's event loop can watch instead (read_event_watch.h), or nullptr
   // when it cannot: the ring then goes back to the receive thread whenever it is empty.
   virtual HANDLE loop_read_event() = 0;
+  // Whether a port's worker threads may receive from it (receive_pump.h, PullForWorkers) as well
+  // as the session's own threads. A worker thread can end at any time (restart, close).
+  virtual bool workers_may_receive() const { return true; }
   virtual void End() = 0;
   // The session's counters, for a ring that learns only later that a packet SendPacket took was
   // lost (TAP: an overlapped write that fails): it moves the packet from tx to its drop.

@@ -158,7 +158,7 @@ bool ReceivePump::Publish(int32_t& batch, uint32_t& count, bool lend_ring) {
     // While every worker is awake, each comes back to its queue soon and can receive the next
     // batch itself (PullForWorkers): the thread steps aside instead of waking, preempting a worker
     // on its CPU, for every few packets.
-    lend_ring = lend_ring && steering->AllAwake();
+    lend_ring = lend_ring && ring_->workers_may_receive() && steering->AllAwake();
     {
       std::lock_guard<std::mutex> guard(lock_);
       free_batches_.push_back(static_cast<uint32_t>(batch));

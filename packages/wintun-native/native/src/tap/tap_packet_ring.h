@@ -63,6 +63,10 @@ class TapPacketRing final : public wintun::PacketRing {
   void SendPacket(const BYTE* packet) override;
   uint32_t max_send_size() const override { return write_size_; }
   uint32_t min_send_size() const override { return TAP_WIN_MIN_TUN_WRITE; }
+  // No: releasing a packet posts the next read from the releasing thread, and Windows cancels the
+  // I/O a thread issued when that thread ends (the handle has no completion port), which the ring
+  // would take for the adapter going away (ERROR_OPERATION_ABORTED, B.5).
+  bool workers_may_receive() const override { return false; }
   std::unique_ptr<wintun::ReadWaiter> NewReadWaiter() override;
   // libuv cannot wait on these events (nor on the emulator's): the ring goes back to the receive
   // thread whenever it is empty.
