@@ -10,8 +10,9 @@
  * a producer publishes the tail and then reads `sleeping`. Both are sequentially consistent
  * atomics, so at least one of them sees the other's store: the consumer never sleeps on a record
  * that the producer believed it would see, and the producer wakes only a consumer that sleeps.
- * The producer is the session's receive thread: when it finds the consumer asleep it clears
- * `sleeping` and calls into the worker's event loop, so each sleep is ended by one wake-up.
+ * The producer is the session's receive thread, or a worker receiving in its stead (one at a
+ * time, under the steering's lock): when it finds the consumer asleep it clears `sleeping` and
+ * calls into the worker's event loop, so each sleep is ended by one wake-up.
  */
 export class SharedSlotQueue {
   /** Records the queue holds at most: a power of two. */

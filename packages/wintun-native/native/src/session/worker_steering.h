@@ -3,11 +3,14 @@
 // that worker's hand-off queue in shared memory, and wakes the worker only when it sleeps. The
 // worker gives each slot back through its returns queue, which the receive thread drains into
 // its free stacks. No other thread is between them, and nothing is copied: the slot the packet
-// was received into is the one the worker reads.
+// was received into is the one the worker reads. While the ring is lent to the workers, a worker
+// whose queue ran empty receives and steers in the receive thread's stead (WorkerRingPuller),
+// through the same calls.
 //
 // Every slot handed out has an owner here until it comes back, so a worker that dies is
 // accounted for: what it held or had queued goes back to the stock and counts as lost. All of it
-// is guarded by one lock, taken once per batch by the receive thread.
+// is guarded by one lock, taken once per batch by whichever thread steers it: each queue's
+// producer side is one thread at a time.
 #pragma once
 
 #include <cstdint>
