@@ -152,13 +152,13 @@ bool ReceivePump::Publish(int32_t& batch, uint32_t& count, bool lend_ring) {
     // The batch goes to the workers, not to JavaScript: its buffer is free again at once, and
     // the slots no worker could take go back to the stacks.
     steer_scratch_.clear();
-    steering->Steer(descriptors + 1, count, steer_scratch_);
+    const bool all_awake = steering->Steer(descriptors + 1, count, steer_scratch_);
     stats_.rx_batches.fetch_add(1, std::memory_order_relaxed);
     if (!steer_scratch_.empty()) ProvideSlots(steer_scratch_.data(), static_cast<uint32_t>(steer_scratch_.size()));
     // While every worker is awake, each comes back to its queue soon and can receive the next
     // batch itself (PullForWorkers): the thread steps aside instead of waking, preempting a worker
     // on its CPU, for every few packets.
-    lend_ring = lend_ring && ring_->workers_may_receive() && steering->AllAwake();
+    lend_ring = lend_ring && ring_->workers_may_receive() && all_awake;
     {
       std::lock_guard<std::mutex> guard(lock_);
       free_batches_.push_back(static_cast<uint32_t>(batch));
@@ -274,15 +274,17 @@ int32_t ReceivePump::PullForWorkers() {
     }
     Place(slot, packet, size, batch, count);
   }
+  bool all_awake = false;
   if (count > 0) {
     pull_scratch_.clear();
-    steering->Steer(deliveries_ + static_cast<size_t>(batch) * stride() + 1, count, pull_scratch_);
+    all_awake = steering->Steer(deliveries_ + static_cast<size_t>(batch) * stride() + 1, count, pull_scratch_);
     stats_.rx_batches.fetch_add(1, std::memory_order_relaxed);
     stats_.rx_worker_batches.fetch_add(1, std::memory_order_relaxed);
     if (!pull_scratch_.empty()) ProvideSlots(pull_scratch_.data(), static_cast<uint32_t>(pull_scratch_.size()));
   }
-  // A worker that sleeps would wait for the next pull of a busy one; the thread serves it instead.
-  if (!give_back && !steering->AllAwake()) give_back = true;
+  // A worker that sleeps would wait for the next pull of a busy one; the thread serves it instead,
+  // as it does after a pull that handed out nothing (a batch of drops).
+  if (!all_awake) give_back = true;
   {
     std::lock_guard<std::mutex> guard(lock_);
     free_batches_.push_back(static_cast<uint32_t>(batch));

@@ -60,7 +60,7 @@ void WorkerSteering::ClearWaker(uint32_t worker, const WorkerWaker* waker) {
   if (worker < workers_.size() && workers_[worker].waker.get() == waker) workers_[worker].waker.reset();
 }
 
-void WorkerSteering::Steer(const int32_t* pairs, uint32_t count, std::vector<int32_t>& refused) {
+bool WorkerSteering::Steer(const int32_t* pairs, uint32_t count, std::vector<int32_t>& refused) {
   std::lock_guard<std::mutex> guard(lock_);
   const uint32_t worker_count = static_cast<uint32_t>(workers_.size());
   for (uint32_t i = 0; i < count; ++i) {
@@ -85,11 +85,16 @@ void WorkerSteering::Steer(const int32_t* pairs, uint32_t count, std::vector<int
     ++worker.counters.handed_off;
     worker.touched = true;
   }
+  bool all_awake = true;
   for (Worker& worker : workers_) {
-    if (!worker.touched) continue;
-    worker.touched = false;
-    if (worker.hand_off.PublishAndTakeSleeper() && worker.waker != nullptr) worker.waker->Wake();
+    if (worker.touched) {
+      worker.touched = false;
+      if (worker.hand_off.PublishAndTakeSleeper() && worker.waker != nullptr) worker.waker->Wake();
+    }
+    // A worker just woken counts as awake: its flag is clear.
+    all_awake = all_awake && worker.hand_off.valid() && !worker.hand_off.ConsumerSleeping();
   }
+  return all_awake;
 }
 
 void WorkerSteering::TakeReturns(std::vector<int32_t>& out) {
@@ -134,14 +139,6 @@ bool WorkerSteering::AllBacklogged(uint32_t records) {
   std::lock_guard<std::mutex> guard(lock_);
   for (Worker& worker : workers_) {
     if (!worker.hand_off.valid() || worker.hand_off.Backlog() < records) return false;
-  }
-  return true;
-}
-
-bool WorkerSteering::AllAwake() {
-  std::lock_guard<std::mutex> guard(lock_);
-  for (Worker& worker : workers_) {
-    if (!worker.hand_off.valid() || worker.hand_off.ConsumerSleeping()) return false;
   }
   return true;
 }

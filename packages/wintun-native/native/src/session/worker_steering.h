@@ -70,8 +70,9 @@ class WorkerSteering {
 
   // Hands out `count` (slot, length) pairs in order, each to its flow's worker, publishes each
   // queue it wrote once and wakes the workers that slept. Slots it could not hand out are
-  // appended to `refused` (the caller's to keep).
-  void Steer(const int32_t* pairs, uint32_t count, std::vector<int32_t>& refused);
+  // appended to `refused` (the caller's to keep). Returns whether every worker has a queue and
+  // none sleeps on it now: each will come back for more (the ring may be lent to them).
+  bool Steer(const int32_t* pairs, uint32_t count, std::vector<int32_t>& refused);
   // Appends the slots workers gave back since the last call.
   void TakeReturns(std::vector<int32_t>& out);
   // Keeps slots for TakeAll that no worker holds (taken back after the receive thread's stock
@@ -82,8 +83,6 @@ class WorkerSteering {
   void ReadCounters(std::vector<WorkerSteeringCounters>& out);
   // Whether every worker has at least `records` waiting in its queue.
   bool AllBacklogged(uint32_t records);
-  // Whether every worker has a queue and none sleeps on it: each will come back for more.
-  bool AllAwake();
 
   // The session's receive pump, while it may be pulled from (nullptr: no more). Clearing it waits
   // for a pull under way, so the ring is not touched after.
