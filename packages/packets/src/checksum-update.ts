@@ -2,8 +2,10 @@ import { foldChecksumSum } from "./internet-checksum.js";
 
 /**
  * RFC 1624 incremental update, eqn. 3: HC' = ~(~HC + ~m + m'), for one 16-bit field that changed
- * from `oldWord` to `newWord`. Eqn. 3 (rather than eqn. 2) avoids producing 0x0000 from -0 when the
- * true result is 0xffff, so the result equals a full recomputation.
+ * from `oldWord` to `newWord`. The result equals a full recomputation for any data with a non-zero
+ * word, which every IP header and every pseudo-header has. For data whose words are all zero the
+ * full computation gives 0xffff, which eqn. 3 never returns (it gives 0x0000): a caller whose
+ * covered data can be all zero (an ICMPv4 message) checks for that case itself.
  */
 export function updateChecksum16(checksum: number, oldWord: number, newWord: number): number {
   const sum = (~checksum & 0xffff) + (~oldWord & 0xffff) + (newWord & 0xffff);

@@ -131,6 +131,13 @@ describe("RFC 1624 incremental update", () => {
     expect(updateChecksum16(0xdd2f, 0x5555, 0x3285)).toBe(0x0000);
   });
 
+  it("gives 0x0000 where a full computation over data all zero gives 0xffff (eqn. 3 never yields 0xffff)", () => {
+    // An ICMPv4 echo request with identifier, sequence number and data zero turned into a reply.
+    const data = new Uint8Array(8);
+    expect(internetChecksum(data)).toBe(0xffff);
+    expect(updateChecksum16(0xf7ff, 0x0800, 0x0000)).toBe(0x0000);
+  });
+
   it("equals a full recomputation after any 16-bit or 32-bit field changes", () => {
     fc.assert(
       fc.property(

@@ -64,6 +64,41 @@ describe("replies made in place", () => {
     );
   });
 
+  it("gives an ICMPv4 reply whose words are all zero the checksum 0xffff, as a full computation does", () => {
+    // Identifier, sequence number and data all zero: the reply's words sum to zero, and no
+    // pseudo-header adds to ICMPv4's sum, so 0xffff is its only valid checksum.
+    for (const payload of [new Uint8Array(0), new Uint8Array(7), new Uint8Array(56)]) {
+      const fields: IpFields = { version: 4, source: 0xc612_0001, destination: 0xc612_0002 };
+      const length = buildIcmpEchoPacket(slot, fields, {
+        identifier: 0,
+        sequenceNumber: 0,
+        payload,
+      });
+      const packet = slot.slice(0, length);
+      expect(turnEchoRequestIntoReply(packet)).toBe("replied");
+      expect(ip.wrap(packet)).toBe(true);
+      const at = ip.upperLayerOffset;
+      expect((packet[at + 2]! << 8) | packet[at + 3]!).toBe(0xffff);
+      expect(upperLayerChecksumVerifies(ip)).toBe(true);
+      const incremental = packet.slice();
+      fillUpperLayerChecksum(ip);
+      expect(packet).toEqual(incremental);
+    }
+    // One non-zero byte anywhere in the data keeps the ordinary result.
+    const length = buildIcmpEchoPacket(
+      slot,
+      { version: 4, source: 0xc612_0001, destination: 0xc612_0002 },
+      { identifier: 0, sequenceNumber: 0, payload: Uint8Array.of(0, 0, 1) },
+    );
+    const packet = slot.slice(0, length);
+    expect(turnEchoRequestIntoReply(packet)).toBe("replied");
+    expect(ip.wrap(packet)).toBe(true);
+    expect(upperLayerChecksumVerifies(ip)).toBe(true);
+    const incremental = packet.slice();
+    fillUpperLayerChecksum(ip);
+    expect(packet).toEqual(incremental);
+  });
+
   it("turns any UDP datagram into its reply with ports and addresses swapped", () => {
     fc.assert(
       fc.property(replyableIp, udpFields, (fields, udp) => {

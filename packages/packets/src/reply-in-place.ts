@@ -48,6 +48,11 @@ function checkCommon(bytes: Uint8Array, offset: number, length: number): ReplyRe
   return options.status === "bad-length" ? "malformed" : "replied";
 }
 
+function isZero(bytes: Uint8Array, offset: number, length: number): boolean {
+  for (let i = offset; i < offset + length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
 function turnAround(): void {
   packet.swapAddresses();
   packet.setHopLimit(REPLY_HOP_LIMIT);
@@ -77,7 +82,11 @@ export function turnEchoRequestIntoReply(
 
   const reply = v4 ? Icmpv4Type.echoReply : Icmpv6Type.echoReply;
   const checksum = (bytes[at + 2]! << 8) | bytes[at + 3]!;
-  const updated = updateChecksum16(checksum, request << 8, reply << 8);
+  let updated = updateChecksum16(checksum, request << 8, reply << 8);
+  // Eqn. 3 never yields 0xffff, yet that is the only checksum of a message whose other words
+  // are all zero: an ICMPv4 echo reply with identifier, sequence number and data all zero (no
+  // pseudo-header adds to ICMPv4's sum). Its 0x0000 would fail every receiver's check.
+  if (updated === 0 && v4 && isZero(bytes, at + 4, packet.upperLayerLength - 4)) updated = 0xffff;
   bytes[at] = reply;
   bytes[at + 2] = updated >>> 8;
   bytes[at + 3] = updated & 0xff;
