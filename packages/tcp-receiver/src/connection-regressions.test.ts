@@ -248,4 +248,86 @@ describe("defects the property tests found stay fixed", () => {
   });
 
   // 7. The window property held strictly to the peer's own right edges (finds 1, 2 and 6).
+
+  // 8. Out-of-order data beyond the peer's FIN stays held, and every later segment SACKs it.
+  //
+  //   (SACK agreed, no timestamps)
+  //   peer  [.]  seq P+2 len 300                      (a hole at P+1: held, SACKed)
+  //   peer  [F.] seq P+1                              (the FIN fills the hole: CLOSE-WAIT)
+  //   stack [.]  ack P+2 sack P+2..P+302              <- a block at the ACK, past the stream's end
+  //
+  // #receiveFin moved RCV.NXT past the FIN but left the reassembly queue as it was; from
+  // CLOSE-WAIT on no text is accepted, so the queue never drained and every later ACK and data
+  // segment reported it (RFC 2018 §3 blocks lie above the ACK). Linux's tcp_fin() drops what it
+  // holds after a FIN. Longer property runs found two more ways in: a FIN held beyond a hole, then text past
+  // it, then the hole filled.
+  const sackOnly = { sack: true, timestamps: false, windowScaling: false };
+  const sackHandshake = { sackPermitted: true };
+  const fin = (delta: number, length: number): Action => ({
+    kind: "data",
+    delta,
+    length,
+    fin: true,
+    ackDelta: 0,
+  });
+  const text = (delta: number, length: number): Action => ({
+    kind: "data",
+    delta,
+    length,
+    fin: false,
+    ackDelta: 0,
+  });
+  const flush: Action = { kind: "flush" };
+  const yieldToLoop: Action = { kind: "yield" };
+
+  it("drops what it holds out of order when a FIN fills the hole before it", async () => {
+    const harness = new Harness({
+      ...plain([text(1, 300), flush, fin(0, 0), flush, yieldToLoop], 65535),
+      handshake: sackHandshake,
+      receiver: sackOnly,
+    });
+    await harness.run();
+    expect(harness.report("wellFormed")).toBeUndefined();
+    expect(harness.report("delivery")).toBeUndefined();
+    expect(harness.receiver.stats.bytesAfterFinDropped).toBe(300);
+  });
+
+  it("drops text that comes after a FIN held beyond a hole, and delivers what precedes it", async () => {
+    const harness = new Harness({
+      ...plain(
+        [
+          fin(1, 2), // bytes 1..2 and the FIN at 3, beyond the hole at 0
+          flush,
+          text(3, 1), // past the FIN
+          flush,
+          text(0, 1), // the hole: bytes 0..2 and the FIN are in
+          flush,
+          { kind: "write", length: 100 },
+          yieldToLoop,
+        ],
+        65535,
+      ),
+      handshake: sackHandshake,
+      receiver: sackOnly,
+    });
+    await harness.run();
+    expect(harness.report("wellFormed")).toBeUndefined();
+    expect(harness.report("delivery")).toBeUndefined();
+    expect(harness.sockets[0]?.deliveredLength).toBe(3);
+    expect(harness.sockets[0]?.ended).toBe(true);
+    expect(harness.receiver.stats.bytesAfterFinDropped).toBe(1);
+  });
+
+  it("drops held text a later FIN shows to lie beyond the stream's end", async () => {
+    const harness = new Harness({
+      ...plain([text(5, 10), flush, fin(1, 2), flush, text(0, 1), flush, yieldToLoop], 65535),
+      handshake: sackHandshake,
+      receiver: sackOnly,
+    });
+    await harness.run();
+    expect(harness.report("wellFormed")).toBeUndefined();
+    expect(harness.report("delivery")).toBeUndefined();
+    expect(harness.sockets[0]?.deliveredLength).toBe(3);
+    expect(harness.receiver.stats.bytesAfterFinDropped).toBe(10);
+  });
 });

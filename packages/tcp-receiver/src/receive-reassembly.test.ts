@@ -69,4 +69,26 @@ describe("ReceiveReassembly", () => {
     expect(reassembly.sackBlocks(blocks, 1)).toBe(1);
     expect([...blocks.subarray(0, 2)]).toEqual([100, 115]);
   });
+  it("drops what it holds at or after a sequence number, keeping a straddling segment's start", () => {
+    const reassembly = new ReceiveReassembly();
+    const data = Uint8Array.from({ length: 10 }, (_, i) => i);
+    reassembly.insert(0xfffffffc, data, 0, 10); // 0xfffffffc .. 6, across the wrap
+    reassembly.insert(20, data, 0, 10);
+    reassembly.insert(40, data, 0, 10);
+    expect(reassembly.discardFrom(100)).toBe(0);
+    expect(reassembly.bytes).toBe(30);
+
+    expect(reassembly.discardFrom(25)).toBe(15); // half of [20, 30) and all of [40, 50)
+    expect(reassembly.bytes).toBe(15);
+    const blocks = new Uint32Array(8);
+    expect(reassembly.sackBlocks(blocks, 4)).toBe(2);
+    expect([...blocks.subarray(0, 4)]).toEqual([20, 25, 0xfffffffc, 6]);
+
+    expect(reassembly.discardFrom(2)).toBe(9); // [2, 6) of the first and all of [20, 25)
+    expect(reassembly.sackBlocks(blocks, 4)).toBe(1);
+    expect([...blocks.subarray(0, 2)]).toEqual([0xfffffffc, 2]);
+    expect([...reassembly.takeAt(0xfffffffc)!]).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(reassembly.isEmpty).toBe(true);
+    expect(reassembly.bytes).toBe(0);
+  });
 });

@@ -157,6 +157,31 @@ export class ReceiveReassembly {
     return count + 1;
   }
 
+  /**
+   * Drops every held byte at or after `seq` (a held segment that straddles it keeps its part
+   * before) and returns how many were dropped.
+   */
+  discardFrom(seq: number): number {
+    const held = this.#held;
+    let dropped = 0;
+    for (let index = held.length - 1; index >= 0; index--) {
+      const segment = held[index]!;
+      const keep = seqDiff(seq, segment.seq);
+      if (keep >= segment.data.length) break;
+      if (keep > 0) {
+        dropped += segment.data.length - keep;
+        segment.data = segment.data.subarray(0, keep);
+        break;
+      }
+      dropped += segment.data.length;
+      held.splice(index, 1);
+      const recent = this.#recent.indexOf(segment.seq);
+      if (recent >= 0) this.#recent.splice(recent, 1);
+    }
+    this.#bytes -= dropped;
+    return dropped;
+  }
+
   clear(): void {
     this.#held.length = 0;
     this.#bytes = 0;

@@ -869,6 +869,16 @@ export class TcpConnection implements TimerEntry {
       length = Math.max(room, 0);
       fin = false;
     }
+    // A FIN ends the peer's stream (RFC 9293 §3.10.7.4, eighth step): text beyond one already
+    // seen is dropped, as Linux's tcp_fin() drops what it holds after one. Held, it would be
+    // reported in SACK blocks beyond the end of the stream.
+    const pendingFin = this.#pendingFinSeq;
+    if (pendingFin !== -1 && length > seqDiff(pendingFin, seq)) {
+      const kept = Math.max(seqDiff(pendingFin, seq), 0);
+      this.#host.stats.bytesAfterFinDropped += length - kept;
+      length = kept;
+      fin = false;
+    }
     if (length > 0 && this.#orphaned) {
       // Data for a socket its application destroyed: RFC 9293 §3.10.7.4 / RFC 2525 §2.17, reset.
       this.abort();
@@ -890,7 +900,11 @@ export class TcpConnection implements TimerEntry {
       const finSeq = seqAdd(seq, length);
       if (finSeq === this.#rcvNxt) this.#receiveFin();
       else if (seqGt(finSeq, this.#rcvNxt)) {
-        this.#pendingFinSeq = finSeq;
+        // Beyond a hole: held until the hole fills. Of two FINs the earlier one ends the stream.
+        if (pendingFin === -1 || seqGt(pendingFin, finSeq)) {
+          this.#pendingFinSeq = finSeq;
+          this.#host.stats.bytesAfterFinDropped += this.#reassembly.discardFrom(finSeq);
+        }
         this.#ackNow = true;
       }
     }
@@ -926,6 +940,8 @@ export class TcpConnection implements TimerEntry {
     this.#pendingFinSeq = -1;
     if (this.#finReceived) return;
     this.#finReceived = true;
+    // Whatever is still held out of order lies beyond the FIN: dropped (see #acceptText).
+    this.#host.stats.bytesAfterFinDropped += this.#reassembly.discardFrom(this.#rcvNxt);
     this.#rcvNxt = seqAdd(this.#rcvNxt, 1);
     this.#ackNow = true;
     this.#endPending = true;

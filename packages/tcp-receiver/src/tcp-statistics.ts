@@ -51,6 +51,11 @@ export interface TcpStatistics {
   challengeAcksSuppressed: number;
   /** Out-of-order segments kept for reassembly. */
   outOfOrderSegments: number;
+  /**
+   * Bytes of segment text beyond the peer's FIN, dropped: held out of order when the FIN came, or
+   * arriving after it (a FIN ends the peer's stream).
+   */
+  bytesAfterFinDropped: number;
   /** Zero-window probes and keepalive probes sent. */
   windowProbesSent: number;
   keepaliveProbesSent: number;
@@ -91,6 +96,7 @@ export function createTcpStatistics(): TcpStatistics {
     challengeAcksSent: 0,
     challengeAcksSuppressed: 0,
     outOfOrderSegments: 0,
+    bytesAfterFinDropped: 0,
     windowProbesSent: 0,
     keepaliveProbesSent: 0,
     transmitterBufferShortages: 0,
