@@ -82,6 +82,7 @@ const TestCase testCases[] = {
     {"resumeWritesAccumulatedPacketsInOrder", resumeWritesAccumulatedPacketsInOrder},
     {"sessionEndsWhilePausedAndLosesPendingPackets", sessionEndsWhilePausedAndLosesPendingPackets},
     {"receiveAfterKernelSendFindsPacket", receiveAfterKernelSendFindsPacket},
+    {"driverPublishesInBatchesForAppBehind", driverPublishesInBatchesForAppBehind},
     {"heldBackReceivedPacketArrivesWhileAppSpins", heldBackReceivedPacketArrivesWhileAppSpins},
     {"inlineReceiveStopsAtInjectedCorruption", inlineReceiveStopsAtInjectedCorruption},
     {"closingAdapterUnderSpinningReceiversEndsSession", closingAdapterUnderSpinningReceiversEndsSession},

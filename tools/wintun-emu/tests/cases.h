@@ -82,6 +82,7 @@ void pausedSendRingFillsAt87FullSizePackets(void);
 void resumeWritesAccumulatedPacketsInOrder(void);
 void sessionEndsWhilePausedAndLosesPendingPackets(void);
 void receiveAfterKernelSendFindsPacket(void);
+void driverPublishesInBatchesForAppBehind(void);
 void heldBackReceivedPacketArrivesWhileAppSpins(void);
 void inlineReceiveStopsAtInjectedCorruption(void);
 void closingAdapterUnderSpinningReceiversEndsSession(void);
