@@ -261,8 +261,6 @@ describe("defects the property tests found stay fixed", () => {
   // segment reported it (RFC 2018 §3 blocks lie above the ACK). Linux's tcp_fin() drops what it
   // holds after a FIN. Longer property runs found two more ways in: a FIN held beyond a hole, then text past
   // it, then the hole filled.
-  const sackOnly = { sack: true, timestamps: false, windowScaling: false };
-  const sackHandshake = { sackPermitted: true };
   const fin = (delta: number, length: number): Action => ({
     kind: "data",
     delta,
@@ -280,53 +278,50 @@ describe("defects the property tests found stay fixed", () => {
   const flush: Action = { kind: "flush" };
   const yieldToLoop: Action = { kind: "yield" };
 
-  it("drops what it holds out of order when a FIN fills the hole before it", async () => {
+  /** Runs `actions` with SACK agreed (no timestamps); every segment sent and the delivery checked. */
+  async function runWithSack(actions: Action[]): Promise<Harness> {
     const harness = new Harness({
-      ...plain([text(1, 300), flush, fin(0, 0), flush, yieldToLoop], 65535),
-      handshake: sackHandshake,
-      receiver: sackOnly,
+      ...plain(actions, 65535),
+      handshake: { sackPermitted: true },
+      receiver: { sack: true, timestamps: false, windowScaling: false },
     });
     await harness.run();
     expect(harness.report("wellFormed")).toBeUndefined();
     expect(harness.report("delivery")).toBeUndefined();
+    return harness;
+  }
+
+  it("drops what it holds out of order when a FIN fills the hole before it", async () => {
+    const harness = await runWithSack([text(1, 300), flush, fin(0, 0), flush, yieldToLoop]);
     expect(harness.receiver.stats.bytesAfterFinDropped).toBe(300);
   });
 
   it("drops text that comes after a FIN held beyond a hole, and delivers what precedes it", async () => {
-    const harness = new Harness({
-      ...plain(
-        [
-          fin(1, 2), // bytes 1..2 and the FIN at 3, beyond the hole at 0
-          flush,
-          text(3, 1), // past the FIN
-          flush,
-          text(0, 1), // the hole: bytes 0..2 and the FIN are in
-          flush,
-          { kind: "write", length: 100 },
-          yieldToLoop,
-        ],
-        65535,
-      ),
-      handshake: sackHandshake,
-      receiver: sackOnly,
-    });
-    await harness.run();
-    expect(harness.report("wellFormed")).toBeUndefined();
-    expect(harness.report("delivery")).toBeUndefined();
+    const harness = await runWithSack([
+      fin(1, 2), // bytes 1..2 and the FIN at 3, beyond the hole at 0
+      flush,
+      text(3, 1), // past the FIN
+      flush,
+      text(0, 1), // the hole: bytes 0..2 and the FIN are in
+      flush,
+      { kind: "write", length: 100 },
+      yieldToLoop,
+    ]);
     expect(harness.sockets[0]?.deliveredLength).toBe(3);
     expect(harness.sockets[0]?.ended).toBe(true);
     expect(harness.receiver.stats.bytesAfterFinDropped).toBe(1);
   });
 
   it("drops held text a later FIN shows to lie beyond the stream's end", async () => {
-    const harness = new Harness({
-      ...plain([text(5, 10), flush, fin(1, 2), flush, text(0, 1), flush, yieldToLoop], 65535),
-      handshake: sackHandshake,
-      receiver: sackOnly,
-    });
-    await harness.run();
-    expect(harness.report("wellFormed")).toBeUndefined();
-    expect(harness.report("delivery")).toBeUndefined();
+    const harness = await runWithSack([
+      text(5, 10),
+      flush,
+      fin(1, 2),
+      flush,
+      text(0, 1),
+      flush,
+      yieldToLoop,
+    ]);
     expect(harness.sockets[0]?.deliveredLength).toBe(3);
     expect(harness.receiver.stats.bytesAfterFinDropped).toBe(10);
   });
