@@ -6,6 +6,7 @@
 // consistent, the missed-wakeup fix of wintun master), and sleep until WintunSendPacket signals,
 // a timer is due, or the session stops.
 #include <poll.h>
+#include <sys/prctl.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -37,6 +38,9 @@ void waitForWork(Session &session, SendRingConsumer &consumer, int64_t timeoutNs
 }  // namespace
 
 void runFromAppDriver(Session &session) {
+  // Named, so that a profile or /proc tells the emulated driver's threads from the app's.
+  // prctl, not pthread_setname_np: that needs glibc 2.34, above the shipped library's 2.28.
+  prctl(PR_SET_NAME, "wintun-from-app");
   SendRingConsumer &consumer = *session.consumer;
   // The packet held back by the reordering fault and when this thread first saw it: the next
   // packet sent releases it, so one still held 10 ms later means 10 ms of silence.

@@ -1,7 +1,6 @@
 #include "session.h"
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -143,10 +142,6 @@ Session *startSession(Device &device, uint32_t capacity, int queue, NamespaceLoc
   session->producer = std::make_unique<ReceiveRingProducer>(*session);
   session->toAppThread = std::thread(runToAppDriver, std::ref(*session));
   session->fromAppThread = std::thread(runFromAppDriver, std::ref(*session));
-  // Named before they run, so that a profile or /proc tells the emulated driver's threads from
-  // the app's.
-  pthread_setname_np(session->toAppThread.native_handle(), "wintun-to-app");
-  pthread_setname_np(session->fromAppThread.native_handle(), "wintun-from-app");
   if (!setTunCarrier(session->tunFd, true)) {
     logMessage(WINTUN_LOG_WARN, "The kernel did not report the link up");
   }
