@@ -19,11 +19,13 @@
 // the ring back. Where its event loop can wait on the read event (Linux: an eventfd), it keeps an
 // empty ring instead and lets the driver's signal wake it (session_binding.cc): at one packet in
 // flight that is one wake-up per packet, where handing the ring back costs two (the driver wakes
-// the thread, the thread wakes JavaScript). The thread meanwhile waits in AwaitRing. When a slot class runs dry it keeps the ring and lets its event loop turn first
-// (the application may dispose packets there), and drops only if the refill after that turn
-// brings none, as the thread drops only after JavaScript answered its request with nothing. Under load this is the single-threaded
-// loop of a C reflector: no wake-up between threads per batch, still one crossing per batch. The
-// budget only makes JavaScript let its event loop turn now and then (session_binding.cc).
+// the thread, the thread wakes JavaScript). The thread meanwhile waits in AwaitRing. When a slot
+// class runs dry it keeps the ring and lets its event loop turn first (the application may
+// dispose packets there), and drops only if the refill after that turn brings none, as the thread
+// drops only after JavaScript answered its request with nothing. Under load this is the
+// single-threaded loop of a C reflector: no wake-up between threads per batch, still one crossing
+// per batch. The budget only makes JavaScript let its event loop turn now and then
+// (session_binding.cc).
 //
 // Lending the ring to workers (a port's `workers`, worker_steering.h): after steering a batch while
 // no worker sleeps on its queue, the thread lends the ring to the workers and waits in

@@ -1,12 +1,12 @@
 // Native side of a SharedSlotQueue (src/workers/shared-slot-queue.ts): a single-producer,
 // single-consumer queue of fixed-size int32 records in a SharedArrayBuffer, between the receive
 // thread and one worker thread (the producer side may be a worker steering in the receive
-// thread's stead, one thread at a time under the steering's lock: worker_steering.h). Layout: four int32 (tail, head, sleeping, closed), then
-// `capacity` records of `width` int32. Each side keeps its own index and publishes it with one
-// sequentially consistent store per batch, as the JavaScript side does with Atomics: both sides'
-// stores and loads of the header are seq_cst, which is what the sleep protocol needs (a consumer
-// sets `sleeping` then reads `tail`; a producer stores `tail` then reads `sleeping`: one of them
-// sees the other).
+// thread's stead, one thread at a time under the steering's lock: worker_steering.h). Layout:
+// four int32 (tail, head, sleeping, closed), then `capacity` records of `width` int32. Each side
+// keeps its own index and publishes it with one sequentially consistent store per batch, as the
+// JavaScript side does with Atomics: both sides' stores and loads of the header are seq_cst,
+// which is what the sleep protocol needs (a consumer sets `sleeping` then reads `tail`; a
+// producer stores `tail` then reads `sleeping`: one of them sees the other).
 #pragma once
 
 #include <atomic>
