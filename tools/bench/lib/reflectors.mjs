@@ -9,18 +9,22 @@ export const benchInterfaceName = "mbench0";
 
 /**
  * The C reflector on the wintun API, over the emulator (tools/wintun-emu). `library` compares
- * another build of the emulator (give it its own `name`).
+ * another build of the emulator (give it its own `name`). `extraWorkNs` makes it busy-wait that
+ * long on each reply: a calibration of what a little more work per packet costs the benchmark.
  */
 export function cReflectorOverEmulator({
   name = "c-emulator",
   library = benchPaths.wintunEmulatorLibrary,
   spinMicros,
   ringCapacity,
+  extraWorkNs,
+  label,
   env,
 } = {}) {
   return {
     name,
-    label: name === "c-emulator" ? "C reflector, wintun emulator" : `C reflector, ${name}`,
+    label:
+      label ?? (name === "c-emulator" ? "C reflector, wintun emulator" : `C reflector, ${name}`),
     ifname: benchInterfaceName,
     requires: [benchPaths.wintunReflector, library],
     env: env ?? {},
@@ -29,6 +33,7 @@ export function cReflectorOverEmulator({
       ...["--library", library, "--adapter", ifname],
       ...(spinMicros === undefined ? [] : ["--spin-us", String(spinMicros)]),
       ...(ringCapacity === undefined ? [] : ["--capacity", String(ringCapacity)]),
+      ...(extraWorkNs === undefined ? [] : ["--extra-work-ns", String(extraWorkNs)]),
     ],
   };
 }

@@ -7,7 +7,11 @@
  * (tools/wintun-emu/build/libwintun.so) and the read event is an eventfd cast to HANDLE.
  *
  *   udp-reflector-wintun --library PATH --adapter NAME [--capacity BYTES] [--spin-us N]
- *                        [--max-seconds N]
+ *                        [--extra-work-ns N] [--max-seconds N]
+ *
+ * --extra-work-ns busy-waits that long on each reply before sending it: a calibration, not a
+ * reflector anyone would write. It shows in the same run how much a little more work per packet
+ * (what any runtime above C adds) costs this benchmark, at one packet in flight above all.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -91,9 +95,19 @@ static void wait_read_event(int event_fd) {
   }
 }
 
+/* The calibration's busy wait: spins on the clock, so it costs the same on any CPU. */
+static void busy_wait_ns(uint64_t duration_ns) {
+  if (duration_ns == 0) {
+    return;
+  }
+  uint64_t until = monotonic_ns() + duration_ns;
+  while (monotonic_ns() < until) {
+  }
+}
+
 /* Answers one received packet through the send ring. 0 when the session is gone. */
 static int answer(const wintun_exports *api, WINTUN_SESSION_HANDLE session, const BYTE *packet,
-                  DWORD size, reflector_counts *counts) {
+                  DWORD size, uint64_t extra_work_ns, reflector_counts *counts) {
   /* Checked before allocating so non-UDP traffic costs no send-ring space. */
   if (!udp_is_reflectable(packet, size)) {
     counts->ignored++;
@@ -107,6 +121,7 @@ static int answer(const wintun_exports *api, WINTUN_SESSION_HANDLE session, cons
   }
   memcpy(reply, packet, size);
   udp_swap_in_place(reply, size);
+  busy_wait_ns(extra_work_ns);
   api->SendPacket(session, reply);
   counts->reflected++;
   return 1;
@@ -125,6 +140,7 @@ int main(int argc, char **argv) {
   const char *adapter_name = NULL;
   DWORD capacity = 0x400000;
   uint64_t spin_ns = 20000;
+  uint64_t extra_work_ns = 0;
   unsigned max_seconds = 600;
   int usage_error = (argc - 1) % 2 != 0;
   for (int i = 1; !usage_error && i + 1 < argc; i += 2) {
@@ -136,6 +152,8 @@ int main(int argc, char **argv) {
       capacity = (DWORD)reflector_parse_number(argv[i], argv[i + 1], 0, UINT32_MAX);
     } else if (strcmp(argv[i], "--spin-us") == 0) {
       spin_ns = 1000u * reflector_parse_number(argv[i], argv[i + 1], 0, 100000);
+    } else if (strcmp(argv[i], "--extra-work-ns") == 0) {
+      extra_work_ns = reflector_parse_number(argv[i], argv[i + 1], 0, 1000000);
     } else if (strcmp(argv[i], "--max-seconds") == 0) {
       max_seconds = (unsigned)reflector_parse_number(argv[i], argv[i + 1], 1, 86400);
     } else {
@@ -145,7 +163,7 @@ int main(int argc, char **argv) {
   if (usage_error || library_path == NULL || adapter_name == NULL) {
     fprintf(stderr,
             "usage: %s --library PATH --adapter NAME [--capacity BYTES] [--spin-us N] "
-            "[--max-seconds N]\n",
+            "[--extra-work-ns N] [--max-seconds N]\n",
             argv[0]);
     return 2;
   }
@@ -186,7 +204,7 @@ int main(int argc, char **argv) {
     DWORD size = 0;
     BYTE *packet = api.ReceivePacket(session, &size);
     if (packet != NULL) {
-      session_alive = answer(&api, session, packet, size, &counts);
+      session_alive = answer(&api, session, packet, size, extra_work_ns, &counts);
       api.ReleaseReceivePacket(session, packet);
       spin_until = 0;
       continue;

@@ -31,7 +31,9 @@
 // run), MAGMA_BENCH_PAYLOAD (64 UDP payload bytes), MAGMA_BENCH_WINDOWS (comma-separated packets in
 // flight, "1,256"),
 // MAGMA_BENCH_REFLECTORS (comma-separated names; default the five above, and on request also
-// node-magma-port-thread-only: ours with inlineReceiveMicroseconds 0), MAGMA_BENCH_PIN=1 (the load
+// node-magma-port-thread-only: ours with inlineReceiveMicroseconds 0, and c-emulator-extra-work:
+// the C reflector over the emulator busy for MAGMA_BENCH_EXTRA_WORK_NS, 500, more on each packet),
+// MAGMA_BENCH_PIN=1 (the load
 // generator on CPU 0, the reflector with all its threads on CPU 1: each reflector measured on one
 // core, without the scheduler's noise; see ../lib/cpu-pinning.mjs).
 //
@@ -84,10 +86,18 @@ const windows = (process.env.MAGMA_BENCH_WINDOWS ?? "1,256").split(",").map((tex
 const emulatorRatioTarget = (window) => (window === 1 ? 0.9 : 0.8);
 const wanted = process.env.MAGMA_BENCH_REFLECTORS?.split(",");
 // Not run unless named in MAGMA_BENCH_REFLECTORS: ours with the ring never lent to JavaScript, to
-// show in the same run what receiving on the JavaScript thread under load is worth.
-const onRequestOnly = new Set(["node-magma-port-thread-only"]);
+// show in the same run what receiving on the JavaScript thread under load is worth; and the C
+// reflector made to spend MAGMA_BENCH_EXTRA_WORK_NS more on each packet, to show what that much
+// work, about what a runtime above C adds per packet, costs this benchmark.
+const onRequestOnly = new Set(["node-magma-port-thread-only", "c-emulator-extra-work"]);
+const extraWorkNs = numberFromEnv("MAGMA_BENCH_EXTRA_WORK_NS", 500);
 const reflectors = [
   cReflectorOverEmulator(),
+  cReflectorOverEmulator({
+    name: "c-emulator-extra-work",
+    label: `C reflector, emulator, +${extraWorkNs} ns/packet`,
+    extraWorkNs,
+  }),
   cReflectorDirect(),
   magmaPortReflector(),
   magmaPortReflector({
@@ -266,6 +276,8 @@ for (const window of windows) {
     "node-magma-port-thread-only",
   );
   ratioLine(window, "appium-ios-tuntap / C direct", "node-appium-tuntap", "c-direct");
+  ratioLine(window, `C +${extraWorkNs} ns / C`, "c-emulator-extra-work", "c-emulator");
+  ratioLine(window, `ours / C +${extraWorkNs} ns`, "node-magma-port", "c-emulator-extra-work");
   // The same receiver and loop on the two backends: what the TAP driver's path costs.
   ratioLine(window, "ours TAP / ours WinTun", "node-magma-tap-port", "node-magma-port");
   ratioLine(window, "ours TAP / C over the emulator", "node-magma-tap-port", "c-emulator");

@@ -4,7 +4,7 @@
 // without root or /dev/net/tun unless MAGMA_REQUIRE_TUN=1.
 //
 //   node tools/bench/test/reflector-roundtrip.mjs \
-//     c-direct|c-emulator|node-magma-port|node-magma-tap-port|node-appium-tuntap
+//     c-direct|c-emulator|c-emulator-extra-work|node-magma-port|node-magma-tap-port|node-appium-tuntap
 
 import {
   appiumTuntapReflector,
@@ -21,6 +21,9 @@ const tapStrict = { env: { TAP_EMU_STRICT: "1" } };
 const specs = {
   "c-direct": () => cReflectorDirect(),
   "c-emulator": () => cReflectorOverEmulator(strict),
+  // The calibration's busy wait must delay each reply, not lose or corrupt it.
+  "c-emulator-extra-work": () =>
+    cReflectorOverEmulator({ name: "c-emulator-extra-work", extraWorkNs: 20_000, ...strict }),
   "node-magma-port": () => magmaPortReflector(strict),
   "node-magma-tap-port": () => magmaPortReflector({ backend: "tap", ...tapStrict }),
   "node-appium-tuntap": () => appiumTuntapReflector(),
