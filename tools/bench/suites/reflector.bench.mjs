@@ -33,9 +33,8 @@
 // MAGMA_BENCH_REFLECTORS (comma-separated names; default the five above, and on request also
 // node-magma-port-thread-only: ours with inlineReceiveMicroseconds 0, and c-emulator-extra-work:
 // the C reflector over the emulator busy for MAGMA_BENCH_EXTRA_WORK_NS, 500, more on each packet),
-// MAGMA_BENCH_PIN=1 (the load
-// generator on CPU 0, the reflector with all its threads on CPU 1: each reflector measured on one
-// core, without the scheduler's noise; see ../lib/cpu-pinning.mjs).
+// MAGMA_BENCH_PIN=1 (the load generator on CPU 0, the reflector with all its threads on CPU 1:
+// each reflector measured on one core, without the scheduler's noise; see ../lib/cpu-pinning.mjs).
 //
 // Columns: "window" is the packets in flight; "p50 us" and "p99 us" the round trip (send to reply,
 // in the load generator, over the measurement only; median over rounds); "CPU %" is the reflector process's user+system time (all its threads: the emulator's
