@@ -13,16 +13,16 @@ export const defaultLoad = {
   durationMs: 3000,
   maxPackets: 50_000_000,
   stallMs: 100,
-  /** Generators run at once, each its own UDP flow (source port 40000 + i) with its share of the window. */
+  /** UDP flows the generator sends at once (source ports 40000 + i), each with its share of the window. */
   flows: 1,
 };
 
-export function loadGeneratorArgv(load, flow = 0) {
+export function loadGeneratorArgv(load) {
   const options = { ...defaultLoad, ...load };
   return [
     benchPaths.loadGenerator,
     ...["--local", benchAddresses.local, "--remote", benchAddresses.remote],
-    ...["--sport", String(40000 + flow)],
+    ...["--sport", "40000", "--flows", String(options.flows)],
     ...["--payload", String(options.payloadBytes), "--window", String(options.window)],
     ...["--batch", String(options.batch), "--warmup-ms", String(options.warmupMs)],
     ...["--duration-ms", String(options.durationMs), "--max-packets", String(options.maxPackets)],
@@ -32,31 +32,13 @@ export function loadGeneratorArgv(load, flow = 0) {
 
 /**
  * Resolves to the generator's JSON line; rejects if it fails or outlives its own limits. With
- * `flows` above 1, that many generators run at once, one UDP flow each (a port's workers get
- * flows, not packets, to share), the window split between them, and their lines are combined:
- * rates, counts and CPU summed, round-trip percentiles the worst flow's.
+ * `flows` above 1 the one generator sends that many UDP flows at once (a port's workers get
+ * flows, not packets, to share), the window split between them; its line sums them.
  */
 export async function runLoadGenerator(namespace, load = {}) {
   const options = { ...defaultLoad, ...load };
-  if (options.flows <= 1) return runOneGenerator(namespace, options, 0);
-  const window = Math.max(1, Math.ceil(options.window / options.flows));
-  const results = await Promise.all(
-    Array.from({ length: options.flows }, (_, flow) =>
-      runOneGenerator(namespace, { ...options, window }, flow),
-    ),
-  );
-  const combined = {};
-  for (const [key, value] of Object.entries(results[0])) {
-    if (typeof value !== "number") continue;
-    const values = results.map((result) => result[key]);
-    combined[key] = key.startsWith("rtt") ? Math.max(...values) : values.reduce((a, b) => a + b, 0);
-  }
-  return combined;
-}
-
-async function runOneGenerator(namespace, options, flow) {
   const timeLimitMs = options.warmupMs + options.durationMs + options.stallMs + 10_000;
-  const argv = namespace.command(loadGeneratorArgv(options, flow), pinnedCpus()?.loadGenerator);
+  const argv = namespace.command(loadGeneratorArgv(options), pinnedCpus()?.loadGenerator);
   const { code, signal, stdout, stderr } = await runBoundedProgram(argv, { timeLimitMs });
   if (code !== 0) {
     throw new Error(`load generator exited with ${code ?? signal}: ${stderr.trim()}`);

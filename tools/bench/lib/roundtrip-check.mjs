@@ -11,9 +11,10 @@ export const roundTripPayloadSizes = [16, 64, 1472];
 
 /**
  * Exits 77 (skipped) when this machine cannot run it, or 1 under MAGMA_REQUIRE_TUN=1; otherwise
- * returns the failures (empty when every datagram came back), printing one line per size.
+ * returns the failures (empty when every datagram came back), printing one line per size. With
+ * `flows` above 1 the load generator sends that many UDP flows at once, sharing the packets.
  */
-export async function checkRoundTrip(makeSpec, { packets = 1000 } = {}) {
+export async function checkRoundTrip(makeSpec, { packets = 1000, flows = 1 } = {}) {
   const problem = networkPrerequisiteProblem();
   if (problem !== null) {
     if (process.env.MAGMA_REQUIRE_TUN === "1") {
@@ -35,6 +36,7 @@ export async function checkRoundTrip(makeSpec, { packets = 1000 } = {}) {
         durationMs: 10_000,
         maxPackets: packets,
         stallMs: 500,
+        flows,
       },
       { idleCpu: false },
     );
@@ -43,6 +45,7 @@ export async function checkRoundTrip(makeSpec, { packets = 1000 } = {}) {
       if (actual !== expected)
         failures.push(`${payloadBytes} B: ${what} ${actual}, expected ${expected}`);
     };
+    expect("flows", load.flows, flows);
     expect("sent", load.sent, packets);
     expect("received intact", load.received, packets);
     expect("lost", load.lost, 0);
@@ -54,7 +57,8 @@ export async function checkRoundTrip(makeSpec, { packets = 1000 } = {}) {
     expect("ignored by the reflector", reflectorSummary?.ignored, 0);
     expect("reflector drops", reflectorSummary?.dropped, 0);
     console.log(
-      `${spec.name} ${payloadBytes}-byte payload: ${load.received}/${load.sent} back intact`,
+      `${spec.name} ${payloadBytes}-byte payload, ${flows} flow${flows > 1 ? "s" : ""}: ` +
+        `${load.received}/${load.sent} back intact`,
     );
   }
   return failures;

@@ -10,6 +10,13 @@
  * not a loss rate. If nothing comes back for --stall-ms, what is in flight counts as lost and the
  * window reopens.
  *
+ * Flows: --flows N sends N UDP flows at once from one process, from source ports SPORT..SPORT+N-1,
+ * each with its share of the window (rounded up) and its own stall time; the JSON line sums them
+ * and its round trips are all flows' together. One process rather than N: on a machine whose cores
+ * the reflector needs too, N generators each sleeping on its own socket wake N times where one
+ * wakes once, and every wake-up is taken from the reflector (and paid for by the reflector's
+ * thread that delivers the reply).
+ *
  * Bounded: a --duration-ms measurement after --warmup-ms, and at most --max-packets sent; then
  * it drains what is in flight (at most --stall-ms more) and prints one JSON line on stdout.
  * Every reply is checked: length, run tag, sequence number and payload bytes.
@@ -24,7 +31,7 @@
  *
  *   udp-loadgen --local 198.18.0.1 --remote 198.18.0.2 [--sport 40000] [--dport 9000]
  *               [--payload 64] [--window 256] [--batch 32] [--warmup-ms 300]
- *               [--duration-ms 3000] [--max-packets 50000000] [--stall-ms 100]
+ *               [--duration-ms 3000] [--max-packets 50000000] [--stall-ms 100] [--flows 1]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -44,6 +51,7 @@
 enum {
   MAX_BATCH = 256,
   MAX_WINDOW = 8192,
+  MAX_FLOWS = 64,
   SEQUENCE_SLOTS = 65536, /* > MAX_WINDOW: a slot is reused only after its packet left the window */
   RTT_SUB_BITS = 6,       /* 64 sub-buckets per power of two of nanoseconds */
   RTT_BUCKETS = (64 - RTT_SUB_BITS + 1) << RTT_SUB_BITS,
@@ -63,8 +71,9 @@ typedef struct {
   unsigned batch;
   uint64_t warmup_ns;
   uint64_t duration_ns;
-  uint64_t max_packets;
+  uint64_t max_packets; /* over all flows */
   int stall_ms;
+  unsigned flows;
 } loadgen_options;
 
 typedef struct {
@@ -183,6 +192,7 @@ static void parse_options(int argc, char **argv, loadgen_options *options) {
   options->duration_ns = 3000u * 1000000ull;
   options->max_packets = 50000000u;
   options->stall_ms = 100;
+  options->flows = 1;
   if ((argc - 1) % 2 != 0) {
     fprintf(stderr, "%s: every option takes a value\n", argv[0]);
     exit(2);
@@ -214,6 +224,8 @@ static void parse_options(int argc, char **argv, loadgen_options *options) {
       options->max_packets = parse_number(name, value, 1, 1000000000000ul);
     } else if (strcmp(name, "--stall-ms") == 0) {
       options->stall_ms = (int)parse_number(name, value, 1, 10000);
+    } else if (strcmp(name, "--flows") == 0) {
+      options->flows = (unsigned)parse_number(name, value, 1, MAX_FLOWS);
     } else {
       fprintf(stderr, "%s: unknown option %s\n", argv[0], name);
       exit(2);
@@ -224,9 +236,14 @@ static void parse_options(int argc, char **argv, loadgen_options *options) {
             argv[0]);
     exit(2);
   }
+  if (options->sport + options->flows - 1 > 65535) {
+    fprintf(stderr, "--flows: %u flows from source port %u run past port 65535\n", options->flows,
+            options->sport);
+    exit(2);
+  }
 }
 
-static int open_socket(const loadgen_options *options) {
+static int open_socket(const loadgen_options *options, unsigned sport) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     perror("socket");
@@ -241,7 +258,7 @@ static int open_socket(const loadgen_options *options) {
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer_bytes, sizeof buffer_bytes);
   }
   struct sockaddr_in local = {.sin_family = AF_INET,
-                              .sin_port = htons((uint16_t)options->sport),
+                              .sin_port = htons((uint16_t)sport),
                               .sin_addr = options->local};
   struct sockaddr_in remote = {.sin_family = AF_INET,
                                .sin_port = htons((uint16_t)options->dport),
@@ -259,18 +276,26 @@ static int open_socket(const loadgen_options *options) {
   return fd;
 }
 
+/* Round trips of every flow, in one histogram. */
+typedef struct {
+  int recording; /* replies add their round trip (the measurement) */
+  uint64_t histogram[RTT_BUCKETS];
+  uint64_t samples;
+  uint64_t max_ns;
+} rtt_record;
+
+/* One flow: its socket, its share of the window and what it has in flight. */
 typedef struct {
   const loadgen_options *options;
+  rtt_record *rtt;
   int fd;
+  unsigned window;
   uint64_t tag;
   uint64_t next_sequence;
   uint64_t in_flight;
+  uint64_t last_reply_ns; /* or when its window last opened: the stall time runs from here */
   uint64_t *slots;   /* slots[s % SEQUENCE_SLOTS] == s while packet s is in flight */
   uint64_t *sent_ns; /* sent_ns[s % SEQUENCE_SLOTS]: when packet s was handed to sendmmsg */
-  int recording;     /* replies add their round trip to the histogram (the measurement) */
-  uint64_t rtt_histogram[RTT_BUCKETS];
-  uint64_t rtt_samples;
-  uint64_t rtt_max_ns;
   loadgen_counts counts;
   struct mmsghdr send_messages[MAX_BATCH];
   struct iovec send_vectors[MAX_BATCH];
@@ -294,6 +319,9 @@ static int send_batch(loadgen *run, unsigned wanted) {
     }
     perror("sendmmsg");
     return -1;
+  }
+  if (run->in_flight == 0) {
+    run->last_reply_ns = now;
   }
   for (int i = 0; i < sent; i++) {
     uint64_t sequence = run->next_sequence++;
@@ -328,7 +356,12 @@ static int receive_batch(loadgen *run) {
     perror("recvmmsg");
     return -1;
   }
-  uint64_t now = got > 0 && run->recording ? monotonic_ns() : 0;
+  if (got == 0) {
+    return 0;
+  }
+  uint64_t now = monotonic_ns();
+  run->last_reply_ns = now;
+  rtt_record *rtt = run->rtt;
   for (int i = 0; i < got; i++) {
     const struct mmsghdr *message = &run->receive_messages[i];
     uint64_t sequence = 0;
@@ -346,12 +379,12 @@ static int receive_batch(loadgen *run) {
     *slot = NOT_IN_FLIGHT;
     run->in_flight--;
     run->counts.received++;
-    if (run->recording) {
-      uint64_t rtt = now - run->sent_ns[sequence % SEQUENCE_SLOTS];
-      run->rtt_histogram[rtt_bucket(rtt)]++;
-      run->rtt_samples++;
-      if (rtt > run->rtt_max_ns) {
-        run->rtt_max_ns = rtt;
+    if (rtt->recording) {
+      uint64_t round_trip = now - run->sent_ns[sequence % SEQUENCE_SLOTS];
+      rtt->histogram[rtt_bucket(round_trip)]++;
+      rtt->samples++;
+      if (round_trip > rtt->max_ns) {
+        rtt->max_ns = round_trip;
       }
     }
   }
@@ -368,11 +401,14 @@ static void declare_in_flight_lost(loadgen *run) {
   run->counts.stalls++;
 }
 
-static int prepare(loadgen *run, const loadgen_options *options, int fd) {
+static int prepare(loadgen *run, const loadgen_options *options, rtt_record *rtt, int fd,
+                   unsigned window, unsigned flow) {
   memset(run, 0, sizeof *run);
   run->options = options;
+  run->rtt = rtt;
   run->fd = fd;
-  run->tag = ((uint64_t)getpid() << 32) ^ monotonic_ns();
+  run->window = window;
+  run->tag = ((uint64_t)getpid() << 32) ^ monotonic_ns() ^ ((uint64_t)flow << 48);
   run->slots = malloc(SEQUENCE_SLOTS * sizeof *run->slots);
   run->sent_ns = malloc(SEQUENCE_SLOTS * sizeof *run->sent_ns);
   run->send_buffers = malloc((size_t)options->batch * options->payload);
@@ -398,79 +434,120 @@ static int prepare(loadgen *run, const loadgen_options *options, int fd) {
   return 1;
 }
 
+static void add_counts(loadgen_counts *total, const loadgen_counts *flow) {
+  total->sent += flow->sent;
+  total->received += flow->received;
+  total->lost += flow->lost;
+  total->unexpected += flow->unexpected;
+  total->corrupt += flow->corrupt;
+  total->stalls += flow->stalls;
+}
+
 int main(int argc, char **argv) {
   loadgen_options options;
   parse_options(argc, argv, &options);
-  int fd = open_socket(&options);
-  if (fd < 0) {
-    return 1;
-  }
-  static loadgen run;
-  if (!prepare(&run, &options, fd)) {
-    return 1;
+  unsigned flows = options.flows;
+  unsigned window_per_flow = (options.window + flows - 1) / flows;
+  static rtt_record rtt;
+  static loadgen runs[MAX_FLOWS];
+  static struct pollfd watches[MAX_FLOWS];
+  int ready[MAX_FLOWS]; /* worth a send or a receive without waiting first */
+  for (unsigned flow = 0; flow < flows; flow++) {
+    int fd = open_socket(&options, options.sport + flow);
+    if (fd < 0 || !prepare(&runs[flow], &options, &rtt, fd, window_per_flow, flow)) {
+      return 1;
+    }
+    ready[flow] = 1;
   }
 
   uint64_t started = monotonic_ns();
   uint64_t measure_from = started + options.warmup_ns;
   uint64_t measure_until = measure_from + options.duration_ns;
+  uint64_t stall_ns = (uint64_t)options.stall_ms * 1000000u;
   int measuring = options.warmup_ns == 0;
   uint64_t received_at_start = 0;
   uint64_t measured_start_ns = started;
   uint64_t measured_end_ns = 0;
   uint64_t received_at_end = 0;
+  uint64_t sent_total = 0;
+  uint64_t received_total = 0;
   int failed = 0;
-  run.recording = measuring;
+  rtt.recording = measuring;
 
-  for (;;) {
+  while (!failed) {
     uint64_t now = monotonic_ns();
     if (!measuring && measured_end_ns == 0 && now >= measure_from) {
       measuring = 1;
-      run.recording = 1;
-      received_at_start = run.counts.received;
+      rtt.recording = 1;
+      received_at_start = received_total;
       measured_start_ns = now;
     }
-    int sending = measured_end_ns == 0 && now < measure_until &&
-                  run.counts.sent < options.max_packets;
+    int sending = measured_end_ns == 0 && now < measure_until && sent_total < options.max_packets;
     if (!sending && measured_end_ns == 0) {
       measured_end_ns = now;
-      received_at_end = run.counts.received;
+      received_at_end = received_total;
       measuring = 0;
-      run.recording = 0;
+      rtt.recording = 0;
     }
-    int sent = 0;
-    if (sending && run.in_flight < options.window) {
-      uint64_t room = options.window - run.in_flight;
-      uint64_t left = options.max_packets - run.counts.sent;
-      uint64_t wanted = room < left ? room : left;
-      sent = send_batch(&run, (unsigned)(wanted < options.batch ? wanted : options.batch));
+    int progress = 0;
+    uint64_t in_flight = 0;
+    for (unsigned flow = 0; flow < flows; flow++) {
+      loadgen *run = &runs[flow];
+      if (ready[flow]) {
+        int sent = 0;
+        if (sending && run->in_flight < run->window && sent_total < options.max_packets) {
+          uint64_t room = run->window - run->in_flight;
+          uint64_t left = options.max_packets - sent_total;
+          uint64_t wanted = room < left ? room : left;
+          sent = send_batch(run, (unsigned)(wanted < options.batch ? wanted : options.batch));
+          sent_total += sent > 0 ? (uint64_t)sent : 0;
+        }
+        int got = receive_batch(run);
+        if (sent < 0 || got < 0) {
+          failed = 1;
+          break;
+        }
+        received_total += got > 0 ? (uint64_t)got : 0;
+        ready[flow] = got > 0 || sent > 0;
+        progress |= ready[flow];
+      }
+      in_flight += run->in_flight;
     }
-    int got = receive_batch(&run);
-    if (sent < 0 || got < 0) {
-      failed = 1;
-      break;
-    }
-    if (got > 0 || sent > 0) {
+    if (failed || progress) {
       continue;
     }
-    if (!sending && run.in_flight == 0) {
+    if (!sending && in_flight == 0) {
       break;
     }
-    struct pollfd watch = {.fd = fd, .events = POLLIN, .revents = 0};
-    if (sending && run.in_flight < options.window) {
-      watch.events |= POLLOUT; /* the send buffer was full */
+    for (unsigned flow = 0; flow < flows; flow++) {
+      loadgen *run = &runs[flow];
+      watches[flow] = (struct pollfd){.fd = run->fd, .events = POLLIN, .revents = 0};
+      if (sending && run->in_flight < run->window) {
+        watches[flow].events |= POLLOUT; /* the send buffer was full */
+      }
     }
-    int ready = poll(&watch, 1, options.stall_ms);
-    if (ready == 0) {
-      declare_in_flight_lost(&run);
-      if (!sending) {
-        break;
+    poll(watches, flows, options.stall_ms);
+    now = monotonic_ns();
+    for (unsigned flow = 0; flow < flows; flow++) {
+      loadgen *run = &runs[flow];
+      ready[flow] = watches[flow].revents != 0;
+      if (!ready[flow] && run->in_flight > 0 && now - run->last_reply_ns >= stall_ns) {
+        declare_in_flight_lost(run);
+        ready[flow] = 1; /* its window is open again */
       }
     }
   }
 
   if (measured_end_ns == 0) {
     measured_end_ns = monotonic_ns();
-    received_at_end = run.counts.received;
+    received_at_end = received_total;
+  }
+  loadgen_counts counts = {0};
+  uint64_t in_flight_at_end = 0;
+  for (unsigned flow = 0; flow < flows; flow++) {
+    add_counts(&counts, &runs[flow].counts);
+    in_flight_at_end += runs[flow].in_flight;
+    close(runs[flow].fd);
   }
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
@@ -478,20 +555,20 @@ int main(int argc, char **argv) {
                        (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
   double seconds = (double)(measured_end_ns - measured_start_ns) / 1e9;
   uint64_t measured = received_at_end - received_at_start;
-  printf("{\"payloadBytes\":%zu,\"window\":%u,\"sent\":%" PRIu64 ",\"received\":%" PRIu64
-         ",\"lost\":%" PRIu64 ",\"unexpected\":%" PRIu64 ",\"corrupt\":%" PRIu64
-         ",\"stalls\":%" PRIu64 ",\"inFlightAtEnd\":%" PRIu64 ",\"measuredPackets\":%" PRIu64
+  printf("{\"payloadBytes\":%zu,\"window\":%u,\"flows\":%u,\"sent\":%" PRIu64
+         ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"unexpected\":%" PRIu64
+         ",\"corrupt\":%" PRIu64 ",\"stalls\":%" PRIu64 ",\"inFlightAtEnd\":%" PRIu64
+         ",\"measuredPackets\":%" PRIu64
          ",\"measuredSeconds\":%.6f,\"pps\":%.1f,\"rttSamples\":%" PRIu64
          ",\"rttP50Us\":%.3f,\"rttP99Us\":%.3f,\"rttP999Us\":%.3f,\"rttMaxUs\":%.3f"
          ",\"cpuSeconds\":%.3f,\"failed\":%s}\n",
-         options.payload, options.window, run.counts.sent, run.counts.received, run.counts.lost,
-         run.counts.unexpected, run.counts.corrupt, run.counts.stalls, run.in_flight, measured,
-         seconds, seconds > 0 ? (double)measured / seconds : 0.0, run.rtt_samples,
-         rtt_quantile(run.rtt_histogram, run.rtt_samples, 0.50) / 1e3,
-         rtt_quantile(run.rtt_histogram, run.rtt_samples, 0.99) / 1e3,
-         rtt_quantile(run.rtt_histogram, run.rtt_samples, 0.999) / 1e3,
-         (double)run.rtt_max_ns / 1e3, cpu_seconds,
+         options.payload, window_per_flow * flows, flows, counts.sent, counts.received,
+         counts.lost, counts.unexpected, counts.corrupt, counts.stalls, in_flight_at_end, measured,
+         seconds, seconds > 0 ? (double)measured / seconds : 0.0, rtt.samples,
+         rtt_quantile(rtt.histogram, rtt.samples, 0.50) / 1e3,
+         rtt_quantile(rtt.histogram, rtt.samples, 0.99) / 1e3,
+         rtt_quantile(rtt.histogram, rtt.samples, 0.999) / 1e3,
+         (double)rtt.max_ns / 1e3, cpu_seconds,
          failed ? "true" : "false");
-  close(fd);
   return failed ? 1 : 0;
 }

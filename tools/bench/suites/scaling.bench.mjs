@@ -15,8 +15,8 @@
 //   node tools/bench/run-benchmarks.mjs scaling
 // Environment: MAGMA_BENCH_ROUNDS (3), MAGMA_BENCH_DURATION_MS (3000), MAGMA_BENCH_WINDOW (256
 // packets in flight: enough to keep several workers busy), MAGMA_BENCH_WORK_PASSES (8),
-// MAGMA_BENCH_SCALING_WORKERS ("0,1,2,4"), MAGMA_BENCH_FLOWS (8 load generators at once, one UDP
-// flow each, sharing the window). Not pinned: the workers need both cores.
+// MAGMA_BENCH_SCALING_WORKERS ("0,1,2,4"), MAGMA_BENCH_FLOWS (8 UDP flows the load generator
+// sends at once, sharing the window). Not pinned: the workers need both cores.
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { defaultLoad } from "../lib/load-generator.mjs";

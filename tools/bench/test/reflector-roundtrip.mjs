@@ -4,7 +4,7 @@
 // without root or /dev/net/tun unless MAGMA_REQUIRE_TUN=1.
 //
 //   node tools/bench/test/reflector-roundtrip.mjs \
-//     c-direct|c-emulator|c-emulator-extra-work|node-magma-port|node-magma-tap-port|node-appium-tuntap
+//     c-direct|c-emulator|c-emulator-4-flows|c-emulator-extra-work|node-magma-port|...
 
 import {
   appiumTuntapReflector,
@@ -21,6 +21,9 @@ const tapStrict = { env: { TAP_EMU_STRICT: "1" } };
 const specs = {
   "c-direct": () => cReflectorDirect(),
   "c-emulator": () => cReflectorOverEmulator(strict),
+  // The load generator's flows (the scaling suite's load): every flow's datagrams come back and
+  // are counted once in the sum.
+  "c-emulator-4-flows": () => cReflectorOverEmulator({ name: "c-emulator-4-flows", ...strict }),
   // The calibration's busy wait must delay each reply, not lose or corrupt it.
   "c-emulator-extra-work": () =>
     cReflectorOverEmulator({ name: "c-emulator-extra-work", extraWorkNs: 20_000, ...strict }),
@@ -35,7 +38,8 @@ if (makeSpec === undefined) {
   console.error(`usage: reflector-roundtrip.mjs ${Object.keys(specs).join("|")}`);
   process.exit(2);
 }
-const failures = await checkRoundTrip(makeSpec);
+const flows = Number(/-(\d+)-flows$/.exec(name)?.[1] ?? 1);
+const failures = await checkRoundTrip(makeSpec, { flows });
 if (failures.length > 0) {
   console.error(failures.join("\n"));
   process.exit(1);
