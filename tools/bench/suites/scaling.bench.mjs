@@ -14,7 +14,8 @@
 // for the reflector suite (suites/reflector.bench.mjs). Run:
 //   node tools/bench/run-benchmarks.mjs scaling
 // Environment: MAGMA_BENCH_ROUNDS (3), MAGMA_BENCH_DURATION_MS (3000), MAGMA_BENCH_WINDOW (256
-// packets in flight: enough to keep several workers busy), MAGMA_BENCH_WORK_PASSES (8),
+// packets in flight: enough to keep several workers busy), MAGMA_BENCH_WORK_PASSES (100:
+// about 19 us per packet, enough to dominate the load generator's and the kernel's share),
 // MAGMA_BENCH_SCALING_WORKERS ("0,1,2,4"), MAGMA_BENCH_FLOWS (8 UDP flows the load generator
 // sends at once, sharing the window). Not pinned: the workers need both cores.
 import { readFileSync } from "node:fs";
@@ -32,7 +33,7 @@ const numberFromEnv = (name, fallback) => {
 };
 
 const rounds = numberFromEnv("MAGMA_BENCH_ROUNDS", 3);
-const workPasses = numberFromEnv("MAGMA_BENCH_WORK_PASSES", 8);
+const workPasses = numberFromEnv("MAGMA_BENCH_WORK_PASSES", 100);
 const load = {
   ...defaultLoad,
   durationMs: numberFromEnv("MAGMA_BENCH_DURATION_MS", 3000),
