@@ -502,12 +502,14 @@ int main(int argc, char **argv) {
           sent = send_batch(run, (unsigned)(wanted < options.batch ? wanted : options.batch));
           sent_total += sent > 0 ? (uint64_t)sent : 0;
         }
+        uint64_t received_before = run->counts.received;
         int got = receive_batch(run);
         if (sent < 0 || got < 0) {
           failed = 1;
           break;
         }
-        received_total += got > 0 ? (uint64_t)got : 0;
+        /* Intact replies only: the rate counts no corrupt or duplicate datagram. */
+        received_total += run->counts.received - received_before;
         ready[flow] = got > 0 || sent > 0;
         progress |= ready[flow];
       }
