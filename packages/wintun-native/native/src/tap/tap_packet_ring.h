@@ -12,6 +12,12 @@
 // buffer whose last write has completed (ERROR_BUFFER_OVERFLOW when all are in flight: a full
 // ring); SendPacket posts the write. In TUN mode the driver takes the bare IP packet and adds the
 // Ethernet header itself (B.4). Both run under one lock, as wintun serialises its senders.
+// Any thread may send, a port's worker included, though Windows cancels the I/O a thread issued
+// when the thread ends: tap-windows6 pends a write only until NDIS returns the packet it
+// indicated, and clears the IRP's cancel routine (rxpath.c, TapDeviceWrite), so an ending thread
+// waits for its writes to complete and none is cancelled. Reads are different: they wait in a
+// cancel-safe queue for a packet, so only threads that last as long as the session post them (its
+// receive thread, or the JavaScript thread that owns it), never a worker.
 //
 // Every operation has its own manual-reset event (minwinbase.h: GetOverlappedResult with bWait
 // needs one per concurrent operation), and a completion is seen by reading OVERLAPPED.Internal,
