@@ -25,6 +25,7 @@
 // The call that finds both the ring and the queue empty, after which the app may wait on the read
 // event, hands the watch back at once (README, differences).
 #include <poll.h>
+#include <sched.h>
 #include <sys/prctl.h>
 
 #include <algorithm>
@@ -49,6 +50,26 @@ constexpr int64_t kBehindLookNs = 200'000;
 // reflector at 256 packets in flight lost 7% with moderation from the first).
 constexpr uint32_t kBehindWakeUps = 3;
 
+// Whether this thread's wake-ups may preempt the thread running on their CPU (SCHED_OTHER, the
+// default) or may not (SCHED_BATCH, which needs no privilege). Changed only when it must; where the
+// system refuses, the thread keeps the default.
+class WakeUpPolicy {
+ public:
+  void set(bool preempting) {
+    if (preempting == preempting_ || refused_) return;
+    sched_param none{};
+    if (sched_setscheduler(0, preempting ? SCHED_OTHER : SCHED_BATCH, &none) == 0) {
+      preempting_ = preempting;
+    } else {
+      refused_ = true;
+    }
+  }
+
+ private:
+  bool preempting_ = true;
+  bool refused_ = false;
+};
+
 // What the thread does about the TUN file.
 enum class Watch {
   kFile,        // polls it: the app may be waiting
@@ -69,6 +90,17 @@ void runToAppDriver(Session &session) {
   uint64_t callsSeen = producer.receiveCalls();
   Watch watch = Watch::kFile;
   uint32_t behindWakeUps = 0;
+  // wintun.sys publishes in the sender's context and never takes the app's CPU. This thread, woken
+  // by a packet on the app's CPU, would preempt the app under the default policy, and an app that
+  // spins on the ring makes that happen for nearly every packet: each 259 it gets between packets
+  // hands the watch of the TUN file back (above), so each packet wakes this thread, which finds it
+  // already taken (measured with the app pinned to one CPU with these threads: half of its packets
+  // paid a preemption, about 30 us each on our virtual machines). So while it watches the file
+  // with nothing timed, its wake-ups do not preempt: on an idle CPU (an app waiting on the read
+  // event leaves its own idle) it runs at once, on a busy one when the running thread sleeps or
+  // its time slice ends. Looks at an app that is behind, held packets and delayed batches keep
+  // their timing and preempt as before: late, a look could let the kernel's queue overflow.
+  WakeUpPolicy policy;
   // Every change of `watch` goes through here: the resting flag tells a WintunReceivePacket that
   // finds nothing to hand the watch back.
   auto setWatch = [&](Watch next) {
@@ -97,6 +129,7 @@ void runToAppDriver(Session &session) {
     }
     if (watch == Watch::kAppReading) timeoutNs = earlierTimeout(timeoutNs, kAppActiveRecheckNs);
     if (watch == Watch::kAppBehind) timeoutNs = earlierTimeout(timeoutNs, kBehindLookNs);
+    policy.set(watch != Watch::kFile || timeoutNs >= 0);
     // A negative fd is ignored by poll: the app reads the kernel queue itself, or a look will.
     waits[0].fd = watch == Watch::kFile ? session.tunFd : -1;
     timespec timeout = timeoutFromNs(timeoutNs);

@@ -3,43 +3,12 @@
  * the kernel queued every 200 us, rather than waking for every packet; nothing is lost or
  * reordered, and a waiting app still gets the next packet. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cases.h"
 #include "harness.h"
-
-/* The voluntary context switches of this process's thread named `name` (its wake-ups), or -1. */
-static long threadWakeUps(const char *name) {
-  DIR *tasks = opendir("/proc/self/task");
-  CHECK(tasks != NULL, "no /proc/self/task");
-  long wakeUps = -1;
-  struct dirent *entry;
-  while (wakeUps < 0 && (entry = readdir(tasks)) != NULL) {
-    if (entry->d_name[0] == '.') continue;
-    char path[300];
-    char comm[32] = "";
-    snprintf(path, sizeof path, "/proc/self/task/%s/comm", entry->d_name);
-    FILE *file = fopen(path, "r");
-    if (file == NULL) continue;
-    if (fgets(comm, sizeof comm, file) == NULL) comm[0] = '\0';
-    fclose(file);
-    comm[strcspn(comm, "\n")] = '\0';
-    if (strcmp(comm, name) != 0) continue;
-    snprintf(path, sizeof path, "/proc/self/task/%s/status", entry->d_name);
-    file = fopen(path, "r");
-    if (file == NULL) continue;
-    char line[256];
-    while (fgets(line, sizeof line, file) != NULL) {
-      if (sscanf(line, "voluntary_ctxt_switches: %ld", &wakeUps) == 1) break;
-    }
-    fclose(file);
-  }
-  closedir(tasks);
-  return wakeUps;
-}
 
 static uint64_t nowNs(void) {
   struct timespec now;
@@ -61,13 +30,9 @@ void driverPublishesInBatchesForAppBehind(void) {
   CHECK(kept != NULL, "the first datagram never arrived");
 
   /* The thread names itself when it starts, which the inline receive above need not wait for. */
-  long before = threadWakeUps("wintun-to-app");
-  for (int tries = 0; before < 0 && tries < 1000; ++tries) {
-    struct timespec pause = {0, 1000000};
-    nanosleep(&pause, NULL);
-    before = threadWakeUps("wintun-to-app");
-  }
-  CHECK(before >= 0, "no thread named wintun-to-app");
+  int driver = threadNamed("wintun-to-app", 1000);
+  CHECK(driver >= 0, "no thread named wintun-to-app");
+  long before = threadContextSwitches(driver, true);
   /* One datagram every 40 us for 40 ms, paced by the clock, not by sleeping. */
   uint64_t started = nowNs();
   uint64_t next = started;
@@ -80,7 +45,7 @@ void driverPublishesInBatchesForAppBehind(void) {
   uint64_t elapsedNs = nowNs() - started;
   struct timespec settle = {0, 2000000};
   nanosleep(&settle, NULL);
-  long wakeUps = threadWakeUps("wintun-to-app") - before;
+  long wakeUps = threadContextSwitches(driver, true) - before;
   /* Watching the file, it woke for nearly every datagram (841 to 967 of 1000 in tests); looking
    * every 200 us, about 200 times in 40 ms. A machine too busy to keep the pace sends the
    * datagrams further apart than the looks, and then both ways wake about once per datagram:

@@ -83,6 +83,7 @@ const TestCase testCases[] = {
     {"sessionEndsWhilePausedAndLosesPendingPackets", sessionEndsWhilePausedAndLosesPendingPackets},
     {"receiveAfterKernelSendFindsPacket", receiveAfterKernelSendFindsPacket},
     {"driverPublishesInBatchesForAppBehind", driverPublishesInBatchesForAppBehind},
+    {"driverThreadNeverPreemptsSpinningApp", driverThreadNeverPreemptsSpinningApp},
     {"heldBackReceivedPacketArrivesWhileAppSpins", heldBackReceivedPacketArrivesWhileAppSpins},
     {"inlineReceiveStopsAtInjectedCorruption", inlineReceiveStopsAtInjectedCorruption},
     {"closingAdapterUnderSpinningReceiversEndsSession", closingAdapterUnderSpinningReceiversEndsSession},

@@ -83,6 +83,7 @@ void resumeWritesAccumulatedPacketsInOrder(void);
 void sessionEndsWhilePausedAndLosesPendingPackets(void);
 void receiveAfterKernelSendFindsPacket(void);
 void driverPublishesInBatchesForAppBehind(void);
+void driverThreadNeverPreemptsSpinningApp(void);
 void heldBackReceivedPacketArrivesWhileAppSpins(void);
 void inlineReceiveStopsAtInjectedCorruption(void);
 void closingAdapterUnderSpinningReceiversEndsSession(void);

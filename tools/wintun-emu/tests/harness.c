@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -139,4 +140,42 @@ int inversions(const uint32_t *seen, int count) {
   int found = 0;
   for (int i = 1; i < count; ++i) found += seen[i] < seen[i - 1];
   return found;
+}
+
+int threadNamed(const char *name, int timeoutMs) {
+  uint64_t deadline = nowMs() + (uint64_t)timeoutMs;
+  while (true) {
+    DIR *tasks = opendir("/proc/self/task");
+    CHECK(tasks != NULL, "no /proc/self/task");
+    int found = -1;
+    struct dirent *entry;
+    while (found < 0 && (entry = readdir(tasks)) != NULL) {
+      if (entry->d_name[0] == '.') continue;
+      char path[300];
+      char comm[32] = "";
+      snprintf(path, sizeof path, "/proc/self/task/%s/comm", entry->d_name);
+      FILE *file = fopen(path, "r");
+      if (file == NULL) continue;
+      if (fgets(comm, sizeof comm, file) == NULL) comm[0] = '\0';
+      fclose(file);
+      comm[strcspn(comm, "\n")] = '\0';
+      if (strcmp(comm, name) == 0) found = atoi(entry->d_name);
+    }
+    closedir(tasks);
+    if (found >= 0 || nowMs() >= deadline) return found;
+    sleepMs(1);
+  }
+}
+
+long threadContextSwitches(int thread, bool voluntary) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%d/status", thread);
+  FILE *file = fopen(path, "r");
+  if (file == NULL) return -1;
+  const char *format = voluntary ? "voluntary_ctxt_switches: %ld" : "nonvoluntary_ctxt_switches: %ld";
+  long switches = -1;
+  char line[256];
+  while (switches < 0 && fgets(line, sizeof line, file) != NULL) sscanf(line, format, &switches);
+  fclose(file);
+  return switches;
 }

@@ -45,6 +45,14 @@ bool sendToKernel(WINTUN_SESSION_HANDLE session, const uint8_t *packet, size_t l
 /* Both directions report ERROR_HANDLE_EOF (within 3 s) after the driver ended the session. */
 void expectEndOfSession(WINTUN_SESSION_HANDLE session);
 
+/* The emulated driver's threads, as /proc shows them. */
+/* This process's thread whose name (comm) is `name`, waiting up to timeoutMs for it to name
+ * itself; -1 when there is none by then. */
+int threadNamed(const char *name, int timeoutMs);
+/* A thread of this process's context switches so far: voluntary (it slept: its wake-ups) or
+ * involuntary (it was preempted); -1 when the thread is gone. */
+long threadContextSwitches(int thread, bool voluntary);
+
 /* Numbered probes through a session, each a uint32_t counting from 0 as the UDP payload. */
 /* Sends `packets` probes from the kernel socket to the peer, then records the numbers the ring
  * delivers, in order, until 300 ms pass without one; returns how many (at most `capacity`). */
