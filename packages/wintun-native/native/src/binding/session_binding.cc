@@ -11,6 +11,7 @@
 #include "addon_data.h"
 #include "../flow/flow_hash.h"
 #include "live_resources.h"
+#include "slot_pairs_argument.h"
 #include "slab_memory.h"
 #include "steered_worker_binding.h"
 #include "win32_error.h"
@@ -533,14 +534,13 @@ Napi::Value SessionBinding::ProvideSlots(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SessionBinding::SendSlots(const Napi::CallbackInfo& info) {
-  Napi::Int32Array pairs = Int32ArrayArgument(info, 0, "pairs");
-  uint32_t count = CountArgument(info, 1, pairs.ElementLength() / 2);
+  const SlotPairsArgument argument = ReadSlotPairsArgument(info);
   if (closed_) {
-    stats_.drop_session_ended.fetch_add(count, std::memory_order_relaxed);
+    stats_.drop_session_ended.fetch_add(argument.count, std::memory_order_relaxed);
     return Napi::Number::New(info.Env(), 0);
   }
   uint32_t ended = 0;
-  const uint32_t sent = SendSlotPairs(*ring_, pairs.Data(), count, slots_, stats_, ended);
+  const uint32_t sent = SendSlotPairs(*ring_, argument.pairs, argument.count, slots_, stats_, ended);
   if (ended != 0) SendRingEnded(ended);
   return Napi::Number::New(info.Env(), sent);
 }

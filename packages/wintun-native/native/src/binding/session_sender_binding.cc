@@ -5,6 +5,7 @@
 
 #include "../session/send_path.h"
 #include "slab_memory.h"
+#include "slot_pairs_argument.h"
 
 namespace magma::wintun {
 
@@ -46,22 +47,13 @@ SessionSenderBinding::SessionSenderBinding(const Napi::CallbackInfo& info)
 
 Napi::Value SessionSenderBinding::SendSlots(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
-      !info[1].IsNumber()) {
-    throw Napi::TypeError::New(env, "sendSlots(pairs: Int32Array, count: number)");
-  }
-  Napi::Int32Array pairs = info[0].As<Napi::Int32Array>();
-  const double requested = info[1].As<Napi::Number>().DoubleValue();
-  if (!(requested >= 0 && requested <= static_cast<double>(pairs.ElementLength() / 2)) ||
-      requested != static_cast<uint32_t>(requested)) {
-    throw Napi::RangeError::New(env, "count out of range");
-  }
-  const uint32_t count = static_cast<uint32_t>(requested);
+  const SlotPairsArgument argument = ReadSlotPairsArgument(info);
   if (ring_ == nullptr) return Napi::Number::New(env, -1);
   std::shared_lock<std::shared_mutex> guard(ring_->lock);
   if (!ring_->open) return Napi::Number::New(env, -1);
   uint32_t ended = 0;
-  const uint32_t sent = SendSlotPairs(*ring_->ring, pairs.Data(), count, slots_, *ring_->stats, ended);
+  const uint32_t sent =
+      SendSlotPairs(*ring_->ring, argument.pairs, argument.count, slots_, *ring_->stats, ended);
   if (ended != 0) ring_->on_ring_ended(ring_->owner, ended);
   return Napi::Number::New(env, sent);
 }
