@@ -142,6 +142,18 @@ int inversions(const uint32_t *seen, int count) {
   return found;
 }
 
+uint64_t udpSendPacedToPeer(int fd, uint16_t peerPort, int count, uint64_t spacingUs) {
+  uint64_t started = nowUs();
+  uint64_t next = started;
+  for (int i = 0; i < count; ++i) {
+    while (nowUs() < next) {
+    }
+    udpSendToPeer(fd, peerPort, &i, sizeof i);
+    next += spacingUs;
+  }
+  return nowUs() - started;
+}
+
 int threadNamed(const char *name, int timeoutMs) {
   uint64_t deadline = nowMs() + (uint64_t)timeoutMs;
   while (true) {

@@ -45,6 +45,11 @@ bool sendToKernel(WINTUN_SESSION_HANDLE session, const uint8_t *packet, size_t l
 /* Both directions report ERROR_HANDLE_EOF (within 3 s) after the driver ended the session. */
 void expectEndOfSession(WINTUN_SESSION_HANDLE session);
 
+/* Sends datagrams numbered 0 .. count-1 (each its int as the payload) from the kernel socket to
+ * the peer, one every spacingUs, paced by the clock rather than by sleeping; returns how many
+ * microseconds that took. */
+uint64_t udpSendPacedToPeer(int fd, uint16_t peerPort, int count, uint64_t spacingUs);
+
 /* The emulated driver's threads, as /proc shows them. */
 /* This process's thread whose name (comm) is `name`, waiting up to timeoutMs for it to name
  * itself; -1 when there is none by then. */
