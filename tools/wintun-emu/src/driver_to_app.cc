@@ -23,10 +23,13 @@
 //    behind the ones in the ring anyway, and a WintunReceivePacket that finds the ring empty
 //    reads the kernel queue itself.
 // The call that finds both the ring and the queue empty, after which the app may wait on the read
-// event, hands the watch back at once (README, differences).
+// event, hands the watch back at once (README, differences). While the app reads the kernel queue
+// itself, this thread runs on the app's CPU (driver_placement.h).
 #include <poll.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -84,6 +87,7 @@ void runToAppDriver(Session &session) {
   // prctl, not pthread_setname_np: that needs glibc 2.34, above the shipped library's 2.28.
   prctl(PR_SET_NAME, "wintun-to-app");
   ReceiveRingProducer &producer = *session.producer;
+  producer.adoptDriverThread(static_cast<pid_t>(syscall(SYS_gettid)));
   pollfd waits[3] = {{session.tunFd, POLLIN, 0},
                      {session.stopEvent, POLLIN, 0},
                      {session.toAppWakeEvent, POLLIN, 0}};

@@ -1,5 +1,6 @@
 #include "receive_ring_producer.h"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,6 +39,7 @@ bool ReceiveRingProducer::tryProduceInline() {
   uint64_t heldBefore = heldId_;
   bool queued = false;
   Outcome outcome = produceLocked(true, false, 0, &queued);
+  if (outcome == Outcome::Published) placement_.appReadQueue(sched_getcpu());
   // The driver thread sleeps without a timeout unless a packet is held back or a batch delayed;
   // when one was held here, or a batch entered the empty delay line, wake it so it arms the
   // 10 ms flush or the due time.
@@ -57,8 +59,14 @@ bool ReceiveRingProducer::produceFromDriver(const Wake &wake, Step *step) {
   Outcome outcome = produceLocked(wake.readable, wake.gone, wake.silentHeldId, &queued);
   delayLineStarted_ = false;  // the driver thread reads the due time before it sleeps
   step->produced = outcome == Outcome::Published || queued;
+  if (step->produced) placement_.driverPublished();
   step->appBehind = step->produced && ringHeld;
   return outcome != Outcome::Stop;
+}
+
+void ReceiveRingProducer::adoptDriverThread(pid_t thread) {
+  std::lock_guard<std::mutex> guard(lock_);
+  placement_.adopt(thread);
 }
 
 ReceiveRingProducer::Timers ReceiveRingProducer::timers() {

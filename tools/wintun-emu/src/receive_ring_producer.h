@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "delay_line.h"
+#include "driver_placement.h"
 #include "faults.h"
 #include "ring.h"
 
@@ -55,6 +56,9 @@ class ReceiveRingProducer {
     return driverResting_.load(std::memory_order_relaxed) &&
            driverResting_.exchange(false, std::memory_order_seq_cst);
   }
+
+  // From the driver thread as it starts: it is the thread DriverPlacement places.
+  void adoptDriverThread(pid_t thread);
 
   // What the driver thread's poll saw.
   struct Wake {
@@ -113,6 +117,7 @@ class ReceiveRingProducer {
   std::atomic<bool> driverResting_{false};
   std::mutex lock_;  // guards everything below
   bool stopped_ = false;
+  DriverPlacement placement_;
   uint32_t tail_ = 0;
   std::vector<uint8_t> staging_;
   uint32_t stagedBytes_ = 0;

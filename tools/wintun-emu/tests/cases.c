@@ -84,6 +84,7 @@ const TestCase testCases[] = {
     {"receiveAfterKernelSendFindsPacket", receiveAfterKernelSendFindsPacket},
     {"driverPublishesInBatchesForAppBehind", driverPublishesInBatchesForAppBehind},
     {"driverThreadNeverPreemptsSpinningApp", driverThreadNeverPreemptsSpinningApp},
+    {"driverThreadRunsOnSpinningAppsCpu", driverThreadRunsOnSpinningAppsCpu},
     {"heldBackReceivedPacketArrivesWhileAppSpins", heldBackReceivedPacketArrivesWhileAppSpins},
     {"inlineReceiveStopsAtInjectedCorruption", inlineReceiveStopsAtInjectedCorruption},
     {"closingAdapterUnderSpinningReceiversEndsSession", closingAdapterUnderSpinningReceiversEndsSession},

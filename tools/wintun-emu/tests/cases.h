@@ -84,6 +84,7 @@ void sessionEndsWhilePausedAndLosesPendingPackets(void);
 void receiveAfterKernelSendFindsPacket(void);
 void driverPublishesInBatchesForAppBehind(void);
 void driverThreadNeverPreemptsSpinningApp(void);
+void driverThreadRunsOnSpinningAppsCpu(void);
 void heldBackReceivedPacketArrivesWhileAppSpins(void);
 void inlineReceiveStopsAtInjectedCorruption(void);
 void closingAdapterUnderSpinningReceiversEndsSession(void);
