@@ -5,17 +5,18 @@ namespace wintun_emu {
 void DriverPlacement::adopt(pid_t thread) { thread_ = thread; }
 
 void DriverPlacement::appReadQueue(int cpu) {
-  bool again = cpu >= 0 && cpu == lastAppCpu_;
-  lastAppCpu_ = cpu;
-  if (again) {
-    place(cpu);
-  } else if (placedOn_ >= 0 && cpu != placedOn_) {
-    place(-1);
+  if (cpu < 0 || cpu != lastAppCpu_) {
+    // Another app thread, on another CPU: the count starts over, and the driver thread is not
+    // kept to the CPU the previous one used.
+    lastAppCpu_ = cpu;
+    appReadsInRow_ = 0;
+    if (placedOn_ >= 0) place(-1);
   }
+  if (cpu >= 0 && ++appReadsInRow_ >= kAppReadsToFollow) place(cpu);
 }
 
 void DriverPlacement::driverPublished() {
-  lastAppCpu_ = -1;
+  appReadsInRow_ = 0;
   place(-1);
 }
 
@@ -28,7 +29,6 @@ void DriverPlacement::place(int cpu) {
     return;
   }
   if (cpu >= CPU_SETSIZE || (cpu >= 0 && !CPU_ISSET(cpu, &allowed_))) {
-    lastAppCpu_ = -1;  // an app thread on a CPU the driver thread may not use: not followed
     return;
   }
   cpu_set_t one;

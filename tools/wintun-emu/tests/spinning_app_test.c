@@ -153,7 +153,7 @@ void driverThreadRunsOnSpinningAppsCpu(void) {
 
   /* The app reads every packet from the kernel queue itself: the driver thread's wake-ups for
    * those packets belong on the app's CPU, not on the sender's. */
-  PacedSender sender = {.socketFd = socketFd, .cpu = cpus[1], .count = 100, .spacingUs = 100};
+  PacedSender sender = {.socketFd = socketFd, .cpu = cpus[1], .count = 200, .spacingUs = 100};
   pthread_t senderThread;
   CHECK(pthread_create(&senderThread, NULL, pacedSender, &sender) == 0, "no sender thread");
   int received = spinReceive(session, sender.count);
