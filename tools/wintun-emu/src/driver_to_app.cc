@@ -99,11 +99,12 @@ void runToAppDriver(Session &session) {
   // spins on the ring makes that happen for nearly every packet: each 259 it gets between packets
   // hands the watch of the TUN file back (above), so each packet wakes this thread, which finds it
   // already taken (measured with the app pinned to one CPU with these threads: half to three
-  // quarters of its packets paid a preemption, about 30 us each on our virtual machines). So while it watches the file
-  // with nothing timed, its wake-ups do not preempt: on an idle CPU (an app waiting on the read
-  // event leaves its own idle) it runs at once, on a busy one when the running thread sleeps or
-  // its time slice ends. Looks at an app that is behind, held packets and delayed batches keep
-  // their timing and preempt as before: late, a look could let the kernel's queue overflow.
+  // quarters of its packets paid a preemption, about 30 us each on our virtual machines). So
+  // while it watches the file with nothing timed, its wake-ups do not preempt: on an idle CPU (an
+  // app waiting on the read event leaves its own idle) it runs at once, on a busy one when the
+  // running thread sleeps or its time slice ends. Looks at an app that is behind, held packets
+  // and delayed batches keep their timing and preempt as before: late, a look could let the
+  // kernel's queue overflow.
   WakeUpPolicy policy;
   // Every change of `watch` goes through here: the resting flag tells a WintunReceivePacket that
   // finds nothing to hand the watch back.

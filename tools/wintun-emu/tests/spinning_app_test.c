@@ -93,8 +93,10 @@ void driverThreadNeverPreemptsSpinningApp(void) {
   int app = (int)syscall(SYS_gettid);
   pinThread(driver, cpus[0]);
   pinThread(app, cpus[0]);
-  PacedSender sender = {
-      .socketFd = udpSocket(7720), .cpu = cpus[1], .count = kSpinPackets, .spacingUs = kSpinSpacingUs};
+  PacedSender sender = {.socketFd = udpSocket(7720),
+                        .cpu = cpus[1],
+                        .count = kSpinPackets,
+                        .spacingUs = kSpinSpacingUs};
 
   /* Other processes on the app's CPU preempt it too (a parallel test, say): counted first over as
    * long a spin with no traffic, when the driver thread sleeps, and taken off. */
@@ -117,8 +119,9 @@ void driverThreadNeverPreemptsSpinningApp(void) {
   CHECK(received == kSpinPackets, "%d of %d datagrams arrived", received, kSpinPackets);
   /* Preempted on wake-up, the app lost its CPU for most datagrams (358 to 403 times more than
    * without traffic, for 400, when measured); otherwise only when its time slice ends while the
-   * driver thread waits (about 13 times in the 40 ms). A machine so busy that the 40 ms took twice as long preempts the app
-   * for others as well: the count says nothing there, and only delivery is checked. */
+   * driver thread waits (about 13 times in the 40 ms). A machine so busy that the 40 ms took
+   * twice as long preempts the app for others as well: the count says nothing there, and only
+   * delivery is checked. */
   if (elapsedUs <= 2u * kSpinPackets * kSpinSpacingUs) {
     CHECK(preempted < kSpinPackets / 8,
           "the spinning app was preempted %ld times for %d datagrams (%ld more than without)",
